@@ -1,0 +1,122 @@
+"""The ledger's laws, as pure checks and a replay.
+
+1. A serialised item is held by exactly one holder at any moment: each movement of it comes
+   from the holder that has it at that moment (its first movement from an external holder),
+   and moves exactly one.
+2. No real holder's balance of any item is ever negative, at any moment in occurrence order.
+   A back-dated movement is accepted only if every later balance stays non-negative.
+3. Every movement nets to zero: it moves a positive quantity from its source to its target.
+4. Recorded entries are never updated or deleted (enforced by the database, checked by the
+   chain; corrections are reversals).
+5. The balances the application shows equal a full replay of the ledger
+   (:class:`Replay` is that replay).
+
+Occurrence order is ``(occurred_at, seq)``: a movement recorded later for the same instant
+comes after the ones already recorded for it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+from .errors import LedgerProblem, PostingRejected
+from .timefmt import iso
+
+
+def check_serial_custody(*, item: str, quantity: int, source: str, holder_now: str | None, source_external: bool) -> None:
+    """Law 1 for a movement of a serialised item, given who holds it at the movement's moment."""
+    if quantity != 1:
+        raise PostingRejected(f"a serialised item moves one at a time, not {quantity}", law=1, item=item, holder=source)
+    if holder_now is None:
+        if not source_external:
+            raise PostingRejected(
+                f"{item} is not yet in the ledger; it must first arrive from an external holder "
+                "(supply:<country> or recovered:<source>)",
+                law=1,
+                item=item,
+                holder=source,
+            )
+    elif holder_now != source:
+        raise PostingRejected(f"{item} is held by {holder_now}, not by {source}", law=1, item=item, holder=source)
+
+
+def check_serial_not_backdated(*, item: str, source: str, next_source: str | None, next_at: int | None) -> None:
+    """Law 1 for a back-dated movement: a later movement exists, so inserting this one would
+    leave that later movement coming from a holder that no longer has the item."""
+    if next_source is not None and next_at is not None:
+        raise PostingRejected(
+            f"{item} moved again at {iso(next_at)} from {next_source}; a movement before that "
+            "would break its custody chain (record a correction after it instead)",
+            law=1,
+            item=item,
+            holder=source,
+        )
+
+
+def check_non_negative(*, item: str, holder: str, quantity: int, balance_at: int, later_deltas: Iterable[int]) -> None:
+    """Law 2 for taking ``quantity`` from a real holder at a moment.
+
+    Args:
+        balance_at: the holder's balance of the item at the movement's moment.
+        later_deltas: the changes to that balance from every later movement, in occurrence order.
+    """
+    running = balance_at - quantity
+    if running < 0:
+        raise PostingRejected(
+            f"{holder} holds {balance_at} of {item} at that moment; cannot move {quantity}",
+            law=2,
+            item=item,
+            holder=holder,
+        )
+    for delta in later_deltas:
+        running += delta
+        if running < 0:
+            raise PostingRejected(
+                f"back-dating this would leave {holder} with a negative balance of {item} later on",
+                law=2,
+                item=item,
+                holder=holder,
+            )
+
+
+class Replay:
+    """Replay entries in occurrence order, keeping balances and custody, collecting problems.
+
+    This is the reference for law 5: whatever balances the storage keeps must equal
+    :attr:`balances` after replaying every entry.
+    """
+
+    def __init__(self, is_external: Callable[[str], bool], is_serial: Callable[[str], bool]) -> None:
+        self._is_external = is_external
+        self._is_serial = is_serial
+        self.balances: defaultdict[tuple[str, str], int] = defaultdict(int)
+        self.custody: dict[str, str] = {}
+        self.problems: list[LedgerProblem] = []
+
+    def apply(self, seq: int, item: str, quantity: int, source: str, target: str) -> None:
+        """Apply one movement and record any law it breaks."""
+        problems = self.problems
+        if quantity <= 0:
+            problems.append(LedgerProblem("law 3", f"quantity {quantity} is not positive", seq, item, source))
+        if source == target:
+            problems.append(LedgerProblem("law 3", "source and target are the same", seq, item, source))
+        if self._is_serial(item):
+            holder = self.custody.get(item)
+            if quantity != 1:
+                problems.append(LedgerProblem("law 1", f"serialised item moved {quantity} at once", seq, item, source))
+            if holder is None and not self._is_external(source):
+                problems.append(LedgerProblem("law 1", f"first movement comes from real holder {source}", seq, item, source))
+            elif holder is not None and holder != source:
+                problems.append(LedgerProblem("law 1", f"moved from {source} while held by {holder}", seq, item, source))
+            self.custody[item] = target
+        balances = self.balances
+        key = (source, item)
+        balances[key] -= quantity
+        if balances[key] < 0 and not self._is_external(source):
+            problems.append(LedgerProblem("law 2", f"{source} goes negative ({balances[key]})", seq, item, source))
+        balances[(target, item)] += quantity
+
+    def nonzero_balances(self) -> dict[tuple[str, str], int]:
+        """Return the balances that are not zero."""
+        return {k: v for k, v in self.balances.items() if v != 0}

@@ -1,0 +1,204 @@
+"""Materiel: serialised items and lots.
+
+A *serialised* item (a weapon, or equipment with a serial) has quantity 1 and is identified by
+make + model + serial, because serials repeat across models. A *lot* item (ammunition, or
+equipment counted by quantity) is fungible and identified by make + model (nomenclature) + lot
+number. The identity is written as a **key**, which the ledger and the hash chain use::
+
+    W|<MAKE>|<MODEL>|<SERIAL>       serialised (weapons and serialised equipment)
+    L|<MAKE>|<MODEL>|<LOT>          lots (ammunition and equipment counted by quantity)
+
+Key parts are upper-cased with inner white space folded, so ``ak-47  `` and ``AK-47`` are one model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+
+from .errors import InvalidInput
+from .text import clean_text, required_text
+
+
+class ItemType(StrEnum):
+    WEAPON = "weapon"
+    AMMUNITION = "ammunition"
+    EQUIPMENT = "equipment"
+
+
+class Shape(StrEnum):
+    SERIAL = "serial"
+    LOT = "lot"
+
+
+HAZARD_DIVISIONS = ("1.1", "1.2", "1.3", "1.4", "1.5", "1.6")
+COMPATIBILITY_GROUPS = tuple("ABCDEFGHJKLNS")
+CONDITIONS = ("serviceable", "unserviceable", "suspended", "repairable", "unknown")
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_part(value: str) -> str:
+    """Upper-case and fold white space; the form used inside keys."""
+    return _SPACES.sub(" ", value.strip()).upper()
+
+
+def normalise_serial(value: str) -> str:
+    """Return a serial in the form used for identity: upper case, no white space at all.
+
+    Serials are read off weapons and typed or scanned at remote sites; spaces are not part of
+    a stamped serial, while dashes and slashes often are, so only white space is removed.
+    """
+    return _SPACES.sub("", value).upper()
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One kind of materiel. Optional descriptive fields are None when unknown."""
+
+    key: str
+    type: ItemType
+    shape: Shape
+    make: str
+    model: str
+    serial: str | None = None
+    lot: str | None = None
+    category: str | None = None
+    calibre: str | None = None
+    country_of_manufacture: str | None = None
+    year_of_manufacture: int | None = None
+    markings: str | None = None
+    hazard_division: str | None = None
+    compatibility_group: str | None = None
+    neq_kg: Decimal | None = None
+    condition: str | None = None
+
+    @property
+    def serialised(self) -> bool:
+        return self.shape is Shape.SERIAL
+
+    @property
+    def label(self) -> str:
+        ident = self.serial if self.serialised else f"lot {self.lot}"
+        return f"{self.make} {self.model} {ident}"
+
+
+def serial_key(make: str, model: str, serial: str) -> str:
+    return f"W|{normalise_part(make)}|{normalise_part(model)}|{normalise_serial(serial)}"
+
+
+def lot_key(make: str, model: str, lot: str) -> str:
+    return f"L|{normalise_part(make)}|{normalise_part(model)}|{normalise_part(lot)}"
+
+
+def _decimal(value: object, field: str) -> Decimal | None:
+    text = clean_text(value, field, max_len=32)
+    if text is None:
+        return None
+    try:
+        number = Decimal(text.replace(",", "."))
+    except InvalidOperation:
+        raise InvalidInput(f"{text!r} is not a number", field=field) from None
+    if not number.is_finite() or number < 0:
+        raise InvalidInput("must be a number of zero or more", field=field)
+    return number.normalize() if number != 0 else Decimal(0)
+
+
+def _year(value: object) -> int | None:
+    text = clean_text(value, "year_of_manufacture", max_len=4)
+    if text is None:
+        return None
+    if not text.isdigit() or not 1850 <= int(text) <= 2100:
+        raise InvalidInput(f"{text!r} is not a year", field="year_of_manufacture")
+    return int(text)
+
+
+def make_item(
+    *,
+    type: object,
+    make: object,
+    model: object,
+    serial: object = None,
+    lot: object = None,
+    category: object = None,
+    calibre: object = None,
+    country_of_manufacture: object = None,
+    year_of_manufacture: object = None,
+    markings: object = None,
+    hazard_division: object = None,
+    compatibility_group: object = None,
+    neq_kg: object = None,
+    condition: object = None,
+) -> Item:
+    """Validate raw values into an :class:`Item` with its key.
+
+    Weapons need a serial; ammunition needs a lot number; equipment has one or the other.
+    """
+    type_text = required_text(type, "type").lower()
+    try:
+        item_type = ItemType(type_text)
+    except ValueError:
+        raise InvalidInput(f"{type_text!r} is not weapon, ammunition or equipment", field="type") from None
+    make_text = required_text(make, "make", max_len=100)
+    model_text = required_text(model, "model", max_len=100)
+    serial_text = clean_text(serial, "serial", max_len=64)
+    lot_text = clean_text(lot, "lot", max_len=64)
+    if item_type is ItemType.WEAPON and serial_text is None:
+        raise InvalidInput("a weapon needs its serial number", field="serial")
+    if item_type is ItemType.AMMUNITION and lot_text is None:
+        raise InvalidInput("ammunition needs its lot number", field="lot")
+    if serial_text and lot_text and item_type is not ItemType.WEAPON:
+        raise InvalidInput("give a serial or a lot, not both", field="lot")
+    if item_type is ItemType.EQUIPMENT and not (serial_text or lot_text):
+        raise InvalidInput("equipment needs a serial or a lot", field="serial")
+    shape = Shape.SERIAL if serial_text else Shape.LOT
+    hazard = clean_text(hazard_division, "hazard_division", max_len=4)
+    if hazard is not None and hazard not in HAZARD_DIVISIONS:
+        raise InvalidInput(f"{hazard!r} is not a UN hazard division (1.1 to 1.6)", field="hazard_division")
+    group = clean_text(compatibility_group, "compatibility_group", max_len=1)
+    if group is not None:
+        group = group.upper()
+        if group not in COMPATIBILITY_GROUPS:
+            raise InvalidInput(f"{group!r} is not a compatibility group (A-H, J, K, L, N, S)", field="compatibility_group")
+    cond = clean_text(condition, "condition", max_len=20)
+    if cond is not None:
+        cond = cond.lower()
+        if cond not in CONDITIONS:
+            raise InvalidInput(f"{cond!r} is not one of {', '.join(CONDITIONS)}", field="condition")
+    origin = clean_text(country_of_manufacture, "country_of_manufacture", max_len=3)
+    if shape is Shape.SERIAL:
+        assert serial_text is not None
+        key = serial_key(make_text, model_text, serial_text)
+        serial_text = normalise_serial(serial_text)
+    else:
+        assert lot_text is not None
+        key = lot_key(make_text, model_text, lot_text)
+    return Item(
+        key=key,
+        type=item_type,
+        shape=shape,
+        make=make_text,
+        model=model_text,
+        serial=serial_text,
+        lot=lot_text,
+        category=clean_text(category, "category", max_len=60),
+        calibre=clean_text(calibre, "calibre", max_len=40),
+        country_of_manufacture=origin.upper() if origin else None,
+        year_of_manufacture=_year(year_of_manufacture),
+        markings=clean_text(markings, "markings", max_len=500),
+        hazard_division=hazard,
+        compatibility_group=group,
+        neq_kg=_decimal(neq_kg, "neq_kg"),
+        condition=cond,
+    )
+
+
+def shape_of_key(key: str) -> Shape:
+    """Return the shape a key stands for."""
+    if key.startswith("W|"):
+        return Shape.SERIAL
+    if key.startswith("L|"):
+        return Shape.LOT
+    raise InvalidInput(f"{key!r} is not an item key (W|make|model|serial or L|make|model|lot)", field="item")

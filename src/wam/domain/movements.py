@@ -1,0 +1,203 @@
+"""Movements: the only thing that changes holdings.
+
+A movement moves ``quantity`` of one item from a ``source`` holder to a ``target`` holder. It
+is double-entry by construction: the source is credited and the target debited by the same
+quantity, so every movement nets to zero (law 3). A document that moves several items
+(an issue of five rifles) is several movements sharing a ``document`` reference.
+
+Each kind carries rules about who may be source and target and which references it must cite:
+
+==============  ===========================  ===========================  =====================
+kind            source                       target                       must cite
+==============  ===========================  ===========================  =====================
+receipt         supply:<country>             a real holder                -
+transfer        a real holder                a real holder                -
+issue           a real holder (not person)   a person                     -
+return          a person                     a real holder (not person)   -
+expenditure     a real holder                expended                     reason; lots only
+loss            a real holder                lost                         document (incident)
+recovery        recovered:<source> or lost   a real holder                document (recovery)
+disposal        a real holder                destroyed | handed-over:*    witness or document
+adjustment      real or count-adjustment     count-adjustment or real     document (count)
+reversal        (the target of the original) (the source of the original) reverses (entry id)
+==============  ===========================  ===========================  =====================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from .errors import InvalidInput
+from .holders import external_family
+from .text import clean_text, required_text
+
+
+class MovementKind(StrEnum):
+    RECEIPT = "receipt"
+    TRANSFER = "transfer"
+    ISSUE = "issue"
+    RETURN = "return"
+    EXPENDITURE = "expenditure"
+    LOSS = "loss"
+    RECOVERY = "recovery"
+    DISPOSAL = "disposal"
+    ADJUSTMENT = "adjustment"
+    REVERSAL = "reversal"
+
+
+EXPENDITURE_REASONS = ("training", "operations", "demonstration", "test", "other")
+
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    """A movement as requested, before the ledger accepts it."""
+
+    kind: MovementKind
+    item: str
+    quantity: int
+    source: str
+    target: str
+    occurred_at: datetime
+    actor: str
+    witness: str | None = None
+    document: str | None = None
+    note: str | None = None
+    reason: str | None = None
+    reverses: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A movement as the ledger recorded it: position, identity, times in microseconds, hashes.
+
+    ``origin`` is the id of the ledger the entry was first recorded in and ``origin_seq`` its
+    position there; together they are the entry's globally unique id (:attr:`uid`), which a
+    merge from a site ledger into its mission's keeps as it is.
+    """
+
+    seq: int
+    origin: str
+    origin_seq: int
+    kind: str
+    item: str
+    quantity: int
+    source: str
+    target: str
+    occurred_at: int
+    recorded_at: int
+    actor: str
+    witness: str | None
+    document: str | None
+    note: str | None
+    reason: str | None
+    reverses: str | None
+    prev_hash: bytes
+    hash: bytes
+
+    @property
+    def uid(self) -> str:
+        return f"{self.origin}:{self.origin_seq}"
+
+
+def make_movement(
+    *,
+    kind: object,
+    item: object,
+    quantity: object,
+    source: object,
+    target: object,
+    occurred_at: datetime,
+    actor: object,
+    witness: object = None,
+    document: object = None,
+    note: object = None,
+    reason: object = None,
+    reverses: object = None,
+) -> Movement:
+    """Validate raw values into a :class:`Movement` and check the rules of its kind.
+
+    The rules here need nothing but the movement itself (and whether holder codes are
+    external); rules that need the ledger's state are the laws, checked by the ledger.
+    """
+    kind_text = required_text(kind, "kind").lower()
+    try:
+        movement_kind = MovementKind(kind_text)
+    except ValueError:
+        allowed = ", ".join(k.value for k in MovementKind)
+        raise InvalidInput(f"{kind_text!r} is not a movement kind ({allowed})", field="kind") from None
+    try:
+        qty = int(str(quantity).strip()) if not isinstance(quantity, int) else quantity
+    except ValueError:
+        raise InvalidInput(f"{quantity!r} is not a whole number", field="quantity") from None
+    if qty <= 0:
+        raise InvalidInput("must be at least 1 (law 3: a movement moves something)", field="quantity")
+    if occurred_at.tzinfo is None:
+        raise InvalidInput("give the time with its time zone (UTC)", field="occurred_at")
+    movement = Movement(
+        kind=movement_kind,
+        item=required_text(item, "item", max_len=300),
+        quantity=qty,
+        source=required_text(source, "source", max_len=64),
+        target=required_text(target, "target", max_len=64),
+        occurred_at=occurred_at,
+        actor=required_text(actor, "actor", max_len=100),
+        witness=clean_text(witness, "witness", max_len=100),
+        document=clean_text(document, "document", max_len=200),
+        note=clean_text(note, "note", max_len=2000),
+        reason=clean_text(reason, "reason", max_len=40),
+        reverses=clean_text(reverses, "reverses", max_len=100),
+    )
+    check_kind_rules(movement)
+    return movement
+
+
+def _family(code: str) -> str:
+    return external_family(code) or "real"
+
+
+def check_kind_rules(mv: Movement) -> None:
+    """Refuse a movement whose source, target or references do not fit its kind.
+
+    Whether a real holder is a person is checked by the ledger, which knows the holder's kind.
+    """
+    if mv.source == mv.target:
+        raise InvalidInput("source and target are the same holder", field="target")
+    src, dst = _family(mv.source), _family(mv.target)
+    kind = mv.kind
+
+    def need(cond: bool, field: str, message: str) -> None:
+        if not cond:
+            raise InvalidInput(f"a {kind.value} {message}", field=field)
+
+    if kind is MovementKind.RECEIPT:
+        need(src == "supply", "source", "comes from supply:<country>")
+        need(dst == "real", "target", "goes to a real holder")
+    elif kind in (MovementKind.TRANSFER, MovementKind.ISSUE, MovementKind.RETURN):
+        need(src == "real", "source", "comes from a real holder")
+        need(dst == "real", "target", "goes to a real holder")
+    elif kind is MovementKind.EXPENDITURE:
+        need(src == "real", "source", "comes from a real holder")
+        need(dst == "expended", "target", "goes to expended")
+        need(mv.reason in EXPENDITURE_REASONS, "reason", f"needs a reason ({', '.join(EXPENDITURE_REASONS)})")
+    elif kind is MovementKind.LOSS:
+        need(src == "real", "source", "comes from a real holder")
+        need(dst == "lost", "target", "goes to lost")
+        need(mv.document is not None, "document", "must cite its incident report")
+    elif kind is MovementKind.RECOVERY:
+        need(src in ("recovered", "lost"), "source", "comes from recovered:<source> or lost")
+        need(dst == "real", "target", "goes to a real holder")
+        need(mv.document is not None, "document", "must cite its recovery record")
+    elif kind is MovementKind.DISPOSAL:
+        need(src == "real", "source", "comes from a real holder")
+        need(dst in ("destroyed", "handed-over"), "target", "goes to destroyed or handed-over:<state>")
+        if dst == "destroyed":
+            need(mv.witness is not None, "witness", "by destruction needs a witness")
+        else:
+            need(mv.document is not None, "document", "by handover needs the receipt's reference")
+    elif kind is MovementKind.ADJUSTMENT:
+        need({src, dst} == {"real", "count-adjustment"}, "target", "moves between a real holder and count-adjustment")
+        need(mv.document is not None, "document", "must cite its approved stock count")
+    elif kind is MovementKind.REVERSAL:
+        need(mv.reverses is not None, "reverses", "must cite the entry it undoes")

@@ -1,0 +1,36 @@
+"""Rules for text that enters the ledger.
+
+The hash chain joins fields with the ASCII separators U+001E and U+001F, so those (and NUL)
+may never appear in stored text; an empty optional field is stored as absent, so that "" and
+"nothing" cannot be told apart by the chain.
+"""
+
+from __future__ import annotations
+
+from .errors import InvalidInput
+
+_FORBIDDEN = {"\x00", "\x1e", "\x1f"}
+
+
+def clean_text(value: object, field: str, *, required: bool = False, max_len: int = 2000) -> str | None:
+    """Return ``value`` stripped, or None when empty; refuse control separators and overlong text."""
+    if value is None:
+        text = ""
+    else:
+        text = str(value).strip()
+    if not text:
+        if required:
+            raise InvalidInput("is required", field=field)
+        return None
+    if any(ch in text for ch in _FORBIDDEN):
+        raise InvalidInput("contains a control character that is not allowed", field=field)
+    if len(text) > max_len:
+        raise InvalidInput(f"is longer than {max_len} characters", field=field)
+    return text
+
+
+def required_text(value: object, field: str, *, max_len: int = 2000) -> str:
+    """Like :func:`clean_text` but never None."""
+    text = clean_text(value, field, required=True, max_len=max_len)
+    assert text is not None
+    return text

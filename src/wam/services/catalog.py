@@ -1,0 +1,232 @@
+"""Holders and items: registering them and resolving codes and keys to database ids.
+
+Holders and items are reference data: the ledger cites them by code and key. Their rows are
+never deleted, so an id, once read, can be cached for the life of the process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, func, insert, select
+
+from wam.domain.errors import InvalidInput, NotFound
+from wam.domain.holders import Holder, HolderKind, check_parent, external_holder, is_external
+from wam.domain.materiel import Item, ItemType, Shape
+from wam.storage import tables as t
+
+
+@dataclass(frozen=True, slots=True)
+class HolderRef:
+    id: int
+    code: str
+    kind: HolderKind
+
+    @property
+    def external(self) -> bool:
+        return self.kind is HolderKind.EXTERNAL
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRef:
+    id: int
+    key: str
+    shape: Shape
+
+    @property
+    def serialised(self) -> bool:
+        return self.shape is Shape.SERIAL
+
+
+class Catalog:
+    """Caches of holder codes and item keys to ids; safe to share, as rows never change."""
+
+    def __init__(self) -> None:
+        self._holders: dict[str, HolderRef] = {}
+        self._holders_by_id: dict[int, HolderRef] = {}
+        self._items: dict[str, ItemRef] = {}
+
+    # holders -----------------------------------------------------------------------------
+    def holder(self, conn: Connection, code: str, *, create_external: bool = False) -> HolderRef:
+        """Return the holder ``code``; create an external holder on first use if asked."""
+        ref = self._holders.get(code)
+        if ref is not None:
+            return ref
+        row = conn.execute(select(t.holders.c.id, t.holders.c.kind).where(t.holders.c.code == code)).first()
+        if row is None:
+            if create_external and is_external(code):
+                return self._insert_holder(conn, external_holder(code), None)
+            raise NotFound("holder", code)
+        return self._remember(HolderRef(row.id, code, HolderKind(row.kind)))
+
+    def holder_by_id(self, conn: Connection, holder_id: int) -> HolderRef:
+        ref = self._holders_by_id.get(holder_id)
+        if ref is None:
+            row = conn.execute(select(t.holders.c.code, t.holders.c.kind).where(t.holders.c.id == holder_id)).one()
+            ref = self._remember(HolderRef(holder_id, row.code, HolderKind(row.kind)))
+        return ref
+
+    def _remember(self, ref: HolderRef) -> HolderRef:
+        self._holders[ref.code] = ref
+        self._holders_by_id[ref.id] = ref
+        return ref
+
+    def _insert_holder(self, conn: Connection, holder: Holder, parent_id: int | None) -> HolderRef:
+        new_id = conn.execute(
+            insert(t.holders).values(
+                code=holder.code,
+                name=holder.name,
+                kind=holder.kind.value,
+                parent_id=parent_id,
+                country=holder.country,
+                latitude=holder.latitude,
+                longitude=holder.longitude,
+                external=holder.external,
+            )
+        ).inserted_primary_key[0]
+        return self._remember(HolderRef(new_id, holder.code, holder.kind))
+
+    def add_holders(self, conn: Connection, holders: Iterable[tuple[int | None, Holder]]) -> int:
+        """Insert holders, parents first; ``holders`` pairs each with its source row number.
+
+        Raises:
+            InvalidInput: naming the row and field of the first holder that cannot be added;
+                the caller's transaction is then rolled back, so nothing is half-written.
+        """
+        pending = list(holders)
+        known: dict[str, Holder] = {}
+        codes = [h.code for _, h in pending]
+        seen: set[str] = set()
+        for row, holder in pending:
+            if holder.code in seen:
+                raise InvalidInput(f"holder {holder.code!r} appears twice", field="code", row=row)
+            seen.add(holder.code)
+        existing = {
+            r.code
+            for chunk_start in range(0, len(codes), 500)
+            for r in conn.execute(select(t.holders.c.code).where(t.holders.c.code.in_(codes[chunk_start : chunk_start + 500])))
+        }
+        added = 0
+        # Parents may come after their children in a file: insert in rounds until none is left.
+        while pending:
+            progress = False
+            waiting = []
+            for row, holder in pending:
+                if holder.code in existing:
+                    raise InvalidInput(f"holder {holder.code!r} already exists", field="code", row=row)
+                parent_id = None
+                if holder.parent is not None:
+                    parent = known.get(holder.parent) or self._load_holder(conn, holder.parent)
+                    if parent is None:
+                        if holder.parent in seen:
+                            waiting.append((row, holder))
+                            continue
+                        raise InvalidInput(f"parent {holder.parent!r} does not exist", field="parent", row=row)
+                    try:
+                        check_parent(holder, parent)
+                    except InvalidInput as exc:
+                        raise InvalidInput(exc.detail, field=exc.field, row=row) from None
+                    parent_id = self.holder(conn, parent.code).id
+                self._insert_holder(conn, holder, parent_id)
+                known[holder.code] = holder
+                added += 1
+                progress = True
+            if waiting and not progress:
+                row, holder = waiting[0]
+                raise InvalidInput(f"parent {holder.parent!r} forms a cycle", field="parent", row=row)
+            pending = waiting
+        return added
+
+    def _load_holder(self, conn: Connection, code: str) -> Holder | None:
+        row = conn.execute(select(t.holders).where(t.holders.c.code == code)).first()
+        return None if row is None else holder_from_row(row, None)
+
+    # items -------------------------------------------------------------------------------
+    def item(self, conn: Connection, key: str) -> ItemRef:
+        ref = self._items.get(key)
+        if ref is not None:
+            return ref
+        row = conn.execute(select(t.items.c.id, t.items.c.shape).where(t.items.c.key == key)).first()
+        if row is None:
+            raise NotFound("item", key)
+        ref = ItemRef(row.id, key, Shape(row.shape))
+        self._items[key] = ref
+        return ref
+
+    def ensure_item(self, conn: Connection, item: Item) -> ItemRef:
+        """Return the item with ``item.key``, registering it if it is new."""
+        try:
+            return self.item(conn, item.key)
+        except NotFound:
+            pass
+        new_id = conn.execute(insert(t.items).values(**item_row(item))).inserted_primary_key[0]
+        ref = ItemRef(new_id, item.key, item.shape)
+        self._items[item.key] = ref
+        return ref
+
+    def forget_uncommitted(self) -> None:
+        """Drop every cached id: after a rollback, ids cached inside it may not exist."""
+        self._holders.clear()
+        self._holders_by_id.clear()
+        self._items.clear()
+
+
+def item_row(item: Item) -> dict[str, object]:
+    return {
+        "key": item.key,
+        "type": item.type.value,
+        "shape": item.shape.value,
+        "make": item.make,
+        "model": item.model,
+        "serial": item.serial,
+        "lot": item.lot,
+        "category": item.category,
+        "calibre": item.calibre,
+        "country_of_manufacture": item.country_of_manufacture,
+        "year_of_manufacture": item.year_of_manufacture,
+        "markings": item.markings,
+        "hazard_division": item.hazard_division,
+        "compatibility_group": item.compatibility_group,
+        "neq_kg": None if item.neq_kg is None else str(item.neq_kg),
+        "condition": item.condition,
+    }
+
+
+def item_from_row(row) -> Item:  # noqa: ANN001
+    from decimal import Decimal
+
+    return Item(
+        key=row.key,
+        type=ItemType(row.type),
+        shape=Shape(row.shape),
+        make=row.make,
+        model=row.model,
+        serial=row.serial,
+        lot=row.lot,
+        category=row.category,
+        calibre=row.calibre,
+        country_of_manufacture=row.country_of_manufacture,
+        year_of_manufacture=row.year_of_manufacture,
+        markings=row.markings,
+        hazard_division=row.hazard_division,
+        compatibility_group=row.compatibility_group,
+        neq_kg=None if row.neq_kg is None else Decimal(row.neq_kg),
+        condition=row.condition,
+    )
+
+
+def holder_from_row(row, parent_code: str | None) -> Holder:  # noqa: ANN001
+    return Holder(
+        code=row.code,
+        name=row.name,
+        kind=HolderKind(row.kind),
+        parent=parent_code,
+        country=row.country,
+        latitude=row.latitude,
+        longitude=row.longitude,
+    )
+
+
+def count_holders(conn: Connection) -> int:
+    return conn.execute(select(func.count()).select_from(t.holders)).scalar_one()

@@ -1,0 +1,284 @@
+"""The ledger service: the one object the command line, the web and importers talk to.
+
+Example::
+
+    ledger = Ledger.open("sqlite:///wam.db")
+    ledger.init("MINUSMA ledger")
+    ledger.add_holders([make_holder(code="UN", name="United Nations", kind="organisation")])
+    ledger.post(make_movement(kind="receipt", ...))
+    ledger.balance("STORE-1")
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, insert, select
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from wam.domain.chain import GENESIS
+from wam.domain.errors import InvalidInput, NotFound, WamError
+from wam.domain.holders import Holder
+from wam.domain.materiel import Item
+from wam.domain.movements import Entry, Movement
+from wam.domain.timefmt import to_micros
+from wam.storage import schema
+from wam.storage import tables as t
+from wam.storage.engine import make_engine, write_connection
+
+from . import queries, signing
+from .catalog import Catalog, HolderRef, ItemRef, item_from_row
+from .posting import Poster, post_all
+from .queries import BalanceLine
+from .verify import VerifyReport, verify
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class NotInitialised(WamError):
+    code = "not_initialised"
+
+
+class Ledger:
+    """A custody ledger on one database."""
+
+    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.catalog = Catalog()
+        self._identity: tuple[int, str] | None = None
+
+    @classmethod
+    def open(cls, url: str, **kwargs: object) -> Ledger:
+        return cls(make_engine(url), **kwargs)  # type: ignore[arg-type]
+
+    # set-up ------------------------------------------------------------------------------
+    def init(self, name: str = "wam ledger", *, public_key: str | None = None) -> str:
+        """Create the schema and this ledger's identity (idempotent). Returns the ledger id."""
+        schema.upgrade(self.engine)
+        with write_connection(self.engine) as conn, conn.begin():
+            row = conn.execute(select(t.ledgers.c.uuid).where(t.ledgers.c.is_local.is_(True))).first()
+            if row is not None:
+                return row.uuid
+            ledger_uuid = str(uuid.uuid4())
+            conn.execute(
+                insert(t.ledgers).values(
+                    uuid=ledger_uuid, name=name, is_local=True, public_key=public_key, created_at=to_micros(self.clock())
+                )
+            )
+            conn.execute(insert(t.chain_head).values(id=1, seq=0, hash=GENESIS))
+            return ledger_uuid
+
+    @property
+    def identity(self) -> tuple[int, str]:
+        """(database id, uuid) of the local ledger."""
+        if self._identity is None:
+            try:
+                with self.engine.connect() as conn:
+                    row = conn.execute(select(t.ledgers.c.id, t.ledgers.c.uuid).where(t.ledgers.c.is_local.is_(True))).first()
+            except (OperationalError, ProgrammingError):
+                row = None
+            if row is None:
+                raise NotInitialised("the database has no ledger yet: run `wam init` first")
+            self._identity = (row.id, row.uuid)
+        return self._identity
+
+    @property
+    def uuid(self) -> str:
+        return self.identity[1]
+
+    # reference data ----------------------------------------------------------------------
+    def add_holders(self, holders: Iterable[Holder | tuple[int | None, Holder]]) -> int:
+        """Add holders in one transaction (all or none); parents may come in any order."""
+        pairs = [h if isinstance(h, tuple) else (None, h) for h in holders]
+        return self._write(lambda conn: self.catalog.add_holders(conn, pairs))
+
+    def register_items(self, items: Iterable[Item]) -> int:
+        """Register items that are not known yet; return how many were new."""
+
+        def run(conn) -> int:  # noqa: ANN001
+            before = len(self.catalog._items)
+            for item in items:
+                self.catalog.ensure_item(conn, item)
+            return len(self.catalog._items) - before
+
+        return self._write(run)
+
+    def _write(self, work: Callable) -> object:  # noqa: ANN001
+        try:
+            with write_connection(self.engine) as conn, conn.begin():
+                return work(conn)
+        except BaseException:
+            self.catalog.forget_uncommitted()
+            raise
+
+    # posting -----------------------------------------------------------------------------
+    def post(self, movement: Movement) -> Entry:
+        """Post one movement; return the recorded entry."""
+        entries: list[Entry] = []
+
+        def run(conn) -> None:  # noqa: ANN001
+            poster = self._poster(conn)
+            poster.keep_entries = True
+            poster.post(movement)
+            poster.finish()
+            entries.extend(poster.entries)
+
+        self._write(run)
+        return entries[0]
+
+    def post_many(self, movements: Iterable[Movement], *, on_each: Callable[[], None] | None = None) -> int:
+        """Post a stream of movements in one transaction: all are recorded or none."""
+        return self._write(lambda conn: post_all(self._poster(conn), movements, on_each))
+
+    def _poster(self, conn) -> Poster:  # noqa: ANN001
+        ledger_id, ledger_uuid = self.identity
+        return Poster(conn, self.catalog, ledger_id=ledger_id, ledger_uuid=ledger_uuid, recorded_at=to_micros(self.clock()))
+
+    def import_stock(self, rows: Iterable[tuple[int, Item, str, int, str]], *, actor: str, occurred_at: datetime,
+                     on_each: Callable[[], None] | None = None) -> int:
+        """Record opening stock: each (row, item, holder, quantity, supplier) becomes a receipt.
+
+        All rows are posted in one transaction; a bad row names its line and field.
+        """
+        from wam.domain.movements import MovementKind
+
+        def run(conn) -> int:  # noqa: ANN001
+            poster = self._poster(conn)
+            for row, item, holder, quantity, supplier in rows:
+                try:
+                    self.catalog.ensure_item(conn, item)
+                    poster.post(
+                        Movement(kind=MovementKind.RECEIPT, item=item.key, quantity=quantity, source=supplier,
+                                 target=holder, occurred_at=occurred_at, actor=actor, note="opening stock")
+                    )
+                except NotFound as exc:
+                    raise InvalidInput(f"{exc.what} {exc.key!r} does not exist", field="holder", row=row) from None
+                except InvalidInput as exc:
+                    raise InvalidInput(exc.detail, field=exc.field, row=row) from None
+                except WamError as exc:
+                    raise InvalidInput(exc.message, field="quantity", row=row) from None
+                if on_each is not None:
+                    on_each()
+            return poster.finish()
+
+        return self._write(run)
+
+    # reads -------------------------------------------------------------------------------
+    def holder_ref(self, code: str) -> HolderRef:
+        with self.engine.connect() as conn:
+            return self.catalog.holder(conn, code)
+
+    def item_ref(self, key: str) -> ItemRef:
+        with self.engine.connect() as conn:
+            return self.catalog.item(conn, key)
+
+    def holder(self, code: str) -> Holder:
+        with self.engine.connect() as conn:
+            return queries.holder_details(conn, code)
+
+    def item(self, key: str) -> Item:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.items).where(t.items.c.key == key)).first()
+        if row is None:
+            raise NotFound("item", key)
+        return item_from_row(row)
+
+    def find_items(self, serial: str) -> list[Item]:
+        """Return the items whose serial (normalised) is ``serial``: serials repeat across models."""
+        from wam.domain.materiel import normalise_serial
+
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.items).where(t.items.c.serial == normalise_serial(serial))).all()
+        return [item_from_row(r) for r in rows]
+
+    def balance(self, holder: str, *, at: datetime | None = None, tree: bool = False) -> list[BalanceLine]:
+        """Return what ``holder`` (and its subtree with ``tree``) holds now, or held at ``at``."""
+        with self.engine.connect() as conn:
+            ref = self.catalog.holder(conn, holder)
+            return queries.balances(conn, ref.id, at=None if at is None else to_micros(at), tree=tree)
+
+    def history(self, item_key: str) -> list[Entry]:
+        """Return the item's custody from first to last."""
+        with self.engine.connect() as conn:
+            ref = self.catalog.item(conn, item_key)
+            return queries.history(conn, ref.id)
+
+    def custodian(self, item_key: str) -> str | None:
+        with self.engine.connect() as conn:
+            return queries.custodian(conn, self.catalog.item(conn, item_key).id)
+
+    def entries(self, *, holder: str | None = None, tree: bool = False, item: str | None = None, kind: str | None = None,
+                before_seq: int | None = None, limit: int = 50) -> list[Entry]:
+        with self.engine.connect() as conn:
+            holder_id = self.catalog.holder(conn, holder).id if holder else None
+            item_id = self.catalog.item(conn, item).id if item else None
+            return queries.entries(conn, holder_id=holder_id, tree=tree, item_id=item_id, kind=kind,
+                                   before_seq=before_seq, limit=limit)
+
+    def children(self, holder: str | None) -> list[Holder]:
+        with self.engine.connect() as conn:
+            holder_id = self.catalog.holder(conn, holder).id if holder else None
+            return queries.children(conn, holder_id)
+
+    def subtree(self, holder: str) -> list[Holder]:
+        with self.engine.connect() as conn:
+            return queries.holders_in(conn, self.catalog.holder(conn, holder).id)
+
+    def head(self) -> tuple[int, bytes]:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.chain_head.c.seq, t.chain_head.c.hash).where(t.chain_head.c.id == 1)).one()
+        return row.seq, bytes(row.hash)
+
+    # integrity ---------------------------------------------------------------------------
+    def verify(self, checkpoints: Iterable[signing.Checkpoint] = ()) -> VerifyReport:
+        """Check chain, checkpoints, laws, balances and guards; report every problem."""
+        return verify(self.engine, self.uuid, list(checkpoints))
+
+    def checkpoint(self, key_path: Path) -> signing.Checkpoint:
+        """Sign the current head with the ledger's key and store the checkpoint."""
+        key = signing.load_or_create_key(key_path)
+        public = signing.public_hex(key)
+
+        def run(conn) -> signing.Checkpoint:  # noqa: ANN001
+            row = conn.execute(select(t.ledgers.c.id, t.ledgers.c.public_key).where(t.ledgers.c.is_local.is_(True))).one()
+            if row.public_key is None:
+                conn.execute(t.ledgers.update().where(t.ledgers.c.id == row.id).values(public_key=public))
+            elif row.public_key != public:
+                raise InvalidInput("this key is not the ledger's signing key", field="signing_key")
+            head = conn.execute(select(t.chain_head.c.seq, t.chain_head.c.hash).where(t.chain_head.c.id == 1)).one()
+            cp = signing.sign(key, ledger=self.uuid, seq=head.seq, head_hash=bytes(head.hash).hex(), signed_at=to_micros(self.clock()))
+            self._store_checkpoint(conn, cp)
+            return cp
+
+        return self._write(run)
+
+    def import_checkpoints(self, checkpoints: Iterable[signing.Checkpoint]) -> int:
+        """Store checkpoints received from another party (after checking their signatures)."""
+
+        def run(conn) -> int:  # noqa: ANN001
+            known = {(r.seq, r.signature) for r in conn.execute(select(t.checkpoints.c.seq, t.checkpoints.c.signature))}
+            added = 0
+            for cp in checkpoints:
+                if cp.ledger != self.uuid:
+                    raise InvalidInput(f"checkpoint at entry {cp.seq} belongs to ledger {cp.ledger}", field="ledger")
+                if not cp.signature_valid():
+                    raise InvalidInput(f"checkpoint at entry {cp.seq} has an invalid signature", field="signature")
+                if (cp.seq, cp.signature) not in known:
+                    self._store_checkpoint(conn, cp)
+                    added += 1
+            return added
+
+        return self._write(run)
+
+    @staticmethod
+    def _store_checkpoint(conn, cp: signing.Checkpoint) -> None:  # noqa: ANN001
+        conn.execute(
+            insert(t.checkpoints).values(ledger_uuid=cp.ledger, seq=cp.seq, head_hash=cp.head_hash, signed_at=cp.signed_at,
+                                         public_key=cp.public_key, signature=cp.signature)
+        )

@@ -1,0 +1,295 @@
+"""Posting movements: law checks, hash chain, balances, in one transaction.
+
+The same code posts one movement from a form and a million from a file. Steps, for each
+movement in order:
+
+1. Resolve the source, target and item (external holders are created on first use).
+2. Check the rules of the kind that need the ledger (persons, reversals).
+3. Check the laws. The common case, a movement at or after the item's latest movement,
+   needs only the current balance and custody, kept in memory for the batch. A back-dated
+   movement is checked against the item's stored history (pending rows are flushed first).
+4. Give it the next seq and link its hash to the previous one.
+5. Update the in-memory balances and custody.
+
+Rows go to the database in chunks with ``executemany``; balances and the chain head are
+written at the end, in the same transaction, and the head is moved with a compare-and-set
+so that a concurrent writer is detected rather than silently forked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, select, text, update
+from sqlalchemy.exc import IntegrityError
+
+from wam.domain.chain import canonical_bytes, link
+from wam.domain.errors import ConcurrentAppend, InvalidInput, NotFound, PostingRejected
+from wam.domain.holders import HolderKind
+from wam.domain.laws import check_non_negative, check_serial_custody, check_serial_not_backdated
+from wam.domain.movements import Entry, Movement, MovementKind
+from wam.domain.timefmt import to_micros
+from wam.storage import tables as t
+
+from .catalog import Catalog, HolderRef, ItemRef
+
+CHUNK = 5000
+
+_ENTRY_COLUMNS = (
+    "seq", "origin_id", "origin_seq", "kind", "item_id", "quantity", "source_id", "target_id",
+    "occurred_at", "recorded_at", "actor", "witness", "document", "note", "reason", "reverses",
+    "prev_hash", "hash",
+)
+
+
+@dataclass
+class _BatchState:
+    """What the batch knows of the ledger: loaded lazily, updated as movements are accepted."""
+
+    fresh: bool  # the ledger was empty when the batch began: nothing to load
+    balances: dict[tuple[int, int], int] = field(default_factory=dict)
+    dirty: set[tuple[int, int]] = field(default_factory=set)
+    custody: dict[int, int | None] = field(default_factory=dict)
+    last_at: dict[int, int] = field(default_factory=dict)
+    reversed_uids: set[str] = field(default_factory=set)
+
+
+class Poster:
+    """Posts a stream of movements in one transaction on ``conn``."""
+
+    def __init__(self, conn: Connection, catalog: Catalog, *, ledger_id: int, ledger_uuid: str, recorded_at: int) -> None:
+        self.conn = conn
+        self.catalog = catalog
+        self.ledger_id = ledger_id
+        self.ledger_uuid = ledger_uuid
+        self.recorded_at = recorded_at
+        head_query = select(t.chain_head.c.seq, t.chain_head.c.hash).where(t.chain_head.c.id == 1)
+        if conn.dialect.name == "postgresql":
+            head_query = head_query.with_for_update()  # writers queue here, not at commit
+        head = conn.execute(head_query).one()
+        self.start_seq = self.seq = head.seq
+        self.start_hash = self.prev = bytes(head.hash)
+        self.state = _BatchState(fresh=head.seq == 0)
+        self.rows: list[tuple] = []
+        self.entries: list[Entry] = []
+        self.keep_entries = False
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        self._insert_sql = f"INSERT INTO entries ({', '.join(_ENTRY_COLUMNS)}) VALUES ({', '.join([mark] * len(_ENTRY_COLUMNS))})"
+        self._upsert_sql = (
+            f"INSERT INTO balances (holder_id, item_id, quantity) VALUES ({mark}, {mark}, {mark}) "
+            "ON CONFLICT (holder_id, item_id) DO UPDATE SET quantity = excluded.quantity"
+        )
+
+    # state, loaded lazily -----------------------------------------------------------------
+    def _balance(self, holder_id: int, item_id: int) -> int:
+        key = (holder_id, item_id)
+        value = self.state.balances.get(key)
+        if value is None:
+            value = 0
+            if not self.state.fresh:
+                row = self.conn.execute(
+                    select(t.balances.c.quantity).where(t.balances.c.holder_id == holder_id, t.balances.c.item_id == item_id)
+                ).first()
+                value = row.quantity if row else 0
+            self.state.balances[key] = value
+        return value
+
+    def _custodian(self, item_id: int) -> int | None:
+        if item_id in self.state.custody:
+            return self.state.custody[item_id]
+        holder = None
+        if not self.state.fresh:
+            holder = self.conn.execute(
+                select(t.balances.c.holder_id).where(t.balances.c.item_id == item_id, t.balances.c.quantity > 0)
+            ).scalar()
+        self.state.custody[item_id] = holder
+        return holder
+
+    def _last_at(self, item_id: int) -> int | None:
+        if item_id in self.state.last_at:
+            return self.state.last_at[item_id]
+        last = None
+        if not self.state.fresh:
+            last = self.conn.execute(select(text("max(occurred_at)")).select_from(t.entries).where(t.entries.c.item_id == item_id)).scalar()
+        if last is not None:
+            self.state.last_at[item_id] = last
+        return last
+
+    # posting -----------------------------------------------------------------------------
+    def post(self, mv: Movement) -> None:
+        """Check and append one movement (written at the next flush)."""
+        conn, catalog = self.conn, self.catalog
+        source = catalog.holder(conn, mv.source, create_external=True)
+        target = catalog.holder(conn, mv.target, create_external=True)
+        try:
+            item = catalog.item(conn, mv.item)
+        except NotFound:
+            raise InvalidInput(f"item {mv.item!r} is not registered", field="item") from None
+        self._check_persons(mv, source, target)
+        if mv.kind is MovementKind.REVERSAL:
+            self._check_reversal(mv, item, source, target)
+        when = to_micros(mv.occurred_at)
+        self._check_laws(mv, when, item, source, target)
+
+        self.seq += 1
+        values = (
+            self.seq, self.ledger_uuid, self.seq, mv.kind.value, item.key, mv.quantity, source.code, target.code,
+            when, self.recorded_at, mv.actor, mv.witness, mv.document, mv.note, mv.reason, mv.reverses,
+        )
+        digest = link(self.prev, canonical_bytes(values))
+        self.rows.append((
+            self.seq, self.ledger_id, self.seq, mv.kind.value, item.id, mv.quantity, source.id, target.id,
+            when, self.recorded_at, mv.actor, mv.witness, mv.document, mv.note, mv.reason, mv.reverses,
+            self.prev, digest,
+        ))
+        if self.keep_entries:
+            self.entries.append(Entry(*values, prev_hash=self.prev, hash=digest))
+        self.prev = digest
+        self._apply(when, item, source, target, mv.quantity)
+        if len(self.rows) >= CHUNK:
+            self.flush()
+
+    def _apply(self, when: int, item: ItemRef, source: HolderRef, target: HolderRef, quantity: int) -> None:
+        state = self.state
+        src_key, dst_key = (source.id, item.id), (target.id, item.id)
+        state.balances[src_key] = self._balance(*src_key) - quantity
+        state.balances[dst_key] = self._balance(*dst_key) + quantity
+        state.dirty.add(src_key)
+        state.dirty.add(dst_key)
+        last = state.last_at.get(item.id)
+        if last is None or when >= last:
+            state.last_at[item.id] = when
+            if item.serialised:
+                state.custody[item.id] = target.id
+
+    def _check_persons(self, mv: Movement, source: HolderRef, target: HolderRef) -> None:
+        person = HolderKind.PERSON
+        if mv.kind is MovementKind.ISSUE:
+            if target.kind is not person:
+                raise InvalidInput(f"an issue goes to a person; {target.code} is a {target.kind.value}", field="target")
+            if source.kind is person:
+                raise InvalidInput("an issue comes from a store or site, not a person", field="source")
+        elif mv.kind is MovementKind.RETURN:
+            if source.kind is not person:
+                raise InvalidInput(f"a return comes from a person; {source.code} is a {source.kind.value}", field="source")
+            if target.kind is person:
+                raise InvalidInput("a return goes to a store or site, not a person", field="target")
+        elif mv.kind is MovementKind.TRANSFER and person in (source.kind, target.kind):
+            raise InvalidInput("materiel goes to and from persons by issue and return", field="kind")
+
+    def _check_reversal(self, mv: Movement, item: ItemRef, source: HolderRef, target: HolderRef) -> None:
+        assert mv.reverses is not None
+        origin_uuid, _, origin_seq = mv.reverses.rpartition(":")
+        if not origin_seq.isdigit():
+            raise InvalidInput(f"{mv.reverses!r} is not an entry id (<ledger>:<seq>)", field="reverses")
+        self.flush()
+        row = self.conn.execute(
+            select(t.entries.c.kind, t.entries.c.item_id, t.entries.c.quantity, t.entries.c.source_id, t.entries.c.target_id)
+            .join(t.ledgers, t.ledgers.c.id == t.entries.c.origin_id)
+            .where(t.ledgers.c.uuid == origin_uuid, t.entries.c.origin_seq == int(origin_seq))
+        ).first()
+        if row is None:
+            raise InvalidInput(f"entry {mv.reverses!r} does not exist", field="reverses")
+        if row.kind == MovementKind.REVERSAL.value:
+            raise InvalidInput("a reversal cannot itself be reversed; record a new movement", field="reverses")
+        already = mv.reverses in self.state.reversed_uids or self.conn.execute(
+            select(t.entries.c.seq).where(t.entries.c.reverses == mv.reverses)
+        ).first()
+        if already:
+            raise InvalidInput(f"entry {mv.reverses} has already been reversed", field="reverses")
+        if (row.item_id, row.quantity, row.source_id, row.target_id) != (item.id, mv.quantity, target.id, source.id):
+            raise InvalidInput(
+                "a reversal moves the same item and quantity back, from the original's target to its source",
+                field="reverses",
+            )
+        self.state.reversed_uids.add(mv.reverses)
+
+    def _check_laws(self, mv: Movement, when: int, item: ItemRef, source: HolderRef, target: HolderRef) -> None:
+        last = self._last_at(item.id)
+        backdated = last is not None and when < last
+        if item.serialised:
+            if backdated:
+                self.flush()
+                nxt = self.conn.execute(
+                    select(t.entries.c.source_id, t.entries.c.occurred_at)
+                    .where(t.entries.c.item_id == item.id, t.entries.c.occurred_at > when)
+                    .order_by(t.entries.c.occurred_at, t.entries.c.seq)
+                    .limit(1)
+                ).first()
+                check_serial_not_backdated(
+                    item=item.key,
+                    source=source.code,
+                    next_source=self.catalog.holder_by_id(self.conn, nxt.source_id).code if nxt else None,
+                    next_at=nxt.occurred_at if nxt else None,
+                )
+            holder_id = self._custodian(item.id)
+            check_serial_custody(
+                item=item.key,
+                quantity=mv.quantity,
+                source=source.code,
+                holder_now=None if holder_id is None else self.catalog.holder_by_id(self.conn, holder_id).code,
+                source_external=source.external,
+            )
+            return
+        if source.external:
+            return
+        if not backdated:
+            check_non_negative(item=item.key, holder=source.code, quantity=mv.quantity, balance_at=self._balance(source.id, item.id), later_deltas=())
+            return
+        self.flush()
+        rows = self.conn.execute(
+            select(t.entries.c.source_id, t.entries.c.quantity, t.entries.c.occurred_at)
+            .where(t.entries.c.item_id == item.id, (t.entries.c.source_id == source.id) | (t.entries.c.target_id == source.id))
+            .order_by(t.entries.c.occurred_at, t.entries.c.seq)
+        ).all()
+        deltas = [(r.occurred_at, -r.quantity if r.source_id == source.id else r.quantity) for r in rows]
+        check_non_negative(
+            item=item.key,
+            holder=source.code,
+            quantity=mv.quantity,
+            balance_at=sum(d for at, d in deltas if at <= when),
+            later_deltas=(d for at, d in deltas if at > when),
+        )
+
+    # writing -----------------------------------------------------------------------------
+    def flush(self) -> None:
+        """Write pending entry rows."""
+        if not self.rows:
+            return
+        try:
+            self.conn.exec_driver_sql(self._insert_sql, self.rows)
+        except IntegrityError as exc:
+            raise ConcurrentAppend("another writer appended to the ledger at the same time; try again") from exc
+        self.rows = []
+
+    def finish(self) -> int:
+        """Write what is pending, the balances and the new head. Returns the number posted."""
+        self.flush()
+        state = self.state
+        if state.dirty:
+            self.conn.exec_driver_sql(self._upsert_sql, [(h, i, state.balances[(h, i)]) for h, i in state.dirty])
+        moved = self.conn.execute(
+            update(t.chain_head)
+            .where(t.chain_head.c.id == 1, t.chain_head.c.seq == self.start_seq, t.chain_head.c.hash == self.start_hash)
+            .values(seq=self.seq, hash=self.prev)
+        ).rowcount
+        if moved != 1:
+            raise ConcurrentAppend("the ledger head moved while posting; try again")
+        return self.seq - self.start_seq
+
+
+def post_all(poster: Poster, movements: Iterable[Movement], on_each: Callable[[], None] | None = None) -> int:
+    """Post every movement through ``poster``; a rejected one names its position in the stream."""
+    for number, mv in enumerate(movements, start=1):
+        try:
+            poster.post(mv)
+        except PostingRejected as exc:
+            exc.args = (f"movement {number}: {exc.message}",)
+            exc.message = exc.args[0]
+            raise
+        except InvalidInput as exc:
+            raise InvalidInput(exc.detail, field=exc.field, row=exc.row if exc.row is not None else number) from None
+        if on_each is not None:
+            on_each()
+    return poster.finish()

@@ -1,0 +1,184 @@
+"""Reads: balances now and at a past moment, an item's custody history, entries, the tree.
+
+Every read names holders and items by code and key, never by database id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, and_, func, literal, select, union_all
+from sqlalchemy.orm import aliased
+
+from wam.domain.errors import NotFound
+from wam.domain.holders import Holder
+from wam.domain.movements import Entry
+from wam.storage import tables as t
+
+from .catalog import holder_from_row
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceLine:
+    holder: str
+    item: str
+    quantity: int
+    type: str
+    label: str
+
+
+def subtree_ids(conn: Connection, holder_id: int):  # noqa: ANN201
+    """A recursive CTE selecting ``holder_id`` and every holder below it."""
+    sub = select(t.holders.c.id).where(t.holders.c.id == holder_id).cte("subtree", recursive=True)
+    child = t.holders.alias("child")
+    sub = sub.union_all(select(child.c.id).where(child.c.parent_id == sub.c.id))
+    return select(sub.c.id)
+
+
+def _item_label(row) -> str:  # noqa: ANN001
+    ident = row.serial if row.shape == "serial" else f"lot {row.lot}"
+    return f"{row.make} {row.model} {ident}"
+
+
+def balances(conn: Connection, holder_id: int, *, at: int | None, tree: bool) -> list[BalanceLine]:
+    """Return the non-zero balances of a holder (or its subtree) now, or as at ``at``.
+
+    A past balance is summed from the entries up to ``at`` using the covering indexes on
+    (source, occurred_at) and (target, occurred_at).
+    """
+    scope = subtree_ids(conn, holder_id) if tree else select(literal(holder_id))
+    if at is None:
+        inner = (
+            select(t.balances.c.holder_id, t.balances.c.item_id, t.balances.c.quantity.label("qty"))
+            .where(t.balances.c.holder_id.in_(scope), t.balances.c.quantity != 0)
+            .subquery()
+        )
+    else:
+        e = t.entries
+        moves = union_all(
+            select(e.c.target_id.label("holder_id"), e.c.item_id, e.c.quantity.label("q")).where(
+                e.c.target_id.in_(scope), e.c.occurred_at <= at
+            ),
+            select(e.c.source_id.label("holder_id"), e.c.item_id, (-e.c.quantity).label("q")).where(
+                e.c.source_id.in_(scope), e.c.occurred_at <= at
+            ),
+        ).subquery()
+        inner = (
+            select(moves.c.holder_id, moves.c.item_id, func.sum(moves.c.q).label("qty"))
+            .group_by(moves.c.holder_id, moves.c.item_id)
+            .having(func.sum(moves.c.q) != 0)
+            .subquery()
+        )
+    query = (
+        select(t.holders.c.code, t.items.c.key, inner.c.qty, t.items.c.type, t.items.c.shape, t.items.c.make,
+               t.items.c.model, t.items.c.serial, t.items.c.lot)
+        .join(t.holders, t.holders.c.id == inner.c.holder_id)
+        .join(t.items, t.items.c.id == inner.c.item_id)
+        .order_by(t.holders.c.code, t.items.c.key)
+    )
+    return [BalanceLine(r.code, r.key, int(r.qty), r.type, _item_label(r)) for r in conn.execute(query)]
+
+
+def _entry_query():  # noqa: ANN202
+    src, dst = aliased(t.holders), aliased(t.holders)
+    e = t.entries
+    return (
+        select(
+            e.c.seq, t.ledgers.c.uuid.label("origin"), e.c.origin_seq, e.c.kind, t.items.c.key.label("item"),
+            e.c.quantity, src.c.code.label("source"), dst.c.code.label("target"), e.c.occurred_at, e.c.recorded_at,
+            e.c.actor, e.c.witness, e.c.document, e.c.note, e.c.reason, e.c.reverses, e.c.prev_hash, e.c.hash,
+        )
+        .join(t.ledgers, t.ledgers.c.id == e.c.origin_id)
+        .join(t.items, t.items.c.id == e.c.item_id)
+        .join(src, src.c.id == e.c.source_id)
+        .join(dst, dst.c.id == e.c.target_id)
+    )
+
+
+def entry_from_row(row) -> Entry:  # noqa: ANN001
+    return Entry(
+        seq=row.seq, origin=row.origin, origin_seq=row.origin_seq, kind=row.kind, item=row.item,
+        quantity=row.quantity, source=row.source, target=row.target, occurred_at=row.occurred_at,
+        recorded_at=row.recorded_at, actor=row.actor, witness=row.witness, document=row.document,
+        note=row.note, reason=row.reason, reverses=row.reverses, prev_hash=bytes(row.prev_hash), hash=bytes(row.hash),
+    )
+
+
+def history(conn: Connection, item_id: int) -> list[Entry]:
+    """Return an item's movements in occurrence order, first to last."""
+    query = _entry_query().where(t.entries.c.item_id == item_id).order_by(t.entries.c.occurred_at, t.entries.c.seq)
+    return [entry_from_row(r) for r in conn.execute(query)]
+
+
+def entries(
+    conn: Connection,
+    *,
+    holder_id: int | None = None,
+    tree: bool = False,
+    item_id: int | None = None,
+    kind: str | None = None,
+    before_seq: int | None = None,
+    limit: int = 50,
+) -> list[Entry]:
+    """Return entries, newest first, filtered; page with ``before_seq`` (the last seq seen)."""
+    e = t.entries
+    query = _entry_query()
+    if holder_id is not None:
+        scope = subtree_ids(conn, holder_id) if tree else select(literal(holder_id))
+        query = query.where((e.c.source_id.in_(scope)) | (e.c.target_id.in_(scope)))
+    if item_id is not None:
+        query = query.where(e.c.item_id == item_id)
+    if kind is not None:
+        query = query.where(e.c.kind == kind)
+    if before_seq is not None:
+        query = query.where(e.c.seq < before_seq)
+    query = query.order_by(e.c.seq.desc()).limit(limit)
+    return [entry_from_row(r) for r in conn.execute(query)]
+
+
+def entry_by_seq(conn: Connection, seq: int) -> Entry:
+    row = conn.execute(_entry_query().where(t.entries.c.seq == seq)).first()
+    if row is None:
+        raise NotFound("entry", str(seq))
+    return entry_from_row(row)
+
+
+def holder_details(conn: Connection, code: str) -> Holder:
+    parent = aliased(t.holders)
+    row = conn.execute(
+        select(t.holders, parent.c.code.label("parent_code"))
+        .outerjoin(parent, parent.c.id == t.holders.c.parent_id)
+        .where(t.holders.c.code == code)
+    ).first()
+    if row is None:
+        raise NotFound("holder", code)
+    return holder_from_row(row, row.parent_code)
+
+
+def children(conn: Connection, holder_id: int | None) -> list[Holder]:
+    """Return the direct children of a holder (the roots and external holders when None)."""
+    parent = aliased(t.holders)
+    query = select(t.holders, parent.c.code.label("parent_code")).outerjoin(parent, parent.c.id == t.holders.c.parent_id)
+    query = query.where(t.holders.c.parent_id == holder_id if holder_id is not None else t.holders.c.parent_id.is_(None))
+    return [holder_from_row(r, r.parent_code) for r in conn.execute(query.order_by(t.holders.c.code))]
+
+
+def holders_in(conn: Connection, holder_id: int) -> list[Holder]:
+    """Return a holder and all holders below it."""
+    parent = aliased(t.holders)
+    query = (
+        select(t.holders, parent.c.code.label("parent_code"))
+        .outerjoin(parent, parent.c.id == t.holders.c.parent_id)
+        .where(t.holders.c.id.in_(subtree_ids(conn, holder_id)))
+        .order_by(t.holders.c.code)
+    )
+    return [holder_from_row(r, r.parent_code) for r in conn.execute(query)]
+
+
+def custodian(conn: Connection, item_id: int) -> str | None:
+    """Return the code of the holder of a serialised item now."""
+    return conn.execute(
+        select(t.holders.c.code)
+        .join(t.balances, and_(t.balances.c.holder_id == t.holders.c.id))
+        .where(t.balances.c.item_id == item_id, t.balances.c.quantity > 0)
+    ).scalar()

@@ -1,0 +1,12 @@
+"""Alembic environment: runs on the connection wam hands it (never reads alembic.ini URLs)."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from wam.storage.tables import metadata
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,140 @@
+"""The tables, as SQLAlchemy Core metadata.
+
+The ledger tables (``entries``, ``checkpoints``) are append-only: the migrations install
+triggers that refuse UPDATE and DELETE in the database itself. ``balances`` and ``chain_head``
+are derived state kept in the same transaction as each entry; ``wam verify`` recomputes both.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+# SQLite makes only "INTEGER PRIMARY KEY" a rowid alias; keep BIGINT on PostgreSQL.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+ledgers = Table(
+    "ledgers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("is_local", Boolean, nullable=False),
+    Column("public_key", String(64)),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+holders = Table(
+    "holders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("parent_id", Integer, ForeignKey("holders.id")),
+    Column("country", String(3)),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("external", Boolean, nullable=False),
+    Index("ix_holders_parent", "parent_id"),  # children of a holder: the tree page and subtree scopes
+)
+
+items = Table(
+    "items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(300), nullable=False, unique=True),
+    Column("type", String(20), nullable=False),
+    Column("shape", String(10), nullable=False),
+    Column("make", String(100), nullable=False),
+    Column("model", String(100), nullable=False),
+    Column("serial", String(64)),
+    Column("lot", String(64)),
+    Column("category", String(60)),
+    Column("calibre", String(40)),
+    Column("country_of_manufacture", String(3)),
+    Column("year_of_manufacture", Integer),
+    Column("markings", Text),
+    Column("hazard_division", String(4)),
+    Column("compatibility_group", String(1)),
+    Column("neq_kg", String(32)),  # exact decimal text; SQLite has no decimal type
+    Column("condition", String(20)),
+    Index("ix_items_serial", "serial"),  # look-up by serial alone (scanner input, recovered materiel)
+)
+
+entries = Table(
+    "entries",
+    metadata,
+    Column("seq", BigId, primary_key=True, autoincrement=False),
+    Column("origin_id", Integer, ForeignKey("ledgers.id"), nullable=False),
+    Column("origin_seq", BigInteger, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("item_id", Integer, ForeignKey("items.id"), nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("source_id", Integer, ForeignKey("holders.id"), nullable=False),
+    Column("target_id", Integer, ForeignKey("holders.id"), nullable=False),
+    Column("occurred_at", BigInteger, nullable=False),
+    Column("recorded_at", BigInteger, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("witness", String(100)),
+    Column("document", String(200)),
+    Column("note", Text),
+    Column("reason", String(40)),
+    Column("reverses", String(100)),
+    Column("prev_hash", LargeBinary(32), nullable=False),
+    Column("hash", LargeBinary(32), nullable=False),
+    UniqueConstraint("origin_id", "origin_seq", name="uq_entries_origin"),
+    # an item's custody history, and its holder at a moment (law 1, back-dating checks)
+    Index("ix_entries_item_time", "item_id", "occurred_at", "seq"),
+    # balance of a holder at a past date: covering indexes on both sides of the movement
+    Index("ix_entries_source_time", "source_id", "occurred_at", "item_id", "quantity"),
+    Index("ix_entries_target_time", "target_id", "occurred_at", "item_id", "quantity"),
+    # which entry reverses a given one (a movement may be reversed only once)
+    Index("ix_entries_reverses", "reverses"),
+)
+
+balances = Table(
+    "balances",
+    metadata,
+    Column("holder_id", Integer, ForeignKey("holders.id"), primary_key=True),
+    Column("item_id", Integer, ForeignKey("items.id"), primary_key=True),
+    Column("quantity", BigInteger, nullable=False),
+    Index("ix_balances_item", "item_id"),  # who holds a serialised item now
+)
+
+chain_head = Table(
+    "chain_head",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", LargeBinary(32), nullable=False),
+)
+
+checkpoints = Table(
+    "checkpoints",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ledger_uuid", String(36), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("head_hash", String(64), nullable=False),
+    Column("signed_at", BigInteger, nullable=False),
+    Column("public_key", String(64), nullable=False),
+    Column("signature", String(128), nullable=False),
+)
+
+APPEND_ONLY_TABLES = ("entries", "checkpoints")
