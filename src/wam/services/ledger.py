@@ -141,10 +141,12 @@ class Ledger:
         return Poster(conn, self.catalog, ledger_id=ledger_id, ledger_uuid=ledger_uuid, recorded_at=to_micros(self.clock()))
 
     def import_stock(self, rows: Iterable[tuple[int, Item, str, int, str]], *, actor: str, occurred_at: datetime,
-                     on_each: Callable[[], None] | None = None) -> int:
+                     keep_going: list[InvalidInput] | None = None) -> int:
         """Record opening stock: each (row, item, holder, quantity, supplier) becomes a receipt.
 
-        All rows are posted in one transaction; a bad row names its line and field.
+        All rows are posted in one transaction. A bad row raises InvalidInput naming its line and
+        field; with ``keep_going``, bad rows are appended to it instead, the rest are checked too,
+        and nothing is written if any was bad.
         """
         from wam.domain.movements import MovementKind
 
@@ -157,14 +159,15 @@ class Ledger:
                         Movement(kind=MovementKind.RECEIPT, item=item.key, quantity=quantity, source=supplier,
                                  target=holder, occurred_at=occurred_at, actor=actor, note="opening stock")
                     )
-                except NotFound as exc:
-                    raise InvalidInput(f"{exc.what} {exc.key!r} does not exist", field="holder", row=row) from None
-                except InvalidInput as exc:
-                    raise InvalidInput(exc.detail, field=exc.field, row=row) from None
                 except WamError as exc:
-                    raise InvalidInput(exc.message, field="quantity", row=row) from None
-                if on_each is not None:
-                    on_each()
+                    field = exc.field if isinstance(exc, InvalidInput) else "holder" if isinstance(exc, NotFound) else "quantity"
+                    detail = exc.detail if isinstance(exc, InvalidInput) else exc.message
+                    error = InvalidInput(detail, field=field, row=row)
+                    if keep_going is None:
+                        raise error from None
+                    keep_going.append(error)
+            if keep_going:
+                raise InvalidInput(f"{len(keep_going)} bad row(s); nothing was written")
             return poster.finish()
 
         return self._write(run)

@@ -63,11 +63,11 @@ def verify(engine: Engine, ledger_uuid: str, checkpoints: list[Checkpoint]) -> V
     report = VerifyReport()
     problems = report.problems
     with engine.connect() as conn:
-        codes = dict(conn.execute(select(t.holders.c.id, t.holders.c.code)).tuples().all())
+        codes = dict(conn.execute(select(t.holders.c.id, t.holders.c.code)).all())
         key_rows = conn.execute(select(t.items.c.id, t.items.c.key, t.items.c.shape)).all()
         keys = {r.id: r.key for r in key_rows}
         serial_keys = {r.key for r in key_rows if r.shape == "serial"}
-        origins = dict(conn.execute(select(t.ledgers.c.id, t.ledgers.c.uuid)).tuples().all())
+        origins = dict(conn.execute(select(t.ledgers.c.id, t.ledgers.c.uuid)).all())
         wanted = {c.seq for c in checkpoints}
         wanted.update(conn.execute(select(t.checkpoints.c.seq)).scalars())
         found_hashes: dict[int, bytes] = {}

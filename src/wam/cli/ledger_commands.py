@@ -1,0 +1,264 @@
+"""Commands of the custody ledger: init, import, move, balance, history, verify, checkpoint."""
+
+from __future__ import annotations
+
+import getpass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from wam.domain.errors import InvalidInput
+from wam.domain.movements import Entry, make_movement
+from wam.domain.timefmt import iso, parse_moment
+from wam.services import signing
+
+from . import common
+
+import_app = typer.Typer(help="Import holders, stock and public data from files.", no_args_is_help=True)
+
+
+def _moment(text: str | None, field: str) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return parse_moment(text)
+    except ValueError:
+        raise InvalidInput(f"{text!r} is not a date (YYYY-MM-DD) or date-time (ISO 8601)", field=field) from None
+
+
+def init(name: str = typer.Option("wam ledger", help="A name for this ledger.")) -> None:
+    """Create the database and this ledger's identity (safe to run again).
+
+    Example: wam --db wam.db init --name "MINUSMA Sector East"
+    """
+    url = common.database_url()
+    ledger = common.open_ledger()
+    ledger_id = ledger.init(name)
+    common.stdout.print(f"ledger {ledger_id} ready in {url}")
+
+
+def import_holders(file: Path = typer.Argument(..., help="CSV or XLSX: code,name,kind,parent,country,latitude,longitude")) -> None:
+    """Import the holder tree; every bad row is reported and nothing is written if any is bad.
+
+    Example: wam import holders holders.csv
+    """
+    from wam.importers.ledger_files import ImportFailed, read_holders
+
+    ledger = common.open_ledger()
+    _ = ledger.uuid  # fail early if the database is not initialised
+    holders, errors = read_holders(file)
+    if errors:
+        raise ImportFailed(errors)
+    added = ledger.add_holders(holders)
+    common.stdout.print(f"imported {added} holders from {file}")
+
+
+def import_stock(
+    file: Path = typer.Argument(..., help="CSV or XLSX: holder,type,make,model,serial,category,calibre,lot,quantity,..."),
+    at: str | None = typer.Option(None, "--at", help="When the stock was taken on charge (default: now)."),
+    actor: str | None = typer.Option(None, help="Who records it (default: your user name)."),
+) -> None:
+    """Import opening stock as receipts from each contingent's country, all or nothing.
+
+    Example: wam import stock stock.xlsx --at 2024-01-01
+    """
+    from wam.importers.ledger_files import import_stock as run_import
+
+    ledger = common.open_ledger()
+    _ = ledger.uuid
+    when = _moment(at, "at") or datetime.now(UTC)
+    who = actor or getpass.getuser()
+    if common.progress_enabled():
+        from rich.progress import Progress, SpinnerColumn, TextColumn
+
+        with Progress(SpinnerColumn(), TextColumn("{task.description} {task.completed} rows"), console=common.stderr) as bar:
+            task = bar.add_task("importing", total=None)
+            report = run_import(ledger, file, actor=who, occurred_at=when, on_row=lambda: bar.advance(task))
+    else:
+        report = run_import(ledger, file, actor=who, occurred_at=when)
+    common.stdout.print(f"imported {report.written} stock lines from {file} ({report.rows} rows read)")
+
+
+import_app.command("holders")(import_holders)
+import_app.command("stock")(import_stock)
+
+
+def _resolve_item(ledger, text: str) -> str:  # noqa: ANN001
+    if text.startswith(("W|", "L|")):
+        return text
+    matches = ledger.find_items(text)
+    if not matches:
+        raise InvalidInput(f"no item has serial {text!r}; give the item key (W|make|model|serial or L|make|model|lot)", field="item")
+    if len(matches) > 1:
+        keys = ", ".join(m.key for m in matches)
+        raise InvalidInput(f"serial {text!r} belongs to several models ({keys}); give the key", field="item")
+    return matches[0].key
+
+
+def move(
+    kind: str = typer.Option(..., help="receipt, transfer, issue, return, expenditure, loss, recovery, disposal, adjustment, reversal"),
+    item: str = typer.Option(..., help="Item key (W|make|model|serial, L|make|model|lot) or a weapon's serial."),
+    source: str = typer.Option(..., "--from", help="The holder it leaves."),
+    target: str = typer.Option(..., "--to", help="The holder it reaches."),
+    quantity: int = typer.Option(1, "--quantity", "-q"),
+    at: str | None = typer.Option(None, "--at", help="When it happened (default: now)."),
+    actor: str | None = typer.Option(None, help="Who records it (default: your user name)."),
+    witness: str | None = typer.Option(None),
+    document: str | None = typer.Option(None, help="Incident, recovery, count or receipt reference."),
+    note: str | None = typer.Option(None),
+    reason: str | None = typer.Option(None, help="For expenditure: training, operations, ..."),
+    reverses: str | None = typer.Option(None, help="For a reversal: the id of the entry it undoes."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Record one movement.
+
+    Example: wam move --kind issue --item 56-00012 --from GAO-ARM --to PTE-RAHMAN
+    """
+    ledger = common.open_ledger()
+    movement = make_movement(
+        kind=kind, item=_resolve_item(ledger, item), quantity=quantity, source=source, target=target,
+        occurred_at=_moment(at, "at") or datetime.now(UTC), actor=actor or getpass.getuser(), witness=witness,
+        document=document, note=note, reason=reason, reverses=reverses,
+    )
+    entry = ledger.post(movement)
+    if as_json:
+        common.print_json(entry_dict(entry))
+    else:
+        common.stdout.print(f"recorded entry {entry.seq} ({entry.uid}): {entry.kind} {entry.quantity} x {entry.item} {entry.source} -> {entry.target}", markup=False)
+
+
+def entry_dict(entry: Entry) -> dict[str, object]:
+    return {
+        "seq": entry.seq, "id": entry.uid, "kind": entry.kind, "item": entry.item, "quantity": entry.quantity,
+        "source": entry.source, "target": entry.target, "occurred_at": iso(entry.occurred_at),
+        "recorded_at": iso(entry.recorded_at), "actor": entry.actor, "witness": entry.witness,
+        "document": entry.document, "note": entry.note, "reason": entry.reason, "reverses": entry.reverses,
+        "hash": entry.hash.hex(),
+    }
+
+
+def balance(
+    holder: str = typer.Argument(..., help="Holder code."),
+    at: str | None = typer.Option(None, "--at", help="A past date or moment (a date means the end of that day, UTC)."),
+    tree: bool = typer.Option(False, "--tree", help="Include every holder below it."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Show what a holder holds now, or held at a past moment.
+
+    Example: wam balance BGD-BATT --tree --at 2024-03-31
+    """
+    ledger = common.open_ledger()
+    lines = ledger.balance(holder, at=_moment(at, "at"), tree=tree)
+    if as_json:
+        common.print_json({"holder": holder, "at": at, "tree": tree, "lines": [
+            {"holder": b.holder, "item": b.item, "type": b.type, "label": b.label, "quantity": b.quantity} for b in lines]})
+        return
+    table = Table(title=f"{holder}{' and below' if tree else ''}{' at ' + at if at else ''}")
+    for column in ("holder", "item", "type", "quantity"):
+        table.add_column(column, justify="right" if column == "quantity" else "left")
+    for b in lines:
+        table.add_row(b.holder, b.label, b.type, f"{b.quantity:,}")
+    common.stdout.print(table)
+    if not lines:
+        common.stdout.print("nothing held")
+
+
+def history(
+    item: str = typer.Argument(..., help="Item key or a weapon's serial."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Show an item's custody from first to last.
+
+    Example: wam history 56-00012
+    """
+    ledger = common.open_ledger()
+    key = _resolve_item(ledger, item)
+    entries = ledger.history(key)
+    if as_json:
+        common.print_json({"item": key, "entries": [entry_dict(e) for e in entries]})
+        return
+    table = Table(title=key)
+    for column in ("when", "kind", "quantity", "from", "to", "actor", "document", "entry"):
+        table.add_column(column)
+    for e in entries:
+        table.add_row(iso(e.occurred_at)[:19], e.kind, str(e.quantity), e.source, e.target, e.actor, e.document or "", str(e.seq))
+    common.stdout.print(table)
+
+
+def verify(
+    checkpoints: list[Path] = typer.Option([], "--checkpoints", help="Checkpoint files kept by other parties."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Check the chain, checkpoints, laws and balances; exit 1 listing every problem.
+
+    Example: wam verify --checkpoints oversight-checkpoints.json
+    """
+    ledger = common.open_ledger()
+    external = [cp for path in checkpoints for cp in signing.read_file(path)]
+    report = ledger.verify(external)
+    if as_json:
+        common.print_json(report.as_dict())
+    else:
+        for problem in report.problems:
+            common.stdout.print(str(problem), markup=False)
+        status = "ok" if report.ok else f"{len(report.problems)} problem(s)"
+        common.stdout.print(f"verified {report.entries} entries, {report.checkpoints_checked} checkpoint(s): {status}")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def checkpoint(
+    export: Path | None = typer.Option(None, "--export", help="Append the new checkpoint to this file (for another party)."),
+    import_file: Path | None = typer.Option(None, "--import", help="Store the checkpoints of a file instead of signing."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Sign the ledger's head with its Ed25519 key and store (and export) the checkpoint.
+
+    Example: wam checkpoint --export /media/usb/minusma-checkpoints.json
+    """
+    ledger = common.open_ledger()
+    if import_file is not None:
+        added = ledger.import_checkpoints(signing.read_file(import_file))
+        common.stdout.print(f"stored {added} checkpoint(s) from {import_file}")
+        return
+    cp = ledger.checkpoint(common.signing_key_path(common.database_url()))
+    if export is not None:
+        signing.append_to_file(export, cp)
+    if as_json:
+        from dataclasses import asdict
+
+        common.print_json(asdict(cp))
+    else:
+        common.stdout.print(f"signed checkpoint at entry {cp.seq}, head {cp.head_hash[:16]}…" + (f", exported to {export}" if export else ""))
+
+
+def demo_minimal(
+    no_serve: bool = typer.Option(True, "--no-serve", help="Only build (this minimal demo never serves)."),
+) -> None:
+    """Build a small example ledger in wam-demo.db and print its balances."""
+    from wam.services.ledger import Ledger
+
+    path = Path("wam-demo.db")
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    ledger = Ledger.open(str(path))
+    ledger.init("demo")
+    from wam.services.example import build_example
+
+    build_example(ledger)
+    for b in ledger.balance("UN", tree=True):
+        common.stdout.print(f"{b.holder:<14} {b.label:<40} {b.quantity:>8,}")
+    report = ledger.verify()
+    common.stdout.print(f"verify: {'ok' if report.ok else report.problems}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(init)
+    app.add_typer(import_app, name="import")
+    app.command()(move)
+    app.command()(balance)
+    app.command()(history)
+    app.command()(verify)
+    app.command()(checkpoint)

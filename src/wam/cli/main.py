@@ -1,0 +1,118 @@
+"""The ``wam`` command: entry point, global options and the single error handler.
+
+Errors are one clear line on stderr and a non-zero exit, never a traceback:
+
+====  ==========================================================
+exit  meaning
+====  ==========================================================
+0     done
+1     verification found problems
+2     bad input or usage (the message names the row and field)
+3     not found
+4     refused by a ledger law
+5     another writer got there first; try again
+70    an internal error (set WAM_DEBUG=1 to see the traceback)
+====  ==========================================================
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+import typer
+
+from wam.domain.errors import ConcurrentAppend, InvalidInput, NotFound, PostingRejected, WamError
+
+from . import common, ledger_commands
+
+app = typer.Typer(
+    name="wam",
+    help="Weapons and ammunition management for peace operations: a tamper-evident custody ledger.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _global(
+    db: str | None = typer.Option(None, "--db", help="Database URL or SQLite file (default: WAM_DATABASE_URL, else wam.db)."),
+) -> None:
+    common.set_database(db)
+
+
+ledger_commands.register(app)
+
+
+def _register_optional() -> None:
+    """Commands that live in other modules; each registers itself if present."""
+    try:
+        from .users import users_app
+
+        app.add_typer(users_app, name="users", help="Manage users and their grants.")
+    except ImportError:
+        pass
+    try:
+        from .serve import serve
+
+        app.command("serve", help="Serve the web application and the JSON API.")(serve)
+    except ImportError:
+        pass
+    try:
+        from .demo import demo
+
+        app.command("demo", help="Build a realistic demo world and serve it.")(demo)
+    except ImportError:
+        from .ledger_commands import demo_minimal
+
+        app.command("demo", help="Build a small example ledger and print its balances.")(demo_minimal)
+    try:
+        from .public_data import register as register_public
+
+        register_public(ledger_commands.import_app)
+    except ImportError:
+        pass
+
+
+_register_optional()
+
+EXIT_CODES: list[tuple[type[WamError], int]] = [
+    (InvalidInput, 2),
+    (NotFound, 3),
+    (PostingRejected, 4),
+    (ConcurrentAppend, 5),
+]
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the command line with ``argv``; return the exit code. Tests call this."""
+    common.set_database(None)
+    try:
+        result = app(args=argv, prog_name="wam", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        common.stderr.print("wam: aborted")
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except WamError as exc:
+        for error in getattr(exc, "errors", []):
+            common.stderr.print(f"wam: {error.message}", markup=False)
+        common.stderr.print(f"wam: error: {exc.message}", markup=False)
+        return next((code for kind, code in EXIT_CODES if isinstance(exc, kind)), 2)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the one place that turns a bug into a line, not a traceback
+        if os.environ.get("WAM_DEBUG"):
+            raise
+        common.stderr.print(f"wam: internal error: {type(exc).__name__}: {exc} (run with WAM_DEBUG=1 for details)", markup=False)
+        return 70
+    return result if isinstance(result, int) else 0
+
+
+def main() -> None:
+    sys.exit(run(sys.argv[1:]))

@@ -1,0 +1,88 @@
+"""Read CSV and XLSX files as a stream of rows, with the line number of each.
+
+Files come from quartermasters' spreadsheets: a byte-order mark, stray spaces in headers,
+empty trailing rows and mixed case are normal. A header that lacks a required column, or has
+a column nobody asked for, is an error before any row is read, because a typo in a header
+would otherwise silently drop a whole column.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+from wam.domain.errors import InvalidInput
+
+Row = dict[str, str]
+
+
+def read_rows(path: Path, *, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> Iterator[tuple[int, Row]]:
+    """Yield ``(line_number, row)`` for every non-empty row of a CSV or XLSX file.
+
+    Raises:
+        InvalidInput: the file cannot be read, or its header lacks a required column or has
+            an unknown one (row 1).
+    """
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        rows = _xlsx_rows(path)
+    elif suffix in (".csv", ".txt", ""):
+        rows = _csv_rows(path)
+    else:
+        raise InvalidInput(f"{path.name}: use a .csv or .xlsx file", field="file")
+    try:
+        first = next(rows, None)
+        if first is None:
+            raise InvalidInput(f"{path.name} is empty", field="file", row=1)
+        _, header = first
+        names = [h.strip().lower() for h in header]
+        missing = [c for c in required if c not in names]
+        if missing:
+            raise InvalidInput(f"missing column(s): {', '.join(missing)}", field="header", row=1)
+        unknown = [n for n in names if n and n not in required and n not in optional]
+        if unknown:
+            raise InvalidInput(f"unknown column(s): {', '.join(unknown)} (expected {', '.join(required + optional)})", field="header", row=1)
+        for line, values in rows:
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) > len(names) and any(v.strip() for v in values[len(names):]):
+                raise InvalidInput(f"has {len(values)} values but the header has {len(names)} columns", field="row", row=line)
+            yield line, {n: (values[i].strip() if i < len(values) else "") for i, n in enumerate(names) if n}
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}", field="file") from None
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle)
+            start = 1
+            for values in reader:
+                yield start, values
+                start = reader.line_num + 1
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{path.name} is not UTF-8 text ({exc.reason})", field="file") from None
+    except csv.Error as exc:
+        raise InvalidInput(f"{path.name}: {exc}", field="file") from None
+
+
+def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise InvalidInput(f"{path.name} is not a readable XLSX workbook ({type(exc).__name__})", field="file") from None
+    try:
+        sheet = workbook.worksheets[0]
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, ["" if v is None else _cell_text(v) for v in values]
+    finally:
+        workbook.close()
+
+
+def _cell_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

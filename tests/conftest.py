@@ -1,0 +1,64 @@
+"""Fixtures shared by every test: a fresh database per test, on SQLite or PostgreSQL.
+
+Set ``WAM_TEST_DATABASE_URL`` to a PostgreSQL URL to run the whole suite there (``.ci/run``
+does both). On PostgreSQL each test gets a schema of its own, named in the URL's
+``options=-csearch_path=...`` so that every engine built from the URL (the web app's, the
+command line's) works in it; the schema is dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from wam.storage.engine import normalise_url
+
+PG_URL = os.environ.get("WAM_TEST_DATABASE_URL", "")
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def backend() -> str:
+    return "postgresql" if PG_URL else "sqlite"
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> Iterator[str]:
+    """A URL to an empty database that lives as long as the test."""
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / 'wam.db'}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{normalise_url(PG_URL)}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def ledger(db_url: str):  # noqa: ANN201
+    """An initialised, empty ledger."""
+    from wam.services.ledger import Ledger
+
+    led = Ledger.open(db_url)
+    led.init("test ledger")
+    yield led
+    led.engine.dispose()
+
+
+@pytest.fixture
+def world(ledger):  # noqa: ANN001, ANN201
+    """A small mission with two contingents, stores and persons (see ``tests/factories.py``)."""
+    from tests.factories import build_world
+
+    return build_world(ledger)
