@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from .errors import InvalidInput
 from .text import clean_text, required_text
@@ -58,8 +59,12 @@ _EXTERNAL = re.compile(r"^(supply|handed-over|recovered):([A-Za-z0-9][A-Za-z0-9.
 _ISO3 = re.compile(r"^[A-Z]{3}$")
 
 
+@lru_cache(maxsize=65536)
 def external_family(code: str) -> str | None:
-    """Return the family of an external holder code (``supply``, ``lost``...), or None if it is real."""
+    """Return the family of an external holder code (``supply``, ``lost``...), or None if it is real.
+
+    Cached: the ledger asks this twice for every movement it posts, of a few thousand codes.
+    """
     if code in EXTERNAL_PLAIN:
         return code
     match = _EXTERNAL.match(code)

@@ -7,22 +7,21 @@ may never appear in stored text; an empty optional field is stored as absent, so
 
 from __future__ import annotations
 
+import re
+
 from .errors import InvalidInput
 
-_FORBIDDEN = {"\x00", "\x1e", "\x1f"}
+_FORBIDDEN = re.compile("[\x00\x1e\x1f]")
 
 
 def clean_text(value: object, field: str, *, required: bool = False, max_len: int = 2000) -> str | None:
     """Return ``value`` stripped, or None when empty; refuse control separators and overlong text."""
-    if value is None:
-        text = ""
-    else:
-        text = str(value).strip()
+    text = "" if value is None else (value if type(value) is str else str(value)).strip()
     if not text:
         if required:
             raise InvalidInput("is required", field=field)
         return None
-    if any(ch in text for ch in _FORBIDDEN):
+    if _FORBIDDEN.search(text):
         raise InvalidInput("contains a control character that is not allowed", field=field)
     if len(text) > max_len:
         raise InvalidInput(f"is longer than {max_len} characters", field=field)

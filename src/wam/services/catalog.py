@@ -53,6 +53,9 @@ class Catalog:
         ref = self._holders.get(code)
         if ref is not None:
             return ref
+        return self._holder_miss(conn, code, create_external)
+
+    def _holder_miss(self, conn: Connection, code: str, create_external: bool) -> HolderRef:
         row = conn.execute(select(t.holders.c.id, t.holders.c.kind).where(t.holders.c.code == code)).first()
         if row is None:
             if create_external and is_external(code):

@@ -27,14 +27,16 @@ from sqlalchemy.exc import IntegrityError
 from wam.domain.chain import canonical_bytes, link
 from wam.domain.errors import ConcurrentAppend, InvalidInput, NotFound, PostingRejected
 from wam.domain.holders import HolderKind
+from wam.domain.materiel import Shape
 from wam.domain.laws import check_non_negative, check_serial_custody, check_serial_not_backdated
-from wam.domain.movements import Entry, Movement, MovementKind
+from wam.domain.movements import Entry, Movement, MovementKind, check_kind_rules
 from wam.domain.timefmt import to_micros
 from wam.storage import tables as t
 
 from .catalog import Catalog, HolderRef, ItemRef
 
 CHUNK = 5000
+_PERSON_KINDS = frozenset({MovementKind.ISSUE, MovementKind.RETURN, MovementKind.TRANSFER})
 
 _ENTRY_COLUMNS = (
     "seq", "origin_id", "origin_seq", "kind", "item_id", "quantity", "source_id", "target_id",
@@ -120,31 +122,31 @@ class Poster:
     def post(self, mv: Movement) -> None:
         """Check and append one movement (written at the next flush)."""
         conn, catalog = self.conn, self.catalog
+        check_kind_rules(mv)  # the ledger enforces the rules itself, whoever built the movement
         source = catalog.holder(conn, mv.source, create_external=True)
         target = catalog.holder(conn, mv.target, create_external=True)
         try:
             item = catalog.item(conn, mv.item)
         except NotFound:
             raise InvalidInput(f"item {mv.item!r} is not registered", field="item") from None
-        self._check_persons(mv, source, target)
+        if mv.kind in _PERSON_KINDS:
+            self._check_persons(mv, source, target)
         if mv.kind is MovementKind.REVERSAL:
             self._check_reversal(mv, item, source, target)
         when = to_micros(mv.occurred_at)
         self._check_laws(mv, when, item, source, target)
 
-        self.seq += 1
-        values = (
-            self.seq, self.ledger_uuid, self.seq, mv.kind.value, item.key, mv.quantity, source.code, target.code,
-            when, self.recorded_at, mv.actor, mv.witness, mv.document, mv.note, mv.reason, mv.reverses,
-        )
-        digest = link(self.prev, canonical_bytes(values))
-        self.rows.append((
-            self.seq, self.ledger_id, self.seq, mv.kind.value, item.id, mv.quantity, source.id, target.id,
-            when, self.recorded_at, mv.actor, mv.witness, mv.document, mv.note, mv.reason, mv.reverses,
-            self.prev, digest,
-        ))
+        seq = self.seq = self.seq + 1
+        prev = self.prev
+        kind = mv.kind.value
+        values = (seq, self.ledger_uuid, seq, kind, item.key, mv.quantity, source.code, target.code,
+                  when, self.recorded_at, mv.actor, mv.witness, mv.document, mv.note, mv.reason, mv.reverses)
+        digest = link(prev, canonical_bytes(values))
+        self.rows.append((seq, self.ledger_id, seq, kind, item.id, mv.quantity, source.id, target.id, when,
+                          self.recorded_at, mv.actor, mv.witness, mv.document, mv.note, mv.reason, mv.reverses,
+                          prev, digest))
         if self.keep_entries:
-            self.entries.append(Entry(*values, prev_hash=self.prev, hash=digest))
+            self.entries.append(Entry(*values, prev_hash=prev, hash=digest))
         self.prev = digest
         self._apply(when, item, source, target, mv.quantity)
         if len(self.rows) >= CHUNK:
@@ -152,15 +154,18 @@ class Poster:
 
     def _apply(self, when: int, item: ItemRef, source: HolderRef, target: HolderRef, quantity: int) -> None:
         state = self.state
+        balances, dirty = state.balances, state.dirty
         src_key, dst_key = (source.id, item.id), (target.id, item.id)
-        state.balances[src_key] = self._balance(*src_key) - quantity
-        state.balances[dst_key] = self._balance(*dst_key) + quantity
-        state.dirty.add(src_key)
-        state.dirty.add(dst_key)
+        src = balances.get(src_key)
+        balances[src_key] = (self._balance(*src_key) if src is None else src) - quantity
+        dst = balances.get(dst_key)
+        balances[dst_key] = (self._balance(*dst_key) if dst is None else dst) + quantity
+        dirty.add(src_key)
+        dirty.add(dst_key)
         last = state.last_at.get(item.id)
         if last is None or when >= last:
             state.last_at[item.id] = when
-            if item.serialised:
+            if item.shape is Shape.SERIAL:
                 state.custody[item.id] = target.id
 
     def _check_persons(self, mv: Movement, source: HolderRef, target: HolderRef) -> None:
@@ -206,7 +211,9 @@ class Poster:
         self.state.reversed_uids.add(mv.reverses)
 
     def _check_laws(self, mv: Movement, when: int, item: ItemRef, source: HolderRef, target: HolderRef) -> None:
-        last = self._last_at(item.id)
+        last = self.state.last_at.get(item.id)
+        if last is None:
+            last = self._last_at(item.id)
         backdated = last is not None and when < last
         if item.serialised:
             if backdated:

@@ -24,12 +24,12 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, *, schema: str | None = None) -> Engine:
+def make_engine(url: str) -> Engine:
     """Create an engine for ``url``.
 
     Args:
-        url: a SQLAlchemy URL or a path to an SQLite file.
-        schema: PostgreSQL only: the schema to work in (tests use one per test).
+        url: a SQLAlchemy URL or a path to an SQLite file. A PostgreSQL URL may choose its
+            schema with ``?options=-csearch_path%3Dname`` (the tests do).
     """
     url = normalise_url(url)
     backend = make_url(url).get_backend_name()
@@ -39,13 +39,6 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
         return engine
     if backend == "postgresql":
         engine = create_engine(url, pool_size=10, max_overflow=40, pool_pre_ping=True)
-        if schema:
-            @event.listens_for(engine, "connect")
-            def _search_path(dbapi_conn, _record):  # noqa: ANN001
-                with dbapi_conn.cursor() as cur:
-                    cur.execute(f'SET search_path TO "{schema}"')
-                dbapi_conn.commit()
-
         return engine
     raise ValueError(f"unsupported database {backend!r}: use SQLite or PostgreSQL")
 
@@ -60,6 +53,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: index pages of a large ledger stay in memory
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -85,7 +85,8 @@ def upgrade() -> None:
     op.create_index("ix_entries_item_time", "entries", ["item_id", "occurred_at", "seq"])
     op.create_index("ix_entries_source_time", "entries", ["source_id", "occurred_at", "item_id", "quantity"])
     op.create_index("ix_entries_target_time", "entries", ["target_id", "occurred_at", "item_id", "quantity"])
-    op.create_index("ix_entries_reverses", "entries", ["reverses"])
+    op.create_index("ix_entries_reverses", "entries", ["reverses"], sqlite_where=sa.text("reverses IS NOT NULL"),
+                    postgresql_where=sa.text("reverses IS NOT NULL"))
     op.create_table(
         "balances",
         sa.Column("holder_id", sa.Integer, sa.ForeignKey("holders.id"), primary_key=True),

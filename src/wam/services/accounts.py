@@ -1,0 +1,287 @@
+"""Accounts: users, passwords, grants, sessions and API tokens, sign-in throttling.
+
+Passwords are hashed with Argon2id (argon2-cffi). Sessions and API tokens are random secrets
+given to the client once; the database keeps only their SHA-256, with the session's CSRF token
+and expiry, so that signing out (or revoking a token) takes effect at once on every server.
+
+Sign-in is throttled per name and per address: after ``max_failures`` failures for a name (or
+``max_address_failures`` from one address) within ``window`` seconds, further attempts are
+refused without checking the password, until the window has passed. A refused attempt says
+the same thing whether the name exists or not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine, and_, delete, func, insert, select, update
+
+from wam.domain.access import Grant, Role, make_grant
+from wam.domain.errors import InvalidInput, NotFound, WamError
+from wam.domain.timefmt import to_micros
+from wam.storage import auth_tables as a
+from wam.storage import tables as t
+from wam.storage.engine import write_connection
+
+MIN_PASSWORD = 10
+_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+
+
+class SignInRefused(WamError):
+    """Wrong name or password (deliberately not saying which)."""
+
+    code = "sign_in_refused"
+
+
+class Throttled(WamError):
+    """Too many failed sign-ins: wait and try again."""
+
+    code = "throttled"
+    retryable = True
+
+
+class Unauthenticated(WamError):
+    """No valid session or token."""
+
+    code = "unauthenticated"
+
+
+@dataclass(frozen=True, slots=True)
+class GrantRecord:
+    id: int
+    grant: Grant
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    name: str
+    display_name: str
+    active: bool
+    grants: tuple[GrantRecord, ...] = ()
+
+    @property
+    def roles(self) -> tuple[Grant, ...]:
+        return tuple(g.grant for g in self.grants)
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    user: User
+    kind: str  # "cookie" or "token"
+    csrf: str
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def token_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class Accounts:
+    """Users and their sessions on one database."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        hasher: PasswordHasher | None = None,
+        clock: Callable[[], datetime] = _utcnow,
+        max_failures: int = 5,
+        max_address_failures: int = 50,
+        window: int = 900,
+    ) -> None:
+        self.engine = engine
+        self.hasher = hasher or PasswordHasher()
+        self.clock = clock
+        self.max_failures = max_failures
+        self.max_address_failures = max_address_failures
+        self.window = window
+        # Verified against when the name is unknown, so both cases take the same time.
+        self._dummy_hash = self.hasher.hash(secrets.token_hex(8))
+
+    def _now(self) -> int:
+        return to_micros(self.clock())
+
+    # users -------------------------------------------------------------------------------
+    def add_user(self, name: str, password: str, *, display_name: str | None = None, admin: bool = False,
+                 by: str = "system") -> User:
+        """Create a user; with ``admin`` also grant administrator everywhere.
+
+        Raises:
+            InvalidInput: on a bad or taken name (field ``name``) or a short password (``password``).
+        """
+        name = (name or "").strip().lower()
+        if not _NAME.match(name):
+            raise InvalidInput("use 2-64 lower-case letters, digits and . _ -", field="name")
+        check_password(password)
+        with write_connection(self.engine) as conn, conn.begin():
+            if conn.execute(select(a.users.c.id).where(a.users.c.name == name)).first() is not None:
+                raise InvalidInput(f"user {name!r} already exists", field="name")
+            conn.execute(insert(a.users).values(
+                name=name, display_name=(display_name or name).strip()[:200] or name,
+                password_hash=self.hasher.hash(password), active=True, created_at=self._now()))
+        if admin:
+            self.grant(name, Grant(Role.ADMINISTRATOR), by=by)
+        return self.user(name)
+
+    def set_password(self, name: str, password: str) -> None:
+        check_password(password)
+        user = self.user(name)
+        with write_connection(self.engine) as conn, conn.begin():
+            conn.execute(update(a.users).where(a.users.c.id == user.id).values(password_hash=self.hasher.hash(password)))
+            conn.execute(delete(a.sessions).where(a.sessions.c.user_id == user.id, a.sessions.c.kind == "cookie"))
+
+    def set_active(self, name: str, active: bool) -> None:
+        user = self.user(name)
+        with write_connection(self.engine) as conn, conn.begin():
+            conn.execute(update(a.users).where(a.users.c.id == user.id).values(active=active))
+            if not active:
+                conn.execute(delete(a.sessions).where(a.sessions.c.user_id == user.id))
+
+    def user(self, name: str) -> User:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(a.users).where(a.users.c.name == (name or "").strip().lower())).first()
+            if row is None:
+                raise NotFound("user", name)
+            return self._user(conn, row)
+
+    def users(self) -> list[User]:
+        """Every user with their grants, by name (user lists are short: hundreds, not millions)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(a.users).order_by(a.users.c.name)).all()
+            grants = _grants_by_user(conn, None)
+        return [User(r.id, r.name, r.display_name, r.active, tuple(grants.get(r.id, ()))) for r in rows]
+
+    def _user(self, conn, row) -> User:  # noqa: ANN001
+        grants = _grants_by_user(conn, row.id).get(row.id, [])
+        return User(row.id, row.name, row.display_name, row.active, tuple(grants))
+
+    # grants ------------------------------------------------------------------------------
+    def grant(self, name: str, grant: Grant, *, by: str) -> GrantRecord:
+        """Give ``grant`` to the user ``name``; the holder must exist (NotFound otherwise)."""
+        user = self.user(name)
+        with write_connection(self.engine) as conn, conn.begin():
+            holder_id = None
+            if grant.holder is not None:
+                holder_id = conn.execute(
+                    select(t.holders.c.id).where(t.holders.c.code == grant.holder, t.holders.c.external.is_(False))
+                ).scalar()
+                if holder_id is None:
+                    raise NotFound("holder", grant.holder)
+            for existing in user.grants:
+                if existing.grant == grant:
+                    return existing
+            new_id = conn.execute(insert(a.grants).values(
+                user_id=user.id, role=grant.role.value, holder_id=holder_id, country=grant.country,
+                created_at=self._now(), created_by=by)).inserted_primary_key[0]
+        return GrantRecord(new_id, grant)
+
+    def revoke(self, name: str, grant_id: int) -> Grant:
+        user = self.user(name)
+        found = next((g for g in user.grants if g.id == grant_id), None)
+        if found is None:
+            raise NotFound("grant", str(grant_id))
+        with write_connection(self.engine) as conn, conn.begin():
+            conn.execute(delete(a.grants).where(a.grants.c.id == grant_id))
+        return found.grant
+
+    # sign-in -----------------------------------------------------------------------------
+    def authenticate(self, name: str, password: str, *, address: str = "-") -> User:
+        """Check a name and password, under the throttle; record the attempt.
+
+        Raises:
+            Throttled: too many recent failures for this name or address.
+            SignInRefused: wrong name or password, or an inactive account.
+        """
+        name = (name or "").strip().lower()[:64]
+        address = (address or "-")[:64]
+        now = self._now()
+        since = now - self.window * 1_000_000
+        with self.engine.connect() as conn:
+            failures = conn.execute(select(func.count()).where(
+                a.login_attempts.c.name == name, a.login_attempts.c.at > since, a.login_attempts.c.ok.is_(False))).scalar()
+            from_address = conn.execute(select(func.count()).where(
+                a.login_attempts.c.address == address, a.login_attempts.c.at > since,
+                a.login_attempts.c.ok.is_(False))).scalar()
+            row = conn.execute(select(a.users).where(a.users.c.name == name)).first()
+        if failures >= self.max_failures or from_address >= self.max_address_failures:
+            raise Throttled("too many failed sign-ins: wait a few minutes and try again")
+        ok = False
+        try:
+            self.hasher.verify(row.password_hash if row is not None else self._dummy_hash, password or "")
+            ok = row is not None and row.active
+        except (VerificationError, InvalidHashError):
+            ok = False
+        with write_connection(self.engine) as conn, conn.begin():
+            conn.execute(insert(a.login_attempts).values(name=name, address=address, at=now, ok=ok))
+            if ok and self.hasher.check_needs_rehash(row.password_hash):
+                conn.execute(update(a.users).where(a.users.c.id == row.id).values(password_hash=self.hasher.hash(password)))
+        if not ok:
+            raise SignInRefused("wrong name or password")
+        return self.user(name)
+
+    # sessions and tokens -----------------------------------------------------------------
+    def open_session(self, user: User, *, kind: str = "cookie", label: str | None = None, lifetime: int = 43_200) -> tuple[str, str]:
+        """Open a session (or API token) for ``user``; return (secret, csrf token). Only the hash is stored."""
+        secret = secrets.token_urlsafe(32)
+        csrf = secrets.token_urlsafe(24)
+        now = self._now()
+        with write_connection(self.engine) as conn, conn.begin():
+            conn.execute(insert(a.sessions).values(
+                token_hash=token_hash(secret), user_id=user.id, kind=kind, label=label, csrf=csrf,
+                created_at=now, expires_at=now + lifetime * 1_000_000))
+        return secret, csrf
+
+    def session(self, secret: str, *, kind: str | None = None) -> Session | None:
+        """Return the live session for ``secret`` (None when unknown, expired or the user is inactive)."""
+        if not secret:
+            return None
+        with self.engine.connect() as conn:
+            query = select(a.sessions.c.kind, a.sessions.c.csrf, a.sessions.c.expires_at, a.users).join(
+                a.users, a.users.c.id == a.sessions.c.user_id).where(a.sessions.c.token_hash == token_hash(secret))
+            if kind is not None:
+                query = query.where(a.sessions.c.kind == kind)
+            row = conn.execute(query).first()
+            if row is None or row.expires_at <= self._now() or not row.active:
+                return None
+            return Session(self._user(conn, row), row.kind, row.csrf)
+
+    def close_session(self, secret: str) -> None:
+        with write_connection(self.engine) as conn, conn.begin():
+            conn.execute(delete(a.sessions).where(a.sessions.c.token_hash == token_hash(secret)))
+
+    def purge_expired(self) -> int:
+        """Delete expired sessions and attempts older than the window; return how many sessions went."""
+        now = self._now()
+        with write_connection(self.engine) as conn, conn.begin():
+            gone = conn.execute(delete(a.sessions).where(a.sessions.c.expires_at <= now)).rowcount
+            conn.execute(delete(a.login_attempts).where(a.login_attempts.c.at < now - self.window * 1_000_000))
+        return gone
+
+
+def check_password(password: str) -> None:
+    if not password or len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"use at least {MIN_PASSWORD} characters", field="password")
+    if len(password) > 1024:
+        raise InvalidInput("is longer than 1024 characters", field="password")
+
+
+def _grants_by_user(conn, user_id: int | None) -> dict[int, list[GrantRecord]]:  # noqa: ANN001
+    query = select(a.grants.c.id, a.grants.c.user_id, a.grants.c.role, a.grants.c.country, t.holders.c.code).outerjoin(
+        t.holders, and_(t.holders.c.id == a.grants.c.holder_id))
+    if user_id is not None:
+        query = query.where(a.grants.c.user_id == user_id)
+    out: dict[int, list[GrantRecord]] = {}
+    for r in conn.execute(query.order_by(a.grants.c.id)):
+        out.setdefault(r.user_id, []).append(GrantRecord(r.id, make_grant(role=r.role, holder=r.code, country=r.country)))
+    return out

@@ -1,0 +1,399 @@
+"""The ledger as one user sees it: every read and write filtered by the user's grants.
+
+The web application never calls the :class:`~wam.services.ledger.Ledger` directly on behalf of a
+user; it goes through :class:`ScopedLedger`, so that scoping is decided in one place. The rules
+are those of :mod:`wam.domain.access`; this module gives them each holder's ancestry
+(:class:`Ancestry`, cached: holders are never changed or deleted) and turns a set of grants
+into SQL for lists (:func:`scope_ids`).
+
+Whatever the user may not see raises :class:`NotFound` with the same text as a code that does
+not exist; an operation their role does not allow, on something they may see, raises
+:class:`PermissionDenied`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, Select, and_, false, func, or_, select
+
+from wam.domain.access import Action, Grant, Place, Role, allowed_at, covers, grants_for, may_record_at, roles_at
+from wam.domain.errors import InvalidInput, NotFound, PermissionDenied
+from wam.domain.holders import Holder, HolderKind, is_external
+from wam.domain.materiel import Item
+from wam.domain.movements import Entry, Movement, MovementKind
+from wam.storage import tables as t
+
+from . import queries
+from .ledger import Ledger
+from .queries import BalanceLine
+from .verify import VerifyReport
+
+
+class Ancestry:
+    """Holder code -> ancestry (itself first, root last), cached for the life of the process."""
+
+    def __init__(self) -> None:
+        self._nodes: dict[str, tuple[Place, str | None]] = {}
+        self._lock = threading.Lock()
+
+    def of(self, conn: Connection, code: str) -> list[Place] | None:
+        """Return the ancestry of ``code``; [] for an external holder; None if it does not exist."""
+        if code not in self._nodes:
+            self._load(conn, code)
+        if code not in self._nodes:
+            return None
+        chain: list[Place] = []
+        current: str | None = code
+        while current is not None:
+            place, parent = self._nodes[current]
+            if place.kind is HolderKind.EXTERNAL:
+                return []
+            chain.append(place)
+            current = parent
+        return chain
+
+    def _load(self, conn: Connection, code: str) -> None:
+        h = t.holders
+        up = select(h.c.id, h.c.code, h.c.kind, h.c.country, h.c.parent_id).where(h.c.code == code).cte("up", recursive=True)
+        p = h.alias("p")
+        up = up.union_all(select(p.c.id, p.c.code, p.c.kind, p.c.country, p.c.parent_id).where(p.c.id == up.c.parent_id))
+        rows = conn.execute(select(up)).all()
+        by_id = {r.id: r for r in rows}
+        with self._lock:
+            for r in rows:
+                parent = by_id.get(r.parent_id)
+                self._nodes[r.code] = (Place(r.code, HolderKind(r.kind), r.country), parent.code if parent else None)
+
+
+def scope_ids(grants: Sequence[Grant]) -> Select | None:
+    """Return a SELECT of the holder ids the grants cover, or None when they cover everything.
+
+    The union of one recursive walk down from the granted holders (and from the contingents
+    of granted countries); a researcher's part leaves persons out.
+    """
+    if any(g.everywhere and g.role is not Role.RESEARCHER for g in grants):
+        return None
+    h = t.holders
+    parts = []
+    for researcher in (False, True):
+        group = [g for g in grants if (g.role is Role.RESEARCHER) == researcher]
+        if not group:
+            continue
+        if any(g.everywhere for g in group):
+            sel = select(h.c.id).where(h.c.external.is_(False))
+        else:
+            codes = [g.holder for g in group if g.holder]
+            countries = [g.country for g in group if g.country]
+            conds = []
+            if codes:
+                conds.append(h.c.code.in_(codes))
+            if countries:
+                conds.append(and_(h.c.kind == HolderKind.CONTINGENT.value, h.c.country.in_(countries)))
+            down = select(h.c.id).where(or_(*conds)).cte(f"down_{int(researcher)}", recursive=True)
+            c = h.alias(f"c_{int(researcher)}")
+            down = down.union_all(select(c.c.id).where(c.c.parent_id == down.c.id))
+            sel = select(down.c.id)
+        if researcher:
+            sel = select(h.c.id).where(h.c.id.in_(sel), h.c.kind != HolderKind.PERSON.value)
+        parts.append(sel)
+    if not parts:
+        return select(h.c.id).where(false())
+    return parts[0] if len(parts) == 1 else parts[0].union(parts[1])
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a list; ``next`` is the cursor of the following page (None at the end)."""
+
+    items: list
+    next: str | None
+
+
+def _page(rows: list, limit: int, cursor_of) -> Page:  # noqa: ANN001
+    if len(rows) > limit:
+        return Page(rows[:limit], cursor_of(rows[limit - 1]))
+    return Page(rows, None)
+
+
+class ScopedLedger:
+    """The ledger, as the user with ``grants`` is entitled to see and change it."""
+
+    def __init__(self, ledger: Ledger, ancestry: Ancestry, grants: Sequence[Grant], actor: str) -> None:
+        self.ledger = ledger
+        self.ancestry = ancestry
+        self.grants = tuple(grants)
+        self.actor = actor
+
+    # the rules, per holder ---------------------------------------------------------------
+    def _places(self, code: str) -> list[Place] | None:
+        with self.ledger.engine.connect() as conn:
+            return self.ancestry.of(conn, code)
+
+    def can(self, action: Action) -> bool:
+        """Tell whether the user may do ``action`` somewhere (to show or hide a menu entry)."""
+        return bool(grants_for(self.grants, action))
+
+    def roles(self, code: str) -> frozenset[Role]:
+        places = self._places(code)
+        return frozenset() if places is None else roles_at(self.grants, places)
+
+    def visible(self, code: str) -> bool:
+        places = self._places(code)
+        return places is not None and any(covers(g, places) for g in self.grants)
+
+    def _require(self, code: str, action: Action) -> list[Place]:
+        """Return the ancestry of a holder the user may see; check ``action`` there."""
+        places = self._places(code)
+        if places is None or not any(covers(g, places) for g in self.grants):
+            raise NotFound("holder", code)
+        if not allowed_at(self.grants, places, action):
+            raise PermissionDenied(f"your role does not allow this at {code}")
+        return places
+
+    def _require_anywhere(self, action: Action) -> None:
+        if not self.can(action):
+            raise PermissionDenied("your role does not allow this")
+
+    # holders -----------------------------------------------------------------------------
+    def holder(self, code: str) -> Holder:
+        self._require(code, Action.READ)
+        return self.ledger.holder(code)
+
+    def roots(self) -> list[Holder]:
+        """The top of the user's tree: the granted holders and the contingents of granted countries."""
+        if scope_ids(self.grants) is None:
+            return self.ledger.children(None)
+        codes = {g.holder for g in self.grants if g.holder}
+        countries = {g.country for g in self.grants if g.country}
+        if any(g.everywhere for g in self.grants):  # a researcher for everything
+            return [h for h in self.ledger.children(None) if not h.external]
+        with self.ledger.engine.connect() as conn:
+            if countries:
+                codes |= set(conn.execute(select(t.holders.c.code).where(
+                    t.holders.c.kind == HolderKind.CONTINGENT.value, t.holders.c.country.in_(countries))).scalars())
+        holders = [self.ledger.holder(c) for c in sorted(codes) if self.visible(c)]
+        # a granted holder below another granted holder is not a root of its own
+        shown = {h.code for h in holders}
+        return [h for h in holders if not any(p.code in shown for p in (self._places(h.code) or [])[1:])]
+
+    def holders(self, *, parent: str | None = None, q: str | None = None, cursor: str | None = None,
+                limit: int = 50) -> Page:
+        """List the children of ``parent`` (the roots without it), or search codes and names for ``q``."""
+        if q:
+            return self._search(q, cursor, limit)
+        rows = self.roots() if parent is None else [h for h in self._children(parent) if self.visible(h.code)]
+        rows = [h for h in rows if cursor is None or h.code > cursor]
+        return _page(rows[: limit + 1], limit, lambda h: h.code)
+
+    def _children(self, parent: str) -> list[Holder]:
+        self._require(parent, Action.READ)
+        return self.ledger.children(parent)
+
+    def _search(self, q: str, cursor: str | None, limit: int) -> Page:
+        h = t.holders
+        pattern = "%" + q.strip().lower().replace("%", "").replace("_", "") + "%"
+        query = select(h.c.code).where(or_(func.lower(h.c.code).like(pattern), func.lower(h.c.name).like(pattern)))
+        scope = scope_ids(self.grants)
+        if scope is not None:
+            query = query.where(h.c.id.in_(scope))
+        if cursor:
+            query = query.where(h.c.code > cursor)
+        with self.ledger.engine.connect() as conn:
+            codes = list(conn.execute(query.order_by(h.c.code).limit(limit + 1)).scalars())
+        return _page([self.ledger.holder(c) for c in codes], limit, lambda x: x.code)
+
+    # balances ----------------------------------------------------------------------------
+    def balances(self, code: str, *, at: datetime | None = None, tree: bool = False, cursor: str | None = None,
+                 limit: int = 100) -> Page:
+        """Balances of a holder (or its subtree), now or at ``at``; paged by "holder|item" cursor."""
+        self._require(code, Action.READ)
+        lines = self.ledger.balance(code, at=at, tree=tree)
+        if tree and any(g.role is Role.RESEARCHER for g in self.grants):
+            lines = [ln for ln in lines if self.visible(ln.holder)]
+        if cursor:
+            lines = [ln for ln in lines if f"{ln.holder}\x1f{ln.item}" > cursor]
+        return _page(lines[: limit + 1], limit, lambda ln: f"{ln.holder}\x1f{ln.item}")
+
+    def summary(self, code: str, *, at: datetime | None = None) -> dict[str, int]:
+        """Totals by materiel type in a holder's subtree: the aggregate a researcher may read."""
+        self._require(code, Action.READ)
+        totals: dict[str, int] = {}
+        for line in self.ledger.balance(code, at=at, tree=True):
+            totals[line.type] = totals.get(line.type, 0) + line.quantity
+        return dict(sorted(totals.items()))
+
+    # movements ---------------------------------------------------------------------------
+    def _entry_visible(self, entry: Entry) -> bool:
+        reading = grants_for(self.grants, Action.READ_MOVEMENTS)
+        for code in (entry.source, entry.target):
+            places = self._places(code)
+            if places is not None and any(covers(g, places) for g in reading):
+                return True
+        return False
+
+    def entries(self, *, holder: str | None = None, kind: str | None = None, cursor: str | None = None,
+                limit: int = 50) -> Page:
+        """Movements, newest first: of a holder's subtree, or of everything in scope."""
+        before = _int_cursor(cursor)
+        if holder is not None:
+            self._require(holder, Action.READ_MOVEMENTS)
+            rows = self.ledger.entries(holder=holder, tree=True, kind=kind, before_seq=before, limit=limit + 1)
+            return _page(rows, limit, lambda e: str(e.seq))
+        self._require_anywhere(Action.READ_MOVEMENTS)
+        scope = scope_ids(grants_for(self.grants, Action.READ_MOVEMENTS))
+        e = t.entries
+        query = queries._entry_query()  # noqa: SLF001  (the core's one definition of an entry row)
+        if scope is not None:
+            query = query.where(or_(e.c.source_id.in_(scope), e.c.target_id.in_(scope)))
+        if kind is not None:
+            query = query.where(e.c.kind == kind)
+        if before is not None:
+            query = query.where(e.c.seq < before)
+        with self.ledger.engine.connect() as conn:
+            rows = [queries.entry_from_row(r) for r in conn.execute(query.order_by(e.c.seq.desc()).limit(limit + 1))]
+        return _page(rows, limit, lambda x: str(x.seq))
+
+    def entry(self, uid: str) -> Entry:
+        """The movement with id ``<ledger uuid>:<seq>``."""
+        self._require_anywhere(Action.READ_MOVEMENTS)
+        origin, _, seq = uid.rpartition(":")
+        if not origin or not seq.isdigit() or len(seq) > 18:
+            raise NotFound("movement", uid)
+        query = queries._entry_query().where(t.ledgers.c.uuid == origin, t.entries.c.origin_seq == int(seq))  # noqa: SLF001
+        with self.ledger.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            raise NotFound("movement", uid)
+        entry = queries.entry_from_row(row)
+        if not self._entry_visible(entry):
+            raise NotFound("movement", uid)
+        return entry
+
+    # items -------------------------------------------------------------------------------
+    def _visible_history(self, key: str) -> tuple[Item, list[Entry]]:
+        self._require_anywhere(Action.READ_MOVEMENTS)
+        try:
+            item = self.ledger.item(key)
+            history = self.ledger.history(key)
+        except NotFound:
+            raise NotFound("item", key) from None
+        everywhere = scope_ids(grants_for(self.grants, Action.READ_MOVEMENTS)) is None
+        visible = history if everywhere else [e for e in history if self._entry_visible(e)]
+        if not visible and not everywhere:
+            raise NotFound("item", key)
+        return item, visible
+
+    def item(self, key: str) -> tuple[Item, str | None]:
+        """The item and its holder now (None when the holder is outside the user's scope)."""
+        item, _ = self._visible_history(key)
+        holder = self.ledger.custodian(key) if item.serialised else None
+        if holder is not None and not self.visible(holder):
+            holder = None
+        return item, holder
+
+    def history(self, key: str, *, cursor: str | None = None, limit: int = 100) -> Page:
+        """The item's custody, first to last, as far as it passed through the user's scope."""
+        _, entries = self._visible_history(key)
+        start = _int_cursor(cursor) or 0
+        return _page(entries[start : start + limit + 1], limit, lambda _e: str(start + limit))
+
+    def find_items(self, serial: str) -> list[Item]:
+        """Items with this serial (serials repeat across models) that the user may see."""
+        out = []
+        for item in self.ledger.find_items(serial):
+            try:
+                self._visible_history(item.key)
+            except NotFound:
+                continue
+            out.append(item)
+        return out
+
+    # recording ---------------------------------------------------------------------------
+    def check_record(self, movement: Movement) -> None:
+        """Refuse a movement the user may not record: every real end must allow its kind."""
+        self._require_anywhere(Action.RECORD)
+        for code in (movement.source, movement.target):
+            if is_external(code):
+                continue
+            places = self._require(code, Action.READ)
+            if not may_record_at(self.grants, places, movement.kind):
+                raise PermissionDenied(f"your role does not allow recording a {movement.kind.value} at {code}")
+        if movement.kind is not MovementKind.RECEIPT:
+            try:
+                self._visible_history(movement.item)
+            except PermissionDenied:
+                raise
+            except NotFound:
+                raise NotFound("item", movement.item) from None
+        else:
+            try:
+                self.ledger.item(movement.item)
+            except NotFound:
+                raise InvalidInput(f"item {movement.item!r} is not registered", field="item") from None
+        if movement.actor != self.actor:
+            raise InvalidInput("a movement is recorded in the name of the signed-in user", field="actor")
+
+    def record(self, movement: Movement) -> Entry:
+        self.check_record(movement)
+        return self.ledger.post(movement)
+
+    def record_many(self, movements: Sequence[Movement]) -> int:
+        """Record several movements (one form, several serials) in one transaction: all or none."""
+        for mv in movements:
+            self.check_record(mv)
+        return self.ledger.post_many(movements)
+
+    # users -------------------------------------------------------------------------------
+    def sees_user(self, user_grants: Sequence[Grant]) -> bool:
+        """Tell whether this administrator may see (and manage) a user with ``user_grants``.
+
+        An administrator for everything sees every user; one for a subtree sees the users
+        without grants (just created) and those with a grant inside that subtree.
+        """
+        self._require_anywhere(Action.MANAGE_USERS)
+        admin = [g for g in self.grants if g.role is Role.ADMINISTRATOR]
+        if any(g.everywhere for g in admin) or not user_grants:
+            return True
+        return any(g.holder is not None and any(covers(a, self._places(g.holder) or []) for a in admin)
+                   for g in user_grants)
+
+    def check_grantable(self, grant: Grant) -> None:
+        """Refuse a grant this administrator may not give (NotFound for a holder out of sight)."""
+        from wam.domain.access import check_grantable
+
+        self._require_anywhere(Action.MANAGE_USERS)
+        places: list[Place] = []
+        if grant.holder is not None:
+            places = self._require(grant.holder, Action.READ)
+            if not places:
+                raise NotFound("holder", grant.holder)
+        if not check_grantable(self.grants, grant, places):
+            raise PermissionDenied("you may grant roles only inside the part of the tree you administer")
+
+    # verification ------------------------------------------------------------------------
+    def verify(self) -> VerifyReport:
+        """Run verification; problems about holders outside the user's scope are left out."""
+        self._require_anywhere(Action.VERIFY)
+        report = self.ledger.verify()
+        verifying = grants_for(self.grants, Action.VERIFY)
+        if scope_ids(verifying) is not None:
+            report.problems = [
+                p for p in report.problems
+                if p.holder is None or any(covers(g, self._places(p.holder) or []) for g in verifying)
+            ]
+        return report
+
+
+def _int_cursor(cursor: str | None) -> int | None:
+    if cursor is None or cursor == "":
+        return None
+    if not cursor.isdigit() or len(cursor) > 18:
+        raise InvalidInput("is not a cursor returned by this list", field="cursor")
+    return int(cursor)
+
+
+__all__ = ["Ancestry", "BalanceLine", "Page", "ScopedLedger", "scope_ids"]

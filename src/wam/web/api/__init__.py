@@ -1,0 +1,1 @@
+"""The JSON API under ``/api``: one router per resource, the same scoping as the pages."""

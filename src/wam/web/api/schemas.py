@@ -1,0 +1,209 @@
+"""API schemas, named by role (``...Public`` out, ``...Create`` in); separate from tables and domain types."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import Query
+from pydantic import BaseModel, Field
+
+from wam.domain.access import Role
+from wam.domain.holders import Holder
+from wam.domain.materiel import Item
+from wam.domain.movements import Entry, MovementKind
+from wam.domain.timefmt import iso
+from wam.services.accounts import User
+
+Cursor = Annotated[str | None, Query(max_length=400, description="the `next` value of the previous page")]
+Limit = Annotated[int, Query(ge=1, le=200, description="page size")]
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorPublic(BaseModel):
+    error: ErrorBody
+
+
+class HolderPublic(BaseModel):
+    code: str
+    name: str
+    kind: str
+    parent: str | None
+    country: str | None
+
+    @classmethod
+    def of(cls, h: Holder) -> HolderPublic:
+        return cls(code=h.code, name=h.name, kind=h.kind.value, parent=h.parent, country=h.country)
+
+
+class HolderPage(BaseModel):
+    items: list[HolderPublic]
+    next: str | None
+
+
+class BalancePublic(BaseModel):
+    holder: str
+    item: str
+    quantity: int
+    type: str
+    label: str
+
+
+class BalancePage(BaseModel):
+    items: list[BalancePublic]
+    next: str | None
+
+
+class SummaryPublic(BaseModel):
+    holder: str
+    at: str | None
+    totals: dict[str, int]
+
+
+class EntryPublic(BaseModel):
+    id: str
+    seq: int
+    kind: str
+    item: str
+    quantity: int
+    source: str
+    target: str
+    occurred_at: str
+    recorded_at: str
+    actor: str
+    witness: str | None
+    document: str | None
+    note: str | None
+    reason: str | None
+    reverses: str | None
+    hash: str
+
+    @classmethod
+    def of(cls, e: Entry) -> EntryPublic:
+        return cls(id=e.uid, seq=e.seq, kind=e.kind, item=e.item, quantity=e.quantity, source=e.source,
+                   target=e.target, occurred_at=iso(e.occurred_at), recorded_at=iso(e.recorded_at), actor=e.actor,
+                   witness=e.witness, document=e.document, note=e.note, reason=e.reason, reverses=e.reverses,
+                   hash=e.hash.hex())
+
+
+class EntryPage(BaseModel):
+    items: list[EntryPublic]
+    next: str | None
+
+
+class EntryCreate(BaseModel):
+    """A movement to record; the actor is the signed-in user, the time defaults to now."""
+
+    kind: MovementKind
+    item: str = Field(min_length=1, max_length=300, description="item key, e.g. W|NORINCO|TYPE 56|56-00001")
+    quantity: int = Field(1, ge=1, le=10**12)
+    source: str = Field(min_length=1, max_length=64)
+    target: str = Field(min_length=1, max_length=64)
+    occurred_at: datetime | None = None
+    witness: str | None = Field(None, max_length=100)
+    document: str | None = Field(None, max_length=200)
+    note: str | None = Field(None, max_length=2000)
+    reason: str | None = Field(None, max_length=40)
+    reverses: str | None = Field(None, max_length=100)
+
+
+class ItemPublic(BaseModel):
+    key: str
+    type: str
+    shape: str
+    make: str
+    model: str
+    serial: str | None
+    lot: str | None
+    category: str | None
+    calibre: str | None
+    holder: str | None = Field(None, description="who holds a serialised item now, if in your scope")
+
+    @classmethod
+    def of(cls, item: Item, holder: str | None = None) -> ItemPublic:
+        return cls(key=item.key, type=item.type.value, shape=item.shape.value, make=item.make, model=item.model,
+                   serial=item.serial, lot=item.lot, category=item.category, calibre=item.calibre, holder=holder)
+
+
+class ItemPage(BaseModel):
+    items: list[ItemPublic]
+    next: str | None
+
+
+class ProblemPublic(BaseModel):
+    check: str
+    seq: int | None
+    message: str
+    item: str | None
+    holder: str | None
+
+
+class VerificationPublic(BaseModel):
+    ok: bool
+    entries: int
+    head_seq: int
+    head_hash: str
+    checkpoints_checked: int
+    problems: list[ProblemPublic]
+
+
+class GrantPublic(BaseModel):
+    id: int
+    role: str
+    holder: str | None
+    country: str | None
+
+
+class GrantCreate(BaseModel):
+    role: Role
+    holder: str | None = Field(None, max_length=64)
+    country: str | None = Field(None, min_length=3, max_length=3)
+
+
+class UserPublic(BaseModel):
+    name: str
+    display_name: str
+    active: bool
+    grants: list[GrantPublic]
+
+    @classmethod
+    def of(cls, u: User) -> UserPublic:
+        return cls(name=u.name, display_name=u.display_name, active=u.active,
+                   grants=[GrantPublic(id=g.id, role=g.grant.role.value, holder=g.grant.holder, country=g.grant.country)
+                           for g in u.grants])
+
+
+class UserPage(BaseModel):
+    items: list[UserPublic]
+    next: str | None
+
+
+class UserCreate(BaseModel):
+    name: str = Field(min_length=2, max_length=64)
+    password: str = Field(min_length=10, max_length=1024)
+    display_name: str | None = Field(None, max_length=200)
+
+
+class TokenRequest(BaseModel):
+    name: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+    label: str | None = Field(None, max_length=100)
+
+
+class TokenPublic(BaseModel):
+    token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+
+
+class MePublic(BaseModel):
+    name: str
+    display_name: str
+    grants: list[GrantPublic]
+    actions: list[str]
+    csrf: str | None = Field(None, description="send as X-CSRF-Token on writes made with the session cookie")

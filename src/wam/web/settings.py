@@ -1,0 +1,62 @@
+"""Settings of the web application, read from ``WAM_*`` environment variables.
+
+The session secret is never in the repository: it comes from ``WAM_SECRET_KEY``; in
+development, when it is not set, one is generated on first start and kept in a file beside
+the SQLite database (or in the working directory for a server database), readable only by
+its owner. In production a missing secret is an error.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+from wam.storage.engine import normalise_url
+
+
+class WebSettings(BaseSettings):
+    """Every setting of ``wam serve``; the environment variable is ``WAM_`` + the upper-cased name."""
+
+    model_config = SettingsConfigDict(env_prefix="WAM_", extra="ignore")
+
+    database_url: str = "sqlite:///wam.db"
+    secret_key: str | None = None
+    environment: Literal["development", "production"] = "development"
+    secure_cookies: bool = False  # set true behind HTTPS: cookies are then sent only over TLS
+    session_hours: int = 12
+    token_days: int = 90
+    login_max_failures: int = 5
+    login_window_seconds: int = 900
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    gzip: bool = True  # compress responses: pages must stay usable on a 256 kbit/s link
+
+
+def secret_file(settings: WebSettings) -> Path:
+    url = make_url(normalise_url(settings.database_url))
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return Path(url.database).with_name(Path(url.database).name + ".secret-key")
+    return Path.cwd() / "wam.secret-key"
+
+
+def resolve_secret(settings: WebSettings) -> str:
+    """Return the session secret: the setting, or (development only) the one kept beside the database."""
+    if settings.secret_key:
+        if len(settings.secret_key) < 32:
+            raise ValueError("WAM_SECRET_KEY must be at least 32 characters")
+        return settings.secret_key
+    if settings.environment == "production":
+        raise ValueError("set WAM_SECRET_KEY: production never generates its own session secret")
+    path = secret_file(settings)
+    if path.exists():
+        return path.read_text().strip()
+    value = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value + "\n")
+    return value
