@@ -55,14 +55,33 @@ def balances(conn: Connection, holder_id: int, *, at: int | None, tree: bool) ->
         )
     else:
         e = t.entries
-        moves = union_all(
-            select(e.c.target_id.label("holder_id"), e.c.item_id, e.c.quantity.label("q")).where(
-                e.c.target_id.in_(scope), e.c.occurred_at <= at
-            ),
-            select(e.c.source_id.label("holder_id"), e.c.item_id, (-e.c.quantity).label("q")).where(
-                e.c.source_id.in_(scope), e.c.occurred_at <= at
-            ),
-        ).subquery()
+        # Sum the shorter side of history: the entries up to ``at``, or the current balance
+        # less the entries after it. Which is shorter is judged by where ``at`` falls between
+        # the first and the last entry (a cheap look-up at both ends of the seq index).
+        first = conn.execute(select(e.c.occurred_at).order_by(e.c.seq).limit(1)).scalar()
+        last = conn.execute(select(e.c.occurred_at).order_by(e.c.seq.desc()).limit(1)).scalar()
+        from_now = first is not None and last is not None and last > first and (at - first) * 2 > (last - first)
+        if from_now:
+            moves = union_all(
+                select(t.balances.c.holder_id, t.balances.c.item_id, t.balances.c.quantity.label("q")).where(
+                    t.balances.c.holder_id.in_(scope), t.balances.c.quantity != 0
+                ),
+                select(e.c.target_id.label("holder_id"), e.c.item_id, (-e.c.quantity).label("q")).where(
+                    e.c.target_id.in_(scope), e.c.occurred_at > at
+                ),
+                select(e.c.source_id.label("holder_id"), e.c.item_id, e.c.quantity.label("q")).where(
+                    e.c.source_id.in_(scope), e.c.occurred_at > at
+                ),
+            ).subquery()
+        else:
+            moves = union_all(
+                select(e.c.target_id.label("holder_id"), e.c.item_id, e.c.quantity.label("q")).where(
+                    e.c.target_id.in_(scope), e.c.occurred_at <= at
+                ),
+                select(e.c.source_id.label("holder_id"), e.c.item_id, (-e.c.quantity).label("q")).where(
+                    e.c.source_id.in_(scope), e.c.occurred_at <= at
+                ),
+            ).subquery()
         inner = (
             select(moves.c.holder_id, moves.c.item_id, func.sum(moves.c.q).label("qty"))
             .group_by(moves.c.holder_id, moves.c.item_id)
