@@ -55,11 +55,12 @@ FIELDS = (
 )
 
 _SEP = "\x1f"
+NONE = ""  # the text of an absent value
 
 
 def canonical_bytes(values: tuple[object, ...]) -> bytes:
     """Return the canonical bytes of an entry given its values in :data:`FIELDS` order."""
-    return _SEP.join(["" if v is None else v if type(v) is str else str(v) for v in values]).encode("utf-8")
+    return _SEP.join([NONE if v is None else v if type(v) is str else str(v) for v in values]).encode("utf-8")
 
 
 def entry_values(entry: Entry) -> tuple[object, ...]:

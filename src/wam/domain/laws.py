@@ -96,26 +96,37 @@ class Replay:
 
     def apply(self, seq: int, item: str, quantity: int, source: str, target: str) -> None:
         """Apply one movement and record any law it breaks."""
-        problems = self.problems
-        if quantity <= 0:
-            problems.append(LedgerProblem("law 3", f"quantity {quantity} is not positive", seq, item, source))
-        if source == target:
-            problems.append(LedgerProblem("law 3", "source and target are the same", seq, item, source))
+        if quantity <= 0 or source == target:
+            self._law3(seq, item, quantity, source)
         if self._is_serial(item):
-            holder = self.custody.get(item)
-            if quantity != 1:
-                problems.append(LedgerProblem("law 1", f"serialised item moved {quantity} at once", seq, item, source))
-            if holder is None and not self._is_external(source):
-                problems.append(LedgerProblem("law 1", f"first movement comes from real holder {source}", seq, item, source))
-            elif holder is not None and holder != source:
-                problems.append(LedgerProblem("law 1", f"moved from {source} while held by {holder}", seq, item, source))
-            self.custody[item] = target
+            custody = self.custody
+            holder = custody.get(item)
+            if holder != source or quantity != 1:
+                self._law1(seq, item, quantity, source, holder)
+            custody[item] = target
         balances = self.balances
         key = (source, item)
-        balances[key] -= quantity
-        if balances[key] < 0 and not self._is_external(source):
-            problems.append(LedgerProblem("law 2", f"{source} goes negative ({balances[key]})", seq, item, source))
+        left = balances[key] - quantity
+        balances[key] = left
+        if left < 0 and not self._is_external(source):
+            self.problems.append(LedgerProblem("law 2", f"{source} goes negative ({left})", seq, item, source))
         balances[(target, item)] += quantity
+
+    def _law3(self, seq: int, item: str, quantity: int, source: str) -> None:
+        if quantity <= 0:
+            self.problems.append(LedgerProblem("law 3", f"quantity {quantity} is not positive", seq, item, source))
+        else:
+            self.problems.append(LedgerProblem("law 3", "source and target are the same", seq, item, source))
+
+    def _law1(self, seq: int, item: str, quantity: int, source: str, holder: str | None) -> None:
+        problems = self.problems
+        if quantity != 1:
+            problems.append(LedgerProblem("law 1", f"serialised item moved {quantity} at once", seq, item, source))
+        if holder is None:
+            if not self._is_external(source):
+                problems.append(LedgerProblem("law 1", f"first movement comes from real holder {source}", seq, item, source))
+        elif holder != source:
+            problems.append(LedgerProblem("law 1", f"moved from {source} while held by {holder}", seq, item, source))
 
     def nonzero_balances(self) -> dict[tuple[str, str], int]:
         """Return the balances that are not zero."""

@@ -17,10 +17,11 @@ One pipeline, each stage adding problems to one report (an auditor needs every b
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from hashlib import sha256
 
 from sqlalchemy import Connection, Engine, select
 
-from wam.domain.chain import GENESIS, canonical_bytes, link
+from wam.domain.chain import GENESIS, NONE
 from wam.domain.errors import LedgerProblem
 from wam.domain.holders import is_external
 from wam.domain.laws import Replay
@@ -70,12 +71,16 @@ def verify(engine: Engine, ledger_uuid: str, checkpoints: list[Checkpoint]) -> V
         origins = dict(conn.execute(select(t.ledgers.c.id, t.ledgers.c.uuid)).all())
         wanted = {c.seq for c in checkpoints}
         wanted.update(conn.execute(select(t.checkpoints.c.seq)).scalars())
+        head_seq = conn.execute(select(t.chain_head.c.seq).where(t.chain_head.c.id == 1)).scalar() or 0
+        tables = (codes, keys, origins, wanted)
         found_hashes: dict[int, bytes] = {}
-        replay = Replay(is_external, serial_keys.__contains__)
-        in_order = _chain_pass(conn, codes, keys, origins, replay, wanted, found_hashes, report)
-        if not in_order:
+        with _ChainCheck(engine, conn, tables, head_seq) as chain:
             replay = Replay(is_external, serial_keys.__contains__)
-            _occurrence_pass(conn, codes, keys, replay)
+            in_order = _replay_pass(conn, codes, keys, replay, "seq")
+            if not in_order:
+                replay = Replay(is_external, serial_keys.__contains__)
+                _replay_pass(conn, codes, keys, replay, "occurred_at, seq")
+            chain.collect(report, found_hashes)
         problems.extend(replay.problems)
         _compare_balances(conn, codes, keys, replay, problems)
         head = conn.execute(select(t.chain_head.c.seq, t.chain_head.c.hash).where(t.chain_head.c.id == 1)).first()
@@ -102,59 +107,180 @@ def verify(engine: Engine, ledger_uuid: str, checkpoints: list[Checkpoint]) -> V
     return report
 
 
-def _chain_pass(conn: Connection, codes, keys, origins, replay: Replay, wanted, found_hashes, report: VerifyReport) -> bool:  # noqa: ANN001, PLR0913
-    """Walk entries in seq order; return whether they were also in occurrence order."""
-    problems = report.problems
-    expected_seq, expected_prev = 1, GENESIS
-    last_at = None
-    in_order = True
-    apply = replay.apply
-    e = t.entries
-    result = conn.execution_options(stream_results=True, yield_per=FETCH).execute(
-        select(
-            e.c.seq, e.c.origin_id, e.c.origin_seq, e.c.kind, e.c.item_id, e.c.quantity, e.c.source_id, e.c.target_id,
-            e.c.occurred_at, e.c.recorded_at, e.c.actor, e.c.witness, e.c.document, e.c.note, e.c.reason,
-            e.c.reverses, e.c.prev_hash, e.c.hash,
-        ).order_by(e.c.seq)
-    )
-    count = 0
-    for rows in result.partitions(FETCH):
-        for (seq, origin_id, origin_seq, kind, item_id, qty, source_id, target_id, occurred, recorded,
-             actor, witness, document, note, reason, reverses, prev_hash, digest) in rows:
-            count += 1
-            prev_hash, digest = bytes(prev_hash), bytes(digest)
-            item, source, target = keys.get(item_id), codes.get(source_id), codes.get(target_id)
+_COLUMNS = ("seq, origin_id, origin_seq, kind, item_id, quantity, source_id, target_id, occurred_at, recorded_at, "
+            "actor, witness, document, note, reason, reverses, prev_hash, hash")
+
+
+def _raw_rows(conn: Connection, sql: str):  # noqa: ANN202
+    """Stream rows straight from the driver: SQLAlchemy's row objects cost more than the
+    hashing itself at millions of entries. PostgreSQL uses a server-side cursor."""
+    raw = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        cursor = raw.cursor(name="wam_verify")
+        cursor.itersize = FETCH
+    else:
+        cursor = raw.cursor()
+        cursor.arraysize = FETCH
+    cursor.execute(sql)
+    try:
+        while rows := cursor.fetchmany(FETCH):
+            yield from rows
+    finally:
+        cursor.close()
+
+
+@dataclass
+class _RangeResult:
+    """What hashing one range of seqs found; ranges are joined by their boundary hashes."""
+
+    lo: int
+    count: int = 0
+    first_seq: int | None = None
+    first_prev: bytes | None = None
+    last_seq: int = 0
+    last_hash: bytes = GENESIS
+    problems: list[LedgerProblem] = field(default_factory=list)
+    found: dict[int, bytes] = field(default_factory=dict)
+
+
+def _hash_range(conn: Connection, tables, lo: int, hi: int | None) -> _RangeResult:  # noqa: ANN001
+    """Check seq continuity, links and content hashes of the entries with lo <= seq < hi.
+
+    The first range (lo = 1) has no lower bound and the last no upper one, so that an entry
+    whose seq was changed to anything at all is still read and reported.
+    """
+    codes, keys, origins, wanted = tables
+    result = _RangeResult(lo)
+    problems = result.problems
+    expected_seq, expected_prev = lo, None
+    digest = GENESIS
+    seq = lo - 1
+    bounds = ([f"seq >= {int(lo)}"] if lo > 1 else []) + ([f"seq < {int(hi)}"] if hi is not None else [])
+    where = ("WHERE " + " AND ".join(bounds)) if bounds else ""
+    for row in _raw_rows(conn, f"SELECT {_COLUMNS} FROM entries {where} ORDER BY seq"):
+        result.count += 1
+        seq = row[0]
+        try:
+            (_, origin_id, origin_seq, kind, item_id, qty, source_id, target_id, occurred, recorded,
+             actor, witness, document, note, reason, reverses, prev_hash, digest) = row
+            if type(prev_hash) is not bytes:
+                prev_hash, digest = bytes(prev_hash), bytes(digest)
+            if expected_prev is None:
+                result.first_prev = expected_prev = prev_hash
+                result.first_seq = seq
             if seq != expected_seq:
                 what = "missing" if seq > expected_seq else "repeated"
                 problems.append(LedgerProblem("chain", f"expected entry {expected_seq}, found {seq} (entries {what})", seq))
             if prev_hash != expected_prev:
                 problems.append(LedgerProblem("chain", "does not link to the previous entry's hash (an entry before it was removed, inserted or rewritten)", seq))
-            values = (seq, origins.get(origin_id), origin_seq, kind, item, qty, source, target, occurred, recorded,
-                      actor, witness, document, note, reason, reverses)
-            if link(prev_hash, canonical_bytes(values)) != digest:
+            item, source, target = keys.get(item_id), codes.get(source_id), codes.get(target_id)
+            # canonical_bytes, inlined: the same text for every value (tested against it)
+            canonical = (
+                f"{seq}\x1f{origins.get(origin_id, NONE)}\x1f{origin_seq}\x1f{kind}\x1f{NONE if item is None else item}\x1f"
+                f"{qty}\x1f{NONE if source is None else source}\x1f{NONE if target is None else target}\x1f{occurred}\x1f"
+                f"{recorded}\x1f{actor}\x1f{NONE if witness is None else witness}\x1f"
+                f"{NONE if document is None else document}\x1f{NONE if note is None else note}\x1f"
+                f"{NONE if reason is None else reason}\x1f{NONE if reverses is None else reverses}"
+            ).encode()
+            if sha256(prev_hash + b"\x1e" + canonical).digest() != digest:
                 problems.append(LedgerProblem("chain", "content does not match its hash (the entry was altered)", seq, item, source))
             if seq in wanted:
-                found_hashes[seq] = digest
+                result.found[seq] = digest
+        except (TypeError, ValueError, KeyError, UnicodeError) as exc:
+            problems.append(LedgerProblem("chain", f"holds a value of the wrong type, so it cannot be checked ({exc})", seq))
+            digest = row[17] if isinstance(row[17], bytes) else b""
+        if not isinstance(seq, int):
+            seq = expected_seq
+        expected_seq, expected_prev = seq + 1, digest
+    result.last_seq, result.last_hash = expected_seq - 1, digest
+    return result
+
+
+def _hash_range_in_child(url: str, tables, lo: int, hi: int | None) -> _RangeResult:  # noqa: ANN001
+    from wam.storage.engine import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return _hash_range(conn, tables, lo, hi)
+    finally:
+        engine.dispose()
+
+
+PARALLEL_MIN = 200_000  # below this, one process hashes faster than starting two
+
+
+def _can_fork() -> bool:
+    """Fork only a single-threaded process (the command line), never a server with threads:
+    a fork copies locks held by other threads. The children open their own connections and
+    leave with ``os._exit``, so the parent's inherited connections are never touched."""
+    import os
+    import threading
+
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+class _ChainCheck:
+    """Hash the chain while the caller replays: in two worker processes for a large ledger
+    (hashing is the costly half and the ranges are independent but for their boundary), else
+    in this process when collected."""
+
+    def __init__(self, engine: Engine, conn: Connection, tables, head_seq: int) -> None:  # noqa: ANN001
+        self.conn, self.tables = conn, tables
+        self.pool = None
+        self.futures = []
+        if head_seq >= PARALLEL_MIN and _can_fork():
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            url = engine.url.render_as_string(hide_password=False)
+            middle = head_seq // 2 + 1
+            self.pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork"))
+            self.futures = [self.pool.submit(_hash_range_in_child, url, tables, 1, middle),
+                            self.pool.submit(_hash_range_in_child, url, tables, middle, None)]
+
+    def __enter__(self) -> _ChainCheck:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    def collect(self, report: VerifyReport, found: dict[int, bytes]) -> None:
+        results = [f.result() for f in self.futures] if self.futures else [_hash_range(self.conn, self.tables, 1, None)]
+        expected_prev = GENESIS
+        for number, part in enumerate(results):
+            if number == 0 and part.count and part.first_prev != GENESIS:
+                report.problems.append(LedgerProblem("chain", "does not link to the previous entry's hash (an entry before it was removed, inserted or rewritten)", part.first_seq))
+            if number > 0 and part.count and part.first_prev != expected_prev:
+                report.problems.append(LedgerProblem("chain", "does not link to the previous entry's hash (an entry before it was removed, inserted or rewritten)", part.first_seq))
+            report.problems.extend(part.problems)
+            found.update(part.found)
+            report.entries += part.count
+            if part.count:
+                expected_prev = part.last_hash
+                report.head_seq = part.last_seq
+        report.problems.sort(key=lambda p: (p.seq is None, p.seq or 0))
+        report.head_hash = expected_prev.hex() if report.entries else ""
+
+
+def _replay_pass(conn: Connection, codes, keys, replay: Replay, order: str) -> bool:  # noqa: ANN001
+    """Replay the movements in ``order``; return whether seq order was also occurrence order."""
+    last_at = None
+    in_order = True
+    apply = replay.apply
+    for seq, item_id, qty, source_id, target_id, occurred in _raw_rows(
+        conn, f"SELECT seq, item_id, quantity, source_id, target_id, occurred_at FROM entries ORDER BY {order}"
+    ):
+        try:
             if last_at is not None and occurred < last_at:
                 in_order = False
             else:
                 last_at = occurred
-            apply(seq, item, qty, source, target)
-            expected_seq, expected_prev = seq + 1, digest
-    report.entries = count
-    report.head_seq = expected_seq - 1
-    report.head_hash = expected_prev.hex() if count else ""
+            apply(seq, keys.get(item_id), qty, codes.get(source_id), codes.get(target_id))
+        except (TypeError, ValueError) as exc:
+            replay.problems.append(LedgerProblem("laws", f"cannot be replayed: a value has the wrong type ({exc})", seq))
     return in_order
-
-
-def _occurrence_pass(conn: Connection, codes, keys, replay: Replay) -> None:  # noqa: ANN001
-    e = t.entries
-    result = conn.execution_options(stream_results=True, yield_per=FETCH).execute(
-        select(e.c.seq, e.c.item_id, e.c.quantity, e.c.source_id, e.c.target_id).order_by(e.c.occurred_at, e.c.seq)
-    )
-    for rows in result.partitions(FETCH):
-        for seq, item_id, qty, source_id, target_id in rows:
-            replay.apply(seq, keys.get(item_id), qty, codes.get(source_id), codes.get(target_id))
 
 
 def _compare_balances(conn: Connection, codes, keys, replay: Replay, problems: list[LedgerProblem]) -> None:  # noqa: ANN001
