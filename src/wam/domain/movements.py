@@ -28,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 from .errors import InvalidInput
 from .holders import external_family
@@ -50,9 +51,12 @@ class MovementKind(StrEnum):
 EXPENDITURE_REASONS = ("training", "operations", "demonstration", "test", "other")
 
 
-@dataclass(frozen=True, slots=True)
-class Movement:
-    """A movement as requested, before the ledger accepts it."""
+class Movement(NamedTuple):
+    """A movement as requested, before the ledger accepts it.
+
+    A NamedTuple rather than a frozen dataclass: as immutable, and four times cheaper to
+    build, which counts when a file of a million movements is imported.
+    """
 
     kind: MovementKind
     item: str

@@ -26,7 +26,7 @@ from hashlib import sha256
 from sqlalchemy import Connection, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from wam.domain.chain import canonical_bytes, link
+from wam.domain.chain import NONE, canonical_bytes, link
 from wam.domain.errors import ConcurrentAppend, InvalidInput, NotFound, PostingRejected
 from wam.domain.text import clean_text
 from wam.domain.holders import HolderKind
@@ -41,8 +41,9 @@ from .catalog import Catalog, HolderRef, ItemRef
 CHUNK = 5000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
-_SEP = "\x1f"
-_DEFERRABLE = ("ix_entries_item_time", "ix_entries_source_time", "ix_entries_target_time")
+_KIND_TEXT = {kind: kind.value for kind in MovementKind}
+_DEFERRABLE = ("ix_entries_item_time", "ix_entries_source_time", "ix_entries_target_time", "ix_entries_reverses",
+               "uq_entries_origin")
 _PERSON_KINDS = frozenset({MovementKind.ISSUE, MovementKind.RETURN, MovementKind.TRANSFER})
 
 _ENTRY_COLUMNS = (
@@ -58,7 +59,6 @@ class _BatchState:
 
     fresh: bool  # the ledger was empty when the batch began: nothing to load
     balances: dict[tuple[int, int], int] = field(default_factory=dict)
-    dirty: set[tuple[int, int]] = field(default_factory=set)
     custody: dict[int, int | None] = field(default_factory=dict)
     last_at: dict[int, int] = field(default_factory=dict)
     reversed_uids: set[str] = field(default_factory=set)
@@ -138,18 +138,18 @@ class Poster:
         known item, not back-dated, that the in-memory balance or custody allows. Anything
         else takes :meth:`_post_checked`, which checks everything and raises the precise error.
         """
-        if mv.note is not None or mv.kind is MovementKind.REVERSAL:
+        kind, item_key, quantity, source_code, target_code, occurred_at, actor, witness, document, note, reason, _ = mv
+        if note is not None or kind is MovementKind.REVERSAL:
             return self._post_checked(mv)
-        ends = self._ends.get((mv.kind, mv.source, mv.target, mv.actor, mv.reason, mv.document, mv.witness))
-        item = self._items.get(mv.item)
-        quantity = mv.quantity
+        ends = self._ends.get((kind, source_code, target_code, actor, reason, document, witness))
+        item = self._items.get(item_key)
         if ends is None or item is None or type(quantity) is not int or quantity <= 0:
             return self._post_checked(mv)
         source, target = ends
         state = self.state
         item_id = item.id
         try:
-            when = (mv.occurred_at - _EPOCH) // _MICROSECOND
+            when = (occurred_at - _EPOCH) // _MICROSECOND
         except TypeError:
             return self._post_checked(mv)
         last = state.last_at.get(item_id)
@@ -163,7 +163,8 @@ class Poster:
         dst = balances.get(dst_key)
         if dst is None:
             dst = self._balance(target.id, item_id)
-        if item.shape is Shape.SERIAL:
+        serial = item.shape is Shape.SERIAL
+        if serial:
             if quantity != 1 or state.custody.get(item_id, -1) != source.id:
                 return self._post_checked(mv)
         elif src < quantity and not source.external:
@@ -171,25 +172,24 @@ class Poster:
         # accepted: append, link, update the state
         seq = self.seq = self.seq + 1
         prev = self.prev
-        kind = mv.kind.value
-        canonical = _SEP.join((
-            str(seq), self.ledger_uuid, str(seq), kind, item.key, str(quantity), source.code, target.code, str(when),
-            self._recorded_text, mv.actor, mv.witness or "", mv.document or "", "", mv.reason or "", "",
-        )).encode()
+        kind_text = _KIND_TEXT[kind]
+        # chain.canonical_bytes, inlined (a test checks that both give the same bytes)
+        canonical = (
+            f"{seq}\x1f{self.ledger_uuid}\x1f{seq}\x1f{kind_text}\x1f{item_key}\x1f{quantity}\x1f{source_code}\x1f"
+            f"{target_code}\x1f{when}\x1f{self._recorded_text}\x1f{actor}\x1f{NONE if witness is None else witness}\x1f"
+            f"{NONE if document is None else document}\x1f{NONE}\x1f{NONE if reason is None else reason}\x1f{NONE}"
+        ).encode()
         digest = sha256(prev + b"\x1e" + canonical).digest()
-        self.rows.append((seq, self.ledger_id, seq, kind, item_id, quantity, source.id, target.id, when,
-                          self.recorded_at, mv.actor, mv.witness, mv.document, None, mv.reason, None, prev, digest))
+        self.rows.append((seq, self.ledger_id, seq, kind_text, item_id, quantity, source.id, target.id, when,
+                          self.recorded_at, actor, witness, document, None, reason, None, prev, digest))
         if self.keep_entries:
-            self.entries.append(Entry(seq, self.ledger_uuid, seq, kind, item.key, quantity, source.code, target.code, when,
-                                      self.recorded_at, mv.actor, mv.witness, mv.document, None, mv.reason, None,
-                                      prev, digest))
+            self.entries.append(Entry(seq, self.ledger_uuid, seq, kind_text, item_key, quantity, source_code, target_code,
+                                      when, self.recorded_at, actor, witness, document, None, reason, None, prev, digest))
         self.prev = digest
         balances[src_key] = src - quantity
         balances[dst_key] = dst + quantity
-        state.dirty.add(src_key)
-        state.dirty.add(dst_key)
         state.last_at[item_id] = when
-        if item.shape is Shape.SERIAL:
+        if serial:
             state.custody[item_id] = target.id
         if len(self.rows) >= CHUNK:
             self.flush()
@@ -233,14 +233,12 @@ class Poster:
 
     def _apply(self, when: int, item: ItemRef, source: HolderRef, target: HolderRef, quantity: int) -> None:
         state = self.state
-        balances, dirty = state.balances, state.dirty
+        balances = state.balances
         src_key, dst_key = (source.id, item.id), (target.id, item.id)
         src = balances.get(src_key)
         balances[src_key] = (self._balance(*src_key) if src is None else src) - quantity
         dst = balances.get(dst_key)
         balances[dst_key] = (self._balance(*dst_key) if dst is None else dst) + quantity
-        dirty.add(src_key)
-        dirty.add(dst_key)
         last = state.last_at.get(item.id)
         if last is None or when >= last:
             state.last_at[item.id] = when
@@ -370,8 +368,10 @@ class Poster:
             index.create(self.conn)
         self._deferred = []
         state = self.state
-        if state.dirty:
-            self.conn.exec_driver_sql(self._upsert_sql, [(h, i, state.balances[(h, i)]) for h, i in state.dirty])
+        if state.balances:
+            # every key in the batch's balances was touched by a movement (keys are loaded
+            # only when a movement needs them), so all are written
+            self.conn.exec_driver_sql(self._upsert_sql, [(h, i, q) for (h, i), q in state.balances.items()])
         moved = self.conn.execute(
             update(t.chain_head)
             .where(t.chain_head.c.id == 1, t.chain_head.c.seq == self.start_seq, t.chain_head.c.hash == self.start_hash)

@@ -80,8 +80,8 @@ def upgrade() -> None:
         sa.Column("reverses", sa.String(100)),
         sa.Column("prev_hash", sa.LargeBinary(32), nullable=False),
         sa.Column("hash", sa.LargeBinary(32), nullable=False),
-        sa.UniqueConstraint("origin_id", "origin_seq", name="uq_entries_origin"),
     )
+    op.create_index("uq_entries_origin", "entries", ["origin_id", "origin_seq"], unique=True)
     op.create_index("ix_entries_item_time", "entries", ["item_id", "occurred_at", "seq"])
     op.create_index("ix_entries_source_time", "entries", ["source_id", "occurred_at", "item_id", "quantity"])
     op.create_index("ix_entries_target_time", "entries", ["target_id", "occurred_at", "item_id", "quantity"])
