@@ -89,6 +89,7 @@ class Poster:
         self._recorded_text = str(recorded_at)
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         self._insert_sql = f"INSERT INTO entries ({', '.join(_ENTRY_COLUMNS)}) VALUES ({', '.join([mark] * len(_ENTRY_COLUMNS))})"
+        self._delete_sql = f"DELETE FROM balances WHERE holder_id = {mark} AND item_id = {mark}"
         self._upsert_sql = (
             f"INSERT INTO balances (holder_id, item_id, quantity) VALUES ({mark}, {mark}, {mark}) "
             "ON CONFLICT (holder_id, item_id) DO UPDATE SET quantity = excluded.quantity"
@@ -369,9 +370,15 @@ class Poster:
         self._deferred = []
         state = self.state
         if state.balances:
-            # every key in the batch's balances was touched by a movement (keys are loaded
-            # only when a movement needs them), so all are written
-            self.conn.exec_driver_sql(self._upsert_sql, [(h, i, q) for (h, i), q in state.balances.items()])
+            # Every key in the batch's balances was touched by a movement (keys are loaded only
+            # when one needs them), so all are written. A zero balance is deleted rather than
+            # kept: the table then holds only what is held, and reads of it stay short.
+            held = [(h, i, q) for (h, i), q in state.balances.items() if q != 0]
+            emptied = [(h, i) for (h, i), q in state.balances.items() if q == 0]
+            if held:
+                self.conn.exec_driver_sql(self._upsert_sql, held)
+            if emptied:
+                self.conn.exec_driver_sql(self._delete_sql, emptied)
         moved = self.conn.execute(
             update(t.chain_head)
             .where(t.chain_head.c.id == 1, t.chain_head.c.seq == self.start_seq, t.chain_head.c.hash == self.start_hash)

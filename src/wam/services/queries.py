@@ -46,11 +46,16 @@ def balances(conn: Connection, holder_id: int, *, at: int | None, tree: bool) ->
     A past balance is summed from the entries up to ``at`` using the covering indexes on
     (source, occurred_at) and (target, occurred_at).
     """
-    scope = subtree_ids(conn, holder_id) if tree else select(literal(holder_id))
+    subtree = subtree_ids(conn, holder_id) if tree else None
+
+    def scope(column):  # noqa: ANN001, ANN202
+        # plain equality for one holder: SQLite then walks the covering index as a range
+        return column.in_(subtree) if tree else column == holder_id
+
     if at is None:
         inner = (
             select(t.balances.c.holder_id, t.balances.c.item_id, t.balances.c.quantity.label("qty"))
-            .where(t.balances.c.holder_id.in_(scope), t.balances.c.quantity != 0)
+            .where(scope(t.balances.c.holder_id), t.balances.c.quantity != 0)
             .subquery()
         )
     else:
@@ -64,22 +69,22 @@ def balances(conn: Connection, holder_id: int, *, at: int | None, tree: bool) ->
         if from_now:
             moves = union_all(
                 select(t.balances.c.holder_id, t.balances.c.item_id, t.balances.c.quantity.label("q")).where(
-                    t.balances.c.holder_id.in_(scope), t.balances.c.quantity != 0
+                    scope(t.balances.c.holder_id), t.balances.c.quantity != 0
                 ),
                 select(e.c.target_id.label("holder_id"), e.c.item_id, (-e.c.quantity).label("q")).where(
-                    e.c.target_id.in_(scope), e.c.occurred_at > at
+                    scope(e.c.target_id), e.c.occurred_at > at
                 ),
                 select(e.c.source_id.label("holder_id"), e.c.item_id, e.c.quantity.label("q")).where(
-                    e.c.source_id.in_(scope), e.c.occurred_at > at
+                    scope(e.c.source_id), e.c.occurred_at > at
                 ),
             ).subquery()
         else:
             moves = union_all(
                 select(e.c.target_id.label("holder_id"), e.c.item_id, e.c.quantity.label("q")).where(
-                    e.c.target_id.in_(scope), e.c.occurred_at <= at
+                    scope(e.c.target_id), e.c.occurred_at <= at
                 ),
                 select(e.c.source_id.label("holder_id"), e.c.item_id, (-e.c.quantity).label("q")).where(
-                    e.c.source_id.in_(scope), e.c.occurred_at <= at
+                    scope(e.c.source_id), e.c.occurred_at <= at
                 ),
             ).subquery()
         inner = (
@@ -143,8 +148,11 @@ def entries(
     e = t.entries
     query = _entry_query()
     if holder_id is not None:
-        scope = subtree_ids(conn, holder_id) if tree else select(literal(holder_id))
-        query = query.where((e.c.source_id.in_(scope)) | (e.c.target_id.in_(scope)))
+        if tree:
+            scope = subtree_ids(conn, holder_id)
+            query = query.where(e.c.source_id.in_(scope) | e.c.target_id.in_(scope))
+        else:
+            query = query.where((e.c.source_id == holder_id) | (e.c.target_id == holder_id))
     if item_id is not None:
         query = query.where(e.c.item_id == item_id)
     if kind is not None:
