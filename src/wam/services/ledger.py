@@ -123,11 +123,11 @@ class Ledger:
         entries: list[Entry] = []
 
         def run(conn) -> None:  # noqa: ANN001
-            poster = self._poster(conn)
-            poster.keep_entries = True
-            poster.post(movement)
-            poster.finish()
-            entries.extend(poster.entries)
+            with self._poster(conn) as poster:
+                poster.keep_entries = True
+                poster.post(movement)
+                poster.finish()
+                entries.extend(poster.entries)
 
         self._write(run)
         return entries[0]
@@ -151,7 +151,10 @@ class Ledger:
         from wam.domain.movements import MovementKind
 
         def run(conn) -> int:  # noqa: ANN001
-            poster = self._poster(conn)
+            with self._poster(conn) as poster:
+                return _receive(poster, conn)
+
+        def _receive(poster, conn) -> int:  # noqa: ANN001
             for row, item, holder, quantity, supplier in rows:
                 try:
                     self.catalog.ensure_item(conn, item)

@@ -18,13 +18,13 @@ so that a concurrent writer is detected rather than silently forked.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from hashlib import sha256
 
 from sqlalchemy import Connection, select, text, update
-from sqlalchemy.exc import IntegrityError
 
 from wam.domain.chain import NONE, canonical_bytes, link
 from wam.domain.errors import ConcurrentAppend, InvalidInput, NotFound, PostingRejected
@@ -81,6 +81,8 @@ class Poster:
         self.start_hash = self.prev = bytes(head.hash)
         self.state = _BatchState(fresh=head.seq == 0)
         self._deferred: list = []
+        self._writer = None
+        self._in_flight = None
         self.rows: list[tuple] = []
         self.entries: list[Entry] = []
         self.keep_entries = False
@@ -102,6 +104,7 @@ class Poster:
         if value is None:
             value = 0
             if not self.state.fresh:
+                self.drain()
                 row = self.conn.execute(
                     select(t.balances.c.quantity).where(t.balances.c.holder_id == holder_id, t.balances.c.item_id == item_id)
                 ).first()
@@ -114,6 +117,7 @@ class Poster:
             return self.state.custody[item_id]
         holder = None
         if not self.state.fresh:
+            self.drain()
             holder = self.conn.execute(
                 select(t.balances.c.holder_id).where(t.balances.c.item_id == item_id, t.balances.c.quantity > 0)
             ).scalar()
@@ -125,6 +129,7 @@ class Poster:
             return self.state.last_at[item_id]
         last = None
         if not self.state.fresh:
+            self.drain()
             last = self.conn.execute(select(text("max(occurred_at)")).select_from(t.entries).where(t.entries.c.item_id == item_id)).scalar()
         if last is not None:
             self.state.last_at[item_id] = last
@@ -142,7 +147,11 @@ class Poster:
         kind, item_key, quantity, source_code, target_code, occurred_at, actor, witness, document, note, reason, _ = mv
         if note is not None or kind is MovementKind.REVERSAL:
             return self._post_checked(mv)
-        ends = self._ends.get((kind, source_code, target_code, actor, reason, document, witness))
+        # keyed on the presence of free references, not their text, so that a document per
+        # patrol does not grow the cache; their text is checked here instead
+        ends = self._ends.get((kind, source_code, target_code, actor, reason, document is None, witness is None))
+        if (document is not None and not _plain(document, 200)) or (witness is not None and not _plain(witness, 100)):
+            return self._post_checked(mv)
         item = self._items.get(item_key)
         if ends is None or item is None or type(quantity) is not int or quantity <= 0:
             return self._post_checked(mv)
@@ -198,6 +207,7 @@ class Poster:
 
     def _post_checked(self, mv: Movement) -> None:
         """Check everything about one movement, append it, and prime the fast path's caches."""
+        self.drain()
         conn, catalog = self.conn, self.catalog
         check_kind_rules(mv)  # the ledger enforces the rules itself, whoever built the movement
         _check_fields(mv)
@@ -228,7 +238,7 @@ class Poster:
         self.prev = digest
         self._apply(when, item, source, target, mv.quantity)
         if mv.kind is not MovementKind.REVERSAL:
-            self._ends[(mv.kind, mv.source, mv.target, mv.actor, mv.reason, mv.document, mv.witness)] = (source, target)
+            self._ends[(mv.kind, mv.source, mv.target, mv.actor, mv.reason, mv.document is None, mv.witness is None)] = (source, target)
         if len(self.rows) >= CHUNK:
             self.flush()
 
@@ -266,7 +276,7 @@ class Poster:
         origin_uuid, _, origin_seq = mv.reverses.rpartition(":")
         if not origin_seq.isdigit():
             raise InvalidInput(f"{mv.reverses!r} is not an entry id (<ledger>:<seq>)", field="reverses")
-        self.flush()
+        self.write_pending()
         row = self.conn.execute(
             select(t.entries.c.kind, t.entries.c.item_id, t.entries.c.quantity, t.entries.c.source_id, t.entries.c.target_id)
             .join(t.ledgers, t.ledgers.c.id == t.entries.c.origin_id)
@@ -295,7 +305,7 @@ class Poster:
         backdated = last is not None and when < last
         if item.serialised:
             if backdated:
-                self.flush()
+                self.write_pending()
                 nxt = self.conn.execute(
                     select(t.entries.c.source_id, t.entries.c.occurred_at)
                     .where(t.entries.c.item_id == item.id, t.entries.c.occurred_at > when)
@@ -322,7 +332,7 @@ class Poster:
         if not backdated:
             check_non_negative(item=item.key, holder=source.code, quantity=mv.quantity, balance_at=self._balance(source.id, item.id), later_deltas=())
             return
-        self.flush()
+        self.write_pending()
         rows = self.conn.execute(
             select(t.entries.c.source_id, t.entries.c.quantity, t.entries.c.occurred_at)
             .where(t.entries.c.item_id == item.id, (t.entries.c.source_id == source.id) | (t.entries.c.target_id == source.id))
@@ -353,18 +363,62 @@ class Poster:
             index.drop(self.conn)
 
     def flush(self) -> None:
-        """Write pending entry rows."""
+        """Hand pending entry rows to the writer thread; it inserts them while we go on.
+
+        The database driver releases the GIL while it writes, so checking and hashing the
+        next chunk overlaps with writing this one: two cores, twice the work. Only one chunk is
+        in flight, and every other use of the connection waits for it first (:meth:`drain`).
+        """
         if not self.rows:
             return
-        try:
-            self.conn.exec_driver_sql(self._insert_sql, self.rows)
-        except IntegrityError as exc:
-            raise ConcurrentAppend("another writer appended to the ledger at the same time; try again") from exc
+        self.drain()
+        if self._writer is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="wam-writer")
+        cursor = self.conn.connection.driver_connection.cursor()
+        self._in_flight = self._writer.submit(_insert_rows, cursor, self._insert_sql, self.rows)
         self.rows = []
+
+    def write_pending(self) -> None:
+        """Write every pending row now, for a query that must see them."""
+        self.flush()
+        self.drain()
+
+    def drain(self) -> None:
+        """Wait for the chunk being written, if any; raise its error here."""
+        if self._in_flight is None:
+            return
+        future, self._in_flight = self._in_flight, None
+        try:
+            future.result()
+        except self.conn.dialect.dbapi.IntegrityError as exc:
+            raise ConcurrentAppend("another writer appended to the ledger at the same time; try again") from exc
+
+    def __enter__(self) -> Poster:
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:  # noqa: ANN001
+        # Before the caller's transaction rolls back, the writer thread must be idle.
+        try:
+            self.close()
+        except Exception:
+            if kind is None:
+                raise
+
+    def close(self) -> None:
+        """Stop the writer thread (after draining); called whether the batch succeeded or not."""
+        try:
+            self.drain()
+        finally:
+            if self._writer is not None:
+                self._writer.shutdown()
+                self._writer = None
 
     def finish(self) -> int:
         """Write what is pending, the balances and the new head. Returns the number posted."""
         self.flush()
+        self.close()
         for index in self._deferred:
             index.create(self.conn)
         self._deferred = []
@@ -389,8 +443,20 @@ class Poster:
         return self.seq - self.start_seq
 
 
+def _insert_rows(cursor, sql: str, rows: list[tuple]) -> None:  # noqa: ANN001
+    try:
+        cursor.executemany(sql, rows)
+    finally:
+        cursor.close()
+
+
 def post_all(poster: Poster, movements: Iterable[Movement], on_each: Callable[[], None] | None = None) -> int:
     """Post every movement through ``poster``; a rejected one names its position in the stream."""
+    with poster:
+        return _post_all(poster, movements, on_each)
+
+
+def _post_all(poster: Poster, movements: Iterable[Movement], on_each: Callable[[], None] | None) -> int:
     poster.defer_indexes()
     for number, mv in enumerate(movements, start=1):
         try:
@@ -404,6 +470,14 @@ def post_all(poster: Poster, movements: Iterable[Movement], on_each: Callable[[]
         if on_each is not None:
             on_each()
     return poster.finish()
+
+
+_UNSAFE = re.compile("[\x00\x1e\x1f]")
+
+
+def _plain(text: str, max_len: int) -> bool:
+    """Whether ``text`` is what :func:`clean_text` keeps as it is (trimmed, not empty, no separators)."""
+    return type(text) is str and 0 < len(text) <= max_len and text == text.strip() and not _UNSAFE.search(text)
 
 
 def _check_fields(mv: Movement) -> None:
