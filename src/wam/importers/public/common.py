@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import IO, Generic, TypeVar, Union
@@ -33,8 +34,8 @@ __all__ = [
     "NA_TOKENS",
     "UNKNOWN_TOKENS",
     "FieldError",
-    "HeaderError",
     "Header",
+    "HeaderError",
     "Note",
     "ParseResult",
     "RowContext",
@@ -160,7 +161,7 @@ def parse_float(value: str | None, field: str, *, decimal_comma: bool = True) ->
         number = float(text)
     except ValueError:
         raise FieldError(field, "not a number", value) from None
-    if number != number or number in (float("inf"), float("-inf")):
+    if not math.isfinite(number):
         raise FieldError(field, "not a finite number", value)
     return number
 
@@ -221,7 +222,9 @@ class Header:
     def require(self, keys: Iterable[str], *, source: str) -> None:
         missing = [k for k in keys if k not in self.index]
         if missing:
-            raise HeaderError(f"{source}: missing column(s) {', '.join(missing)}; found {self.names!r}")
+            raise HeaderError(
+                f"{source}: missing column(s) {', '.join(missing)}; found {self.names!r}"
+            )
 
     def __contains__(self, key: str) -> bool:
         return key in self.index
@@ -238,7 +241,7 @@ class Header:
 class RowContext:
     """One CSV record, with access by normalised column name and a place to leave notes."""
 
-    __slots__ = ("header", "row", "line", "_notes", "_skipped")
+    __slots__ = ("_notes", "_skipped", "header", "line", "row")
 
     def __init__(
         self, header: Header, row: list[str], line: int, notes: list[Note], skipped: list[Skipped]
@@ -290,7 +293,7 @@ class RowContext:
 def _open_text(source: Source) -> tuple[IO[str], Callable[[], None]]:
     """Return ``(text file, finish)``; ``finish`` closes what we opened and nothing else."""
     if isinstance(source, (str, os.PathLike)):
-        handle = open(source, encoding="utf-8-sig", newline="")
+        handle = open(source, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by finish()
         return handle, handle.close
     if isinstance(source, io.TextIOBase) or hasattr(source, "encoding"):
         return source, lambda: None  # type: ignore[return-value]
@@ -310,18 +313,26 @@ def source_name(source: Source) -> str:
 # --------------------------------------------------------------------------- result
 
 
-RowParser = Callable[[RowContext], "T | Iterable[T] | None"]
-
-
 class ParseResult(Generic[T]):
     """Lazy, single-pass result of a parser.
 
-    Iterate it to get records; afterwards (or during) read :attr:`skipped` and :attr:`notes`.
-    ``rows`` counts the data records read (header excluded), ``records`` the records yielded.
+    Iterate it once to get the records (a second iteration raises :class:`RuntimeError`);
+    during or after the iteration, read :attr:`skipped` and :attr:`notes`. ``rows`` counts the
+    data records read (header and blank lines excluded), ``records`` the records yielded, and
+    ``done`` tells whether the end of the file was reached. A path is opened and closed by the
+    iteration; a file object given by the caller is read but never closed. A text file object
+    should be opened with ``newline=""`` so that line breaks inside quoted fields are kept as is.
+    If a row fails, the notes and partial skips it had left are withdrawn: each row is reported
+    once, as one :class:`Skipped`.
 
-    >>> result = parse_something("file.csv")      # doctest: +SKIP
-    >>> for record in result: ...                   # doctest: +SKIP
-    >>> result.skipped                              # doctest: +SKIP
+    Example::
+
+        result = parse_geopko("geopko.csv")
+        for deployment in result:
+            ...
+        print(result.summary())
+        for problem in result.skipped:
+            print(problem.line, problem.field, problem.reason)
     """
 
     def __init__(
@@ -331,14 +342,12 @@ class ParseResult(Generic[T]):
         *,
         required: Iterable[str] = (),
         expand: bool = False,
-        on_header: Callable[[Header], None] | None = None,
     ) -> None:
         self.source = source
         self.name = source_name(source)
         self._row_parser = row_parser
         self._required = tuple(required)
         self._expand = expand
-        self._on_header = on_header
         self._started = False
         self.header: Header | None = None
         self.skipped: list[Skipped] = []
@@ -367,8 +376,6 @@ class ParseResult(Generic[T]):
                 raise HeaderError(f"{self.name}: empty file, no header") from None
             self.header = Header(names)
             self.header.require(self._required, source=self.name)
-            if self._on_header is not None:
-                self._on_header(self.header)
             width = len(names)
             previous_end = reader.line_num
             for row in reader:
@@ -383,6 +390,7 @@ class ParseResult(Generic[T]):
                     )
                     continue
                 ctx = RowContext(self.header, row, line, self.notes, self.skipped)
+                notes_before, skipped_before = len(self.notes), len(self.skipped)
                 try:
                     out = self._row_parser(ctx)
                     if self._expand:
@@ -390,6 +398,7 @@ class ParseResult(Generic[T]):
                     else:
                         produced = [] if out is None else [out]
                 except FieldError as exc:
+                    del self.notes[notes_before:], self.skipped[skipped_before:]
                     self.skipped.append(Skipped(line, exc.field, exc.reason, exc.value))
                     continue
                 for record in produced:

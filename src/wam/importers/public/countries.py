@@ -132,8 +132,13 @@ def parse_countries(source: Source) -> ParseResult[Country]:
     return ParseResult(
         source,
         row,
-        required=("iso3166_1_alpha_3", "iso3166_1_alpha_2", "m49", "official_name_en", "cldr_display_name"),
-        on_header=None,
+        required=(
+            "iso3166_1_alpha_3",
+            "iso3166_1_alpha_2",
+            "m49",
+            "official_name_en",
+            "cldr_display_name",
+        ),
     )
 
 
@@ -143,7 +148,9 @@ class CountryResolver:
     #: Name fields in priority order: English first, French only where English left a gap.
     _FIELDS = ("name", "official_name", "unterm_short", "unterm_formal", "name_fr")
 
-    def __init__(self, countries: Iterable[Country], aliases: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, countries: Iterable[Country], aliases: Mapping[str, str] | None = None
+    ) -> None:
         self.countries: dict[str, Country] = {}
         self._by_iso2: dict[str, str] = {}
         self._names: dict[str, str] = {}
@@ -157,7 +164,9 @@ class CountryResolver:
                 value = getattr(country, fieldname)
                 if value:
                     self._add(name_key(value), country.iso3)
-        self.aliases = {name_key(k): v for k, v in (ALIASES if aliases is None else aliases).items()}
+        self.aliases = {
+            name_key(k): v for k, v in (ALIASES if aliases is None else aliases).items()
+        }
         self._cache: dict[str | None, Resolution] = {}
 
     def _add(self, key: str, iso3: str) -> None:
@@ -167,7 +176,9 @@ class CountryResolver:
         if current is None:
             self._names[key] = iso3
         elif current != iso3:
-            self.collisions.setdefault(key, {current}).add(iso3)  # first (higher-priority) field wins
+            self.collisions.setdefault(key, {current}).add(
+                iso3
+            )  # first (higher-priority) field wins
 
     @classmethod
     def from_csv(cls, source: Source, aliases: Mapping[str, str] | None = None) -> CountryResolver:
@@ -200,7 +211,9 @@ class CountryResolver:
         if text is None or not text.strip() or text.strip() in {"NA", "N/A"}:
             return Resolution(text, None, "empty")
         stripped = text.strip().strip("'’\"")
-        if re.fullmatch(r"[A-Z]{3}", stripped) and (stripped in self.countries or stripped in HISTORICAL):
+        if re.fullmatch(r"[A-Z]{3}", stripped) and (
+            stripped in self.countries or stripped in HISTORICAL
+        ):
             return Resolution(text, stripped, "iso3")
         key = name_key(stripped)
         if key in UNKNOWN_NAMES:

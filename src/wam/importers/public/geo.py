@@ -208,7 +208,10 @@ def inside(lat: float, lon: float, hosts: Iterable[str], margin: float = MARGIN)
         if box is None:
             continue
         lat_min, lat_max, lon_min, lon_max = box
-        if lat_min - margin <= lat <= lat_max + margin and lon_min - margin <= lon <= lon_max + margin:
+        if (
+            lat_min - margin <= lat <= lat_max + margin
+            and lon_min - margin <= lon <= lon_max + margin
+        ):
             return True
     return False
 

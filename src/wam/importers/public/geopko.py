@@ -58,8 +58,11 @@ def _coordinates(ctx: RowContext) -> tuple[float | None, float | None]:
     lat = ctx.float("latitude", decimal_comma=False)
     lon = ctx.float("longitude", decimal_comma=False)
     if lat is None or lon is None:
-        ctx.note("latitude", "site without coordinates: kept with latitude and longitude None",
-                 f"{ctx.raw('latitude')},{ctx.raw('longitude')}")
+        ctx.note(
+            "latitude",
+            "site without coordinates: kept with latitude and longitude None",
+            f"{ctx.raw('latitude')},{ctx.raw('longitude')}",
+        )
         return None, None
     if not -90 <= lat <= 90:
         raise ctx.fail("latitude", "latitude outside -90..90", ctx.raw("latitude"))
@@ -81,7 +84,11 @@ def _contingents(
 ) -> tuple[ContingentPresence, ...]:
     out: list[ContingentPresence] = []
     for slot in range(1, TCC_SLOTS + 1):
-        name_key, troops_key, cow_key = f"name_of_tcc{slot}", f"no_troops_per_tcc{slot}", f"tcc{slot}"
+        name_key, troops_key, cow_key = (
+            f"name_of_tcc{slot}",
+            f"no_troops_per_tcc{slot}",
+            f"tcc{slot}",
+        )
         raw_name = ctx.raw(name_key)
         raw_troops = ctx.raw(troops_key)
         raw_cow = ctx.raw(cow_key)
@@ -96,11 +103,17 @@ def _contingents(
             continue
         if name is None:
             if clean(raw_troops) is not None or cow is not None:
-                ctx.skip(name_key, f"TCC slot {slot} has troops or a COW code but no name", raw_troops)
+                ctx.skip(
+                    name_key, f"TCC slot {slot} has troops or a COW code but no name", raw_troops
+                )
             continue
         if name == "MA" and clean(raw_troops) is None and cow is None:
-            ctx.skip(name_key, f"TCC slot {slot} named 'MA' with no troops and no COW code: "
-                     "read as a typo for NA, slot dropped", raw_name)
+            ctx.skip(
+                name_key,
+                f"TCC slot {slot} named 'MA' with no troops and no COW code: "
+                "read as a typo for NA, slot dropped",
+                raw_name,
+            )
             continue
         tcc_name: str | None = name
         iso3: str | None = None
@@ -197,7 +210,9 @@ def _deployment(ctx: RowContext, countries: CountryResolver | None) -> Deploymen
     )
 
 
-def parse_geopko(source: Source, countries: CountryResolver | None = None) -> ParseResult[Deployment]:
+def parse_geopko(
+    source: Source, countries: CountryResolver | None = None
+) -> ParseResult[Deployment]:
     """Stream geopko.csv as :class:`Deployment` records (each with its ``contingents``).
 
     With ``countries``, ``country_iso3`` and each contingent's ``tcc_iso3`` are filled in;

@@ -58,10 +58,18 @@ def _hq_coordinates(
         raise ctx.fail(first_key, str(exc), f"{ctx.raw(first_key)},{ctx.raw(second_key)}") from None
     pair = f"{ctx.raw(first_key)},{ctx.raw(second_key)}"
     if placed.how == "swapped":
-        ctx.note(first_key, "coordinates in header order (longitude, latitude) in this row, "
-                 "unlike the rest of the file: read accordingly", pair)
+        ctx.note(
+            first_key,
+            "coordinates in header order (longitude, latitude) in this row, "
+            "unlike the rest of the file: read accordingly",
+            pair,
+        )
     elif placed.how == "outside":
-        ctx.note(first_key, "HQ coordinates outside the host country box in either order; kept as read", pair)
+        ctx.note(
+            first_key,
+            "HQ coordinates outside the host country box in either order; kept as read",
+            pair,
+        )
     return placed.latitude, placed.longitude
 
 
@@ -97,7 +105,9 @@ def parse_contributions(
         if mission is None:
             raise ctx.fail("mission", "empty")
         mission_iso3 = ctx.text("mission_country_iso_3")
-        lat, lon = _hq_coordinates(ctx, "mission_hq_longitude", "mission_hq_latitude", mission, mission_iso3)
+        lat, lon = _hq_coordinates(
+            ctx, "mission_hq_longitude", "mission_hq_latitude", mission, mission_iso3
+        )
         fpu = ctx.int("formed_police_units")
         individual = ctx.int("individual_police")
         civilian = ctx.int("civilian_police")
@@ -128,9 +138,18 @@ def parse_contributions(
         source,
         row,
         required=(
-            "date", "contributor", "contributor_iso_3", "mission", "mission_country_iso_3",
-            "mission_hq_longitude", "mission_hq_latitude", "troops", "formed_police_units",
-            "individual_police", "experts_on_mission", "total",
+            "date",
+            "contributor",
+            "contributor_iso_3",
+            "mission",
+            "mission_country_iso_3",
+            "mission_hq_longitude",
+            "mission_hq_latitude",
+            "troops",
+            "formed_police_units",
+            "individual_police",
+            "experts_on_mission",
+            "total",
         ),
     )
 
@@ -150,7 +169,9 @@ def parse_mission_totals(source: Source) -> ParseResult[MissionTotal]:
         if mission is None:
             raise ctx.fail("mission", "empty")
         iso3 = ctx.text("country_of_mission_iso_3")
-        lat, lon = _hq_coordinates(ctx, "mission_hq_longitude", "mission_hq_latitude", mission, iso3)
+        lat, lon = _hq_coordinates(
+            ctx, "mission_hq_longitude", "mission_hq_latitude", mission, iso3
+        )
         return MissionTotal(
             date=when,
             mission=mission,
@@ -173,8 +194,15 @@ def parse_mission_totals(source: Source) -> ParseResult[MissionTotal]:
         source,
         row,
         required=(
-            "date", "mission", "country_of_mission_iso_3", "mission_hq_longitude",
-            "mission_hq_latitude", "troops", "police", "observers", "total",
+            "date",
+            "mission",
+            "country_of_mission_iso_3",
+            "mission_hq_longitude",
+            "mission_hq_latitude",
+            "troops",
+            "police",
+            "observers",
+            "total",
         ),
     )
 

@@ -8,8 +8,8 @@ of equality so that the same fact read from two files compares equal).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import datetime as dt
+from dataclasses import dataclass, field
 
 __all__ = [
     "ContingentPresence",
@@ -117,7 +117,9 @@ class Contribution:
     contributor_region: str | None
     contributor_un_bloc: str | None  #: ``Contributor UN_Bloc`` (header with a space)
     mission: str
-    mission_country: str | None  #: as written, stray apostrophe removed ("South Sudan'" → "South Sudan")
+    mission_country: (
+        str | None
+    )  #: as written, stray apostrophe removed ("South Sudan'" → "South Sudan")
     mission_country_iso3: str | None
     mission_hq: str | None
     mission_hq_latitude: float | None  #: put back in order (the file's columns are swapped)

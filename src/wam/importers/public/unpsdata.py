@@ -43,7 +43,11 @@ def _coordinates(ctx: RowContext, acronym: str) -> tuple[float | None, float | N
     if placed.how == "swapped":
         ctx.note("mission_longitude", "longitude and latitude swapped in this row: put back", pair)
     elif placed.how == "outside":
-        ctx.note("mission_latitude", "coordinates outside the host country box in either order; kept as read", pair)
+        ctx.note(
+            "mission_latitude",
+            "coordinates outside the host country box in either order; kept as read",
+            pair,
+        )
     return placed.latitude, placed.longitude
 
 
@@ -79,12 +83,23 @@ def parse_operations(source: Source) -> ParseResult[Operation]:
     return ParseResult(
         source,
         row,
-        required=("id", "mission_acronym", "mission_name", "mission_isactive", "start_date",
-                  "end_date", "mission_location", "mission_longitude", "mission_latitude"),
+        required=(
+            "id",
+            "mission_acronym",
+            "mission_name",
+            "mission_isactive",
+            "start_date",
+            "end_date",
+            "mission_location",
+            "mission_longitude",
+            "mission_latitude",
+        ),
     )
 
 
-def parse_fatalities(source: Source, countries: CountryResolver | None = None) -> ParseResult[Fatality]:
+def parse_fatalities(
+    source: Source, countries: CountryResolver | None = None
+) -> ParseResult[Fatality]:
     """Stream DPPADPOSS-FATALITIES.csv as :class:`Fatality` records.
 
     With ``countries``, an empty ``isocode3`` is filled from ``casualty_nationality`` (and an
@@ -118,7 +133,9 @@ def parse_fatalities(source: Source, countries: CountryResolver | None = None) -
                 if m49 is None and country is not None and country.m49 is not None:
                     m49 = country.m49
             elif not how.ok:
-                ctx.note("casualty_nationality", "nationality not resolved to an ISO3 code", nationality)
+                ctx.note(
+                    "casualty_nationality", "nationality not resolved to an ISO3 code", nationality
+                )
         return Fatality(
             id=ident,
             date=when,
@@ -138,6 +155,15 @@ def parse_fatalities(source: Source, countries: CountryResolver | None = None) -
     return ParseResult(
         source,
         row,
-        required=("id", "incident_date", "casualty_id", "mission_acronym", "casualty_nationality",
-                  "casualty_personnel_type", "type_of_incident", "m49_code", "isocode3"),
+        required=(
+            "id",
+            "incident_date",
+            "casualty_id",
+            "mission_acronym",
+            "casualty_nationality",
+            "casualty_personnel_type",
+            "type_of_incident",
+            "m49_code",
+            "isocode3",
+        ),
     )
