@@ -293,8 +293,6 @@ def test_it_imports_the_shipped_sample(world):
     assert world.ledger.verify().ok
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a weapon listed twice is reported under field 'quantity' (every "
-                                       "PostingRejected is), not 'serial'")
 def test_it_reports_a_weapon_listed_twice_under_its_serial(world, tmp_path):
     path = write(tmp_path / "s.csv", STOCK_CSV + "JUBA-ARM,weapon,FN,FAL,F-1,,,,\nJUBA-ARM,weapon,FN,FAL,F-1,,,,\n")
     with pytest.raises(ImportFailed) as failed:

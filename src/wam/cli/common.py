@@ -27,8 +27,13 @@ def database_url(db: str | None = None) -> str:
     return normalise_url(db or _state["db"] or os.environ.get("WAM_DATABASE_URL") or DEFAULT_URL)
 
 
-def open_ledger(db: str | None = None) -> Ledger:
-    return Ledger.open(database_url(db))
+def open_ledger(db: str | None = None, *, initialised: bool = True) -> Ledger:
+    """Open the ledger; unless ``initialised`` is False, refuse a database without one
+    (NotInitialised: "run `wam init` first") before any command reads it."""
+    ledger = Ledger.open(database_url(db))
+    if initialised:
+        _ = ledger.identity
+    return ledger
 
 
 def signing_key_path(url: str) -> Path:

@@ -34,7 +34,7 @@ def init(name: str = typer.Option("wam ledger", help="A name for this ledger."))
     Example: wam --db wam.db init --name "MINUSMA Sector East"
     """
     url = common.database_url()
-    ledger = common.open_ledger()
+    ledger = common.open_ledger(initialised=False)
     ledger_id = ledger.init(name)
     common.stdout.print(f"ledger {ledger_id} ready in {url}")
 

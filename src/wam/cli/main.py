@@ -24,6 +24,7 @@ import click
 import typer
 
 from wam.domain.errors import ConcurrentAppend, InvalidInput, NotFound, PostingRejected, WamError
+from wam.services.ledger import NotInitialised
 
 from . import common, ledger_commands
 
@@ -78,8 +79,26 @@ def _register_optional() -> None:
 
 _register_optional()
 
+try:
+    from typer._click.exceptions import Abort as _TyperAbort
+    from typer._click.exceptions import Exit as _TyperExit
+
+    _EXITS: tuple[type[Exception], ...] = (click.exceptions.Exit, _TyperExit)
+    _ABORTS: tuple[type[BaseException], ...] = (click.exceptions.Abort, _TyperAbort)
+except ImportError:
+    _EXITS = (click.exceptions.Exit,)
+    _ABORTS = (click.exceptions.Abort,)
+
+try:  # Typer 0.2x vendors its own click, whose exceptions are not click's
+    from typer._click.exceptions import ClickException as _TyperClickException
+
+    _CLICK_ERRORS: tuple[type[Exception], ...] = (click.ClickException, _TyperClickException)
+except ImportError:
+    _CLICK_ERRORS = (click.ClickException,)
+
 EXIT_CODES: list[tuple[type[WamError], int]] = [
     (InvalidInput, 2),
+    (NotInitialised, 2),
     (NotFound, 3),
     (PostingRejected, 4),
     (ConcurrentAppend, 5),
@@ -91,12 +110,12 @@ def run(argv: list[str] | None = None) -> int:
     common.set_database(None)
     try:
         result = app(args=argv, prog_name="wam", standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except _EXITS as exc:
         return exc.exit_code
-    except click.exceptions.Abort:
+    except _ABORTS:
         common.stderr.print("wam: aborted")
         return 130
-    except click.ClickException as exc:
+    except _CLICK_ERRORS as exc:
         exc.show()
         return exc.exit_code
     except WamError as exc:

@@ -118,6 +118,8 @@ def make_grant(*, role: object, holder: object = None, country: object = None) -
         raise InvalidInput(f"{role!r} is not a role ({allowed})", field="role") from None
     holder_text = str(holder).strip() if holder not in (None, "") else None
     country_text = str(country).strip().upper() if country not in (None, "") else None
+    if holder_text is not None and (len(holder_text) > 64 or any(ch in holder_text for ch in "\x00\x1e\x1f")):
+        raise InvalidInput("is not a holder code", field="holder")
     if holder_text and country_text:
         raise InvalidInput("give a holder or a country, not both", field="country")
     if country_text is not None and not _ISO3.match(country_text):

@@ -6,8 +6,9 @@ Genesis
 Canonical bytes
     Every stored field of an entry, in the fixed order of :data:`FIELDS`, as text, joined by
     U+001F and encoded as UTF-8. Integers (seq, quantity, times in microseconds) are written in
-    decimal; absent optional fields as the empty string, which is unambiguous because the domain
-    stores empty text as absent and refuses U+001E, U+001F and NUL in any text. Holders and
+    decimal; an absent optional field as a single NUL, which no stored text may contain (the
+    domain refuses U+001E, U+001F and NUL in any text), so an absent value and an empty text
+    written into the database behind wam's back differ. Holders and
     items appear by their codes and keys, never by a database's surrogate ids, so the same
     entry has the same bytes in every database.
 
@@ -55,7 +56,7 @@ FIELDS = (
 )
 
 _SEP = "\x1f"
-NONE = ""  # the text of an absent value
+NONE = "\x00"  # the text of an absent value: NUL, which no stored text may contain
 
 
 def canonical_bytes(values: tuple[object, ...]) -> bytes:

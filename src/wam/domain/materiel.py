@@ -145,6 +145,9 @@ def make_item(
     model_text = required_text(model, "model", max_len=100)
     serial_text = clean_text(serial, "serial", max_len=64)
     lot_text = clean_text(lot, "lot", max_len=64)
+    for name, value in (("make", make_text), ("model", model_text), ("serial", serial_text), ("lot", lot_text)):
+        if value is not None and "|" in value:
+            raise InvalidInput("may not contain '|', which separates the parts of an item's key", field=name)
     if item_type is ItemType.WEAPON and serial_text is None:
         raise InvalidInput("a weapon needs its serial number", field="serial")
     if item_type is ItemType.AMMUNITION and lot_text is None:

@@ -150,7 +150,7 @@ class Accounts:
 
     def user(self, name: str) -> User:
         with self.engine.connect() as conn:
-            row = conn.execute(select(a.users).where(a.users.c.name == (name or "").strip().lower())).first()
+            row = conn.execute(select(a.users).where(a.users.c.name == (name or "").replace("\x00", "").strip().lower())).first()
             if row is None:
                 raise NotFound("user", name)
             return self._user(conn, row)
@@ -203,8 +203,8 @@ class Accounts:
             Throttled: too many recent failures for this name or address.
             SignInRefused: wrong name or password, or an inactive account.
         """
-        name = (name or "").strip().lower()[:64]
-        address = (address or "-")[:64]
+        name = (name or "").replace("\x00", "").strip().lower()[:64]
+        address = (address or "-").replace("\x00", "")[:64]
         now = self._now()
         since = now - self.window * 1_000_000
         with self.engine.connect() as conn:

@@ -163,7 +163,12 @@ class Ledger:
                                  target=holder, occurred_at=occurred_at, actor=actor, note="opening stock")
                     )
                 except WamError as exc:
-                    field = exc.field if isinstance(exc, InvalidInput) else "holder" if isinstance(exc, NotFound) else "quantity"
+                    if isinstance(exc, InvalidInput):
+                        field = exc.field
+                    elif isinstance(exc, NotFound):
+                        field = "holder"
+                    else:  # a law: a weapon listed twice breaks law 1 (its serial), ammunition law 2
+                        field = "serial" if getattr(exc, "law", None) == 1 else "quantity"
                     detail = exc.detail if isinstance(exc, InvalidInput) else exc.message
                     error = InvalidInput(detail, field=field, row=row)
                     if keep_going is None:

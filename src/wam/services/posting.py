@@ -117,9 +117,13 @@ class Poster:
             return self.state.custody[item_id]
         holder = None
         if not self.state.fresh:
+            # the holder is the target of the item's latest movement, as the replay has it
             self.drain()
             holder = self.conn.execute(
-                select(t.balances.c.holder_id).where(t.balances.c.item_id == item_id, t.balances.c.quantity > 0)
+                select(t.entries.c.target_id)
+                .where(t.entries.c.item_id == item_id)
+                .order_by(t.entries.c.occurred_at.desc(), t.entries.c.seq.desc())
+                .limit(1)
             ).scalar()
         self.state.custody[item_id] = holder
         return holder
@@ -175,7 +179,7 @@ class Poster:
             dst = self._balance(target.id, item_id)
         serial = item.shape is Shape.SERIAL
         if serial:
-            if quantity != 1 or state.custody.get(item_id, -1) != source.id:
+            if quantity != 1 or state.custody.get(item_id, -1) != source.id or kind is MovementKind.EXPENDITURE:
                 return self._post_checked(mv)
         elif src < quantity and not source.external:
             return self._post_checked(mv)
@@ -219,6 +223,8 @@ class Poster:
             raise InvalidInput(f"item {mv.item!r} is not registered", field="item") from None
         if mv.kind in _PERSON_KINDS:
             self._check_persons(mv, source, target)
+        if mv.kind is MovementKind.EXPENDITURE and item.serialised:
+            raise InvalidInput("expenditure is for lots; a weapon leaves by loss or disposal", field="kind")
         if mv.kind is MovementKind.REVERSAL:
             self._check_reversal(mv, item, source, target)
         when = to_micros(mv.occurred_at)
@@ -278,7 +284,8 @@ class Poster:
             raise InvalidInput(f"{mv.reverses!r} is not an entry id (<ledger>:<seq>)", field="reverses")
         self.write_pending()
         row = self.conn.execute(
-            select(t.entries.c.kind, t.entries.c.item_id, t.entries.c.quantity, t.entries.c.source_id, t.entries.c.target_id)
+            select(t.entries.c.kind, t.entries.c.item_id, t.entries.c.quantity, t.entries.c.source_id, t.entries.c.target_id,
+                   t.entries.c.occurred_at)
             .join(t.ledgers, t.ledgers.c.id == t.entries.c.origin_id)
             .where(t.ledgers.c.uuid == origin_uuid, t.entries.c.origin_seq == int(origin_seq))
         ).first()
@@ -286,6 +293,8 @@ class Poster:
             raise InvalidInput(f"entry {mv.reverses!r} does not exist", field="reverses")
         if row.kind == MovementKind.REVERSAL.value:
             raise InvalidInput("a reversal cannot itself be reversed; record a new movement", field="reverses")
+        if to_micros(mv.occurred_at) < row.occurred_at:
+            raise InvalidInput("a reversal cannot be dated before the movement it undoes", field="reverses")
         already = mv.reverses in self.state.reversed_uids or self.conn.execute(
             select(t.entries.c.seq).where(t.entries.c.reverses == mv.reverses)
         ).first()

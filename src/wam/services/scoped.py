@@ -21,7 +21,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Select, and_, false, func, or_, select
 
 from wam.domain.access import Action, Grant, Place, Role, allowed_at, covers, grants_for, may_record_at, roles_at
-from wam.domain.errors import InvalidInput, NotFound, PermissionDenied
+from wam.domain.errors import ConcurrentAppend, InvalidInput, NotFound, PermissionDenied
 from wam.domain.holders import Holder, HolderKind, is_external
 from wam.domain.materiel import Item
 from wam.domain.movements import Entry, Movement, MovementKind
@@ -31,6 +31,9 @@ from . import queries
 from .ledger import Ledger
 from .queries import BalanceLine
 from .verify import VerifyReport
+
+
+RETRIES = 3
 
 
 class Ancestry:
@@ -122,8 +125,13 @@ def _page(rows: list, limit: int, cursor_of) -> Page:  # noqa: ANN001
 class ScopedLedger:
     """The ledger, as the user with ``grants`` is entitled to see and change it."""
 
-    def __init__(self, ledger: Ledger, ancestry: Ancestry, grants: Sequence[Grant], actor: str) -> None:
+    def __init__(self, ledger: Ledger, ancestry: Ancestry, grants: Sequence[Grant], actor: str,
+                 write_lock: threading.Lock | None = None) -> None:
         self.ledger = ledger
+        # One writer at a time per process: SQLite's busy wait is unfair (a writer can starve
+        # past its timeout under 50 concurrent posts) and on PostgreSQL concurrent appends in
+        # one process would only lose the compare-and-set on the chain head and retry.
+        self.write_lock = write_lock or threading.Lock()
         self.ancestry = ancestry
         self.grants = tuple(grants)
         self.actor = actor
@@ -146,7 +154,13 @@ class ScopedLedger:
         return places is not None and any(covers(g, places) for g in self.grants)
 
     def _require(self, code: str, action: Action) -> list[Place]:
-        """Return the ancestry of a holder the user may see; check ``action`` there."""
+        """Return the ancestry of a holder the user may see; check ``action`` there.
+
+        A role that allows ``action`` nowhere is refused first (403, which reveals nothing);
+        then a holder out of sight is not found (404, as for a code that does not exist).
+        """
+        if action is not Action.READ:
+            self._require_anywhere(action)
         places = self._places(code)
         if places is None or not any(covers(g, places) for g in self.grants):
             raise NotFound("holder", code)
@@ -316,10 +330,9 @@ class ScopedLedger:
     def check_record(self, movement: Movement) -> None:
         """Refuse a movement the user may not record: every real end must allow its kind."""
         self._require_anywhere(Action.RECORD)
-        for code in (movement.source, movement.target):
-            if is_external(code):
-                continue
-            places = self._require(code, Action.READ)
+        ends = [(code, self._require(code, Action.READ)) for code in (movement.source, movement.target)
+                if not is_external(code)]  # every end out of sight is "not found" before any refusal
+        for code, places in ends:
             if not may_record_at(self.grants, places, movement.kind):
                 raise PermissionDenied(f"your role does not allow recording a {movement.kind.value} at {code}")
         if movement.kind is not MovementKind.RECEIPT:
@@ -339,13 +352,24 @@ class ScopedLedger:
 
     def record(self, movement: Movement) -> Entry:
         self.check_record(movement)
-        return self.ledger.post(movement)
+        return self._append(lambda: self.ledger.post(movement))
+
+    def _append(self, post):  # noqa: ANN001, ANN202
+        """Post under the process's write lock; retry when another process appended first."""
+        for attempt in range(RETRIES):
+            try:
+                with self.write_lock:
+                    return post()
+            except ConcurrentAppend:
+                if attempt == RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
 
     def record_many(self, movements: Sequence[Movement]) -> int:
         """Record several movements (one form, several serials) in one transaction: all or none."""
         for mv in movements:
             self.check_record(mv)
-        return self.ledger.post_many(movements)
+        return self._append(lambda: self.ledger.post_many(movements))
 
     # users -------------------------------------------------------------------------------
     def sees_user(self, user_grants: Sequence[Grant]) -> bool:

@@ -11,13 +11,14 @@ browsers on their own, so they need none.
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from wam.domain.errors import PermissionDenied
+from wam.domain.errors import InvalidInput, PermissionDenied
 from wam.services.accounts import Accounts, Session, Unauthenticated, User
 from wam.services.ledger import Ledger
 from wam.services.scoped import Ancestry, ScopedLedger
@@ -40,6 +41,7 @@ class Services:
     accounts: Accounts
     ancestry: Ancestry
     signer: URLSafeTimedSerializer
+    write_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 @dataclass
@@ -80,6 +82,7 @@ def read_session(request: Request) -> tuple[Session, str] | None:
 
 async def current(request: Request) -> Context:
     """The dependency of every signed-in route: authenticate, then check CSRF on unsafe cookie requests."""
+    _refuse_nul(request)
     found = read_session(request)
     if found is None:
         raise Unauthenticated("sign in first")
@@ -92,8 +95,18 @@ async def current(request: Request) -> Context:
         if not isinstance(sent, str) or not hmac.compare_digest(sent, session.csrf):
             raise PermissionDenied("the form has expired or did not come from this site: reload it and try again")
     svc = services(request)
-    scoped = ScopedLedger(svc.ledger, svc.ancestry, session.user.roles, session.user.name)
+    scoped = ScopedLedger(svc.ledger, svc.ancestry, session.user.roles, session.user.name, svc.write_lock)
     return Context(session.user, session, scoped, secret, translator(request))
+
+
+def _refuse_nul(request: Request) -> None:
+    """Refuse NUL and the ledger's separators in the path or query (PostgreSQL cannot even compare them)."""
+    bad = ("\x00", "\x1e", "\x1f")
+    if any(ch in request.url.path for ch in bad):
+        raise InvalidInput("contains a control character that is not allowed", field="path")
+    for name, value in request.query_params.multi_items():
+        if any(ch in value for ch in bad):
+            raise InvalidInput("contains a control character that is not allowed", field=name)
 
 
 CurrentUser = Annotated[Context, Depends(current)]

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from wam.domain.access import Role
 from wam.domain.holders import Holder
@@ -15,6 +15,8 @@ from wam.domain.movements import Entry, MovementKind
 from wam.domain.timefmt import iso
 from wam.services.accounts import User
 
+# No NUL (or the ledger's separators) in any text: PostgreSQL refuses NUL in text columns.
+Text = Annotated[str, StringConstraints(pattern=r"^[^\x00\x1e\x1f]*$")]
 Cursor = Annotated[str | None, Query(max_length=400, description="the `next` value of the previous page")]
 Limit = Annotated[int, Query(ge=1, le=200, description="page size")]
 
@@ -100,16 +102,16 @@ class EntryCreate(BaseModel):
     """A movement to record; the actor is the signed-in user, the time defaults to now."""
 
     kind: MovementKind
-    item: str = Field(min_length=1, max_length=300, description="item key, e.g. W|NORINCO|TYPE 56|56-00001")
+    item: Text = Field(min_length=1, max_length=300, description="item key, e.g. W|NORINCO|TYPE 56|56-00001")
     quantity: int = Field(1, ge=1, le=10**12)
-    source: str = Field(min_length=1, max_length=64)
-    target: str = Field(min_length=1, max_length=64)
+    source: Text = Field(min_length=1, max_length=64)
+    target: Text = Field(min_length=1, max_length=64)
     occurred_at: datetime | None = None
-    witness: str | None = Field(None, max_length=100)
-    document: str | None = Field(None, max_length=200)
-    note: str | None = Field(None, max_length=2000)
-    reason: str | None = Field(None, max_length=40)
-    reverses: str | None = Field(None, max_length=100)
+    witness: Text | None = Field(None, max_length=100)
+    document: Text | None = Field(None, max_length=200)
+    note: Text | None = Field(None, max_length=2000)
+    reason: Text | None = Field(None, max_length=40)
+    reverses: Text | None = Field(None, max_length=100)
 
 
 class ItemPublic(BaseModel):
@@ -122,7 +124,7 @@ class ItemPublic(BaseModel):
     lot: str | None
     category: str | None
     calibre: str | None
-    holder: str | None = Field(None, description="who holds a serialised item now, if in your scope")
+    holder: Text | None = Field(None, description="who holds a serialised item now, if in your scope")
 
     @classmethod
     def of(cls, item: Item, holder: str | None = None) -> ItemPublic:
@@ -161,8 +163,8 @@ class GrantPublic(BaseModel):
 
 class GrantCreate(BaseModel):
     role: Role
-    holder: str | None = Field(None, max_length=64)
-    country: str | None = Field(None, min_length=3, max_length=3)
+    holder: Text | None = Field(None, max_length=64)
+    country: Text | None = Field(None, min_length=3, max_length=3)
 
 
 class UserPublic(BaseModel):
@@ -184,15 +186,15 @@ class UserPage(BaseModel):
 
 
 class UserCreate(BaseModel):
-    name: str = Field(min_length=2, max_length=64)
-    password: str = Field(min_length=10, max_length=1024)
-    display_name: str | None = Field(None, max_length=200)
+    name: Text = Field(min_length=2, max_length=64)
+    password: Text = Field(min_length=10, max_length=1024)
+    display_name: Text | None = Field(None, max_length=200)
 
 
 class TokenRequest(BaseModel):
-    name: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=1024)
-    label: str | None = Field(None, max_length=100)
+    name: Text = Field(min_length=1, max_length=64)
+    password: Text = Field(min_length=1, max_length=1024)
+    label: Text | None = Field(None, max_length=100)
 
 
 class TokenPublic(BaseModel):
@@ -206,4 +208,4 @@ class MePublic(BaseModel):
     display_name: str
     grants: list[GrantPublic]
     actions: list[str]
-    csrf: str | None = Field(None, description="send as X-CSRF-Token on writes made with the session cookie")
+    csrf: Text | None = Field(None, description="send as X-CSRF-Token on writes made with the session cookie")

@@ -1,0 +1,93 @@
+"""Verification and user administration: ``/api/verification``, ``/api/users``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from wam.domain.access import make_grant
+from wam.domain.errors import NotFound
+
+from ..context import CurrentUser, services
+from .schemas import (
+    Cursor,
+    ErrorPublic,
+    GrantCreate,
+    GrantPublic,
+    Limit,
+    ProblemPublic,
+    UserCreate,
+    UserPage,
+    UserPublic,
+    VerificationPublic,
+)
+
+router = APIRouter(tags=["admin"])
+ERRORS = {401: {"model": ErrorPublic}, 403: {"model": ErrorPublic}, 404: {"model": ErrorPublic},
+          422: {"model": ErrorPublic}}
+
+
+@router.get("/verification", response_model=VerificationPublic, responses=ERRORS)
+def verification(ctx: CurrentUser) -> VerificationPublic:
+    """Verify the ledger now: chain, checkpoints, laws, balances, append-only guards."""
+    report = ctx.scoped.verify()
+    return VerificationPublic(
+        ok=report.ok, entries=report.entries, head_seq=report.head_seq, head_hash=report.head_hash,
+        checkpoints_checked=report.checkpoints_checked,
+        problems=[ProblemPublic(check=p.check, seq=p.seq, message=p.message, item=p.item, holder=p.holder)
+                  for p in report.problems],
+    )
+
+
+def visible_user(ctx: CurrentUser, request: Request, name: str):  # noqa: ANN201
+    accounts = services(request).accounts
+    ctx.scoped.sees_user(())  # administrators only: everyone else is refused before any look-up
+    user = accounts.user(name)
+    if not ctx.scoped.sees_user(user.roles):
+        raise NotFound("user", name)
+    return user
+
+
+@router.get("/users", response_model=UserPage, responses=ERRORS)
+def list_users(ctx: CurrentUser, request: Request, cursor: Cursor = None, limit: Limit = 50) -> UserPage:
+    """The users you administer, by name."""
+    ctx.scoped.sees_user(())
+    users = [u for u in services(request).accounts.users()
+             if (cursor is None or u.name > cursor) and ctx.scoped.sees_user(u.roles)]
+    more = len(users) > limit
+    users = users[:limit]
+    return UserPage(items=[UserPublic.of(u) for u in users], next=users[-1].name if more else None)
+
+
+@router.post("/users", response_model=UserPublic, status_code=201, responses=ERRORS)
+def create_user(body: UserCreate, ctx: CurrentUser, request: Request) -> UserPublic:
+    """Create a user (with no grant yet)."""
+    ctx.scoped.sees_user(())
+    user = services(request).accounts.add_user(body.name, body.password, display_name=body.display_name,
+                                               by=ctx.user.name)
+    return UserPublic.of(user)
+
+
+@router.get("/users/{name}", response_model=UserPublic, responses=ERRORS)
+def get_user(name: str, ctx: CurrentUser, request: Request) -> UserPublic:
+    return UserPublic.of(visible_user(ctx, request, name))
+
+
+@router.post("/users/{name}/grants", response_model=GrantPublic, status_code=201, responses=ERRORS)
+def add_grant(name: str, body: GrantCreate, ctx: CurrentUser, request: Request) -> GrantPublic:
+    """Give the user a role at a holder (its subtree), for a country, or (neither) everywhere."""
+    user = visible_user(ctx, request, name)
+    grant = make_grant(role=body.role.value, holder=body.holder, country=body.country)
+    ctx.scoped.check_grantable(grant)
+    record = services(request).accounts.grant(user.name, grant, by=ctx.user.name)
+    return GrantPublic(id=record.id, role=grant.role.value, holder=grant.holder, country=grant.country)
+
+
+@router.delete("/users/{name}/grants/{grant_id}", status_code=204, responses=ERRORS)
+def revoke_grant(name: str, grant_id: int, ctx: CurrentUser, request: Request) -> Response:
+    user = visible_user(ctx, request, name)
+    found = next((g for g in user.grants if g.id == grant_id), None)
+    if found is None:
+        raise NotFound("grant", str(grant_id))
+    ctx.scoped.check_grantable(found.grant)
+    services(request).accounts.revoke(user.name, grant_id)
+    return Response(status_code=204)

@@ -1,0 +1,69 @@
+"""Movements and items: ``/api/movements``, ``/api/items``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from wam.domain.movements import make_movement
+
+from ..context import CurrentUser
+from .schemas import Cursor, EntryCreate, EntryPage, EntryPublic, ErrorPublic, ItemPage, ItemPublic, Limit
+
+router = APIRouter(tags=["movements"])
+ERRORS = {401: {"model": ErrorPublic}, 403: {"model": ErrorPublic}, 404: {"model": ErrorPublic},
+          422: {"model": ErrorPublic}}
+Kind = Annotated[str | None, Query(max_length=20)]
+
+
+@router.get("/movements", response_model=EntryPage, responses=ERRORS)
+def list_movements(ctx: CurrentUser, kind: Kind = None, cursor: Cursor = None, limit: Limit = 50) -> EntryPage:
+    """Every movement in your scope, newest first."""
+    page = ctx.scoped.entries(kind=kind, cursor=cursor, limit=limit)
+    return EntryPage(items=[EntryPublic.of(e) for e in page.items], next=page.next)
+
+
+@router.post("/movements", response_model=EntryPublic, status_code=201,
+             responses={**ERRORS, 409: {"model": ErrorPublic}, 503: {"model": ErrorPublic}})
+def record_movement(body: EntryCreate, ctx: CurrentUser) -> EntryPublic:
+    """Record a movement in your name. Both real ends must be in a scope whose role may record this kind."""
+    movement = make_movement(
+        kind=body.kind.value, item=body.item, quantity=body.quantity, source=body.source, target=body.target,
+        occurred_at=(body.occurred_at or datetime.now(UTC)), actor=ctx.user.name, witness=body.witness,
+        document=body.document, note=body.note, reason=body.reason, reverses=body.reverses,
+    )
+    return EntryPublic.of(ctx.scoped.record(movement))
+
+
+@router.get("/movements/{uid}", response_model=EntryPublic, responses=ERRORS)
+def get_movement(uid: str, ctx: CurrentUser) -> EntryPublic:
+    """One movement by its id, ``<ledger uuid>:<seq>``."""
+    return EntryPublic.of(ctx.scoped.entry(uid))
+
+
+@router.get("/items", response_model=ItemPage, responses=ERRORS)
+def find_items(ctx: CurrentUser, serial: Annotated[str, Query(min_length=1, max_length=64)],
+               cursor: Cursor = None, limit: Limit = 50) -> ItemPage:
+    """The items with this serial that you may see (serials repeat across models)."""
+    items = sorted(ctx.scoped.find_items(serial), key=lambda i: i.key)
+    items = [i for i in items if cursor is None or i.key > cursor]
+    more = len(items) > limit
+    items = items[:limit]
+    return ItemPage(items=[ItemPublic.of(i) for i in items], next=items[-1].key if more else None)
+
+
+@router.get("/items/{key:path}/history", response_model=EntryPage, responses=ERRORS)
+def item_history(key: str, ctx: CurrentUser, cursor: Cursor = None,
+                 limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> EntryPage:
+    """The item's custody from first to last, as far as it passed through your scope."""
+    page = ctx.scoped.history(key, cursor=cursor, limit=limit)
+    return EntryPage(items=[EntryPublic.of(e) for e in page.items], next=page.next)
+
+
+@router.get("/items/{key:path}", response_model=ItemPublic, responses=ERRORS)
+def get_item(key: str, ctx: CurrentUser) -> ItemPublic:
+    """One item and, for a serialised item in your scope, who holds it now."""
+    item, holder = ctx.scoped.item(key)
+    return ItemPublic.of(item, holder)

@@ -1,0 +1,68 @@
+"""The application factory: ``create_app(settings)`` builds one app on one database.
+
+Nothing is created at import time, so tests (and ``wam serve``) choose the database and
+settings. The app serves the JSON API under ``/api`` (OpenAPI at ``/api/openapi.json``), the
+pages at the root, and its static assets from the package: no CDN, sites have no internet.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from itsdangerous import URLSafeTimedSerializer
+
+import wam
+from wam.services.accounts import Accounts
+from wam.services.ledger import Ledger
+from wam.services.scoped import Ancestry
+
+from . import errors
+from .api import admin, auth, holders, movements
+from .context import Services
+from .pages import admin as admin_pages
+from .pages import ledger as ledger_pages
+from .pages import signin
+from .settings import WebSettings, resolve_secret
+
+HERE = Path(__file__).parent
+
+
+def create_app(settings: WebSettings | None = None, *, ledger: Ledger | None = None) -> FastAPI:
+    """Build the web application.
+
+    Args:
+        settings: the settings (read from the environment when None).
+        ledger: an open ledger to serve (tests share theirs); opened from
+            ``settings.database_url`` when None.
+    """
+    settings = settings or WebSettings()
+    ledger = ledger or Ledger.open(settings.database_url)
+    hasher = PasswordHasher(time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib)
+    accounts = Accounts(ledger.engine, hasher=hasher, max_failures=settings.login_max_failures,
+                        window=settings.login_window_seconds)
+    app = FastAPI(
+        title="wam", version=wam.__version__,
+        description="Weapons and ammunition custody ledger. Authenticate with `Authorization: Bearer <token>` "
+                    "(from `POST /api/auth/token` or `wam users token NAME`).",
+        openapi_url="/api/openapi.json", docs_url="/api/docs", redoc_url=None,
+    )
+    app.state.wam = Services(settings, ledger, accounts, Ancestry(),
+                             URLSafeTimedSerializer(resolve_secret(settings), salt="wam"))
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    app.state.templates = templates
+    if settings.gzip:
+        app.add_middleware(GZipMiddleware, minimum_size=800)
+    api = APIRouter(prefix="/api")
+    for router in (auth.router, holders.router, movements.router, admin.router):
+        api.include_router(router)
+    app.include_router(api)
+    for router in (signin.router, ledger_pages.router, admin_pages.router):
+        app.include_router(router, include_in_schema=False)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    errors.install(app)
+    return app

@@ -1,0 +1,162 @@
+"""The ledger pages: home, tree, holder, item, record a movement, verification."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from wam.domain.access import Action
+from wam.domain.errors import InvalidInput, NotFound, WamError
+from wam.domain.movements import EXPENDITURE_REASONS, MovementKind, make_movement
+from wam.domain.timefmt import iso
+
+from ..api.holders import moment
+from ..context import CurrentUser
+from ..errors import STATUS
+from .common import render
+
+router = APIRouter()
+MAX_SERIALS = 200
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(ctx: CurrentUser, request: Request) -> Response:
+    """What needs doing, by role: record, check verification, the latest movements in scope."""
+    recent = ctx.scoped.entries(limit=10).items if ctx.scoped.can(Action.READ_MOVEMENTS) else []
+    return render(request, ctx, "home.html", roots=ctx.scoped.roots(), recent=recent, iso=iso,
+                  can_record=ctx.scoped.can(Action.RECORD), can_verify=ctx.scoped.can(Action.VERIFY),
+                  can_admin=ctx.scoped.can(Action.MANAGE_USERS))
+
+
+@router.get("/holders", response_class=HTMLResponse)
+def tree(ctx: CurrentUser, request: Request) -> Response:
+    roots = ctx.scoped.roots()
+    rows = []
+    for root in roots:
+        summary = ctx.scoped.summary(root.code) if not root.external else {}
+        children = ctx.scoped.holders(parent=root.code, limit=200).items if not root.external else []
+        rows.append((root, summary, [(c, ctx.scoped.summary(c.code)) for c in children]))
+    return render(request, ctx, "tree.html", rows=rows)
+
+
+@router.get("/holders/{code:path}", response_class=HTMLResponse)
+def holder_page(code: str, ctx: CurrentUser, request: Request, at: str | None = None, cursor: str | None = None) -> Response:
+    holder = ctx.scoped.holder(code)
+    when = moment(at)
+    balances = ctx.scoped.balances(code, at=when, limit=500)
+    children = ctx.scoped.holders(parent=code, limit=200).items if not holder.external else []
+    movements = None
+    if ctx.scoped.can(Action.READ_MOVEMENTS) and Action.READ_MOVEMENTS in _actions(ctx, code):
+        movements = ctx.scoped.entries(holder=code, cursor=cursor, limit=25)
+    return render(request, ctx, "holder.html", holder=holder, at=at or "", balances=balances, children=children,
+                  movements=movements, iso=iso, summary=ctx.scoped.summary(code, at=when))
+
+
+def _actions(ctx: CurrentUser, code: str) -> set[Action]:
+    from wam.domain.access import ROLE_ACTIONS
+
+    return {a for role in ctx.scoped.roles(code) for a in ROLE_ACTIONS[role]}
+
+
+@router.get("/items", response_class=HTMLResponse)
+def item_search(ctx: CurrentUser, request: Request, serial: str = "") -> Response:
+    items = ctx.scoped.find_items(serial[:64]) if serial.strip() else []
+    if len(items) == 1:
+        return RedirectResponse(f"/items/{items[0].key}", status_code=303)
+    return render(request, ctx, "items.html", serial=serial, items=items)
+
+
+@router.get("/items/{key:path}", response_class=HTMLResponse)
+def item_page(key: str, ctx: CurrentUser, request: Request) -> Response:
+    item, holder = ctx.scoped.item(key)
+    history = ctx.scoped.history(key, limit=1000).items
+    return render(request, ctx, "item.html", item=item, holder=holder, history=history, iso=iso)
+
+
+# recording ---------------------------------------------------------------------------------
+def _form_context(form: dict[str, str] | None = None, **extra: object) -> dict[str, object]:
+    return {"kinds": [k.value for k in MovementKind], "reasons": EXPENDITURE_REASONS, "form": form or {}, **extra}
+
+
+@router.get("/record", response_class=HTMLResponse)
+def record_form(ctx: CurrentUser, request: Request, source: str = "", kind: str = "issue") -> Response:
+    if not ctx.scoped.can(Action.RECORD):
+        from wam.domain.errors import PermissionDenied
+
+        raise PermissionDenied("your role does not allow recording movements")
+    return render(request, ctx, "record.html", **_form_context({"source": source, "kind": kind}))
+
+
+def _resolve_serials(ctx: CurrentUser, text: str) -> list[tuple[str, str | None, str]]:
+    """Each line of ``text`` -> (line, item key or None, status key for the message)."""
+    out = []
+    for line in [ln.strip() for ln in text.splitlines() if ln.strip()][:MAX_SERIALS]:
+        if "|" in line:
+            try:
+                item, _ = ctx.scoped.item(line)
+                out.append((line, item.key, "record.serial_ok"))
+            except (NotFound, WamError):
+                out.append((line, None, "record.serial_unknown"))
+            continue
+        items = ctx.scoped.find_items(line)
+        if len(items) == 1:
+            out.append((line, items[0].key, "record.serial_ok"))
+        elif items:
+            out.append((line, None, "record.serial_ambiguous"))
+        else:
+            out.append((line, None, "record.serial_unknown"))
+    return out
+
+
+@router.get("/record/check", response_class=HTMLResponse)
+def check_serials(ctx: CurrentUser, request: Request, serials: str = "") -> Response:
+    """The htmx call made as serials are typed or scanned: one line of verdict per serial."""
+    return render(request, ctx, "_serials.html", checked=_resolve_serials(ctx, serials[:20_000]))
+
+
+@router.post("/record", response_class=HTMLResponse)
+async def record(ctx: CurrentUser, request: Request) -> Response:
+    raw = await request.form()
+    form = {k: str(v)[:20_000] for k, v in raw.items() if isinstance(v, str) and k != "csrf"}
+    try:
+        movements = _movements_from_form(ctx, form)
+        count = ctx.scoped.record_many(movements)
+    except WamError as exc:
+        field = exc.field if isinstance(exc, InvalidInput) else None
+        return render(request, ctx, "record.html", status=STATUS.get(exc.code, 400),
+                      **_form_context(form, error=exc.message, error_code=exc.code, field=field,
+                                      checked=_resolve_serials(ctx, form.get("serials", ""))))
+    place = movements[0].source if not movements[0].source.count(":") else movements[0].target
+    return RedirectResponse(f"/holders/{place}?recorded={count}", status_code=303)
+
+
+def _movements_from_form(ctx: CurrentUser, form: dict[str, str]) -> list:  # noqa: ANN001
+    when = datetime.now(UTC)
+    if form.get("occurred_at"):
+        try:
+            when = datetime.fromisoformat(form["occurred_at"])
+        except ValueError:
+            raise InvalidInput("is not a date and time", field="occurred_at") from None
+        when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    keys: list[tuple[str, str]] = []
+    for line, key, status in _resolve_serials(ctx, form.get("serials", "")):
+        if key is None:
+            raise InvalidInput(f"{line}: {ctx.t(status)}", field="serials")
+        keys.append((key, "1"))
+    if form.get("item", "").strip():
+        keys.append((form["item"].strip(), form.get("quantity", "1") or "1"))
+    if not keys:
+        raise InvalidInput(ctx.t("record.nothing"), field="serials")
+    common = {k: form.get(k) or None for k in ("witness", "document", "note", "reason", "reverses")}
+    return [make_movement(kind=form.get("kind", ""), item=key, quantity=qty, source=form.get("source", ""),
+                          target=form.get("target", ""), occurred_at=when, actor=ctx.user.name, **common)
+            for key, qty in keys]
+
+
+@router.get("/verification", response_class=HTMLResponse)
+def verification_page(ctx: CurrentUser, request: Request) -> Response:
+    report = ctx.scoped.verify()
+    return render(request, ctx, "verification.html", report=report)
+

@@ -1,0 +1,236 @@
+"""The access matrix: every persona, at every position in the tree, against every API operation.
+
+Expectations are written here from the rules as stated in the issue, not computed by the
+code under test: which positions each persona sees (``SEES``) and what each may do anywhere
+(``CAN``). An operation the persona's roles allow nowhere answers 403; something out of sight
+answers 404 with exactly the body of a code that does not exist; otherwise it succeeds, and
+lists contain the position's objects only when they are in sight.
+
+``test_it_covers_every_operation`` fails when the OpenAPI document has an operation that the
+matrix does not exercise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from tests.factories import rifle
+from wam.domain.access import Grant, Role
+
+from .conftest import PASSWORD, PERSONAS, POSITIONS
+
+ALL = set(POSITIONS)
+SEES: dict[str, set[str]] = {
+    "admin": ALL,
+    "mission-admin": {"own", "sibling", "country"},
+    "officer": {"own", "sibling", "country"},
+    "quartermaster": {"own"},
+    "armourer": {"own"},
+    "auditor": {"own"},
+    "researcher": {"own"},
+    "viewer": {"own"},
+    "hq-bgd": {"own", "sibling", "abroad"},
+    "nobody": set(),
+}
+CAN: dict[str, set[str]] = {
+    "admin": {"read", "movements", "record", "verify", "users"},
+    "mission-admin": {"read", "movements", "record", "verify", "users"},
+    "officer": {"read", "movements", "record", "verify"},
+    "quartermaster": {"read", "movements", "record"},
+    "armourer": {"read", "movements", "record"},
+    "auditor": {"read", "movements", "verify"},
+    "researcher": {"read"},
+    "viewer": {"read", "movements"},
+    "hq-bgd": {"read", "movements"},
+    "nobody": set(),
+}
+
+
+@dataclass
+class Case:
+    persona: str
+    position: str
+    store: str
+    person: str
+    key: str
+    receipt_uid: str
+    pos_user: str
+
+
+@dataclass
+class Op:
+    need: str  # the capability it needs
+    call: Callable  # (client, headers, case) -> response
+    ok: int = 200
+    positional: bool = True  # False: the answer does not depend on the position
+    not_found: Callable | None = None  # case -> (what, key) of the 404 body
+    contains: Callable | None = None  # (json, case) -> bool, for lists
+
+
+def _codes(page: dict) -> set[str]:
+    return {h["code"] for h in page["items"]}
+
+
+OPS: dict[tuple[str, str], Op] = {
+    ("post", "/api/auth/token"): Op("none", lambda c, h, k: c.post("/api/auth/token", json={"name": k.persona, "password": PASSWORD}),
+                                    ok=201, positional=False),
+    ("delete", "/api/auth/token"): Op("none", lambda c, h, k: c.delete("/api/auth/token", headers=_fresh_token(c, k)),
+                                      ok=204, positional=False),
+    ("get", "/api/me"): Op("none", lambda c, h, k: c.get("/api/me", headers=h), positional=False),
+    ("get", "/api/holders"): Op("none", lambda c, h, k: c.get("/api/holders", params={"q": k.store}, headers=h),
+                                contains=lambda j, k: k.store in _codes(j)),
+    ("get", "/api/holders/{code}"): Op("read", lambda c, h, k: c.get(f"/api/holders/{k.store}", headers=h),
+                                       not_found=lambda k: ("holder", k.store)),
+    ("get", "/api/holders/{code}/balances"): Op("read", lambda c, h, k: c.get(f"/api/holders/{k.store}/balances", headers=h),
+                                                not_found=lambda k: ("holder", k.store)),
+    ("get", "/api/holders/{code}/summary"): Op("read", lambda c, h, k: c.get(f"/api/holders/{k.store}/summary", headers=h),
+                                               not_found=lambda k: ("holder", k.store)),
+    ("get", "/api/holders/{code}/movements"): Op("movements", lambda c, h, k: c.get(f"/api/holders/{k.store}/movements", headers=h),
+                                                 not_found=lambda k: ("holder", k.store)),
+    ("get", "/api/movements"): Op("movements", lambda c, h, k: c.get("/api/movements", params={"limit": 200}, headers=h),
+                                  contains=lambda j, k: any(e["id"] == k.receipt_uid for e in j["items"])),
+    ("post", "/api/movements"): Op("record", lambda c, h, k: c.post("/api/movements", headers=h, json={
+        "kind": "issue", "item": k.key, "source": k.store, "target": k.person}), ok=201,
+        not_found=lambda k: ("holder", k.store)),
+    ("get", "/api/movements/{uid}"): Op("movements", lambda c, h, k: c.get(f"/api/movements/{k.receipt_uid}", headers=h),
+                                        not_found=lambda k: ("movement", k.receipt_uid)),
+    ("get", "/api/items"): Op("movements", lambda c, h, k: c.get("/api/items", params={"serial": k.key.split("|")[-1]}, headers=h),
+                              contains=lambda j, k: any(i["key"] == k.key for i in j["items"])),
+    ("get", "/api/items/{key}"): Op("movements", lambda c, h, k: c.get(f"/api/items/{k.key}", headers=h),
+                                    not_found=lambda k: ("item", k.key)),
+    ("get", "/api/items/{key}/history"): Op("movements", lambda c, h, k: c.get(f"/api/items/{k.key}/history", headers=h),
+                                            not_found=lambda k: ("item", k.key)),
+    ("get", "/api/verification"): Op("verify", lambda c, h, k: c.get("/api/verification", headers=h), positional=False),
+    ("get", "/api/users"): Op("users", lambda c, h, k: c.get("/api/users", headers=h),
+                              contains=lambda j, k: any(u["name"] == k.pos_user for u in j["items"])),
+    ("post", "/api/users"): Op("users", lambda c, h, k: c.post("/api/users", headers=h, json={
+        "name": f"new-{k.persona}-{k.position}", "password": PASSWORD}), ok=201, positional=False),
+    ("get", "/api/users/{name}"): Op("users", lambda c, h, k: c.get(f"/api/users/{k.pos_user}", headers=h),
+                                     not_found=lambda k: ("user", k.pos_user)),
+    ("post", "/api/users/{name}/grants"): Op("users", lambda c, h, k: c.post(f"/api/users/{k.pos_user}/grants", headers=h, json={
+        "role": "auditor", "holder": k.store}), ok=201, not_found=lambda k: ("user", k.pos_user)),
+    ("delete", "/api/users/{name}/grants/{grant_id}"): Op("users", lambda c, h, k: c.delete(
+        f"/api/users/{k.pos_user}/grants/{_first_grant(c, k)}", headers=h), ok=204, not_found=lambda k: ("user", k.pos_user)),
+}
+
+
+def _fresh_token(client, case: Case) -> dict[str, str]:  # noqa: ANN001
+    token = client.app_accounts.open_session(client.app_accounts.user(case.persona), kind="token")[0]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _first_grant(client, case: Case) -> int:  # noqa: ANN001
+    return client.app_accounts.user(case.pos_user).grants[0].id
+
+
+def expected(op: Op, persona: str, position: str) -> tuple[int, bool]:
+    """(status, whether the position's object is listed) by the rules of the issue."""
+    sees = position in SEES[persona]
+    if op.need == "none":
+        return op.ok, sees
+    if op.need not in CAN[persona] and op.need != "read":  # with no role at all, a holder is simply not there
+        return 403, False
+    if op.contains is not None:
+        return op.ok, sees
+    if not sees:
+        return 404, False
+    return op.ok, True
+
+
+def test_it_covers_every_operation(app) -> None:  # noqa: ANN001
+    from .asgi import AppClient
+
+    with AppClient(app) as client:
+        spec = client.get("/api/openapi.json").json()
+    operations = {(method, path) for path, item in spec["paths"].items() for method in item}
+    assert operations - set(OPS) == set(), "operations missing from the access matrix"
+    assert set(OPS) - operations == set(), "the matrix names operations the API does not have"
+
+
+@pytest.mark.parametrize("persona", list(PERSONAS))
+def test_it_scopes_every_operation(persona: str, app, personas, client) -> None:  # noqa: ANN001
+    ledger = app.state.wam.ledger
+    accounts = app.state.wam.accounts
+    client.app_accounts = accounts
+    headers = {"Authorization": f"Bearer {personas[persona].token}"}
+    failures = []
+    for position, (store, person, serial) in POSITIONS.items():
+        key = rifle(serial).key
+        receipt = ledger.history(key)[0]
+        pos_user = f"pos-{position}"
+        accounts.add_user(pos_user, PASSWORD)
+        accounts.grant(pos_user, Grant(Role.VIEWER, store), by="test")
+        case = Case(persona, position, store, person, key, receipt.uid, pos_user)
+        for (method, path), op in OPS.items():
+            if not op.positional and position != "own":
+                continue
+            status, listed = expected(op, persona, position)
+            response = op.call(client, headers, case)
+            where = f"{persona} {method.upper()} {path} at {position}"
+            if response.status_code != status:
+                failures.append(f"{where}: {response.status_code} (expected {status}) {response.text[:160]}")
+                continue
+            if status == 404 and op.not_found is not None:
+                what, ident = op.not_found(case)
+                body = {"error": {"code": "not_found", "message": f"{what} {ident!r} not found"}}
+                if response.json() != body:
+                    failures.append(f"{where}: 404 body {response.json()} differs from a missing id's {body}")
+            if status == 200 and op.contains is not None and op.contains(response.json(), case) != listed:
+                failures.append(f"{where}: listed={not listed} (expected {listed})")
+    assert not failures, "\n".join(failures)
+
+
+def test_it_answers_a_missing_id_like_a_hidden_one(client, personas) -> None:  # noqa: ANN001
+    headers = {"Authorization": f"Bearer {personas['viewer'].token}"}
+    hidden = client.get("/api/holders/JUBA-ARM", headers=headers)
+    missing = client.get("/api/holders/NO-SUCH-ARM", headers=headers)
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json()["error"].keys() == missing.json()["error"].keys()
+    assert hidden.headers.keys() == missing.headers.keys()
+
+
+def test_it_hides_persons_from_researchers(client, personas) -> None:  # noqa: ANN001
+    headers = {"Authorization": f"Bearer {personas['researcher'].token}"}
+    assert client.get("/api/holders/GAO-ARM", headers=headers).status_code == 200
+    assert client.get("/api/holders/PTE-RAHMAN", headers=headers).status_code == 404
+    children = client.get("/api/holders", params={"parent": "GAO-ARM"}, headers=headers).json()
+    assert "PTE-RAHMAN" not in _codes(children)
+    assert client.get("/api/holders", params={"q": "rahman"}, headers=headers).json()["items"] == []
+
+
+def test_it_lets_an_armourer_issue_but_not_transfer(client, personas) -> None:  # noqa: ANN001
+    headers = {"Authorization": f"Bearer {personas['armourer'].token}"}
+    key = rifle("56-00002").key
+    refused = client.post("/api/movements", headers=headers, json={"kind": "transfer", "item": key,
+                                                                  "source": "GAO-ARM", "target": "GAO-ASP"})
+    assert refused.status_code == 404  # GAO-ASP is outside the armoury
+    refused = client.post("/api/movements", headers=headers, json={"kind": "loss", "item": key, "document": "INC-1",
+                                                                  "source": "GAO-ARM", "target": "lost"})
+    assert refused.status_code == 403
+    assert "loss" in refused.json()["error"]["message"]
+
+
+def test_it_names_the_field_of_a_validation_error(client, personas) -> None:  # noqa: ANN001
+    headers = {"Authorization": f"Bearer {personas['quartermaster'].token}"}
+    response = client.post("/api/movements", headers=headers, json={"kind": "issue", "item": "x", "source": "GAO-ARM",
+                                                                   "target": "PTE-RAHMAN", "quantity": 0})
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "quantity"
+    response = client.get("/api/holders", params={"limit": 0}, headers=headers)
+    assert response.json()["error"]["field"] == "limit"
+
+
+def test_it_pages_lists(client, personas) -> None:  # noqa: ANN001
+    headers = {"Authorization": f"Bearer {personas['admin'].token}"}
+    seen, cursor = [], None
+    while True:
+        page = client.get("/api/movements", params={"limit": 2, **({"cursor": cursor} if cursor else {})},
+                          headers=headers).json()
+        seen += [e["seq"] for e in page["items"]]
+        cursor = page["next"]
+        if cursor is None:
+            break
+    assert seen == sorted(seen, reverse=True) and len(seen) == len(set(seen)) >= 8
