@@ -28,15 +28,31 @@ def _moment(text: str | None, field: str) -> datetime | None:
         raise InvalidInput(f"{text!r} is not a date (YYYY-MM-DD) or date-time (ISO 8601)", field=field) from None
 
 
-def init(name: str = typer.Option("wam ledger", help="A name for this ledger.")) -> None:
+def init(
+    name: str = typer.Option("wam ledger", help="A name for this ledger."),
+    admin: str | None = typer.Option(None, "--admin", help="Also create this first administrator."),
+) -> None:
     """Create the database and this ledger's identity (safe to run again).
 
-    Example: wam --db wam.db init --name "MINUSMA Sector East"
+    With --admin, the first administrator is created too; the password is read from
+    WAM_PASSWORD or, when that is unset, generated and printed once.
+
+    Example: wam --db wam.db init --name "MINUSMA Sector East" --admin alice
     """
+    import os
+    import secrets
+
     url = common.database_url()
     ledger = common.open_ledger(initialised=False)
     ledger_id = ledger.init(name)
     common.stdout.print(f"ledger {ledger_id} ready in {url}")
+    if admin:
+        from wam.services.accounts import Accounts
+
+        password = os.environ.get("WAM_PASSWORD") or secrets.token_urlsafe(12)
+        Accounts(ledger.engine).add_user(admin, password, admin=True, by="wam init")
+        shown = "from WAM_PASSWORD" if os.environ.get("WAM_PASSWORD") else password
+        common.stdout.print(f"administrator {admin.strip().lower()} created; password: {shown}", markup=False)
 
 
 def import_holders(file: Path = typer.Argument(..., help="CSV or XLSX: code,name,kind,parent,country,latitude,longitude")) -> None:
