@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
+
+from wam.domain.timefmt import from_micros
 
 from wam.cli.main import run
 from wam.demo import EXPECTED, build_demo, figures, out_of_range
@@ -71,3 +75,23 @@ def test_cli_builds_without_serving(tmp_path, capsys) -> None:  # noqa: ANN001
     out = capsys.readouterr().out
     assert "movements" in out and "ledger head" in out
     assert run(["demo", "--scale", "tiny", "--no-serve", "--db", str(db)]) == 2
+
+
+def test_contingents_rotate_on_the_first_of_july(small_url: str) -> None:
+    """The first rotation's soldiers draw weapons until 1 July, the second's from then on."""
+    from sqlalchemy import text
+
+    from wam.services.ledger import Ledger
+    from wam.storage.engine import make_engine
+
+    july = datetime(2018, 7, 1, tzinfo=UTC)
+    ledger = Ledger(make_engine(small_url))
+    with ledger.engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT h.code, e.occurred_at FROM entries e JOIN holders h ON h.id = e.target_id "
+            "WHERE e.kind = 'issue' AND h.kind = 'person'"
+        )).all()
+    first = [from_micros(at) for code, at in rows if code.split("/")[-1].startswith("P")]
+    second = [from_micros(at) for code, at in rows if code.split("/")[-1].startswith("R")]
+    assert first and second
+    assert max(first) < july <= min(second)

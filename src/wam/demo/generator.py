@@ -69,6 +69,7 @@ MECHANISMS = [  # (code, circumstance, weight, note)
 PARTIAL_RECOVERY_SHARE = 0.3  # share of incidents with weapons lost that see some of them recovered
 FIELD_RECOVERIES_PER_1000_PER_YEAR = 1.5
 CONTACT_PROBABILITY = 0.01  # a patrol exchanges fire
+ROTATION_DAY = 181  # 1 July: contingents rotate every six months (an assumption, docs/demo.md)
 COUNT_SHORTFALL_P = 0.02
 COUNT_SURPLUS_P = 0.01
 
@@ -118,6 +119,7 @@ class SiteState:
     armoury: str = ""
     asp: str = ""
     persons: list[str] = field(default_factory=list)
+    next_persons: list[str] = field(default_factory=list)  # the soldiers of the next rotation
     person_weapon: list[int] = field(default_factory=list)
     weapons: list[int] = field(default_factory=list)
     initial_rounds: dict[str, int] = field(default_factory=dict)  # calibre -> rounds at the ASP
@@ -308,8 +310,11 @@ def build_demo(url: str, scale: str = "mission", seed: int = 1, data_dir: Path |
         n_persons = max(4, min(len(personal), math.ceil(s.troops * sc.person_share)))
         s.person_weapon = personal[:n_persons]
         s.persons = [f"{s.code}/P{j + 1:04d}" for j in range(len(s.person_weapon))]
+        s.next_persons = [f"{s.code}/R{j + 1:04d}" for j in range(len(s.person_weapon))]
         holders += [make_holder(code=p, name=f"Soldier {j + 1:04d}, {s.place} ({s.country})", kind="person", parent=s.code)
                     for j, p in enumerate(s.persons)]
+        holders += [make_holder(code=p, name=f"Soldier {j + 1:04d} (2nd rotation), {s.place} ({s.country})",
+                                kind="person", parent=s.code) for j, p in enumerate(s.next_persons)]
     ledger.add_holders(holders)
 
     # ammunition: what each site needs, by calibre; lots planned for the year
@@ -467,6 +472,14 @@ def _day(world: World, d: int) -> list[Movement]:  # noqa: C901 (one day of a mi
 
     def mv(kind, item, qty, src, tgt, when, actor, **kw) -> None:  # noqa: ANN001
         out.append(Movement(kind, item, qty, src, tgt, when, actor, **kw))
+
+    # 04:00 on the rotation day: each contingent's soldiers hand over to the next rotation. The
+    # contingent-owned weapons stay in theatre (an assumption, docs/demo.md): every weapon is
+    # in its armoury before the day's patrols, and from now on the new soldiers draw them.
+    if d == ROTATION_DAY:
+        for s in world.sites:
+            if s.next_persons:
+                s.persons, s.next_persons = s.next_persons, []
 
     sites = world.sites
     # 05:00 quarterly resupply of each contingent's reserve, at its main site
