@@ -87,17 +87,10 @@ def fresh_db_url() -> Iterator[str]:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         return
-    schema = f"h_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    try:
-        yield f"{normalise_url(PG_URL)}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    from tests.conftest import postgres_schema
+
+    with postgres_schema("h") as url:
+        yield url
 
 
 class _PostgresSchemas:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,13 +27,10 @@ def backend() -> str:
     return "postgresql" if PG_URL else "sqlite"
 
 
-@pytest.fixture
-def db_url(tmp_path: Path) -> Iterator[str]:
-    """A URL to an empty database that lives as long as the test."""
-    if not PG_URL:
-        yield f"sqlite:///{tmp_path / 'wam.db'}"
-        return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
+@contextmanager
+def postgres_schema(prefix: str = "t") -> Iterator[str]:
+    """A URL to a new, empty PostgreSQL schema of its own, dropped afterwards."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -43,6 +41,16 @@ def db_url(tmp_path: Path) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> Iterator[str]:
+    """A URL to an empty database that lives as long as the test."""
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / 'wam.db'}"
+        return
+    with postgres_schema("t") as url:
+        yield url
 
 
 @pytest.fixture

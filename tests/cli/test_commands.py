@@ -280,7 +280,7 @@ def test_it_finds_a_weapon_by_serial_alone(stocked):
     code, out, _ = stocked("move", "--kind", "issue", "--item", "56-00001", "--from", "GAO-ARM", "--to",
                            "PTE-RAHMAN", "--at", "2024-01-02T08:00:00Z")
     assert code == 0
-    assert f"recorded entry 6 (" in out and f"issue 1 x {RIFLE} GAO-ARM -> PTE-RAHMAN" in out
+    assert "recorded entry 6 (" in out and f"issue 1 x {RIFLE} GAO-ARM -> PTE-RAHMAN" in out
 
 
 def test_it_refuses_a_movement_breaking_a_law_in_one_line(stocked, db_url):
