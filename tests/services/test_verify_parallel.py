@@ -42,7 +42,6 @@ def test_it_finds_the_same_problems_in_two_processes_as_in_one(ledger, monkeypat
         world.move("issue", world.rifles[0], "GAO-ARM", "PTE-RAHMAN", days=day)
         world.move("return", world.rifles[0], "PTE-RAHMAN", "GAO-ARM", days=day + 0.5)
     _drop_guards_and(ledger, "DELETE FROM entries WHERE seq = 8")
-    _drop_guards_and_ok = None  # noqa: F841
     with ledger.engine.begin() as conn:
         conn.execute(text("UPDATE entries SET actor = 'someone else' WHERE seq = 3"))
     one = [(p.check, p.seq, p.message) for p in ledger.verify().problems]
