@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, and_, func, literal, select, union_all
+from sqlalchemy import Connection, and_, func, select, union_all
 from sqlalchemy.orm import aliased
 
 from wam.domain.errors import NotFound
