@@ -2,6 +2,7 @@
 
 Measures, for N one-rifle transfers between 50 stores (the stream of ``bench/peers.py``):
 
+- monthly balance marks (``Ledger.mark_balances``), which point-in-time reads use;
 - bulk import through ``Ledger.post_many`` (validation, laws, hash chain, balances, one
   transaction), with the process's resident memory sampled along the way (it must stay flat);
 - single postings per second through ``Ledger.post`` (one transaction and fsync each);
@@ -110,6 +111,11 @@ def run(n: int, db: str | None, stores: int, seed: int, with_peers: bool, peer_m
     results["import"] = {"seconds": seconds, "per_second": n / seconds, "rss_start_mib": start_rss,
                          "rss_samples_mib": samples}
 
+    # 1b. monthly balance marks (what `wam checkpoint` builds; reads at past dates use them)
+    t0 = time.perf_counter()
+    sets = ledger.mark_balances()
+    results["marks"] = {"sets": sets, "seconds": time.perf_counter() - t0}
+
     # 2. single postings ----------------------------------------------------------------
     holders = peers.final_holders(peers.generate_transfers(n, stores=stores, rifles=rifles, seed=seed))
     rng = random.Random(seed)
@@ -173,6 +179,7 @@ def render(r: dict) -> str:
         f"  bulk import      {r['import']['seconds']:8.2f} s  {r['import']['per_second']:>10,.0f} entries/s"
         f"  (RSS {r['import']['rss_start_mib']:.0f} MiB at start; samples: "
         + ", ".join(f"{n // 1000}k={m:.0f}" for n, m in r["import"]["rss_samples_mib"]) + " MiB)",
+        f"  balance marks    {r['marks']['seconds']:8.2f} s  ({r['marks']['sets']:,} holder-months)",
         f"  single post      {r['single_post']['per_second']:8.0f} /s       p50 {r['single_post']['p50_ms']:.2f} ms, "
         f"p95 {r['single_post']['p95_ms']:.2f} ms",
         f"  balance at date  p50 {r['balance_at_past_date_ms']['p50_ms']:.2f} ms, p95 {r['balance_at_past_date_ms']['p95_ms']:.2f} ms, "

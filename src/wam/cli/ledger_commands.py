@@ -232,6 +232,8 @@ def checkpoint(
 ) -> None:
     """Sign the ledger's head with its Ed25519 key and store (and export) the checkpoint.
 
+    Also builds the missing monthly balance marks, which make balances at past dates fast.
+
     Example: wam checkpoint --export /media/usb/minusma-checkpoints.json
     """
     ledger = common.open_ledger()
@@ -240,6 +242,7 @@ def checkpoint(
         common.stdout.print(f"stored {added} checkpoint(s) from {import_file}")
         return
     cp = ledger.checkpoint(common.signing_key_path(common.database_url()))
+    ledger.mark_balances()  # the periodic moment for derived data: monthly balance marks
     if export is not None:
         signing.append_to_file(export, cp)
     if as_json:

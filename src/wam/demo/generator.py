@@ -367,6 +367,7 @@ def build_demo(url: str, scale: str = "mission", seed: int = 1, data_dir: Path |
         total += ledger.post_many(iter(opening), on_each=progress)
         for i in range(0, len(days), sc.batch_days):
             total += ledger.post_many(_stream(world, [], days[i:i + sc.batch_days]), on_each=progress)
+    ledger.mark_balances()  # monthly marks: the web's balances at past dates read them
     # lots registered after the opening (field recoveries) are counted by the catalogue
     with ledger.engine.connect() as conn:
         summary.lots = conn.execute(select(t.items.c.id).where(t.items.c.shape == "lot")).all().__len__()

@@ -180,6 +180,12 @@ class Ledger:
 
         return self._write(run)
 
+    def mark_balances(self) -> int:
+        """Build the missing monthly balance marks (see :mod:`wam.services.marks`)."""
+        from . import marks
+
+        return self._write(marks.mark_balances)
+
     # reads -------------------------------------------------------------------------------
     def holder_ref(self, code: str) -> HolderRef:
         with self.engine.connect() as conn:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from hashlib import sha256
 
-from sqlalchemy import Connection, select, text, update
+from sqlalchemy import Connection, func, select, text, update
 
 from wam.domain.chain import NONE, canonical_bytes, link
 from wam.domain.errors import ConcurrentAppend, InvalidInput, NotFound, PostingRejected
@@ -37,6 +37,7 @@ from wam.domain.timefmt import to_micros
 from wam.storage import tables as t
 
 from .catalog import Catalog, HolderRef, ItemRef
+from .marks import forget_after
 
 CHUNK = 5000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -81,6 +82,10 @@ class Poster:
         self.start_hash = self.prev = bytes(head.hash)
         self.state = _BatchState(fresh=head.seq == 0)
         self._deferred: list = []
+        # monthly balance marks exist: movements before a holder's marks make them stale
+        self._marks = not self.state.fresh and conn.execute(select(t.mark_sets.c.holder_id).limit(1)).first() is not None
+        self._mark_floor: dict[int, int | None] = {}
+        self._stale: dict[int, int] = {}
         self._writer = None
         self._in_flight = None
         self.rows: list[tuple] = []
@@ -205,9 +210,26 @@ class Poster:
         state.last_at[item_id] = when
         if serial:
             state.custody[item_id] = target.id
+        if self._marks:
+            self._touch_marks(source.id, when)
+            self._touch_marks(target.id, when)
         if len(self.rows) >= CHUNK:
             self.flush()
         return None
+
+    def _touch_marks(self, holder_id: int, when: int) -> None:
+        """Note that the holder's marks after ``when`` are stale (deleted in :meth:`finish`)."""
+        floor = self._mark_floor.get(holder_id, -1)
+        if floor == -1:
+            self.drain()
+            floor = self.conn.execute(
+                select(func.max(t.mark_sets.c.boundary)).where(t.mark_sets.c.holder_id == holder_id)
+            ).scalar()
+            self._mark_floor[holder_id] = floor
+        if floor is not None and when < floor:
+            earlier = self._stale.get(holder_id)
+            self._stale[holder_id] = when if earlier is None else min(earlier, when)
+            self._mark_floor[holder_id] = when  # what remains is at or before ``when``
 
     def _post_checked(self, mv: Movement) -> None:
         """Check everything about one movement, append it, and prime the fast path's caches."""
@@ -243,6 +265,9 @@ class Poster:
             self.entries.append(Entry(*values, prev_hash=prev, hash=digest))
         self.prev = digest
         self._apply(when, item, source, target, mv.quantity)
+        if self._marks:
+            self._touch_marks(source.id, when)
+            self._touch_marks(target.id, when)
         if mv.kind is not MovementKind.REVERSAL:
             self._ends[(mv.kind, mv.source, mv.target, mv.actor, mv.reason, mv.document is None, mv.witness is None)] = (source, target)
         if len(self.rows) >= CHUNK:
@@ -428,6 +453,8 @@ class Poster:
         """Write what is pending, the balances and the new head. Returns the number posted."""
         self.flush()
         self.close()
+        if self._stale:
+            forget_after(self.conn, self._stale)
         for index in self._deferred:
             index.create(self.conn)
         self._deferred = []

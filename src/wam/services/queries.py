@@ -16,6 +16,7 @@ from wam.domain.movements import Entry
 from wam.storage import tables as t
 
 from .catalog import holder_from_row
+from .marks import latest_mark, marked_moves
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,14 @@ def balances(conn: Connection, holder_id: int, *, at: int | None, tree: bool) ->
         inner = (
             select(t.balances.c.holder_id, t.balances.c.item_id, t.balances.c.quantity.label("qty"))
             .where(scope(t.balances.c.holder_id), t.balances.c.quantity != 0)
+            .subquery()
+        )
+    elif not tree and (boundary := latest_mark(conn, holder_id, at)) is not None:
+        moves = marked_moves(holder_id, boundary, at)
+        inner = (
+            select(moves.c.holder_id, moves.c.item_id, func.sum(moves.c.q).label("qty"))
+            .group_by(moves.c.holder_id, moves.c.item_id)
+            .having(func.sum(moves.c.q) != 0)
             .subquery()
         )
     else:

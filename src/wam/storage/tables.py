@@ -142,3 +142,23 @@ checkpoints = Table(
 )
 
 APPEND_ONLY_TABLES = ("entries", "checkpoints")
+
+# Monthly marks of each holder's balances, so that a balance at a past date sums at most a
+# month of movements. Derived data like ``balances``: a mark set (holder, boundary) holds the
+# holder's non-zero balances over every entry that occurred before ``boundary``; posting a
+# movement that occurred before a holder's boundary deletes that holder's later marks.
+mark_sets = Table(
+    "mark_sets",
+    metadata,
+    Column("holder_id", Integer, ForeignKey("holders.id"), primary_key=True),
+    Column("boundary", BigInteger, primary_key=True, autoincrement=False),
+)
+
+balance_marks = Table(
+    "balance_marks",
+    metadata,
+    Column("holder_id", Integer, ForeignKey("holders.id"), primary_key=True),
+    Column("boundary", BigInteger, primary_key=True, autoincrement=False),
+    Column("item_id", Integer, ForeignKey("items.id"), primary_key=True),
+    Column("quantity", BigInteger, nullable=False),
+)
