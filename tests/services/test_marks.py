@@ -19,12 +19,12 @@ def _unmarked(ledger, holder: str, at):  # noqa: ANN001, ANN202
 
     with ledger.engine.connect() as conn:
         holder_id = ledger.catalog.holder(conn, holder).id
-        original = queries.latest_mark
-        queries.latest_mark = lambda *_: None
+        original = queries.nearest_mark
+        queries.nearest_mark = lambda *_: None
         try:
             return {(b.item, b.quantity) for b in queries.balances(conn, holder_id, at=to_micros(at), tree=False)}
         finally:
-            queries.latest_mark = original
+            queries.nearest_mark = original
 
 
 def _busy_world(ledger):  # noqa: ANN001, ANN202
@@ -64,7 +64,7 @@ def test_it_forgets_marks_a_backdated_movement_makes_stale(ledger):
     # 500 rounds found in a count at day 20, recorded now: every later mark of GAO-ASP is stale
     world.move("adjustment", world.rounds, "count-adjustment", "GAO-ASP", quantity=500, days=20, document="CNT-GAO-01")
     assert _marks(ledger) < before
-    for days in (10, 19.9, 20, 20.1, 45, 120, 240):
+    for days in (10, 19.9, 20, 20.1, 29, 31, 45, 59, 61, 120, 240):
         at = T0 + timedelta(days=days)
         assert {(b.item, b.quantity) for b in ledger.balance("GAO-ASP", at=at)} == _unmarked(ledger, "GAO-ASP", at)
     ledger.mark_balances()

@@ -1,7 +1,7 @@
 """Monthly balance marks: what each holder held at the start of each month.
 
-A balance at a past date is then the holder's mark at the start of that month plus at most a
-month of movements, instead of a sum over its whole history (40,000 movements for a busy
+A balance at a past date is then the holder's nearest mark, plus or minus at most half a month
+of movements, instead of a sum over its whole history (40,000 movements for a busy
 store at a million entries). Marks are derived data, like the current balances:
 
 - :func:`mark_balances` builds the missing marks of every real holder, one pass over each
@@ -101,25 +101,37 @@ def _marks_of(conn: Connection, holder_id: int, months: list[int], have: set[int
     return rows, sets
 
 
-def latest_mark(conn: Connection, holder_id: int, at: int) -> int | None:
-    """The latest month start at or before ``at`` at which the holder is marked."""
-    return conn.execute(
-        select(func.max(t.mark_sets.c.boundary)).where(t.mark_sets.c.holder_id == holder_id, t.mark_sets.c.boundary <= at)
-    ).scalar()
+def nearest_mark(conn: Connection, holder_id: int, at: int) -> int | None:
+    """The holder's mark nearest to ``at``: the last one at or before it, or the first after it."""
+    sets = t.mark_sets.c
+    before = conn.execute(select(func.max(sets.boundary)).where(sets.holder_id == holder_id, sets.boundary <= at)).scalar()
+    after = conn.execute(select(func.min(sets.boundary)).where(sets.holder_id == holder_id, sets.boundary > at)).scalar()
+    if before is None or (after is not None and after - at < at - before):
+        return after
+    return before
 
 
 def marked_moves(holder_id: int, boundary: int, at: int):  # noqa: ANN201
-    """The rows whose sum is the holder's balance at ``at``: its mark plus the movements since."""
+    """The rows whose sum is the holder's balance at ``at``, from a mark at ``boundary``.
+
+    A mark counts the movements that occurred before its boundary. From a mark at or before
+    ``at``: add the movements from the boundary up to ``at``. From a mark after ``at``: take
+    away the movements after ``at`` and before the boundary.
+    """
     e, m = t.entries, t.balance_marks
+    if boundary <= at:
+        window, sign = (e.c.occurred_at >= boundary, e.c.occurred_at <= at), 1
+    else:
+        window, sign = (e.c.occurred_at > at, e.c.occurred_at < boundary), -1
     return union_all(
         select(literal(holder_id).label("holder_id"), m.c.item_id, m.c.quantity.label("q")).where(
             m.c.holder_id == holder_id, m.c.boundary == boundary
         ),
-        select(e.c.target_id.label("holder_id"), e.c.item_id, e.c.quantity.label("q")).where(
-            e.c.target_id == holder_id, e.c.occurred_at >= boundary, e.c.occurred_at <= at
+        select(e.c.target_id.label("holder_id"), e.c.item_id, (sign * e.c.quantity).label("q")).where(
+            e.c.target_id == holder_id, *window
         ),
-        select(e.c.source_id.label("holder_id"), e.c.item_id, (-e.c.quantity).label("q")).where(
-            e.c.source_id == holder_id, e.c.occurred_at >= boundary, e.c.occurred_at <= at
+        select(e.c.source_id.label("holder_id"), e.c.item_id, (-sign * e.c.quantity).label("q")).where(
+            e.c.source_id == holder_id, *window
         ),
     ).subquery()
 

@@ -16,7 +16,7 @@ from wam.domain.movements import Entry
 from wam.storage import tables as t
 
 from .catalog import holder_from_row
-from .marks import latest_mark, marked_moves
+from .marks import marked_moves, nearest_mark
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +59,7 @@ def balances(conn: Connection, holder_id: int, *, at: int | None, tree: bool) ->
             .where(scope(t.balances.c.holder_id), t.balances.c.quantity != 0)
             .subquery()
         )
-    elif not tree and (boundary := latest_mark(conn, holder_id, at)) is not None:
+    elif not tree and (boundary := nearest_mark(conn, holder_id, at)) is not None:
         moves = marked_moves(holder_id, boundary, at)
         inner = (
             select(moves.c.holder_id, moves.c.item_id, func.sum(moves.c.q).label("qty"))
