@@ -266,21 +266,8 @@ class _ChainCheck:
 
 def _replay_pass(conn: Connection, codes, keys, replay: Replay, order: str) -> bool:  # noqa: ANN001
     """Replay the movements in ``order``; return whether seq order was also occurrence order."""
-    last_at = None
-    in_order = True
-    apply = replay.apply
-    for seq, item_id, qty, source_id, target_id, occurred in _raw_rows(
-        conn, f"SELECT seq, item_id, quantity, source_id, target_id, occurred_at FROM entries ORDER BY {order}"
-    ):
-        try:
-            if last_at is not None and occurred < last_at:
-                in_order = False
-            else:
-                last_at = occurred
-            apply(seq, keys.get(item_id), qty, codes.get(source_id), codes.get(target_id))
-        except (TypeError, ValueError) as exc:
-            replay.problems.append(LedgerProblem("laws", f"cannot be replayed: a value has the wrong type ({exc})", seq))
-    return in_order
+    rows = _raw_rows(conn, f"SELECT seq, item_id, quantity, source_id, target_id, occurred_at FROM entries ORDER BY {order}")
+    return replay.apply_rows(rows, keys, codes)
 
 
 def _compare_balances(conn: Connection, codes, keys, replay: Replay, problems: list[LedgerProblem]) -> None:  # noqa: ANN001
