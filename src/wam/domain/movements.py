@@ -48,6 +48,10 @@ class MovementKind(StrEnum):
     REVERSAL = "reversal"
 
 
+# The longest text each field of a movement may hold (checked by make_movement and the ledger).
+TEXT_LIMITS = {"item": 300, "source": 64, "target": 64, "actor": 100, "witness": 100, "document": 200,
+               "note": 2000, "reason": 40, "reverses": 100}
+
 EXPENDITURE_REASONS = ("training", "operations", "demonstration", "test", "other")
 
 
@@ -141,17 +145,17 @@ def make_movement(
         raise InvalidInput("give the time with its time zone (UTC)", field="occurred_at")
     movement = Movement(
         kind=movement_kind,
-        item=required_text(item, "item", max_len=300),
+        item=required_text(item, "item", max_len=TEXT_LIMITS["item"]),
         quantity=qty,
-        source=required_text(source, "source", max_len=64),
-        target=required_text(target, "target", max_len=64),
+        source=required_text(source, "source", max_len=TEXT_LIMITS["source"]),
+        target=required_text(target, "target", max_len=TEXT_LIMITS["target"]),
         occurred_at=occurred_at,
-        actor=required_text(actor, "actor", max_len=100),
-        witness=clean_text(witness, "witness", max_len=100),
-        document=clean_text(document, "document", max_len=200),
-        note=clean_text(note, "note", max_len=2000),
-        reason=clean_text(reason, "reason", max_len=40),
-        reverses=clean_text(reverses, "reverses", max_len=100),
+        actor=required_text(actor, "actor", max_len=TEXT_LIMITS["actor"]),
+        witness=clean_text(witness, "witness", max_len=TEXT_LIMITS["witness"]),
+        document=clean_text(document, "document", max_len=TEXT_LIMITS["document"]),
+        note=clean_text(note, "note", max_len=TEXT_LIMITS["note"]),
+        reason=clean_text(reason, "reason", max_len=TEXT_LIMITS["reason"]),
+        reverses=clean_text(reverses, "reverses", max_len=TEXT_LIMITS["reverses"]),
     )
     check_kind_rules(movement)
     return movement

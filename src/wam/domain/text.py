@@ -28,6 +28,13 @@ def clean_text(value: object, field: str, *, required: bool = False, max_len: in
     return text
 
 
+def is_clean(value: object, max_len: int) -> bool:
+    """Whether ``value`` is text that :func:`clean_text` keeps exactly as it is (trimmed, not
+    empty, no separators, not too long): a cheap check for values built without it."""
+    return (type(value) is str and 0 < len(value) <= max_len and value == value.strip()
+            and not _FORBIDDEN.search(value))
+
+
 def required_text(value: object, field: str, *, max_len: int = 2000) -> str:
     """Like :func:`clean_text` but never None."""
     text = clean_text(value, field, required=True, max_len=max_len)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, insert, select
 
 from wam.domain.errors import InvalidInput, NotFound
 from wam.domain.holders import Holder, HolderKind, check_parent, external_holder, is_external
@@ -229,7 +229,3 @@ def holder_from_row(row, parent_code: str | None) -> Holder:  # noqa: ANN001
         latitude=row.latitude,
         longitude=row.longitude,
     )
-
-
-def count_holders(conn: Connection) -> int:
-    return conn.execute(select(func.count()).select_from(t.holders)).scalar_one()

@@ -18,7 +18,6 @@ so that a concurrent writer is detected rather than silently forked.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -28,11 +27,11 @@ from sqlalchemy import Connection, func, select, text, update
 
 from wam.domain.chain import NONE, canonical_bytes, link
 from wam.domain.errors import ConcurrentAppend, InvalidInput, NotFound, PostingRejected
-from wam.domain.text import clean_text
+from wam.domain.text import is_clean
 from wam.domain.holders import HolderKind
 from wam.domain.materiel import Shape
 from wam.domain.laws import check_non_negative, check_serial_custody, check_serial_not_backdated
-from wam.domain.movements import Entry, Movement, MovementKind, check_kind_rules
+from wam.domain.movements import TEXT_LIMITS, Entry, Movement, MovementKind, check_kind_rules
 from wam.domain.timefmt import to_micros
 from wam.storage import tables as t
 
@@ -43,6 +42,7 @@ CHUNK = 5000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _KIND_TEXT = {kind: kind.value for kind in MovementKind}
+_DOCUMENT_MAX, _WITNESS_MAX = TEXT_LIMITS["document"], TEXT_LIMITS["witness"]
 _DEFERRABLE = ("ix_entries_item_time", "ix_entries_source_time", "ix_entries_target_time", "ix_entries_reverses",
                "uq_entries_origin")
 _PERSON_KINDS = frozenset({MovementKind.ISSUE, MovementKind.RETURN, MovementKind.TRANSFER})
@@ -159,7 +159,9 @@ class Poster:
         # keyed on the presence of free references, not their text, so that a document per
         # patrol does not grow the cache; their text is checked here instead
         ends = self._ends.get((kind, source_code, target_code, actor, reason, document is None, witness is None))
-        if (document is not None and not _plain(document, 200)) or (witness is not None and not _plain(witness, 100)):
+        if (document is not None and not is_clean(document, _DOCUMENT_MAX)) or (
+            witness is not None and not is_clean(witness, _WITNESS_MAX)
+        ):
             return self._post_checked(mv)
         item = self._items.get(item_key)
         if ends is None or item is None or type(quantity) is not int or quantity <= 0:
@@ -508,14 +510,6 @@ def _post_all(poster: Poster, movements: Iterable[Movement], on_each: Callable[[
     return poster.finish()
 
 
-_UNSAFE = re.compile("[\x00\x1e\x1f]")
-
-
-def _plain(text: str, max_len: int) -> bool:
-    """Whether ``text`` is what :func:`clean_text` keeps as it is (trimmed, not empty, no separators)."""
-    return type(text) is str and 0 < len(text) <= max_len and text == text.strip() and not _UNSAFE.search(text)
-
-
 def _check_fields(mv: Movement) -> None:
     """Refuse a movement built without :func:`make_movement` whose fields that function would
     have refused: law 3's positive whole quantity, and text the hash chain cannot encode."""
@@ -523,9 +517,12 @@ def _check_fields(mv: Movement) -> None:
         raise PostingRejected(f"quantity {mv.quantity!r} is not a whole number of at least 1", law=3, item=mv.item, holder=mv.source)
     if mv.occurred_at.tzinfo is None:
         raise InvalidInput("give the time with its time zone (UTC)", field="occurred_at")
-    for name in ("actor", "witness", "document", "note", "reason", "reverses"):
-        value = getattr(mv, name)
-        if value is not None and clean_text(value, name) != value:
-            raise InvalidInput("must be trimmed, non-empty text without control separators", field=name)
     if not mv.actor:
         raise InvalidInput("is required", field="actor")
+    for name in ("actor", "witness", "document", "note", "reason", "reverses"):
+        value = getattr(mv, name)
+        if value is not None and not is_clean(value, TEXT_LIMITS[name]):
+            raise InvalidInput(
+                f"must be trimmed, non-empty text of at most {TEXT_LIMITS[name]} characters, without control separators",
+                field=name,
+            )

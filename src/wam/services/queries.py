@@ -172,13 +172,6 @@ def entries(
     return [entry_from_row(r) for r in conn.execute(query)]
 
 
-def entry_by_seq(conn: Connection, seq: int) -> Entry:
-    row = conn.execute(_entry_query().where(t.entries.c.seq == seq)).first()
-    if row is None:
-        raise NotFound("entry", str(seq))
-    return entry_from_row(row)
-
-
 def holder_details(conn: Connection, code: str) -> Holder:
     parent = aliased(t.holders)
     row = conn.execute(
