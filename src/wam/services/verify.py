@@ -71,7 +71,8 @@ def verify(engine: Engine, ledger_uuid: str, checkpoints: list[Checkpoint]) -> V
         origins = dict(conn.execute(select(t.ledgers.c.id, t.ledgers.c.uuid)).all())
         wanted = {c.seq for c in checkpoints}
         wanted.update(conn.execute(select(t.checkpoints.c.seq)).scalars())
-        head_seq = conn.execute(select(t.chain_head.c.seq).where(t.chain_head.c.id == 1)).scalar() or 0
+        head = conn.execute(select(t.chain_head.c.seq, t.chain_head.c.hash).where(t.chain_head.c.id == 1)).first()
+        head_seq = head.seq if head is not None else 0
         tables = (codes, keys, origins, wanted)
         found_hashes: dict[int, bytes] = {}
         with _ChainCheck(engine, conn, tables, head_seq) as chain:
@@ -83,7 +84,6 @@ def verify(engine: Engine, ledger_uuid: str, checkpoints: list[Checkpoint]) -> V
             chain.collect(report, found_hashes)
         problems.extend(replay.problems)
         _compare_balances(conn, codes, keys, replay, problems)
-        head = conn.execute(select(t.chain_head.c.seq, t.chain_head.c.hash).where(t.chain_head.c.id == 1)).first()
         last_seq = report.head_seq
         last_hash = bytes.fromhex(report.head_hash) if report.head_hash else GENESIS
         if head is None:
