@@ -30,3 +30,56 @@ def test_it_hashes_entries_of_both_posting_paths_as_the_chain_defines(ledger):
         for entry in ledger.history(item):
             assert entry_hash(entry) == entry.hash, entry.seq
     assert ledger.verify().ok
+
+
+def _bulk_stream(rounds_key: str, quantity: int) -> list[Movement]:
+    """Transfers of one lot back and forth, with text the JSON rows must carry exactly."""
+    movements = [Movement(MovementKind.RECEIPT, rounds_key, quantity, "supply:BGD", "GAO-ASP", T0, "quartermaster")]
+    for n in range(1, 40):
+        source, target = ("GAO-ASP", "GAO-ARM") if n % 2 else ("GAO-ARM", "GAO-ASP")
+        movements.append(Movement(MovementKind.TRANSFER, rounds_key, quantity, source, target, T0 + timedelta(hours=n),
+                                  "Adjudant Lefèvre", witness="Sgt « Diop » 中士", document=f"BON-{n:04d}/é\\\"q"))
+    return movements
+
+
+def test_bulk_rows_keep_every_value_exactly(ledger):
+    """The fast path's rows reach SQLite as JSON: text with quotes, backslashes and non-Latin
+    letters, and integers beyond a double's precision, must come back exactly as posted."""
+    world = build_world(ledger)
+    quantity = 2**53 + 1  # a JSON number a double would round
+    movements = _bulk_stream(world.rounds.key, quantity)
+    assert ledger.post_many(movements) == len(movements)
+    stored = ledger.history(world.rounds.key)[-len(movements):]  # after the world's own receipt
+    assert [(e.kind, e.quantity, e.source, e.target, e.actor, e.witness, e.document) for e in stored] == [
+        (m.kind.value, m.quantity, m.source, m.target, m.actor, m.witness, m.document) for m in movements
+    ]
+    assert all(entry_hash(e) == e.hash for e in stored)
+    held = {line.item: line.quantity for line in ledger.balance("GAO-ARM")}
+    assert held[world.rounds.key] == quantity  # 39 transfers: an odd number, so the lot ends there
+    assert ledger.verify().ok
+
+
+def test_json_rows_and_row_by_row_inserts_store_the_same_entries(tmp_path):
+    """Where SQLite has no JSON functions, posting falls back to one row at a time; both
+    must store the same entries, each hashed as the chain defines."""
+    from wam.services import posting
+    from wam.services.ledger import Ledger
+
+    heads = []
+    for name, fallback in (("json", False), ("rows", True)):
+        ledger = Ledger.open(f"sqlite:///{tmp_path / name}.db", clock=lambda: T0 + timedelta(days=400))
+        ledger.init("same")
+        world = build_world(ledger)
+        original = posting._json_insert_sql
+        if fallback:
+            posting._json_insert_sql = lambda conn: None
+        try:
+            ledger.post_many(_bulk_stream(world.rounds.key, 500))
+        finally:
+            posting._json_insert_sql = original
+        entries = ledger.history(world.rounds.key)
+        assert all(entry_hash(e) == e.hash for e in entries) and ledger.verify().ok
+        heads.append([(e.seq, e.kind, e.quantity, e.source, e.target, e.occurred_at, e.recorded_at, e.actor, e.witness,
+                       e.document, e.note, e.reason, e.reverses) for e in entries])
+        ledger.engine.dispose()
+    assert heads[0] == heads[1]

@@ -98,8 +98,7 @@ entries = Table(
     Column("reverses", String(100)),
     Column("prev_hash", LargeBinary(32), nullable=False),
     Column("hash", LargeBinary(32), nullable=False),
-    # an entry's global id is unique (an index rather than a constraint, so a bulk load can
-    # build it once at the end)
+    # an entry's global id is unique
     Index("uq_entries_origin", "origin_id", "origin_seq", unique=True),
     # an item's custody history, and its holder at a moment (law 1, back-dating checks)
     Index("ix_entries_item_time", "item_id", "occurred_at", "seq"),
