@@ -12,7 +12,7 @@ Example::
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from wam.domain.chain import GENESIS
-from wam.domain.errors import InvalidInput, NotFound, WamError
+from wam.domain.errors import InvalidInput, NotFound, PostingRejected, WamError
 from wam.domain.holders import Holder
 from wam.domain.materiel import Item
 from wam.domain.movements import Entry, Movement
@@ -131,6 +131,46 @@ class Ledger:
 
         self._write(run)
         return entries[0]
+
+    def post_each(self, movements: Sequence[Movement]) -> list[Entry | WamError]:
+        """Post independent movements (from different users) in one transaction: group commit.
+
+        Each is accepted or refused on its own, as if posted alone in that order; the result
+        at each position is its entry or the error refusing it. One transaction and one
+        fsync serve them all, which is what lets a server keep up with many clerks at once.
+        A refused movement rolls the attempt back and the others are posted again without
+        it: a refusal changes nothing, so the others' checks come out the same.
+        """
+        results: list[Entry | WamError | None] = [None] * len(movements)
+        pending = list(range(len(movements)))
+        while pending:
+            refused: list[tuple[int, WamError]] = []
+
+            def run(conn) -> list[Entry]:  # noqa: ANN001
+                with self._poster(conn) as poster:
+                    poster.keep_entries = True
+                    for position in pending:
+                        try:
+                            poster.post(movements[position])
+                        except (InvalidInput, NotFound, PostingRejected) as exc:
+                            refused.append((position, exc))
+                            raise
+                    poster.finish()
+                    return poster.entries
+
+            try:
+                entries = self._write(run)
+            except (InvalidInput, NotFound, PostingRejected):
+                if not refused:
+                    raise
+                position, error = refused[0]
+                results[position] = error
+                pending.remove(position)
+                continue
+            for position, entry in zip(pending, entries, strict=True):
+                results[position] = entry
+            break
+        return results  # type: ignore[return-value]
 
     def post_many(self, movements: Iterable[Movement], *, on_each: Callable[[], None] | None = None) -> int:
         """Post a stream of movements in one transaction: all are recorded or none."""

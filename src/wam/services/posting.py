@@ -59,6 +59,7 @@ _DOCUMENT_MAX, _WITNESS_MAX = TEXT_LIMITS["document"], TEXT_LIMITS["witness"]
 _DEFERRABLE = ("ix_entries_item_time", "ix_entries_reverses")
 _PERSON_KINDS = frozenset({MovementKind.ISSUE, MovementKind.RETURN, MovementKind.TRANSFER})
 
+_RACED = "another writer appended to the ledger at the same time; try again"
 _JSON = JSONEncoder(separators=(",", ":")).encode
 #: the fields of a fast-path row, in the order of its JSON array (the rest are constant per
 #: batch, or absent: note and reverses send a movement down the checked path)
@@ -258,7 +259,7 @@ class Poster:
                             self._touch_marks(target.id, when)
                         if len(fast_rows) >= CHUNK:
                             self.seq, self.prev = seq, prev
-                            self.flush()
+                            self.flush(background=True)
                         if on_each is not None:
                             on_each()
                         continue
@@ -334,7 +335,7 @@ class Poster:
         if mv.kind is not MovementKind.REVERSAL:
             self._ends[(mv.kind, mv.source, mv.target, mv.actor, mv.reason, mv.document is None, mv.witness is None)] = (source, target)
         if len(self.rows) >= CHUNK:
-            self.flush()
+            self.flush(background=True)
 
     def _apply(self, when: int, item: ItemRef, source: HolderRef, target: HolderRef, quantity: int) -> None:
         state = self.state
@@ -463,12 +464,15 @@ class Poster:
         for index in self._deferred:
             index.drop(self.conn)
 
-    def flush(self) -> None:
-        """Hand pending entry rows to the writer thread; it inserts them while we go on.
+    def flush(self, *, background: bool = False) -> None:
+        """Write the pending entry rows: in the background while posting goes on (a full
+        chunk of a bulk load), or now (the end of a batch, or a query that must see them).
 
-        The database driver releases the GIL while it writes, so checking and hashing the
-        next chunk overlaps with writing this one: two cores, twice the work. Only one chunk is
-        in flight, and every other use of the connection waits for it first (:meth:`drain`).
+        In the background, a writer thread inserts the chunk while the next one is checked
+        and hashed: the driver releases the GIL while SQLite works, so two cores share the
+        load. Only one chunk is in flight, and every other use of the connection waits for it
+        first (:meth:`drain`). A batch that never fills a chunk (a form's movement) never
+        starts the thread.
         """
         if not self.rows and not self.fast_rows:
             return
@@ -485,11 +489,17 @@ class Poster:
             jobs.append((self._insert_sql, self.rows, True))
             self.rows = []
         self.drain()
+        cursor = self.conn.connection.driver_connection.cursor()
+        if not background:
+            try:
+                _write_rows(cursor, jobs)
+            except self.conn.dialect.dbapi.IntegrityError as exc:
+                raise ConcurrentAppend(_RACED) from exc
+            return
         if self._writer is None:
             from concurrent.futures import ThreadPoolExecutor
 
             self._writer = ThreadPoolExecutor(1, thread_name_prefix="wam-writer")
-        cursor = self.conn.connection.driver_connection.cursor()
         self._in_flight = self._writer.submit(_write_rows, cursor, jobs)
 
     def _expand_fast_rows(self) -> list[tuple]:
@@ -515,7 +525,7 @@ class Poster:
         try:
             future.result()
         except self.conn.dialect.dbapi.IntegrityError as exc:
-            raise ConcurrentAppend("another writer appended to the ledger at the same time; try again") from exc
+            raise ConcurrentAppend(_RACED) from exc
 
     def __enter__(self) -> Poster:
         return self

@@ -24,6 +24,9 @@ def normalise_url(url: str) -> str:
     return url
 
 
+POOL_SIZE = 16
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine for ``url``.
 
@@ -34,11 +37,15 @@ def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": 30})
+        # Opening an SQLite connection costs five pragmas; a web server's worker threads (16,
+        # see wam.web.app) each keep one rather than open and close one per query.
+        database = make_url(url).database
+        pool = {} if database in (None, "", ":memory:") else {"pool_size": POOL_SIZE, "max_overflow": 2 * POOL_SIZE}
+        engine = create_engine(url, connect_args={"timeout": 30}, **pool)
         _configure_sqlite(engine)
         return engine
     if backend == "postgresql":
-        engine = create_engine(url, pool_size=10, max_overflow=40, pool_pre_ping=True)
+        engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=2 * POOL_SIZE, pool_pre_ping=True)
         return engine
     raise ValueError(f"unsupported database {backend!r}: use SQLite or PostgreSQL")
 
