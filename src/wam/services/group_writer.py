@@ -1,0 +1,133 @@
+"""Group commit for a server: the movements that concurrent requests record share transactions.
+
+Every posting is one transaction, and a transaction ends with an fsync that costs the same
+for one movement as for fifty. A web server with fifty clerks recording at once therefore
+hands each movement to one writer thread per process, which posts whatever has queued up
+in one transaction (``Ledger.post_each``: each movement is still accepted or refused on its
+own) and answers each request with its entry or its refusal.
+
+Several server processes on one SQLite file queue for the database with a lock on a file
+beside it (``flock``): the kernel wakes the next writer the moment the lock is free, where
+SQLite's own busy handler would poll with sleeps of up to 100 ms.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Future
+from contextlib import contextmanager, nullcontext
+from typing import ContextManager
+
+from wam.domain.errors import ConcurrentAppend, WamError
+from wam.domain.movements import Entry, Movement
+
+from .ledger import Ledger
+
+MAX_BATCH = 100
+RETRIES = 5
+
+try:  # POSIX; elsewhere SQLite's busy handler orders the processes
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+
+@contextmanager
+def _flock(path: str) -> Iterator[None]:
+    with open(path, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def process_lock(ledger: Ledger) -> ContextManager[None]:
+    """A lock shared by every process writing to the ledger's SQLite file (a no-op elsewhere).
+
+    PostgreSQL needs none: writers queue on the chain head's row lock.
+    """
+    url = ledger.engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:") or fcntl is None:
+        return nullcontext()
+    return _flock(os.fspath(url.database) + ".wam-lock")
+
+
+class GroupWriter:
+    """Posts movements handed over by request threads, in shared transactions."""
+
+    def __init__(self, ledger: Ledger, lock: threading.Lock, *, max_batch: int = MAX_BATCH) -> None:
+        self.ledger = ledger
+        self.lock = lock  # the process's write lock: other writers (a form's several serials) take it too
+        self.max_batch = max_batch
+        self._queue: queue.SimpleQueue[tuple[Movement, Future] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start = threading.Lock()
+
+    def post(self, movement: Movement) -> Entry:
+        """Post one movement (waiting for its batch); raise its refusal as posting alone would."""
+        future: Future[Entry] = Future()
+        self._ensure_thread()
+        self._queue.put((movement, future))
+        return future.result()
+
+    def close(self) -> None:
+        """Let the thread finish what is queued, then stop."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def _ensure_thread(self) -> None:
+        if self._thread is None:
+            with self._start:
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self._run, name="wam-group-writer", daemon=True)
+                    self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            stop = False
+            while len(batch) < self.max_batch:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                batch.append(more)
+            self._post(batch)
+            if stop:
+                return
+
+    def _post(self, batch: list[tuple[Movement, Future]]) -> None:
+        movements = [movement for movement, _ in batch]
+        try:
+            results = self._post_each(movements)
+        except BaseException as exc:  # the database failed: every request of the batch hears it
+            for _, future in batch:
+                future.set_exception(exc)
+            return
+        for (_, future), result in zip(batch, results, strict=True):
+            if isinstance(result, WamError):
+                future.set_exception(result)
+            else:
+                future.set_result(result)
+
+    def _post_each(self, movements: list[Movement]) -> list[Entry | WamError]:
+        for attempt in range(RETRIES):
+            try:
+                with self.lock, process_lock(self.ledger):
+                    return self.ledger.post_each(movements)
+            except ConcurrentAppend:
+                if attempt == RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
