@@ -66,10 +66,12 @@ def test_it_installs_the_append_only_guards(ledger):
     assert schema.expected_guards(ledger.engine.dialect.name) <= guards
     if is_postgres():
         assert schema.expected_guards("postgresql") == {
-            "entries_append_only", "entries_no_truncate", "checkpoints_append_only", "checkpoints_no_truncate"}
+            "entries_append_only", "entries_no_truncate", "checkpoints_append_only", "checkpoints_no_truncate",
+            "confirmations_append_only", "confirmations_no_truncate"}
     else:
         assert schema.expected_guards("sqlite") == {
-            "entries_no_update", "entries_no_delete", "checkpoints_no_update", "checkpoints_no_delete"}
+            "entries_no_update", "entries_no_delete", "checkpoints_no_update", "checkpoints_no_delete",
+            "confirmations_no_update", "confirmations_no_delete"}
 
 
 def test_it_creates_the_ledger_on_init(db_url):

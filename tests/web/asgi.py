@@ -41,3 +41,9 @@ class AppClient(httpx.Client):
     def close(self) -> None:
         super().close()
         self._stack.close()
+
+    def __exit__(self, *exc: object) -> None:
+        # httpx's __exit__ closes only the transport; stop the portal's thread too, or a failing
+        # test (whose traceback keeps the client alive) leaves pytest waiting for it at exit
+        super().__exit__(*exc)
+        self._stack.close()

@@ -49,6 +49,9 @@ POSITIONS = {
     "abroad": ("MALAKAL-ARM", "PTE-KARIM", "56-40001"),
 }
 
+# position -> serial of a rifle issued there by "setup" (store to person) that nobody has confirmed
+PENDING = {name: serial[:-1] + "9" for name, (_store, _person, serial) in POSITIONS.items()}
+
 # persona -> grants; the access matrix runs every persona against every position
 PERSONAS: dict[str, tuple[Grant, ...]] = {
     "admin": (Grant(Role.ADMINISTRATOR),),
@@ -68,13 +71,17 @@ def add_positions(ledger) -> None:  # noqa: ANN001
     from wam.domain.movements import make_movement
 
     ledger.add_holders([make_holder(code=c, name=n, kind=k, parent=p, country=ctry) for c, n, k, p, ctry in EXTRA_HOLDERS])
-    for name, (store, _person, serial) in POSITIONS.items():
-        if name == "own":
-            continue
-        item = rifle(serial)
-        ledger.register_items([item])
-        ledger.post(make_movement(kind="receipt", item=item.key, quantity=1, source="supply:BGD", target=store,
-                                  occurred_at=T0, actor="setup"))
+    for name, (store, person, serial) in POSITIONS.items():
+        for key, issued in ((serial, False), (PENDING[name], True)):
+            if name == "own" and not issued:
+                continue  # the shared world received it already
+            item = rifle(key)
+            ledger.register_items([item])
+            ledger.post(make_movement(kind="receipt", item=item.key, quantity=1, source="supply:BGD", target=store,
+                                      occurred_at=T0, actor="setup"))
+            if issued:  # awaits confirmation by whoever records at the store (someone other than "setup")
+                ledger.post(make_movement(kind="issue", item=item.key, quantity=1, source=store, target=person,
+                                          occurred_at=T0, actor="setup"))
 
 
 @pytest.fixture

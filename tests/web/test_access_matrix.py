@@ -20,7 +20,7 @@ import pytest
 from tests.factories import rifle
 from wam.domain.access import Grant, Role
 
-from .conftest import PASSWORD, PERSONAS, POSITIONS
+from .conftest import PASSWORD, PENDING, PERSONAS, POSITIONS
 
 ALL = set(POSITIONS)
 SEES: dict[str, set[str]] = {
@@ -36,11 +36,11 @@ SEES: dict[str, set[str]] = {
     "nobody": set(),
 }
 CAN: dict[str, set[str]] = {
-    "admin": {"read", "movements", "record", "verify", "users"},
-    "mission-admin": {"read", "movements", "record", "verify", "users"},
-    "officer": {"read", "movements", "record", "verify"},
-    "quartermaster": {"read", "movements", "record"},
-    "armourer": {"read", "movements", "record"},
+    "admin": {"read", "movements", "record", "confirm", "verify", "users"},
+    "mission-admin": {"read", "movements", "record", "confirm", "verify", "users"},
+    "officer": {"read", "movements", "record", "confirm", "verify"},
+    "quartermaster": {"read", "movements", "record", "confirm"},
+    "armourer": {"read", "movements", "record", "confirm"},
     "auditor": {"read", "movements", "verify"},
     "researcher": {"read"},
     "viewer": {"read", "movements"},
@@ -58,6 +58,7 @@ class Case:
     key: str
     receipt_uid: str
     pos_user: str
+    pending_uid: str  # an issue at the position, recorded by "setup", awaiting confirmation
 
 
 @dataclass
@@ -103,6 +104,12 @@ OPS: dict[tuple[str, str], Op] = {
                                     not_found=lambda k: ("item", k.key)),
     ("get", "/api/items/{key}/history"): Op("movements", lambda c, h, k: c.get(f"/api/items/{k.key}/history", headers=h),
                                             not_found=lambda k: ("item", k.key)),
+    ("get", "/api/confirmations/pending"): Op(
+        "confirm", lambda c, h, k: c.get("/api/confirmations/pending", params={"limit": 200}, headers=h),
+        contains=lambda j, k: any(e["id"] == k.pending_uid for e in j["items"])),
+    ("post", "/api/movements/{uid}/confirm"): Op(
+        "confirm", lambda c, h, k: c.post(f"/api/movements/{k.pending_uid}/confirm", headers=h, json={"note": "arrived"}),
+        ok=201, not_found=lambda k: ("movement", k.pending_uid)),
     ("get", "/api/verification"): Op("verify", lambda c, h, k: c.get("/api/verification", headers=h), positional=False),
     ("get", "/api/users"): Op("users", lambda c, h, k: c.get("/api/users", headers=h),
                               contains=lambda j, k: any(u["name"] == k.pos_user for u in j["items"])),
@@ -160,10 +167,11 @@ def test_it_scopes_every_operation(persona: str, app, personas, client) -> None:
     for position, (store, person, serial) in POSITIONS.items():
         key = rifle(serial).key
         receipt = ledger.history(key)[0]
+        pending = ledger.history(rifle(PENDING[position]).key)[-1]
         pos_user = f"pos-{position}"
         accounts.add_user(pos_user, PASSWORD)
         accounts.grant(pos_user, Grant(Role.VIEWER, store), by="test")
-        case = Case(persona, position, store, person, key, receipt.uid, pos_user)
+        case = Case(persona, position, store, person, key, receipt.uid, pos_user, pending.uid)
         for (method, path), op in OPS.items():
             if not op.positional and position != "own":
                 continue

@@ -86,3 +86,28 @@ def test_it_signs_out(page) -> None:  # noqa: ANN001
     page.wait_for_url("**/login")
     page.goto("/holders")
     assert "/login" in page.url
+
+
+def test_it_has_the_receiving_side_confirm_a_transfer_from_home(page) -> None:  # noqa: ANN001
+    sign_in(page, "officer")  # the mission WAM officer sends a rifle from Ansongo to the Gao armoury
+    page.goto("/record")
+    page.select_option("select[name=kind]", "transfer")
+    page.fill("input[name=source]", "ANSONGO-ARM")
+    page.fill("input[name=target]", "GAO-ARM")
+    page.locator("textarea[name=serials]").press_sequentially("56-20001\n")
+    page.wait_for_selector("#checked li.ok")
+    page.click("#record button[type=submit]")
+    page.wait_for_url("**/holders/ANSONGO-ARM?recorded=1")
+    page.goto("/")
+    assert page.locator("#to-confirm tr", has_text="56-20001").count() == 0  # nobody confirms their own word
+    page.click("#signout")
+    page.wait_for_url("**/login")
+    sign_in(page, "quartermaster")  # at BGD-BATT, which holds GAO-ARM
+    row = page.locator("#to-confirm tbody tr", has_text="56-20001")
+    assert "ANSONGO-ARM" in row.text_content() and "officer" in row.text_content()
+    row.get_by_role("button", name="Confirm receipt").click()
+    page.wait_for_url("**/?confirmed=1")
+    assert "Receipt confirmed." in page.text_content("main")
+    assert page.locator("#to-confirm tr", has_text="56-20001").count() == 0
+    page.goto("/items/W|NORINCO|TYPE 56|56-20001")
+    assert "confirmed by quartermaster" in page.text_content("table.entries")

@@ -18,6 +18,10 @@ Two rules go beyond "which subtree":
   grants that cover everything see them; they may still be named as the other side of a
   movement recorded inside one's scope.
 
+The roles that record movements also confirm receipts (:attr:`Action.CONFIRM`): a transfer,
+issue or return (:data:`RECEIVED_KINDS`) is confirmed at its target by someone who records
+there, other than whoever recorded it.
+
 This module is pure: the services give it a holder's ancestry and the user's grants.
 """
 
@@ -49,6 +53,7 @@ class Action(StrEnum):
     READ = "read"  # holders, the tree, balances and aggregates
     READ_MOVEMENTS = "read-movements"  # movements, items and their custody history (names people)
     RECORD = "record"  # post movements (which kinds: RECORD_KINDS)
+    CONFIRM = "confirm"  # confirm the receipt of a movement into one's holders (RECEIVED_KINDS)
     VERIFY = "verify"  # run and read the ledger's verification
     APPROVE = "approve"  # approve documents (counts, disposals): the mission WAM officer
     MANAGE_USERS = "manage-users"  # users and grants
@@ -58,9 +63,10 @@ _ALL_KINDS = frozenset(MovementKind)
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.ADMINISTRATOR: frozenset(Action),
-    Role.MISSION_OFFICER: frozenset({Action.READ, Action.READ_MOVEMENTS, Action.RECORD, Action.VERIFY, Action.APPROVE}),
-    Role.QUARTERMASTER: frozenset({Action.READ, Action.READ_MOVEMENTS, Action.RECORD}),
-    Role.ARMOURER: frozenset({Action.READ, Action.READ_MOVEMENTS, Action.RECORD}),
+    Role.MISSION_OFFICER: frozenset({Action.READ, Action.READ_MOVEMENTS, Action.RECORD, Action.CONFIRM, Action.VERIFY,
+                                     Action.APPROVE}),
+    Role.QUARTERMASTER: frozenset({Action.READ, Action.READ_MOVEMENTS, Action.RECORD, Action.CONFIRM}),
+    Role.ARMOURER: frozenset({Action.READ, Action.READ_MOVEMENTS, Action.RECORD, Action.CONFIRM}),
     Role.AUDITOR: frozenset({Action.READ, Action.READ_MOVEMENTS, Action.VERIFY}),
     Role.RESEARCHER: frozenset({Action.READ}),
     Role.VIEWER: frozenset({Action.READ, Action.READ_MOVEMENTS}),
@@ -75,6 +81,11 @@ RECORD_KINDS: dict[Role, frozenset[MovementKind]] = {
     Role.QUARTERMASTER: _ALL_KINDS - {MovementKind.DISPOSAL, MovementKind.ADJUSTMENT, MovementKind.REVERSAL},
     Role.ARMOURER: frozenset({MovementKind.ISSUE, MovementKind.RETURN}),
 }
+
+# Movements between two real holders, recorded by the sending side: the receiving side
+# confirms that the materiel arrived (whoever records movements at the target may confirm).
+# Receipts from supply, expenditure, losses and the other kinds have no receiving person.
+RECEIVED_KINDS = frozenset({MovementKind.TRANSFER, MovementKind.ISSUE, MovementKind.RETURN})
 
 _ISO3 = re.compile(r"^[A-Z]{3}$")
 

@@ -3,6 +3,10 @@
 Exceptions are for a request that cannot be carried out; *problems* are values describing what
 verification found, because an auditor needs every break, not only the first one.
 
+Messages are English. Each error also has a stable ``code`` and ``params`` (the English
+``detail``, and ``field``/``row``, ``law``/``item``/``holder`` or ``what``/``key``), from which
+an edge (the web's ``messages`` module) writes the message in its reader's language.
+
 Hierarchy::
 
     WamError
@@ -28,6 +32,15 @@ class WamError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+        self.detail = message
+
+    @property
+    def params(self) -> dict[str, object]:
+        """The values a message in another language names (the web's catalogs use them with ``code``).
+
+        ``detail`` is the English message without its "where" or "which law" prefix.
+        """
+        return {"detail": self.detail}
 
 
 class InvalidInput(WamError):
@@ -46,6 +59,10 @@ class InvalidInput(WamError):
         self.row = row
         self.detail = message
 
+    @property
+    def params(self) -> dict[str, object]:
+        return {"field": self.field, "row": self.row, "detail": self.detail}
+
 
 class NotFound(WamError):
     """A thing that does not exist, or that the user is not entitled to see (the same answer)."""
@@ -56,6 +73,10 @@ class NotFound(WamError):
         super().__init__(f"{what} {key!r} not found")
         self.what = what
         self.key = key
+
+    @property
+    def params(self) -> dict[str, object]:
+        return {"what": self.what, "key": self.key}
 
 
 class PermissionDenied(WamError):
@@ -78,9 +99,14 @@ class PostingRejected(LedgerError):
     def __init__(self, message: str, *, law: int | None, item: str | None, holder: str | None) -> None:
         prefix = f"law {law}: " if law else ""
         super().__init__(prefix + message)
+        self.detail = message
         self.law = law
         self.item = item
         self.holder = holder
+
+    @property
+    def params(self) -> dict[str, object]:
+        return {"law": self.law, "item": self.item, "holder": self.holder, "detail": self.detail}
 
 
 class ConcurrentAppend(LedgerError):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Connection, Select, and_, false, func, or_, select
@@ -25,6 +25,7 @@ from wam.domain.errors import ConcurrentAppend, InvalidInput, NotFound, Permissi
 from wam.domain.holders import Holder, HolderKind, is_external
 from wam.domain.materiel import Item
 from wam.domain.movements import Entry, Movement, MovementKind
+from wam.domain.timefmt import to_micros
 from wam.storage import tables as t
 
 from . import queries
@@ -122,12 +123,34 @@ def _page(rows: list, limit: int, cursor_of) -> Page:  # noqa: ANN001
     return Page(rows, None)
 
 
+class VerificationLog:
+    """The last verification run in this process: when, and its full report (before scoping).
+
+    Verification replays the whole ledger (minutes at ten million entries), so pages that
+    only want to say "checks failing" read this instead of running it. It is kept in memory:
+    after a restart, nothing has been verified yet, and the home page says so.
+    """
+
+    def __init__(self) -> None:
+        self._last: tuple[int, VerifyReport] | None = None
+        self._lock = threading.Lock()
+
+    def keep(self, at: int, report: VerifyReport) -> None:
+        with self._lock:
+            self._last = (at, report)
+
+    def last(self) -> tuple[int, VerifyReport] | None:
+        with self._lock:
+            return self._last
+
+
 class ScopedLedger:
     """The ledger, as the user with ``grants`` is entitled to see and change it."""
 
     def __init__(self, ledger: Ledger, ancestry: Ancestry, grants: Sequence[Grant], actor: str,
-                 write_lock: threading.Lock | None = None) -> None:
+                 write_lock: threading.Lock | None = None, verifications: VerificationLog | None = None) -> None:
         self.ledger = ledger
+        self.verifications = verifications or VerificationLog()
         # One writer at a time per process: SQLite's busy wait is unfair (a writer can starve
         # past its timeout under 50 concurrent posts) and on PostgreSQL concurrent appends in
         # one process would only lose the compare-and-set on the chain head and retry.
@@ -400,16 +423,26 @@ class ScopedLedger:
 
     # verification ------------------------------------------------------------------------
     def verify(self) -> VerifyReport:
-        """Run verification; problems about holders outside the user's scope are left out."""
+        """Run verification and keep it as the last run; problems outside the user's scope are left out."""
         self._require_anywhere(Action.VERIFY)
         report = self.ledger.verify()
+        self.verifications.keep(to_micros(self.ledger.clock()), report)
+        return self._scoped_report(report)
+
+    def last_verification(self) -> tuple[int, VerifyReport] | None:
+        """The last run in this process (when, and its report as the user may read it), or None."""
+        self._require_anywhere(Action.VERIFY)
+        last = self.verifications.last()
+        return None if last is None else (last[0], self._scoped_report(last[1]))
+
+    def _scoped_report(self, report: VerifyReport) -> VerifyReport:
         verifying = grants_for(self.grants, Action.VERIFY)
-        if scope_ids(verifying) is not None:
-            report.problems = [
-                p for p in report.problems
-                if p.holder is None or any(covers(g, self._places(p.holder) or []) for g in verifying)
-            ]
-        return report
+        if scope_ids(verifying) is None:
+            return report
+        return replace(report, problems=[
+            p for p in report.problems
+            if p.holder is None or any(covers(g, self._places(p.holder) or []) for g in verifying)
+        ])
 
 
 def _int_cursor(cursor: str | None) -> int | None:
@@ -420,4 +453,4 @@ def _int_cursor(cursor: str | None) -> int | None:
     return int(cursor)
 
 
-__all__ = ["Ancestry", "BalanceLine", "Page", "ScopedLedger", "scope_ids"]
+__all__ = ["Ancestry", "BalanceLine", "Page", "ScopedLedger", "VerificationLog", "scope_ids"]

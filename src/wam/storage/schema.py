@@ -49,7 +49,7 @@ def append_only_guards(engine: Engine) -> set[str]:
 
 
 def expected_guards(dialect: str) -> set[str]:
-    tables = ("entries", "checkpoints")
+    tables = ("entries", "checkpoints", "confirmations")
     if dialect == "sqlite":
         return {f"{t}_no_{a}" for t in tables for a in ("update", "delete")}
     return {f"{t}_{g}" for t in tables for g in ("append_only", "no_truncate")}

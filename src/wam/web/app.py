@@ -22,9 +22,10 @@ from wam.services.ledger import Ledger
 from wam.services.scoped import Ancestry
 
 from . import errors
-from .api import admin, auth, holders, movements
+from .api import admin, auth, confirmations, holders, movements
 from .context import Services
 from .pages import admin as admin_pages
+from .pages import home as home_pages
 from .pages import ledger as ledger_pages
 from .pages import signin
 from .settings import WebSettings, resolve_secret
@@ -58,10 +59,10 @@ def create_app(settings: WebSettings | None = None, *, ledger: Ledger | None = N
     if settings.gzip:
         app.add_middleware(GZipMiddleware, minimum_size=800)
     api = APIRouter(prefix="/api")
-    for router in (auth.router, holders.router, movements.router, admin.router):
+    for router in (auth.router, holders.router, movements.router, confirmations.router, admin.router):
         api.include_router(router)
     app.include_router(api)
-    for router in (signin.router, ledger_pages.router, admin_pages.router):
+    for router in (signin.router, home_pages.router, ledger_pages.router, admin_pages.router):
         app.include_router(router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     errors.install(app)

@@ -20,8 +20,9 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from wam.domain.errors import InvalidInput, PermissionDenied
 from wam.services.accounts import Accounts, Session, Unauthenticated, User
+from wam.services.confirmations import Confirmations, LowWater
 from wam.services.ledger import Ledger
-from wam.services.scoped import Ancestry, ScopedLedger
+from wam.services.scoped import Ancestry, ScopedLedger, VerificationLog
 
 from .i18n import COOKIE as LANG_COOKIE
 from .i18n import Translator, choose
@@ -42,6 +43,8 @@ class Services:
     ancestry: Ancestry
     signer: URLSafeTimedSerializer
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+    verifications: VerificationLog = field(default_factory=VerificationLog)  # the last run, for home pages
+    low_water: LowWater = field(default_factory=LowWater)  # where movements awaiting confirmation begin
 
 
 @dataclass
@@ -51,6 +54,12 @@ class Context:
     scoped: ScopedLedger
     secret: str
     t: Translator
+    low_water: LowWater
+
+    @property
+    def confirmations(self) -> Confirmations:
+        """Confirmations of receipt, as this user may see and make them."""
+        return Confirmations(self.scoped, self.user.id, self.low_water)
 
 
 def services(request: Request) -> Services:
@@ -95,8 +104,9 @@ async def current(request: Request) -> Context:
         if not isinstance(sent, str) or not hmac.compare_digest(sent, session.csrf):
             raise PermissionDenied("the form has expired or did not come from this site: reload it and try again")
     svc = services(request)
-    scoped = ScopedLedger(svc.ledger, svc.ancestry, session.user.roles, session.user.name, svc.write_lock)
-    return Context(session.user, session, scoped, secret, translator(request))
+    scoped = ScopedLedger(svc.ledger, svc.ancestry, session.user.roles, session.user.name, svc.write_lock,
+                          svc.verifications)
+    return Context(session.user, session, scoped, secret, translator(request), svc.low_water)
 
 
 def _refuse_nul(request: Request) -> None:

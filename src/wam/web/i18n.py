@@ -51,7 +51,7 @@ class Translator:
         self.lang = lang if lang in LANGUAGES else DEFAULT
         self.texts = catalog(self.lang)
 
-    def __call__(self, key: str, **values: object) -> str:
+    def __call__(self, key: str, /, **values: object) -> str:
         text = self.texts.get(key) or catalog(DEFAULT).get(key, key)
         return text.format(**values) if values else text
 

@@ -13,6 +13,7 @@ import secrets
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -35,6 +36,7 @@ class WebSettings(BaseSettings):
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     gzip: bool = True  # compress responses: pages must stay usable on a 256 kbit/s link
+    count_interval_days: int = Field(30, ge=1, le=3650)  # a store not counted for longer is "count due" on home
 
 
 def secret_file(settings: WebSettings) -> Path:

@@ -10,12 +10,12 @@ from wam.domain.errors import InvalidInput
 from wam.domain.timefmt import parse_moment
 
 from ..context import CurrentUser
+from .movements import public
 from .schemas import (
     BalancePage,
     BalancePublic,
     Cursor,
     EntryPage,
-    EntryPublic,
     ErrorPublic,
     HolderPage,
     HolderPublic,
@@ -67,7 +67,7 @@ def holder_movements(code: str, ctx: CurrentUser, kind: Annotated[str | None, Qu
                      cursor: Cursor = None, limit: Limit = 50) -> EntryPage:
     """Movements in the holder's subtree, newest first."""
     page = ctx.scoped.entries(holder=code, kind=kind, cursor=cursor, limit=limit)
-    return EntryPage(items=[EntryPublic.of(e) for e in page.items], next=page.next)
+    return EntryPage(items=public(ctx, page.items), next=page.next)
 
 
 @router.get("/{code:path}", response_model=HolderPublic, responses=ERRORS)

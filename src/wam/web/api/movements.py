@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from wam.domain.movements import make_movement
+from wam.domain.movements import Entry, make_movement
 
 from ..context import CurrentUser
 from .schemas import Cursor, EntryCreate, EntryPage, EntryPublic, ErrorPublic, ItemPage, ItemPublic, Limit
@@ -18,11 +18,17 @@ ERRORS = {401: {"model": ErrorPublic}, 403: {"model": ErrorPublic}, 404: {"model
 Kind = Annotated[str | None, Query(max_length=20)]
 
 
+def public(ctx: CurrentUser, entries: list[Entry]) -> list[EntryPublic]:
+    """Entries the user may read, each with its confirmation of receipt when there is one."""
+    confirmed = ctx.confirmations.of(entries)
+    return [EntryPublic.of(e, confirmed.get(e.seq)) for e in entries]
+
+
 @router.get("/movements", response_model=EntryPage, responses=ERRORS)
 def list_movements(ctx: CurrentUser, kind: Kind = None, cursor: Cursor = None, limit: Limit = 50) -> EntryPage:
     """Every movement in your scope, newest first."""
     page = ctx.scoped.entries(kind=kind, cursor=cursor, limit=limit)
-    return EntryPage(items=[EntryPublic.of(e) for e in page.items], next=page.next)
+    return EntryPage(items=public(ctx, page.items), next=page.next)
 
 
 @router.post("/movements", response_model=EntryPublic, status_code=201,
@@ -40,7 +46,7 @@ def record_movement(body: EntryCreate, ctx: CurrentUser) -> EntryPublic:
 @router.get("/movements/{uid}", response_model=EntryPublic, responses=ERRORS)
 def get_movement(uid: str, ctx: CurrentUser) -> EntryPublic:
     """One movement by its id, ``<ledger uuid>:<seq>``."""
-    return EntryPublic.of(ctx.scoped.entry(uid))
+    return public(ctx, [ctx.scoped.entry(uid)])[0]
 
 
 @router.get("/items", response_model=ItemPage, responses=ERRORS)
@@ -59,7 +65,7 @@ def item_history(key: str, ctx: CurrentUser, cursor: Cursor = None,
                  limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> EntryPage:
     """The item's custody from first to last, as far as it passed through your scope."""
     page = ctx.scoped.history(key, cursor=cursor, limit=limit)
-    return EntryPage(items=[EntryPublic.of(e) for e in page.items], next=page.next)
+    return EntryPage(items=public(ctx, page.items), next=page.next)
 
 
 @router.get("/items/{key:path}", response_model=ItemPublic, responses=ERRORS)

@@ -14,6 +14,7 @@ from wam.domain.materiel import Item
 from wam.domain.movements import Entry, MovementKind
 from wam.domain.timefmt import iso
 from wam.services.accounts import User
+from wam.services.confirmations import Confirmation
 
 # No NUL (or the ledger's separators) in any text: PostgreSQL refuses NUL in text columns.
 Text = Annotated[str, StringConstraints(pattern=r"^[^\x00\x1e\x1f]*$")]
@@ -22,9 +23,12 @@ Limit = Annotated[int, Query(ge=1, le=200, description="page size")]
 
 
 class ErrorBody(BaseModel):
-    code: str
+    code: str = Field(description="stable and machine-readable; `message` follows the request's language")
     message: str
     field: str | None = None
+    law: int | None = Field(None, description="posting_rejected: the ledger law the movement would break")
+    item: str | None = Field(None, description="posting_rejected: the item")
+    holder: str | None = Field(None, description="posting_rejected: the holder")
 
 
 class ErrorPublic(BaseModel):
@@ -84,18 +88,36 @@ class EntryPublic(BaseModel):
     reason: str | None
     reverses: str | None
     hash: str
+    confirmed_by: str | None = Field(None, description="who confirmed the receipt (transfers, issues, returns)")
+    confirmed_at: str | None = None
 
     @classmethod
-    def of(cls, e: Entry) -> EntryPublic:
+    def of(cls, e: Entry, confirmation: Confirmation | None = None) -> EntryPublic:
         return cls(id=e.uid, seq=e.seq, kind=e.kind, item=e.item, quantity=e.quantity, source=e.source,
                    target=e.target, occurred_at=iso(e.occurred_at), recorded_at=iso(e.recorded_at), actor=e.actor,
                    witness=e.witness, document=e.document, note=e.note, reason=e.reason, reverses=e.reverses,
-                   hash=e.hash.hex())
+                   hash=e.hash.hex(), confirmed_by=confirmation.by if confirmation else None,
+                   confirmed_at=iso(confirmation.at) if confirmation else None)
 
 
 class EntryPage(BaseModel):
     items: list[EntryPublic]
     next: str | None
+
+
+class ConfirmationCreate(BaseModel):
+    note: Text | None = Field(None, max_length=2000, description="e.g. what was checked on arrival")
+
+
+class ConfirmationPublic(BaseModel):
+    movement: str
+    confirmed_by: str
+    confirmed_at: str
+    note: str | None
+
+    @classmethod
+    def of(cls, uid: str, c: Confirmation) -> ConfirmationPublic:
+        return cls(movement=uid, confirmed_by=c.by, confirmed_at=iso(c.at), note=c.note)
 
 
 class EntryCreate(BaseModel):

@@ -10,6 +10,7 @@ from wam.domain.errors import InvalidInput, NotFound, WamError
 
 from ..context import CurrentUser, services
 from ..errors import STATUS
+from ..messages import localize
 from .common import render
 
 router = APIRouter(prefix="/admin")
@@ -38,7 +39,7 @@ async def add_user(ctx: CurrentUser, request: Request) -> Response:
         services(request).accounts.add_user(str(form.get("name", "")), str(form.get("password", "")),
                                             display_name=str(form.get("display_name", "")) or None, by=ctx.user.name)
     except InvalidInput as exc:
-        return users_page(ctx, request, error=exc.message, status=422)
+        return users_page(ctx, request, error=localize(exc, ctx.t), status=422)
     return RedirectResponse(f"/admin/users/{str(form.get('name', '')).strip().lower()}", status_code=303)
 
 
@@ -57,7 +58,7 @@ async def add_grant(name: str, ctx: CurrentUser, request: Request) -> Response:
         ctx.scoped.check_grantable(grant)
         services(request).accounts.grant(user.name, grant, by=ctx.user.name)
     except WamError as exc:
-        return user_page(name, ctx, request, error=exc.message, status=STATUS.get(exc.code, 400))
+        return user_page(name, ctx, request, error=localize(exc, ctx.t), status=STATUS.get(exc.code, 400))
     return RedirectResponse(f"/admin/users/{user.name}", status_code=303)
 
 

@@ -1,4 +1,4 @@
-"""The ledger pages: home, tree, holder, item, record a movement, verification."""
+"""The ledger pages: tree, holder, item, record a movement, verification (home: ``home.py``)."""
 
 from __future__ import annotations
 
@@ -15,19 +15,11 @@ from wam.domain.timefmt import iso
 from ..api.holders import moment
 from ..context import CurrentUser
 from ..errors import STATUS
+from ..messages import localize
 from .common import render
 
 router = APIRouter()
 MAX_SERIALS = 200
-
-
-@router.get("/", response_class=HTMLResponse)
-def home(ctx: CurrentUser, request: Request) -> Response:
-    """What needs doing, by role: record, check verification, the latest movements in scope."""
-    recent = ctx.scoped.entries(limit=10).items if ctx.scoped.can(Action.READ_MOVEMENTS) else []
-    return render(request, ctx, "home.html", roots=ctx.scoped.roots(), recent=recent, iso=iso,
-                  can_record=ctx.scoped.can(Action.RECORD), can_verify=ctx.scoped.can(Action.VERIFY),
-                  can_admin=ctx.scoped.can(Action.MANAGE_USERS))
 
 
 @router.get("/holders", response_class=HTMLResponse)
@@ -47,11 +39,12 @@ def holder_page(code: str, ctx: CurrentUser, request: Request, at: str | None = 
     when = moment(at)
     balances = ctx.scoped.balances(code, at=when, limit=500)
     children = ctx.scoped.holders(parent=code, limit=200).items if not holder.external else []
-    movements = None
+    movements, confirmations = None, {}
     if ctx.scoped.can(Action.READ_MOVEMENTS) and Action.READ_MOVEMENTS in _actions(ctx, code):
         movements = ctx.scoped.entries(holder=code, cursor=cursor, limit=25)
+        confirmations = ctx.confirmations.of(movements.items)
     return render(request, ctx, "holder.html", holder=holder, at=at or "", balances=balances, children=children,
-                  movements=movements, iso=iso, summary=ctx.scoped.summary(code, at=when))
+                  movements=movements, confirmations=confirmations, iso=iso, summary=ctx.scoped.summary(code, at=when))
 
 
 def _actions(ctx: CurrentUser, code: str) -> set[Action]:
@@ -72,7 +65,8 @@ def item_search(ctx: CurrentUser, request: Request, serial: str = "") -> Respons
 def item_page(key: str, ctx: CurrentUser, request: Request) -> Response:
     item, holder = ctx.scoped.item(key)
     history = ctx.scoped.history(key, limit=1000).items
-    return render(request, ctx, "item.html", item=item, holder=holder, history=history, iso=iso)
+    return render(request, ctx, "item.html", item=item, holder=holder, history=history, iso=iso,
+                  confirmations=ctx.confirmations.of(history))
 
 
 # recording ---------------------------------------------------------------------------------
@@ -126,7 +120,7 @@ async def record(ctx: CurrentUser, request: Request) -> Response:
     except WamError as exc:
         field = exc.field if isinstance(exc, InvalidInput) else None
         return render(request, ctx, "record.html", status=STATUS.get(exc.code, 400),
-                      **_form_context(form, error=exc.message, error_code=exc.code, field=field,
+                      **_form_context(form, error=localize(exc, ctx.t), error_code=exc.code, field=field,
                                       checked=_resolve_serials(ctx, form.get("serials", ""))))
     place = movements[0].source if not movements[0].source.count(":") else movements[0].target
     return RedirectResponse(f"/holders/{place}?recorded={count}", status_code=303)

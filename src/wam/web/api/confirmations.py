@@ -1,0 +1,29 @@
+"""Confirmations of receipt: ``GET /api/confirmations/pending``, ``POST /api/movements/{uid}/confirm``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from ..context import CurrentUser
+from .movements import public
+from .schemas import ConfirmationCreate, ConfirmationPublic, Cursor, EntryPage, ErrorPublic, Limit
+
+router = APIRouter(tags=["confirmations"])
+ERRORS = {401: {"model": ErrorPublic}, 403: {"model": ErrorPublic}, 404: {"model": ErrorPublic},
+          422: {"model": ErrorPublic}}
+
+
+@router.get("/confirmations/pending", response_model=EntryPage, responses=ERRORS)
+def pending(ctx: CurrentUser, cursor: Cursor = None, limit: Limit = 50) -> EntryPage:
+    """Transfers, issues and returns into your holders that someone else recorded and nobody has
+    confirmed yet (reversed ones left out), oldest first."""
+    page = ctx.confirmations.pending(cursor=cursor, limit=limit)
+    return EntryPage(items=public(ctx, page.items), next=page.next)
+
+
+@router.post("/movements/{uid}/confirm", response_model=ConfirmationPublic, status_code=201,
+             responses={**ERRORS, 409: {"model": ErrorPublic}})
+def confirm(uid: str, ctx: CurrentUser, body: ConfirmationCreate | None = None) -> ConfirmationPublic:
+    """Confirm, in your name, that the movement arrived. Once only; never by whoever recorded it."""
+    done = ctx.confirmations.confirm(uid, note=body.note if body else None)
+    return ConfirmationPublic.of(uid, done)

@@ -1,0 +1,60 @@
+"""Home: what needs doing, by role.
+
+- **Movements to confirm** (roles that confirm: quartermaster, armourer, mission WAM officer,
+  administrator): transfers, issues and returns into the user's holders that someone else
+  recorded and nobody has confirmed, oldest first, each with a "Confirm receipt" button.
+- **Stock counts due** (roles that record or verify): stores of the user's scope never counted,
+  or not within ``WAM_COUNT_INTERVAL_DAYS``; see :mod:`wam.services.counts_due` for where the
+  date of a count comes from until the stock-count register exists.
+- **Checks** (roles that verify): the result of the last verification run in this process. A
+  full verification replays the whole ledger, so the home page never runs one; it links to
+  the verification page, which does.
+
+Then the user's roles and places and the latest movements in scope.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from wam.domain.access import Action
+from wam.domain.timefmt import iso
+from wam.services.confirmations import COUNT_CAP
+from wam.services.counts_due import counts_due
+
+from ..context import CurrentUser, services
+from .common import render
+
+router = APIRouter()
+LISTED = 10  # rows per to-do list on the home page: enough to act on, light on a slow link
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(ctx: CurrentUser, request: Request) -> Response:
+    scoped = ctx.scoped
+    data: dict[str, object] = {"iso": iso, "roots": scoped.roots(), "cap": COUNT_CAP,
+                               "can_record": scoped.can(Action.RECORD), "can_verify": scoped.can(Action.VERIFY),
+                               "can_admin": scoped.can(Action.MANAGE_USERS), "to_confirm": None, "counts": None,
+                               "checks": None, "recent": []}
+    if scoped.can(Action.CONFIRM):
+        data["to_confirm"] = ctx.confirmations.pending(limit=LISTED).items
+        data["to_confirm_count"] = ctx.confirmations.count()
+    if scoped.can(Action.RECORD) or scoped.can(Action.VERIFY):
+        interval = services(request).settings.count_interval_days
+        total, due = counts_due(scoped, interval_days=interval, limit=LISTED)
+        data.update(counts=due, counts_total=total, interval=interval)
+    if scoped.can(Action.VERIFY):
+        data["checks"] = scoped.last_verification() or ()
+    if scoped.can(Action.READ_MOVEMENTS):
+        data["recent"] = scoped.entries(limit=10).items
+    return render(request, ctx, "home.html", **data)
+
+
+@router.post("/movements/{uid}/confirm", response_class=HTMLResponse)
+async def confirm(uid: str, ctx: CurrentUser, request: Request) -> Response:
+    """The home page's "Confirm receipt" button (a form with the CSRF token); back home after."""
+    form = await request.form()
+    note = form.get("note")
+    ctx.confirmations.confirm(uid, note=note[:2000] if isinstance(note, str) else None)
+    return RedirectResponse("/?confirmed=1", status_code=303)

@@ -1,0 +1,124 @@
+"""The home page's to-do lists: movements to confirm, stock counts due, checks; and the confirmation API."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from tests.factories import rifle
+from wam.domain.movements import make_movement
+
+from .conftest import PENDING, sign_in
+
+PENDING_OWN = rifle(PENDING["own"]).key  # issued GAO-ARM -> PTE-RAHMAN by "setup", unconfirmed
+
+
+def _bearer(personas, name: str) -> dict[str, str]:  # noqa: ANN001
+    return {"Authorization": f"Bearer {personas[name].token}"}
+
+
+def _section(html: str, section: str) -> str:
+    found = re.search(rf'<section id="{section}">(.*?)</section>', html, re.S)
+    return found.group(1) if found else ""
+
+
+def test_it_lists_movements_to_confirm_and_confirms_one_from_home(app, client, personas) -> None:  # noqa: ANN001
+    csrf = sign_in(client, "quartermaster")
+    todo = _section(client.get("/").text, "to-confirm")
+    assert "Movements to confirm" in todo and PENDING["own"] in todo and "1 awaiting your confirmation" in todo
+    uid = re.search(r'action="/movements/([^"]+)/confirm"', todo).group(1)
+    assert client.post(f"/movements/{uid}/confirm", data={"csrf": "forged"}).status_code == 403
+    done = client.post(f"/movements/{uid}/confirm", data={"csrf": csrf})
+    assert done.status_code == 303 and done.headers["location"] == "/?confirmed=1"
+    home = client.get("/?confirmed=1").text
+    assert "Receipt confirmed." in home and "Nothing awaits your confirmation." in _section(home, "to-confirm")
+    assert "confirmed by quartermaster" in client.get(f"/items/{PENDING_OWN}").text
+    again = client.post(f"/movements/{uid}/confirm", data={"csrf": csrf})
+    assert again.status_code == 409 and "already confirmed by quartermaster" in again.text
+
+
+def test_it_shows_each_role_only_its_lists(client, personas) -> None:  # noqa: ANN001
+    sign_in(client, "viewer")
+    home = client.get("/").text
+    assert not _section(home, "to-confirm") and not _section(home, "counts-due") and not _section(home, "checks")
+    client.cookies.clear()
+    sign_in(client, "auditor")
+    home = client.get("/").text
+    assert not _section(home, "to-confirm") and _section(home, "counts-due") and _section(home, "checks")
+
+
+def test_it_shows_the_last_verification_without_running_one(app, client, personas, monkeypatch) -> None:  # noqa: ANN001
+    sign_in(client, "auditor")
+    runs = []
+    original = app.state.wam.ledger.verify
+    monkeypatch.setattr(app.state.wam.ledger, "verify", lambda *a, **k: runs.append(1) or original(*a, **k))
+    checks = _section(client.get("/").text, "checks")
+    assert "not been verified since the server started" in checks and 'href="/verification"' in checks
+    assert runs == []
+    assert client.get("/verification").status_code == 200 and runs == [1]
+    checks = _section(client.get("/").text, "checks")
+    assert "no problem found" in checks and runs == [1]
+
+
+def test_it_lists_stores_whose_count_is_due(app, client, personas) -> None:  # noqa: ANN001
+    from wam.services.counts_due import counts_due
+    from wam.services.scoped import ScopedLedger
+
+    ledger = app.state.wam.ledger
+    now = datetime.now(UTC)
+    rounds = "L|POF|7.62X39MM BALL|POF-2021-07"
+    for store, days in (("GAO-ASP", 3), ("KIDAL-ARM", 40)):
+        if store == "KIDAL-ARM":  # an approved count found a rifle's worth of difference there 40 days ago
+            ledger.post(make_movement(kind="adjustment", item=rifle("56-10001").key, quantity=1, source="KIDAL-ARM",
+                                      target="count-adjustment", occurred_at=now - timedelta(days=days),
+                                      actor="officer", document="COUNT-7"))
+        else:  # and five more rounds at the ammunition point 3 days ago
+            ledger.post(make_movement(kind="adjustment", item=rounds, quantity=5, source="count-adjustment",
+                                      target=store, occurred_at=now - timedelta(days=days), actor="officer",
+                                      document="COUNT-8"))
+    officer = ScopedLedger(ledger, app.state.wam.ancestry, app.state.wam.accounts.user("officer").roles, "officer")
+    total, due = counts_due(officer, interval_days=30, limit=10)
+    listed = [(d.code, d.days) for d in due]
+    assert ("GAO-ASP", 3) not in listed and ("KIDAL-ARM", 40) in listed
+    assert listed[-1] == ("KIDAL-ARM", 40) and all(days is None for _, days in listed[:-1])  # never counted first
+    assert total == len(listed) == 3  # GAO-ARM and ANSONGO-ARM never counted, KIDAL-ARM 40 days ago
+    sign_in(client, "quartermaster")  # BGD-BATT: GAO-ARM (never) and GAO-ASP (3 days: not due)
+    due_html = _section(client.get("/").text, "counts-due")
+    assert "GAO-ARM" in due_html and "never counted" in due_html and "GAO-ASP" not in due_html
+
+
+def test_the_api_lists_and_confirms_receipts(client, personas) -> None:  # noqa: ANN001
+    officer = _bearer(personas, "officer")
+    pending = client.get("/api/confirmations/pending", headers=officer).json()
+    uid = next(e["id"] for e in pending["items"] if e["item"] == PENDING_OWN)
+    assert pending["next"] is None and all(e["confirmed_by"] is None for e in pending["items"])
+    done = client.post(f"/api/movements/{uid}/confirm", headers=officer)
+    assert done.status_code == 201, done.text
+    assert done.json()["confirmed_by"] == "officer" and done.json()["movement"] == uid
+    again = client.post(f"/api/movements/{uid}/confirm", headers=_bearer(personas, "armourer"), json={"note": "x"})
+    assert again.status_code == 409 and again.json()["error"]["code"] == "confirmation_refused"
+    assert client.get(f"/api/movements/{uid}", headers=officer).json()["confirmed_by"] == "officer"
+    history = client.get(f"/api/items/{PENDING_OWN}/history", headers=_bearer(personas, "viewer")).json()["items"]
+    assert history[-1]["confirmed_by"] == "officer" and history[0]["confirmed_by"] is None
+    assert uid not in {e["id"] for e in client.get("/api/confirmations/pending", headers=officer).json()["items"]}
+
+
+def test_the_api_pages_what_awaits_and_refuses_the_recorder(client, personas) -> None:  # noqa: ANN001
+    officer = _bearer(personas, "officer")
+    seen, cursor = [], None
+    while True:
+        page = client.get("/api/confirmations/pending", params={"limit": 1, **({"cursor": cursor} if cursor else {})},
+                          headers=officer).json()
+        seen += [e["seq"] for e in page["items"]]
+        cursor = page["next"]
+        if cursor is None:
+            break
+    assert seen == sorted(seen) and len(seen) == 3  # own, sibling, country: the officer's MINUSMA
+    recorded = client.post("/api/movements", headers=officer, json={
+        "kind": "transfer", "item": rifle("56-20001").key, "source": "ANSONGO-ARM", "target": "GAO-ARM"}).json()
+    assert recorded["id"] not in {e["id"] for e in client.get("/api/confirmations/pending", headers=officer,
+                                                               params={"limit": 200}).json()["items"]}
+    refused = client.post(f"/api/movements/{recorded['id']}/confirm", headers=officer)
+    assert refused.status_code == 403 and "you recorded this movement" in refused.json()["error"]["message"]
+    assert client.post(f"/api/movements/{recorded['id']}/confirm",
+                       headers=_bearer(personas, "quartermaster")).status_code == 201
