@@ -104,3 +104,35 @@ def test_it_ends_sessions_on_sign_out_expiry_and_deactivation(accounts, clock) -
     assert accounts.session(secret) is None
     with pytest.raises(SignInRefused):
         accounts.authenticate("frank", PASSWORD)
+
+
+def test_cached_sessions_are_forgotten_when_accounts_change(ledger):
+    """A worker trusts a session it looked up for a few seconds, but a sign-out, a revoked
+    grant or a deactivation made through the same accounts applies at once."""
+    from tests.factories import build_world
+
+    build_world(ledger)
+    accounts = Accounts(ledger.engine, session_cache_seconds=60)
+    user = accounts.add_user("cached", "a long enough password")
+    record = accounts.grant("cached", Grant(Role.VIEWER, "GAO"), by="test")
+    secret, _ = accounts.open_session(user)
+    assert [g.grant for g in accounts.session(secret).user.grants] == [Grant(Role.VIEWER, "GAO")]
+    accounts.revoke("cached", record.id)
+    assert accounts.session(secret).user.grants == ()
+    accounts.set_active("cached", False)
+    assert accounts.session(secret) is None
+    accounts.set_active("cached", True)
+    other, _ = accounts.open_session(accounts.user("cached"))
+    assert accounts.session(other) is not None
+    accounts.close_session(other)
+    assert accounts.session(other) is None
+
+
+def test_a_cached_session_still_expires(ledger):
+    now = [datetime(2026, 1, 1, tzinfo=UTC)]
+    accounts = Accounts(ledger.engine, session_cache_seconds=60, clock=lambda: now[0])
+    user = accounts.add_user("expiring", "a long enough password")
+    secret, _ = accounts.open_session(user, lifetime=10)
+    assert accounts.session(secret) is not None
+    now[0] += timedelta(seconds=11)
+    assert accounts.session(secret) is None

@@ -15,13 +15,15 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, update
 
 from wam.domain.access import Grant, Role, make_grant
 from wam.domain.errors import InvalidInput, NotFound, WamError
@@ -99,6 +101,7 @@ class Accounts:
         max_failures: int = 5,
         max_address_failures: int = 50,
         window: int = 900,
+        session_cache_seconds: float = 0,
     ) -> None:
         self.engine = engine
         self.hasher = hasher or PasswordHasher()
@@ -108,9 +111,24 @@ class Accounts:
         self.window = window
         # Verified against when the name is unknown, so both cases take the same time.
         self._dummy_hash = self.hasher.hash(secrets.token_hex(8))
+        # Live sessions looked up in the last ``session_cache_seconds``: every request of a
+        # signed-in user looks its session up, and the user's grants with it. Any change made
+        # through this object forgets them all at once; a change made by another process (the
+        # command line, another server worker) reaches the user within that many seconds.
+        self.session_cache_seconds = session_cache_seconds
+        self._sessions: dict[tuple[str, str | None], tuple[Session, int, float]] = {}
 
     def _now(self) -> int:
         return to_micros(self.clock())
+
+    @contextmanager
+    def _change(self) -> Iterator[Connection]:
+        """A write transaction on users, grants or sessions; forgets the cached sessions."""
+        try:
+            with write_connection(self.engine) as conn, conn.begin():
+                yield conn
+        finally:
+            self._sessions.clear()
 
     # users -------------------------------------------------------------------------------
     def add_user(self, name: str, password: str, *, display_name: str | None = None, admin: bool = False,
@@ -124,7 +142,7 @@ class Accounts:
         if not _NAME.match(name):
             raise InvalidInput("use 2-64 lower-case letters, digits and . _ -", field="name")
         check_password(password)
-        with write_connection(self.engine) as conn, conn.begin():
+        with self._change() as conn:
             if conn.execute(select(a.users.c.id).where(a.users.c.name == name)).first() is not None:
                 raise InvalidInput(f"user {name!r} already exists", field="name")
             conn.execute(insert(a.users).values(
@@ -137,13 +155,13 @@ class Accounts:
     def set_password(self, name: str, password: str) -> None:
         check_password(password)
         user = self.user(name)
-        with write_connection(self.engine) as conn, conn.begin():
+        with self._change() as conn:
             conn.execute(update(a.users).where(a.users.c.id == user.id).values(password_hash=self.hasher.hash(password)))
             conn.execute(delete(a.sessions).where(a.sessions.c.user_id == user.id, a.sessions.c.kind == "cookie"))
 
     def set_active(self, name: str, active: bool) -> None:
         user = self.user(name)
-        with write_connection(self.engine) as conn, conn.begin():
+        with self._change() as conn:
             conn.execute(update(a.users).where(a.users.c.id == user.id).values(active=active))
             if not active:
                 conn.execute(delete(a.sessions).where(a.sessions.c.user_id == user.id))
@@ -170,7 +188,7 @@ class Accounts:
     def grant(self, name: str, grant: Grant, *, by: str) -> GrantRecord:
         """Give ``grant`` to the user ``name``; the holder must exist (NotFound otherwise)."""
         user = self.user(name)
-        with write_connection(self.engine) as conn, conn.begin():
+        with self._change() as conn:
             holder_id = None
             if grant.holder is not None:
                 holder_id = conn.execute(
@@ -191,7 +209,7 @@ class Accounts:
         found = next((g for g in user.grants if g.id == grant_id), None)
         if found is None:
             raise NotFound("grant", str(grant_id))
-        with write_connection(self.engine) as conn, conn.begin():
+        with self._change() as conn:
             conn.execute(delete(a.grants).where(a.grants.c.id == grant_id))
         return found.grant
 
@@ -222,7 +240,7 @@ class Accounts:
             ok = row is not None and row.active
         except (VerificationError, InvalidHashError):
             ok = False
-        with write_connection(self.engine) as conn, conn.begin():
+        with self._change() as conn:
             conn.execute(insert(a.login_attempts).values(name=name, address=address, at=now, ok=ok))
             if ok and self.hasher.check_needs_rehash(row.password_hash):
                 conn.execute(update(a.users).where(a.users.c.id == row.id).values(password_hash=self.hasher.hash(password)))
@@ -236,7 +254,7 @@ class Accounts:
         secret = secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(24)
         now = self._now()
-        with write_connection(self.engine) as conn, conn.begin():
+        with self._change() as conn:
             conn.execute(insert(a.sessions).values(
                 token_hash=token_hash(secret), user_id=user.id, kind=kind, label=label, csrf=csrf,
                 created_at=now, expires_at=now + lifetime * 1_000_000))
@@ -246,24 +264,34 @@ class Accounts:
         """Return the live session for ``secret`` (None when unknown, expired or the user is inactive)."""
         if not secret:
             return None
+        key = (token_hash(secret), kind)
+        cached = self._sessions.get(key)
+        if cached is not None and cached[2] > time.monotonic():
+            session, expires_at, _ = cached
+            return session if expires_at > self._now() else None
         with self.engine.connect() as conn:
             query = select(a.sessions.c.kind, a.sessions.c.csrf, a.sessions.c.expires_at, a.users).join(
-                a.users, a.users.c.id == a.sessions.c.user_id).where(a.sessions.c.token_hash == token_hash(secret))
+                a.users, a.users.c.id == a.sessions.c.user_id).where(a.sessions.c.token_hash == key[0])
             if kind is not None:
                 query = query.where(a.sessions.c.kind == kind)
             row = conn.execute(query).first()
             if row is None or row.expires_at <= self._now() or not row.active:
                 return None
-            return Session(self._user(conn, row), row.kind, row.csrf)
+            session = Session(self._user(conn, row), row.kind, row.csrf)
+        if self.session_cache_seconds > 0:
+            if len(self._sessions) >= 10_000:  # bounded: a flood of tokens only costs look-ups
+                self._sessions.clear()
+            self._sessions[key] = (session, row.expires_at, time.monotonic() + self.session_cache_seconds)
+        return session
 
     def close_session(self, secret: str) -> None:
-        with write_connection(self.engine) as conn, conn.begin():
+        with self._change() as conn:
             conn.execute(delete(a.sessions).where(a.sessions.c.token_hash == token_hash(secret)))
 
     def purge_expired(self) -> int:
         """Delete expired sessions and attempts older than the window; return how many sessions went."""
         now = self._now()
-        with write_connection(self.engine) as conn, conn.begin():
+        with self._change() as conn:
             gone = conn.execute(delete(a.sessions).where(a.sessions.c.expires_at <= now)).rowcount
             conn.execute(delete(a.login_attempts).where(a.login_attempts.c.at < now - self.window * 1_000_000))
         return gone

@@ -69,10 +69,17 @@ class GroupWriter:
 
     def post(self, movement: Movement) -> Entry:
         """Post one movement (waiting for its batch); raise its refusal as posting alone would."""
+        return self.submit(movement).result()
+
+    def submit(self, movement: Movement) -> Future[Entry]:
+        """Queue one movement; the future gives its entry or raises its refusal.
+
+        An asynchronous caller awaits it (``asyncio.wrap_future``) without holding a thread.
+        """
         future: Future[Entry] = Future()
         self._ensure_thread()
         self._queue.put((movement, future))
-        return future.result()
+        return future
 
     def close(self) -> None:
         """Let the thread finish what is queued, then stop."""

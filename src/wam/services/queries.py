@@ -6,6 +6,7 @@ Every read names holders and items by code and key, never by database id.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy import Connection, and_, func, select, union_all
 from sqlalchemy.orm import aliased
@@ -130,7 +131,11 @@ def _current_balances(conn: Connection, holder_id: int) -> list[BalanceLine]:
             for r in conn.exec_driver_sql(sql, (holder_id,))]
 
 
+@cache
 def _entry_query():  # noqa: ANN202
+    """The select of an entry row with its codes; built once (callers add their own where and
+    order, on ``entries`` columns): new holder aliases per call would make SQLAlchemy rebuild
+    their column collections and miss its statement cache every time."""
     src, dst = aliased(t.holders), aliased(t.holders)
     e = t.entries
     return (

@@ -13,6 +13,7 @@ not exist; an operation their role does not allow, on something they may see, ra
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -29,6 +30,7 @@ from wam.domain.timefmt import to_micros
 from wam.storage import tables as t
 
 from . import queries
+from .group_writer import GroupWriter, process_lock
 from .ledger import Ledger
 from .queries import BalanceLine
 from .verify import VerifyReport
@@ -148,13 +150,16 @@ class ScopedLedger:
     """The ledger, as the user with ``grants`` is entitled to see and change it."""
 
     def __init__(self, ledger: Ledger, ancestry: Ancestry, grants: Sequence[Grant], actor: str,
-                 write_lock: threading.Lock | None = None, verifications: VerificationLog | None = None) -> None:
+                 write_lock: threading.Lock | None = None, verifications: VerificationLog | None = None,
+                 group_writer: GroupWriter | None = None) -> None:
         self.ledger = ledger
         self.verifications = verifications or VerificationLog()
         # One writer at a time per process: SQLite's busy wait is unfair (a writer can starve
         # past its timeout under 50 concurrent posts) and on PostgreSQL concurrent appends in
         # one process would only lose the compare-and-set on the chain head and retry.
         self.write_lock = write_lock or threading.Lock()
+        # A server's single movements go through its group writer (shared transactions).
+        self.group_writer = group_writer
         self.ancestry = ancestry
         self.grants = tuple(grants)
         self.actor = actor
@@ -324,6 +329,20 @@ class ScopedLedger:
             raise NotFound("item", key)
         return item, visible
 
+    def _require_item_visible(self, key: str) -> None:
+        """Raise NotFound unless some of the item's custody passed through the user's scope.
+
+        A weapon held in scope now is visible: one look-up of its holder, where the general
+        answer reads its whole history.
+        """
+        self._require_anywhere(Action.READ_MOVEMENTS)
+        holder = self.ledger.custodian(key)  # NotFound for an unknown item
+        places = self._places(holder) if holder is not None else None
+        # the item's latest entry has the holder as its target: visible as _entry_visible has it
+        if places is not None and any(covers(g, places) for g in grants_for(self.grants, Action.READ_MOVEMENTS)):
+            return
+        self._visible_history(key)
+
     def item(self, key: str) -> tuple[Item, str | None]:
         """The item and its holder now (None when the holder is outside the user's scope)."""
         item, _ = self._visible_history(key)
@@ -360,7 +379,7 @@ class ScopedLedger:
                 raise PermissionDenied(f"your role does not allow recording a {movement.kind.value} at {code}")
         if movement.kind is not MovementKind.RECEIPT:
             try:
-                self._visible_history(movement.item)
+                self._require_item_visible(movement.item)
             except PermissionDenied:
                 raise
             except NotFound:
@@ -375,13 +394,24 @@ class ScopedLedger:
 
     def record(self, movement: Movement) -> Entry:
         self.check_record(movement)
+        if self.group_writer is not None:
+            return self.group_writer.post(movement)
         return self._append(lambda: self.ledger.post(movement))
 
+    async def record_async(self, movement: Movement) -> Entry:
+        """:meth:`record` for a server's event loop: the checks run here (a few indexed reads),
+        the posting on the group writer's thread, awaited without holding a thread."""
+        if self.group_writer is None:
+            return await asyncio.to_thread(self.record, movement)
+        self.check_record(movement)
+        return await asyncio.wrap_future(self.group_writer.submit(movement))
+
     def _append(self, post):  # noqa: ANN001, ANN202
-        """Post under the process's write lock; retry when another process appended first."""
+        """Post under the write locks (this process's, then all processes'); retry when another
+        process appended first all the same (PostgreSQL)."""
         for attempt in range(RETRIES):
             try:
-                with self.write_lock:
+                with self.write_lock, process_lock(self.ledger):
                     return post()
             except ConcurrentAppend:
                 if attempt == RETRIES - 1:

@@ -7,6 +7,8 @@ pages at the root, and its static assets from the package: no CDN, sites have no
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -15,9 +17,11 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from itsdangerous import URLSafeTimedSerializer
+from starlette.concurrency import run_in_threadpool
 
 import wam
 from wam.services.accounts import Accounts
+from wam.services.group_writer import GroupWriter
 from wam.services.ledger import Ledger
 from wam.services.scoped import Ancestry
 
@@ -33,6 +37,14 @@ from .settings import WebSettings, resolve_secret
 HERE = Path(__file__).parent
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    writer = app.state.wam.group_writer
+    if writer is not None:  # post what is queued before the process ends
+        await run_in_threadpool(writer.close)
+
+
 def create_app(settings: WebSettings | None = None, *, ledger: Ledger | None = None) -> FastAPI:
     """Build the web application.
 
@@ -45,15 +57,16 @@ def create_app(settings: WebSettings | None = None, *, ledger: Ledger | None = N
     ledger = ledger or Ledger.open(settings.database_url)
     hasher = PasswordHasher(time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib)
     accounts = Accounts(ledger.engine, hasher=hasher, max_failures=settings.login_max_failures,
-                        window=settings.login_window_seconds)
+                        window=settings.login_window_seconds, session_cache_seconds=settings.session_cache_seconds)
     app = FastAPI(
         title="wam", version=wam.__version__,
         description="Weapons and ammunition custody ledger. Authenticate with `Authorization: Bearer <token>` "
                     "(from `POST /api/auth/token` or `wam users token NAME`).",
-        openapi_url="/api/openapi.json", docs_url="/api/docs", redoc_url=None,
+        openapi_url="/api/openapi.json", docs_url="/api/docs", redoc_url=None, lifespan=_lifespan,
     )
     app.state.wam = Services(settings, ledger, accounts, Ancestry(),
                              URLSafeTimedSerializer(resolve_secret(settings), salt="wam"))
+    app.state.wam.group_writer = GroupWriter(ledger, app.state.wam.write_lock)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.state.templates = templates
     if settings.gzip:

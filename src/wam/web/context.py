@@ -21,6 +21,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wam.domain.errors import InvalidInput, PermissionDenied
 from wam.services.accounts import Accounts, Session, Unauthenticated, User
 from wam.services.confirmations import Confirmations, LowWater
+from wam.services.group_writer import GroupWriter
 from wam.services.ledger import Ledger
 from wam.services.scoped import Ancestry, ScopedLedger, VerificationLog
 
@@ -45,6 +46,7 @@ class Services:
     write_lock: threading.Lock = field(default_factory=threading.Lock)
     verifications: VerificationLog = field(default_factory=VerificationLog)  # the last run, for home pages
     low_water: LowWater = field(default_factory=LowWater)  # where movements awaiting confirmation begin
+    group_writer: GroupWriter | None = None  # posts single movements in shared transactions
 
 
 @dataclass
@@ -105,7 +107,7 @@ async def current(request: Request) -> Context:
             raise PermissionDenied("the form has expired or did not come from this site: reload it and try again")
     svc = services(request)
     scoped = ScopedLedger(svc.ledger, svc.ancestry, session.user.roles, session.user.name, svc.write_lock,
-                          svc.verifications)
+                          svc.verifications, svc.group_writer)
     return Context(session.user, session, scoped, secret, translator(request), svc.low_water)
 
 

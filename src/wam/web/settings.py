@@ -33,6 +33,9 @@ class WebSettings(BaseSettings):
     token_days: int = 90
     login_max_failures: int = 5
     login_window_seconds: int = 900
+    # how long a worker trusts a session it looked up; a sign-out, password change or revoked
+    # grant made in another process (the command line, another worker) takes this long to apply
+    session_cache_seconds: float = Field(5, ge=0, le=60)
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     gzip: bool = True  # compress responses: pages must stay usable on a 256 kbit/s link

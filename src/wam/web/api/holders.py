@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
 
 from wam.domain.errors import InvalidInput
 from wam.domain.timefmt import parse_moment
@@ -48,10 +49,15 @@ def list_holders(ctx: CurrentUser, parent: Annotated[str | None, Query(max_lengt
 
 
 @router.get("/{code:path}/balances", response_model=BalancePage, responses=ERRORS)
-def balances(code: str, ctx: CurrentUser, at: At = None, tree: bool = False, cursor: Cursor = None,
-             limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> BalancePage:
+async def balances(code: str, ctx: CurrentUser, at: At = None, tree: bool = False, cursor: Cursor = None,
+                   limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> BalancePage:
     """What the holder (with ``tree``: its whole subtree) holds now, or held at ``at``."""
-    page = ctx.scoped.balances(code, at=moment(at), tree=tree, cursor=cursor, limit=limit)
+    if at is None and not tree:
+        # The most frequent read, and a short one (one indexed query, a store's lines): answered
+        # on the event loop, where handing it to a worker thread would cost more than the query.
+        page = ctx.scoped.balances(code, cursor=cursor, limit=limit)
+    else:
+        page = await run_in_threadpool(ctx.scoped.balances, code, at=moment(at), tree=tree, cursor=cursor, limit=limit)
     return BalancePage(items=[BalancePublic(holder=b.holder, item=b.item, quantity=b.quantity, type=b.type,
                                             label=b.label) for b in page.items], next=page.next)
 

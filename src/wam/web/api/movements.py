@@ -33,14 +33,17 @@ def list_movements(ctx: CurrentUser, kind: Kind = None, cursor: Cursor = None, l
 
 @router.post("/movements", response_model=EntryPublic, status_code=201,
              responses={**ERRORS, 409: {"model": ErrorPublic}, 503: {"model": ErrorPublic}})
-def record_movement(body: EntryCreate, ctx: CurrentUser) -> EntryPublic:
+async def record_movement(body: EntryCreate, ctx: CurrentUser) -> EntryPublic:
     """Record a movement in your name. Both real ends must be in a scope whose role may record this kind."""
+    # On the event loop: its checks are a few indexed reads, and the posting is awaited from
+    # the group writer, so no worker thread is held (threads contending for the GIL cost more
+    # than the work itself under load).
     movement = make_movement(
         kind=body.kind.value, item=body.item, quantity=body.quantity, source=body.source, target=body.target,
         occurred_at=(body.occurred_at or datetime.now(UTC)), actor=ctx.user.name, witness=body.witness,
         document=body.document, note=body.note, reason=body.reason, reverses=body.reverses,
     )
-    return EntryPublic.of(ctx.scoped.record(movement))
+    return EntryPublic.of(await ctx.scoped.record_async(movement))
 
 
 @router.get("/movements/{uid}", response_model=EntryPublic, responses=ERRORS)
