@@ -46,9 +46,16 @@ class Ancestry:
         self._nodes: dict[str, tuple[Place, str | None]] = {}
         self._lock = threading.Lock()
 
-    def of(self, conn: Connection, code: str) -> list[Place] | None:
-        """Return the ancestry of ``code``; [] for an external holder; None if it does not exist."""
+    def knows(self, code: str) -> bool:
+        return code in self._nodes
+
+    def of(self, conn: Connection | None, code: str) -> list[Place] | None:
+        """Return the ancestry of ``code``; [] for an external holder; None if it does not exist.
+
+        ``conn`` is used only for a holder not seen yet (None will do for one :meth:`knows`).
+        """
         if code not in self._nodes:
+            assert conn is not None, "a connection is needed to look up a holder not seen yet"
             self._load(conn, code)
         if code not in self._nodes:
             return None
@@ -166,8 +173,10 @@ class ScopedLedger:
 
     # the rules, per holder ---------------------------------------------------------------
     def _places(self, code: str) -> list[Place] | None:
-        with self.ledger.engine.connect() as conn:
-            return self.ancestry.of(conn, code)
+        if not self.ancestry.knows(code):  # a connection only to look up a holder not yet seen
+            with self.ledger.engine.connect() as conn:
+                return self.ancestry.of(conn, code)
+        return self.ancestry.of(None, code)
 
     def can(self, action: Action) -> bool:
         """Tell whether the user may do ``action`` somewhere (to show or hide a menu entry)."""
