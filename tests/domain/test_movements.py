@@ -120,6 +120,14 @@ def test_it_refuses_a_quantity_that_is_not_a_whole_number(quantity):
     assert refused.value.field == "quantity"
 
 
+@pytest.mark.parametrize("quantity", [10**12 + 1, 2**63, str(10**30)])
+def test_it_refuses_a_quantity_beyond_the_limit(quantity):
+    with pytest.raises(InvalidInput, match="at most") as refused:
+        movement("transfer", "GAO-ARM", "ANSONGO-ARM", quantity=quantity)
+    assert refused.value.field == "quantity"
+    assert movement("transfer", "GAO-ARM", "ANSONGO-ARM", quantity=10**12).quantity == 10**12
+
+
 def test_it_reads_a_quantity_given_as_text():
     assert movement("transfer", "GAO-ARM", "ANSONGO-ARM", quantity=" 120 ").quantity == 120
 

@@ -3,11 +3,15 @@ inline for speed; all must give what ``wam.domain.chain`` defines."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from tests.factories import T0, build_world
 from wam.domain.chain import entry_hash
-from wam.domain.movements import Movement, MovementKind
+from wam.domain.errors import InvalidInput
+from wam.domain.materiel import make_item
+from wam.domain.movements import MAX_QUANTITY, Movement, MovementKind
 
 
 def test_it_hashes_entries_of_both_posting_paths_as_the_chain_defines(ledger):
@@ -32,21 +36,22 @@ def test_it_hashes_entries_of_both_posting_paths_as_the_chain_defines(ledger):
     assert ledger.verify().ok
 
 
-def _bulk_stream(rounds_key: str, quantity: int) -> list[Movement]:
+def _bulk_stream(rounds_key: str, quantity: int, start: datetime = T0) -> list[Movement]:
     """Transfers of one lot back and forth, with text the JSON rows must carry exactly."""
-    movements = [Movement(MovementKind.RECEIPT, rounds_key, quantity, "supply:BGD", "GAO-ASP", T0, "quartermaster")]
+    movements = [Movement(MovementKind.RECEIPT, rounds_key, quantity, "supply:BGD", "GAO-ASP", start, "quartermaster")]
     for n in range(1, 40):
         source, target = ("GAO-ASP", "GAO-ARM") if n % 2 else ("GAO-ARM", "GAO-ASP")
-        movements.append(Movement(MovementKind.TRANSFER, rounds_key, quantity, source, target, T0 + timedelta(hours=n),
+        movements.append(Movement(MovementKind.TRANSFER, rounds_key, quantity, source, target, start + timedelta(hours=n),
                                   "Adjudant Lefèvre", witness="Sgt « Diop » 中士", document=f"BON-{n:04d}/é\\\"q"))
     return movements
 
 
 def test_bulk_rows_keep_every_value_exactly(ledger):
-    """The fast path's rows reach SQLite as JSON: text with quotes, backslashes and non-Latin
-    letters, and integers beyond a double's precision, must come back exactly as posted."""
+    """The fast path's rows reach SQLite as fixed-width integers and JSON text: text with
+    quotes, backslashes and non-Latin letters, and the largest quantity, must come back
+    exactly as posted."""
     world = build_world(ledger)
-    quantity = 2**53 + 1  # a JSON number a double would round
+    quantity = MAX_QUANTITY  # the largest allowed
     movements = _bulk_stream(world.rounds.key, quantity)
     assert ledger.post_many(movements) == len(movements)
     stored = ledger.history(world.rounds.key)[-len(movements):]  # after the world's own receipt
@@ -83,3 +88,23 @@ def test_json_rows_and_row_by_row_inserts_store_the_same_entries(tmp_path):
                        e.document, e.note, e.reason, e.reverses) for e in entries])
         ledger.engine.dispose()
     assert heads[0] == heads[1]
+
+
+def test_bulk_rows_keep_times_before_1970(ledger):
+    """Times are microseconds since 1970: a lot received in 1965 has negative ones."""
+    build_world(ledger)
+    old_lot = make_item(type="ammunition", make="RG", model="7.62x51mm ball", lot="RG-1964", calibre="7.62x51mm")
+    ledger.register_items([old_lot])
+    movements = _bulk_stream(old_lot.key, 3, start=datetime(1965, 3, 1, tzinfo=UTC))
+    ledger.post_many(movements)
+    assert [e.occurred_at for e in ledger.history(old_lot.key)] == [
+        int((m.occurred_at - datetime(1970, 1, 1, tzinfo=UTC)) / timedelta(microseconds=1)) for m in movements]
+    assert ledger.verify().ok
+
+
+def test_a_quantity_beyond_the_limit_is_refused_in_bulk(ledger):
+    world = build_world(ledger)
+    movements = _bulk_stream(world.rounds.key, MAX_QUANTITY + 1)
+    with pytest.raises(InvalidInput) as refused:
+        ledger.post_many(movements)
+    assert refused.value.field == "quantity" and refused.value.row == 1

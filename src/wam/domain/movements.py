@@ -48,6 +48,9 @@ class MovementKind(StrEnum):
     REVERSAL = "reversal"
 
 
+#: The most one movement may move: a million million (rounds). Far beyond any real lot, and
+#: far inside the 64-bit integers databases keep balances in.
+MAX_QUANTITY = 10**12
 # The longest text each field of a movement may hold (checked by make_movement and the ledger).
 TEXT_LIMITS = {"item": 300, "source": 64, "target": 64, "actor": 100, "witness": 100, "document": 200,
                "note": 2000, "reason": 40, "reverses": 100}
@@ -141,6 +144,8 @@ def make_movement(
         raise InvalidInput(f"{quantity!r} is not a whole number", field="quantity") from None
     if qty <= 0:
         raise InvalidInput("must be at least 1 (law 3: a movement moves something)", field="quantity")
+    if qty > MAX_QUANTITY:
+        raise InvalidInput(f"must be at most {MAX_QUANTITY:,}", field="quantity")
     if occurred_at.tzinfo is None:
         raise InvalidInput("give the time with its time zone (UTC)", field="occurred_at")
     movement = Movement(

@@ -47,6 +47,7 @@ DETAILS: list[tuple[re.Pattern[str], str]] = [(re.compile(f"^{p}$"), k) for p, k
     (r"is longer than (?P<n>\d+) characters", "msg.too_long"),
     (r"must be trimmed, non-empty text of at most (?P<n>\d+) characters, without control separators", "msg.clean_text"),
     (r"must be at least 1 \(law 3: a movement moves something\)", "msg.at_least_one"),
+    (r"must be at most (?P<n>[\d,]+)", "msg.at_most_n"),
     (f"{_Q} is not a whole number", "msg.not_whole"),
     (r"give the time with its time zone \(UTC\)", "msg.time_zone"),
     (r"is not an ISO 8601 date or date-time", "msg.not_iso_date"),
