@@ -50,23 +50,36 @@ def uids(page) -> list[str]:  # noqa: ANN001
 
 
 def test_it_lists_what_arrives_in_the_users_scope_oldest_first(world, people) -> None:  # noqa: ANN001
-    rifle1, rifle2, _ = world.rifles
+    rifle1, rifle2, rifle3 = world.rifles
     into_ansongo = post(world, "transfer", rifle1, "GAO-ARM", "ANSONGO-ARM")
     rounds = post(world, "transfer", world.rounds, "GAO-ASP", "GAO-ARM", quantity=100)
-    issue = post(world, "issue", rifle2, "GAO-ARM", "PTE-RAHMAN")
+    into_asp = post(world, "transfer", rifle2, "GAO-ARM", "GAO-ASP")
+    post(world, "issue", rifle3, "GAO-ARM", "PTE-RAHMAN")  # signed for at the counter: never listed
     post(world, "expenditure", world.rounds, "GAO-ARM", "expended", quantity=10, reason="training")
-    assert uids(people["qm"].pending()) == [rounds.uid, issue.uid]  # the receipts of the world are not transfers
-    assert uids(people["officer"].pending()) == [into_ansongo.uid, rounds.uid, issue.uid]
-    assert uids(people["armourer"].pending()) == [rounds.uid, issue.uid]
+    assert uids(people["qm"].pending()) == [rounds.uid, into_asp.uid]  # the receipts of the world are not transfers
+    assert uids(people["officer"].pending()) == [into_ansongo.uid, rounds.uid, into_asp.uid]
+    assert uids(people["armourer"].pending()) == [rounds.uid]  # GAO-ASP is outside the armoury
     assert people["qm"].count() == 2
 
 
 def test_it_leaves_out_what_the_user_recorded(world, people) -> None:  # noqa: ANN001
-    own = post(world, "issue", world.rifles[0], "GAO-ARM", "PTE-RAHMAN", actor="qm")
+    own = post(world, "transfer", world.rifles[0], "GAO-ARM", "GAO-ASP", actor="qm")
     assert uids(people["qm"].pending()) == []
     assert uids(people["bob"].pending()) == [own.uid]
     with pytest.raises(PermissionDenied, match="you recorded this movement"):
         people["qm"].confirm(own.uid)
+
+
+def test_it_neither_lists_nor_confirms_issues_and_returns(world, people) -> None:  # noqa: ANN001
+    issue = post(world, "issue", world.rifles[0], "GAO-ARM", "PTE-RAHMAN")
+    back = post(world, "return", world.rifles[0], "PTE-RAHMAN", "GAO-ARM", days=2)
+    for name in ("qm", "officer", "armourer"):
+        assert uids(people[name].pending()) == [] and people[name].count() == 0
+        for movement in (issue, back):
+            with pytest.raises(ConfirmationRefused, match="only transfers") as refused:
+                people[name].confirm(movement.uid)
+            assert refused.value.reason == "kind" and refused.value.code == "confirmation_refused"
+    assert people["officer"].of([issue, back]) == {}
 
 
 def test_it_leaves_out_reversals_and_what_they_undid(world, people) -> None:  # noqa: ANN001
@@ -173,5 +186,8 @@ def test_it_starts_each_list_where_nothing_older_awaits_anyone(world, people) ->
     assert uids(officer.pending()) == []
     with world.ledger.engine.connect() as conn:
         assert low.seq(conn) == second.seq + 1  # past the head: nothing awaits anyone
-    third = post(world, "issue", world.rifles[0], "GAO-ARM", "PTE-RAHMAN", days=3)
+    post(world, "issue", world.rifles[0], "GAO-ARM", "PTE-RAHMAN", days=3)  # never awaits: the mark passes it
+    with world.ledger.engine.connect() as conn:
+        assert low.seq(conn) == second.seq + 2
+    third = post(world, "transfer", world.rifles[1], "GAO-ARM", "GAO-ASP", days=4)
     assert uids(qm.pending()) == [third.uid] and qm.count() == 1

@@ -49,7 +49,11 @@ POSITIONS = {
     "abroad": ("MALAKAL-ARM", "PTE-KARIM", "56-40001"),
 }
 
-# position -> serial of a rifle issued there by "setup" (store to person) that nobody has confirmed
+# position -> the site above its store (the store's parent: the same contingent, so in sight of the same users)
+SITES = {"own": "GAO", "sibling": "KIDAL", "country": "ANSONGO", "mission": "JUBA", "abroad": "MALAKAL"}
+
+# position -> serial of a rifle received at the position's site and transferred from there to its store
+# by "setup" (site to store), which nobody has confirmed: only transfers await confirmation
 PENDING = {name: serial[:-1] + "9" for name, (_store, _person, serial) in POSITIONS.items()}
 
 # persona -> grants; the access matrix runs every persona against every position
@@ -71,16 +75,16 @@ def add_positions(ledger) -> None:  # noqa: ANN001
     from wam.domain.movements import make_movement
 
     ledger.add_holders([make_holder(code=c, name=n, kind=k, parent=p, country=ctry) for c, n, k, p, ctry in EXTRA_HOLDERS])
-    for name, (store, person, serial) in POSITIONS.items():
-        for key, issued in ((serial, False), (PENDING[name], True)):
-            if name == "own" and not issued:
+    for name, (store, _person, serial) in POSITIONS.items():
+        for key, sent in ((serial, False), (PENDING[name], True)):
+            if name == "own" and not sent:
                 continue  # the shared world received it already
             item = rifle(key)
             ledger.register_items([item])
-            ledger.post(make_movement(kind="receipt", item=item.key, quantity=1, source="supply:BGD", target=store,
-                                      occurred_at=T0, actor="setup"))
-            if issued:  # awaits confirmation by whoever records at the store (someone other than "setup")
-                ledger.post(make_movement(kind="issue", item=item.key, quantity=1, source=store, target=person,
+            ledger.post(make_movement(kind="receipt", item=item.key, quantity=1, source="supply:BGD",
+                                      target=SITES[name] if sent else store, occurred_at=T0, actor="setup"))
+            if sent:  # awaits confirmation by whoever records at the store (someone other than "setup")
+                ledger.post(make_movement(kind="transfer", item=item.key, quantity=1, source=SITES[name], target=store,
                                           occurred_at=T0, actor="setup"))
 
 

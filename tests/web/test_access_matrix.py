@@ -58,7 +58,7 @@ class Case:
     key: str
     receipt_uid: str
     pos_user: str
-    pending_uid: str  # an issue at the position, recorded by "setup", awaiting confirmation
+    pending_uid: str  # a transfer into the position's store, recorded by "setup", awaiting confirmation
 
 
 @dataclass

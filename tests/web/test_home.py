@@ -10,7 +10,7 @@ from wam.domain.movements import make_movement
 
 from .conftest import PENDING, sign_in
 
-PENDING_OWN = rifle(PENDING["own"]).key  # issued GAO-ARM -> PTE-RAHMAN by "setup", unconfirmed
+PENDING_OWN = rifle(PENDING["own"]).key  # transferred GAO -> GAO-ARM by "setup", unconfirmed
 
 
 def _bearer(personas, name: str) -> dict[str, str]:  # noqa: ANN001
@@ -101,6 +101,20 @@ def test_the_api_lists_and_confirms_receipts(client, personas) -> None:  # noqa:
     history = client.get(f"/api/items/{PENDING_OWN}/history", headers=_bearer(personas, "viewer")).json()["items"]
     assert history[-1]["confirmed_by"] == "officer" and history[0]["confirmed_by"] is None
     assert uid not in {e["id"] for e in client.get("/api/confirmations/pending", headers=officer).json()["items"]}
+
+
+def test_an_issue_awaits_no_confirmation_and_confirming_it_is_refused(client, personas) -> None:  # noqa: ANN001
+    armourer, officer = _bearer(personas, "armourer"), _bearer(personas, "officer")
+    issued = client.post("/api/movements", headers=armourer, json={
+        "kind": "issue", "item": rifle("56-00002").key, "source": "GAO-ARM", "target": "PTE-RAHMAN"})
+    assert issued.status_code == 201, issued.text
+    uid = issued.json()["id"]
+    for who in (officer, _bearer(personas, "quartermaster")):
+        pending = client.get("/api/confirmations/pending", headers=who, params={"limit": 200}).json()["items"]
+        assert uid not in {e["id"] for e in pending}
+        refused = client.post(f"/api/movements/{uid}/confirm", headers=who)
+        assert refused.status_code == 409 and refused.json()["error"]["code"] == "confirmation_refused"
+    assert client.get(f"/api/movements/{uid}", headers=officer).json()["confirmed_by"] is None
 
 
 def test_the_api_pages_what_awaits_and_refuses_the_recorder(client, personas) -> None:  # noqa: ANN001

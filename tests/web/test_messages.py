@@ -13,7 +13,7 @@ from wam.web.i18n import Translator
 from wam.web.messages import DETAILS, RULES, detail, localize
 
 FR = {"Accept-Language": "fr-FR,fr;q=0.9"}
-HELD = rifle("56-00009").key  # at PTE-RAHMAN since the web world's set-up
+HELD = rifle("56-00009").key  # at GAO-ARM since the web world's set-up (transferred there from GAO)
 
 
 def _bearer(personas, name: str, **extra: str) -> dict[str, str]:  # noqa: ANN001
@@ -21,15 +21,15 @@ def _bearer(personas, name: str, **extra: str) -> dict[str, str]:  # noqa: ANN00
 
 
 def test_it_names_the_law_item_and_holder_of_a_refusal_in_french(client, personas) -> None:  # noqa: ANN001
-    body = {"kind": "transfer", "item": HELD, "source": "GAO-ARM", "target": "GAO-ASP"}
+    body = {"kind": "transfer", "item": HELD, "source": "GAO-ASP", "target": "GAO-ARM"}
     english = client.post("/api/movements", headers=_bearer(personas, "quartermaster"), json=body)
     french = client.post("/api/movements", headers=_bearer(personas, "quartermaster", **FR), json=body)
     assert english.status_code == french.status_code == 409
-    assert english.json()["error"]["message"] == f"law 1: {HELD} is held by PTE-RAHMAN, not by GAO-ARM"
+    assert english.json()["error"]["message"] == f"law 1: {HELD} is held by GAO-ARM, not by GAO-ASP"
     error = french.json()["error"]
-    assert error["code"] == "posting_rejected" and (error["law"], error["item"], error["holder"]) == (1, HELD, "GAO-ARM")
+    assert error["code"] == "posting_rejected" and (error["law"], error["item"], error["holder"]) == (1, HELD, "GAO-ASP")
     assert error["message"] == (f"Refusé par la loi 1 (un article numéroté n’a qu’un détenteur à la fois) : {HELD} est "
-                                f"détenu par PTE-RAHMAN, non par GAO-ARM (article {HELD}, détenteur GAO-ARM)")
+                                f"détenu par GAO-ARM, non par GAO-ASP (article {HELD}, détenteur GAO-ASP)")
     overdraw = {"kind": "transfer", "item": "L|POF|7.62X39MM BALL|POF-2021-07", "quantity": 20_000,
                 "source": "GAO-ASP", "target": "GAO-ARM"}
     message = client.post("/api/movements", headers=_bearer(personas, "quartermaster", **FR), json=overdraw).json()

@@ -18,9 +18,10 @@ Two rules go beyond "which subtree":
   grants that cover everything see them; they may still be named as the other side of a
   movement recorded inside one's scope.
 
-The roles that record movements also confirm receipts (:attr:`Action.CONFIRM`): a transfer,
-issue or return (:data:`RECEIVED_KINDS`) is confirmed at its target by someone who records
-there, other than whoever recorded it.
+The roles that record movements also confirm receipts (:attr:`Action.CONFIRM`): a transfer
+(:data:`RECEIVED_KINDS`), a consignment from one store or site to another, is confirmed at its
+target by someone who records there, other than whoever recorded it. Issues and returns are
+not: they happen face to face at the armoury counter and are signed for there.
 
 This module is pure: the services give it a holder's ancestry and the user's grants.
 """
@@ -82,10 +83,12 @@ RECORD_KINDS: dict[Role, frozenset[MovementKind]] = {
     Role.ARMOURER: frozenset({MovementKind.ISSUE, MovementKind.RETURN}),
 }
 
-# Movements between two real holders, recorded by the sending side: the receiving side
-# confirms that the materiel arrived (whoever records movements at the target may confirm).
-# Receipts from supply, expenditure, losses and the other kinds have no receiving person.
-RECEIVED_KINDS = frozenset({MovementKind.TRANSFER, MovementKind.ISSUE, MovementKind.RETURN})
+# Consignments sent from one store or site to another, recorded by the sending side: the
+# receiving side confirms that the materiel arrived (whoever records movements at the target
+# may confirm). Issues and returns are signed for face to face at the armoury counter (a person
+# holder does not sign in), so they await no confirmation in the system; receipts from supply,
+# expenditure, losses and the other kinds have no receiving side.
+RECEIVED_KINDS = frozenset({MovementKind.TRANSFER})
 
 _ISO3 = re.compile(r"^[A-Z]{3}$")
 

@@ -1,11 +1,12 @@
 """Confirmations of receipt: the receiving side says that a movement arrived.
 
-A transfer, issue or return (:data:`~wam.domain.access.RECEIVED_KINDS`) is recorded by the
-side that sends it. Until someone at the receiving end confirms it, the ledger has only the
-sender's word that the materiel arrived: the gap where diversion in transit hides. A movement
-**awaits confirmation** when
+A transfer (:data:`~wam.domain.access.RECEIVED_KINDS`), a consignment from one store or site
+to another, is recorded by the side that sends it. Until someone at the receiving end confirms
+it, the ledger has only the sender's word that the materiel arrived: the gap where diversion in
+transit hides. A movement **awaits confirmation** when
 
-1. its kind is one of those three (a reversal never awaits: it undoes, it does not deliver),
+1. it is a transfer (an issue or return is signed for face to face at the armoury counter, so
+   it never awaits; nor does a reversal: it undoes, it does not deliver),
 2. it has not been confirmed (one confirmation per movement, enforced by a unique index),
 3. it has not been reversed (what was undone did not arrive), and
 4. for a given user, it was recorded by someone else (nobody confirms their own word), and
@@ -47,8 +48,8 @@ COUNT_CAP = 1000  # the home page says "1000 or more" rather than count a backlo
 class ConfirmationRefused(WamError):
     """The movement cannot be confirmed in its present state.
 
-    ``reason`` is ``"kind"`` (not a transfer, issue or return), ``"already"`` (confirmed
-    before: ``by`` and ``at`` say by whom and when) or ``"reversed"`` (it was undone).
+    ``reason`` is ``"kind"`` (not a transfer), ``"already"`` (confirmed before: ``by`` and
+    ``at`` say by whom and when) or ``"reversed"`` (it was undone).
     """
 
     code = "confirmation_refused"
@@ -107,7 +108,7 @@ def awaiting(scope: Select | None, actor: str | None, *, from_seq: int = 1, by_s
 class LowWater:
     """The lowest seq that may still await anyone's confirmation, kept for the life of the process.
 
-    Below it, every transfer, issue and return is confirmed or reversed. It only ever rises:
+    Below it, every transfer is confirmed or reversed. It only ever rises:
     confirmations and reversals are never undone, and a new entry always comes after the head.
     So each look resumes where the previous one stopped, and the lists below start there: once
     the receiving sides keep up, a home page reads the recent entries only, not the whole
@@ -198,14 +199,14 @@ class Confirmations:
             PermissionDenied: the role confirms nowhere; the target is outside where it may;
                 the user recorded the movement.
             NotFound: no such movement, or one the user may not see (the same answer).
-            ConfirmationRefused: not a transfer, issue or return; confirmed before; reversed.
+            ConfirmationRefused: not a transfer; confirmed before; reversed.
             InvalidInput: the note (field ``note``).
         """
         scoped = self.scoped
         scoped._require_anywhere(Action.CONFIRM)  # noqa: SLF001
         entry = scoped.entry(uid)  # NotFound when missing or out of sight
         if entry.kind not in {k.value for k in RECEIVED_KINDS}:
-            raise ConfirmationRefused(f"a {entry.kind} has no receipt to confirm (only transfers, issues and returns)",
+            raise ConfirmationRefused(f"a {entry.kind} has no receipt to confirm (only transfers)",
                                       reason="kind", uid=uid)
         places = scoped._places(entry.target) or []  # noqa: SLF001
         if not allowed_at(scoped.grants, places, Action.CONFIRM):

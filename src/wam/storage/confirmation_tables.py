@@ -1,6 +1,6 @@
 """The ``confirmations`` table: the receiving side's word that a movement arrived.
 
-A transfer, issue or return is recorded by the side that sends it; someone at the receiving
+A transfer is recorded by the side that sends it; someone at the receiving
 end confirms the receipt. A confirmation is evidence, like an entry: the migration
 ``0005_confirmations`` makes the database refuse UPDATE and DELETE on it (and TRUNCATE on
 PostgreSQL), and a unique index lets a movement be confirmed once only, even when two people

@@ -15,8 +15,8 @@ ERRORS = {401: {"model": ErrorPublic}, 403: {"model": ErrorPublic}, 404: {"model
 
 @router.get("/confirmations/pending", response_model=EntryPage, responses=ERRORS)
 def pending(ctx: CurrentUser, cursor: Cursor = None, limit: Limit = 50) -> EntryPage:
-    """Transfers, issues and returns into your holders that someone else recorded and nobody has
-    confirmed yet (reversed ones left out), oldest first."""
+    """Transfers into your holders that someone else recorded and nobody has confirmed yet
+    (reversed ones left out), oldest first."""
     page = ctx.confirmations.pending(cursor=cursor, limit=limit)
     return EntryPage(items=public(ctx, page.items), next=page.next)
 

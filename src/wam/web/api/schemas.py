@@ -88,7 +88,7 @@ class EntryPublic(BaseModel):
     reason: str | None
     reverses: str | None
     hash: str
-    confirmed_by: str | None = Field(None, description="who confirmed the receipt (transfers, issues, returns)")
+    confirmed_by: str | None = Field(None, description="who confirmed the receipt (transfers only)")
     confirmed_at: str | None = None
 
     @classmethod

@@ -1,8 +1,9 @@
 """Home: what needs doing, by role.
 
 - **Movements to confirm** (roles that confirm: quartermaster, armourer, mission WAM officer,
-  administrator): transfers, issues and returns into the user's holders that someone else
-  recorded and nobody has confirmed, oldest first, each with a "Confirm receipt" button.
+  administrator): transfers into the user's holders that someone else recorded and nobody
+  has confirmed, oldest first, each with a "Confirm receipt" button. Issues and returns are
+  signed for at the armoury counter and never listed.
 - **Stock counts due** (roles that record or verify): stores of the user's scope never counted,
   or not within ``WAM_COUNT_INTERVAL_DAYS``; see :mod:`wam.services.counts_due` for where the
   date of a count comes from until the stock-count register exists.
