@@ -388,6 +388,23 @@ def test_it_shows_history_as_a_table(stocked):
 
 
 # --- verify and checkpoints -------------------------------------------------------------------------
+def test_it_verifies_the_balance_marks_on_request(stocked, db_url):
+    assert stocked("move", "--kind", "transfer", "--item", "56-00001", "--from", "GAO-ARM", "--to", "ANSONGO-ARM",
+                   "--at", "2024-03-05", "--actor", "clerk")[0] == 0
+    assert stocked("checkpoint")[0] == 0  # signs, and builds the monthly marks
+    code, out, _ = stocked("verify", "--marks")
+    assert code == 0, out
+    ledger = Ledger.open(db_url)
+    try:
+        tamper(ledger.engine, "UPDATE balance_marks SET quantity = quantity + 5")
+    finally:
+        ledger.engine.dispose()
+    assert stocked("verify")[0] == 0
+    code, out, _ = stocked("verify", "--marks")
+    assert code == 1
+    assert "[marks]" in out and "the entries give" in out
+
+
 def test_it_verifies_then_reports_tampering(stocked, db_url):
     code, out, _ = stocked("verify")
     assert code == 0

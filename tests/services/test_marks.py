@@ -72,3 +72,22 @@ def test_it_forgets_marks_a_backdated_movement_makes_stale(ledger):
     at = T0 + timedelta(days=200)
     assert {(b.item, b.quantity) for b in ledger.balance("GAO-ASP", at=at)} == _unmarked(ledger, "GAO-ASP", at)
     assert ledger.verify().ok
+
+
+def test_verify_with_marks_finds_an_altered_mark(ledger):
+    """A mark changed outside wam would make past balances wrong: ``verify(marks=True)``
+    recomputes every mark from the entries and names the one that differs."""
+    world = _busy_world(ledger)
+    ledger.mark_balances()
+    assert ledger.verify(marks=True).ok
+    with ledger.engine.begin() as conn:
+        row = conn.execute(select(t.balance_marks.c.holder_id, t.balance_marks.c.boundary, t.balance_marks.c.item_id)
+                           .where(t.balance_marks.c.item_id == ledger.catalog.item(conn, world.rounds.key).id)
+                           .order_by(t.balance_marks.c.boundary).limit(1)).one()
+        conn.execute(t.balance_marks.update().where(
+            t.balance_marks.c.holder_id == row.holder_id, t.balance_marks.c.boundary == row.boundary,
+            t.balance_marks.c.item_id == row.item_id).values(quantity=t.balance_marks.c.quantity + 1))
+    assert ledger.verify().ok  # the ordinary check does not read marks
+    report = ledger.verify(marks=True)
+    assert [(p.check, p.item) for p in report.problems] == [("marks", world.rounds.key)]
+    assert "the entries give" in report.problems[0].message

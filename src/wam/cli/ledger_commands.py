@@ -206,14 +206,15 @@ def history(
 def verify(
     checkpoints: list[Path] = typer.Option([], "--checkpoints", help="Checkpoint files kept by other parties."),
     as_json: bool = typer.Option(False, "--json"),
+    marks: bool = typer.Option(False, "--marks", help="Also recompute the monthly balance marks (about twice the time)."),
 ) -> None:
     """Check the chain, checkpoints, laws and balances; exit 1 listing every problem.
 
-    Example: wam verify --checkpoints oversight-checkpoints.json
+    Example: wam verify --checkpoints oversight-checkpoints.json --marks
     """
     ledger = common.open_ledger()
     external = [cp for path in checkpoints for cp in signing.read_file(path)]
-    report = ledger.verify(external)
+    report = ledger.verify(external, marks=marks)
     if as_json:
         common.print_json(report.as_dict())
     else:

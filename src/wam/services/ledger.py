@@ -20,17 +20,18 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from wam.domain.chain import GENESIS
-from wam.domain.errors import InvalidInput, NotFound, PostingRejected, WamError
+from wam.domain.errors import InvalidInput, LedgerProblem, NotFound, PostingRejected, WamError
 from wam.domain.holders import Holder
 from wam.domain.materiel import Item
 from wam.domain.movements import Entry, Movement
-from wam.domain.timefmt import to_micros
+from wam.domain.timefmt import iso, to_micros
 from wam.storage import schema
 from wam.storage import tables as t
 from wam.storage.engine import make_engine, write_connection
 
 from . import queries, signing
 from .catalog import Catalog, HolderRef, ItemRef, item_from_row
+from .marks import wrong_marks
 from .posting import Poster, post_all
 from .queries import BalanceLine
 from .verify import VerifyReport, verify
@@ -293,9 +294,18 @@ class Ledger:
         return row.seq, bytes(row.hash)
 
     # integrity ---------------------------------------------------------------------------
-    def verify(self, checkpoints: Iterable[signing.Checkpoint] = ()) -> VerifyReport:
-        """Check chain, checkpoints, laws, balances and guards; report every problem."""
-        return verify(self.engine, self.uuid, list(checkpoints))
+    def verify(self, checkpoints: Iterable[signing.Checkpoint] = (), *, marks: bool = False) -> VerifyReport:
+        """Check chain, checkpoints, laws, balances and guards; report every problem. With
+        ``marks``, also recompute the monthly balance marks that past balances are read from
+        (about doubles the time)."""
+        report = verify(self.engine, self.uuid, list(checkpoints))
+        if marks:
+            with self.engine.connect() as conn:
+                for holder, boundary, item, have, want in wrong_marks(conn):
+                    report.problems.append(LedgerProblem(
+                        "marks", f"the balance mark of {iso(boundary)} says {have} of {item} at {holder}; the entries give {want}",
+                        None, item, holder))
+        return report
 
     def checkpoint(self, key_path: Path) -> signing.Checkpoint:
         """Sign the current head with the ledger's key and store the checkpoint."""

@@ -141,3 +141,34 @@ def forget_after(conn: Connection, stale: dict[int, int]) -> None:
     for holder_id, when in stale.items():
         for table in (t.balance_marks, t.mark_sets):
             conn.execute(table.delete().where(table.c.holder_id == holder_id, table.c.boundary > when))
+
+
+def wrong_marks(conn: Connection) -> list[tuple[str, int, str, int, int]]:
+    """Recompute every stored mark from the entries; return those that differ, as
+    (holder code, boundary, item key, stored quantity, replayed quantity).
+
+    Marks are derived, like current balances, but a past balance is read from them: a mark
+    altered outside wam would make every balance read near it wrong. One pass over each
+    marked holder's entries, so it costs about as much as the rest of verification together.
+    """
+    sets: dict[int, list[int]] = {}
+    for holder_id, boundary in conn.execute(select(t.mark_sets.c.holder_id, t.mark_sets.c.boundary)):
+        sets.setdefault(holder_id, []).append(boundary)
+    holder_codes = {r.id: r.code for r in conn.execute(select(t.holders.c.id, t.holders.c.code))}
+    item_keys: dict[int, str] = {}
+    wrong = []
+    for holder_id, months in sorted(sets.items()):
+        months.sort()
+        rows, _ = _marks_of(conn, holder_id, months, set())
+        want = {(r["boundary"], r["item_id"]): r["quantity"] for r in rows}
+        have = {(b, i): q for b, i, q in conn.execute(
+            select(t.balance_marks.c.boundary, t.balance_marks.c.item_id, t.balance_marks.c.quantity)
+            .where(t.balance_marks.c.holder_id == holder_id))}
+        for key in sorted(set(want) | set(have)):
+            if want.get(key, 0) != have.get(key, 0):
+                boundary, item_id = key
+                if item_id not in item_keys:
+                    item_keys[item_id] = conn.execute(select(t.items.c.key).where(t.items.c.id == item_id)).scalar() or str(item_id)
+                wrong.append((holder_codes.get(holder_id, str(holder_id)), boundary, item_keys[item_id], have.get(key, 0),
+                              want.get(key, 0)))
+    return wrong
