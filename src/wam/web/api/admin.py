@@ -39,6 +39,7 @@ def verification(ctx: CurrentUser) -> VerificationPublic:
 
 
 def visible_user(ctx: CurrentUser, request: Request, name: str):  # noqa: ANN201
+    """The user ``name``, as an administrator who may see them finds them (NotFound otherwise)."""
     accounts = services(request).accounts
     ctx.scoped.sees_user(())  # administrators only: everyone else is refused before any look-up
     user = accounts.user(name)
@@ -84,10 +85,17 @@ def add_grant(name: str, body: GrantCreate, ctx: CurrentUser, request: Request) 
 
 @router.delete("/users/{name}/grants/{grant_id}", status_code=204, responses=ERRORS)
 def revoke_grant(name: str, grant_id: int, ctx: CurrentUser, request: Request) -> Response:
+    revoke_visible_grant(ctx, request, name, grant_id)
+    return Response(status_code=204)
+
+
+def revoke_visible_grant(ctx: CurrentUser, request: Request, name: str, grant_id: int) -> str:
+    """Revoke one grant of a user this administrator sees, if they could have given it; return
+    the user's name (the API and the users page both revoke through here)."""
     user = visible_user(ctx, request, name)
     found = next((g for g in user.grants if g.id == grant_id), None)
     if found is None:
         raise NotFound("grant", str(grant_id))
     ctx.scoped.check_grantable(found.grant)
     services(request).accounts.revoke(user.name, grant_id)
-    return Response(status_code=204)
+    return user.name

@@ -6,22 +6,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from wam.domain.access import Role, make_grant
-from wam.domain.errors import InvalidInput, NotFound, WamError
+from wam.domain.errors import InvalidInput, WamError
 
+from ..api.admin import revoke_visible_grant, visible_user
 from ..context import CurrentUser, services
 from ..errors import STATUS
 from ..messages import localize
 from .common import render
 
 router = APIRouter(prefix="/admin")
-
-
-def _visible(ctx: CurrentUser, request: Request, name: str):  # noqa: ANN202
-    ctx.scoped.sees_user(())
-    user = services(request).accounts.user(name)
-    if not ctx.scoped.sees_user(user.roles):
-        raise NotFound("user", name)
-    return user
 
 
 @router.get("/users", response_class=HTMLResponse)
@@ -45,13 +38,13 @@ async def add_user(ctx: CurrentUser, request: Request) -> Response:
 
 @router.get("/users/{name}", response_class=HTMLResponse)
 def user_page(name: str, ctx: CurrentUser, request: Request, error: str | None = None, status: int = 200) -> Response:
-    user = _visible(ctx, request, name)
+    user = visible_user(ctx, request, name)
     return render(request, ctx, "user.html", status=status, account=user, roles=[r.value for r in Role], error=error)
 
 
 @router.post("/users/{name}/grants", response_class=HTMLResponse)
 async def add_grant(name: str, ctx: CurrentUser, request: Request) -> Response:
-    user = _visible(ctx, request, name)
+    user = visible_user(ctx, request, name)
     form = await request.form()
     try:
         grant = make_grant(role=form.get("role"), holder=form.get("holder") or None, country=form.get("country") or None)
@@ -64,10 +57,4 @@ async def add_grant(name: str, ctx: CurrentUser, request: Request) -> Response:
 
 @router.post("/users/{name}/grants/{grant_id}/revoke", response_class=HTMLResponse)
 def revoke(name: str, grant_id: int, ctx: CurrentUser, request: Request) -> Response:
-    user = _visible(ctx, request, name)
-    found = next((g for g in user.grants if g.id == grant_id), None)
-    if found is None:
-        raise NotFound("grant", str(grant_id))
-    ctx.scoped.check_grantable(found.grant)
-    services(request).accounts.revoke(user.name, grant_id)
-    return RedirectResponse(f"/admin/users/{user.name}", status_code=303)
+    return RedirectResponse(f"/admin/users/{revoke_visible_grant(ctx, request, name, grant_id)}", status_code=303)
