@@ -16,10 +16,10 @@ from __future__ import annotations
 import os
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager, nullcontext
-from typing import ContextManager
+from typing import ContextManager, TypeVar
 
 from wam.domain.errors import ConcurrentAppend, WamError
 from wam.domain.movements import Entry, Movement
@@ -27,6 +27,7 @@ from wam.domain.movements import Entry, Movement
 from .ledger import Ledger
 
 MAX_BATCH = 100
+T = TypeVar("T")
 RETRIES = 5
 
 try:  # POSIX; elsewhere SQLite's busy handler orders the processes
@@ -54,6 +55,20 @@ def process_lock(ledger: Ledger) -> ContextManager[None]:
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:") or fcntl is None:
         return nullcontext()
     return _flock(os.fspath(url.database) + ".wam-lock")
+
+
+def append_locked(ledger: Ledger, lock: threading.Lock, post: Callable[[], T], *, retries: int) -> T:
+    """Run ``post`` (a write to the ledger) under this process's write lock, then all
+    processes' (:func:`process_lock`); try again, up to ``retries`` times in all, when another
+    writer appended first all the same (PostgreSQL's compare-and-set on the chain head)."""
+    for attempt in range(retries):
+        try:
+            with lock, process_lock(ledger):
+                return post()
+        except ConcurrentAppend:
+            if attempt == retries - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 class GroupWriter:
@@ -130,11 +145,4 @@ class GroupWriter:
                 future.set_result(result)
 
     def _post_each(self, movements: list[Movement]) -> list[Entry | WamError]:
-        for attempt in range(RETRIES):
-            try:
-                with self.lock, process_lock(self.ledger):
-                    return self.ledger.post_each(movements)
-            except ConcurrentAppend:
-                if attempt == RETRIES - 1:
-                    raise
-        raise AssertionError("unreachable")
+        return append_locked(self.ledger, self.lock, lambda: self.ledger.post_each(movements), retries=RETRIES)

@@ -22,7 +22,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Select, and_, false, func, or_, select
 
 from wam.domain.access import Action, Grant, Place, Role, allowed_at, covers, grants_for, may_record_at, roles_at
-from wam.domain.errors import ConcurrentAppend, InvalidInput, NotFound, PermissionDenied
+from wam.domain.errors import InvalidInput, NotFound, PermissionDenied
 from wam.domain.holders import Holder, HolderKind, is_external
 from wam.domain.materiel import Item
 from wam.domain.movements import Entry, Movement, MovementKind
@@ -30,7 +30,7 @@ from wam.domain.timefmt import to_micros
 from wam.storage import tables as t
 
 from . import queries
-from .group_writer import GroupWriter, process_lock
+from .group_writer import GroupWriter, append_locked
 from .ledger import Ledger
 from .queries import BalanceLine
 from .verify import VerifyReport
@@ -278,13 +278,13 @@ class ScopedLedger:
         return dict(sorted(totals.items()))
 
     # movements ---------------------------------------------------------------------------
+    def _reads_movements_at(self, code: str) -> bool:
+        """Tell whether the user may read the movements of holder ``code``."""
+        places = self._places(code)
+        return places is not None and any(covers(g, places) for g in grants_for(self.grants, Action.READ_MOVEMENTS))
+
     def _entry_visible(self, entry: Entry) -> bool:
-        reading = grants_for(self.grants, Action.READ_MOVEMENTS)
-        for code in (entry.source, entry.target):
-            places = self._places(code)
-            if places is not None and any(covers(g, places) for g in reading):
-                return True
-        return False
+        return self._reads_movements_at(entry.source) or self._reads_movements_at(entry.target)
 
     def entries(self, *, holder: str | None = None, kind: str | None = None, cursor: str | None = None,
                 limit: int = 50) -> Page:
@@ -346,9 +346,8 @@ class ScopedLedger:
         """
         self._require_anywhere(Action.READ_MOVEMENTS)
         holder = self.ledger.custodian(key)  # NotFound for an unknown item
-        places = self._places(holder) if holder is not None else None
         # the item's latest entry has the holder as its target: visible as _entry_visible has it
-        if places is not None and any(covers(g, places) for g in grants_for(self.grants, Action.READ_MOVEMENTS)):
+        if holder is not None and self._reads_movements_at(holder):
             return
         self._visible_history(key)
 
@@ -416,16 +415,8 @@ class ScopedLedger:
         return await asyncio.wrap_future(self.group_writer.submit(movement))
 
     def _append(self, post):  # noqa: ANN001, ANN202
-        """Post under the write locks (this process's, then all processes'); retry when another
-        process appended first all the same (PostgreSQL)."""
-        for attempt in range(RETRIES):
-            try:
-                with self.write_lock, process_lock(self.ledger):
-                    return post()
-            except ConcurrentAppend:
-                if attempt == RETRIES - 1:
-                    raise
-        raise AssertionError("unreachable")
+        """Post under the write locks (this process's, then all processes'), retrying a lost race."""
+        return append_locked(self.ledger, self.write_lock, post, retries=RETRIES)
 
     def record_many(self, movements: Sequence[Movement]) -> int:
         """Record several movements (one form, several serials) in one transaction: all or none."""
