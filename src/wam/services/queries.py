@@ -120,22 +120,19 @@ def balances(conn: Connection, holder_id: int, *, at: int | None, tree: bool) ->
 # cache key for the equivalent select costs five times the query itself.
 _CURRENT_SQL = (
     'SELECT h.code, i."key", b.quantity, i.type, i.shape, i.make, i.model, i.serial, i.lot '
-    "FROM balances AS b JOIN holders AS h ON h.id = b.holder_id JOIN items AS i ON i.id = b.item_id "
-    'WHERE b.holder_id = ? AND b.quantity != 0 ORDER BY i."key"'
+    "FROM balances AS b JOIN holders AS h ON h.id = b.holder_id {items} "
+    'WHERE b.holder_id = {mark} AND b.quantity != 0 ORDER BY i."key"'
 )
+_CURRENT_SQL_SQLITE = _CURRENT_SQL.format(items="JOIN items AS i ON i.id = b.item_id", mark="?")
 # PostgreSQL's planner joins a store's hundred lines to the items by hashing the whole items
 # table; a lateral look-up per line (OFFSET 0 keeps it from being flattened back into the
 # join) reads a hundred index entries instead: half the time, and a fifth of the planning.
-_CURRENT_SQL_POSTGRESQL = (
-    'SELECT h.code, i."key", b.quantity, i.type, i.shape, i.make, i.model, i.serial, i.lot '
-    "FROM balances AS b JOIN holders AS h ON h.id = b.holder_id "
-    "CROSS JOIN LATERAL (SELECT * FROM items WHERE items.id = b.item_id OFFSET 0) AS i "
-    'WHERE b.holder_id = %s AND b.quantity != 0 ORDER BY i."key"'
-)
+_CURRENT_SQL_POSTGRESQL = _CURRENT_SQL.format(
+    items="CROSS JOIN LATERAL (SELECT * FROM items WHERE items.id = b.item_id OFFSET 0) AS i", mark="%s")
 
 
 def _current_balances(conn: Connection, holder_id: int) -> list[BalanceLine]:
-    sql = _CURRENT_SQL_POSTGRESQL if conn.dialect.name == "postgresql" else _CURRENT_SQL
+    sql = _CURRENT_SQL_POSTGRESQL if conn.dialect.name == "postgresql" else _CURRENT_SQL_SQLITE
     return [BalanceLine(r.code, r.key, int(r.quantity), r.type, _item_label(r))
             for r in conn.exec_driver_sql(sql, (holder_id,))]
 
