@@ -25,7 +25,8 @@ chunk runs entirely inside SQLite, with the GIL released.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from hashlib import sha256
@@ -36,11 +37,18 @@ from sqlalchemy import Connection, func, select, text, update
 
 from wam.domain.chain import NONE, canonical_bytes, link
 from wam.domain.errors import ConcurrentAppend, InvalidInput, NotFound, PostingRejected
-from wam.domain.text import is_clean
 from wam.domain.holders import HolderKind
-from wam.domain.materiel import Shape
 from wam.domain.laws import check_non_negative, check_serial_custody, check_serial_not_backdated
-from wam.domain.movements import MAX_QUANTITY, TEXT_LIMITS, Entry, Movement, MovementKind, check_kind_rules
+from wam.domain.materiel import Shape
+from wam.domain.movements import (
+    MAX_QUANTITY,
+    TEXT_LIMITS,
+    Entry,
+    Movement,
+    MovementKind,
+    check_kind_rules,
+)
+from wam.domain.text import is_clean
 from wam.domain.timefmt import to_micros
 from wam.storage import tables as t
 
@@ -60,7 +68,6 @@ _DOCUMENT_MAX, _WITNESS_MAX = TEXT_LIMITS["document"], TEXT_LIMITS["witness"]
 _DEFERRABLE = ("ix_entries_item_time", "ix_entries_reverses")
 _PERSON_KINDS = frozenset({MovementKind.ISSUE, MovementKind.RETURN, MovementKind.TRANSFER})
 
-_RACED = "another writer appended to the ledger at the same time; try again"
 _JSON = JSONEncoder(separators=(",", ":")).encode
 # A fast-path row reaches SQLite as (see _json_insert_sql): its integers, fixed-width decimal
 # text, 20 characters each (a sign and 19 digits: every 64-bit integer), cut out by position;
@@ -503,10 +510,8 @@ class Poster:
         self.drain()
         cursor = self.conn.connection.driver_connection.cursor()
         if not background:
-            try:
+            with self._lost_race():
                 _write_rows(cursor, jobs)
-            except self.conn.dialect.dbapi.IntegrityError as exc:
-                raise ConcurrentAppend(_RACED) from exc
             return
         if self._writer is None:
             from concurrent.futures import ThreadPoolExecutor
@@ -534,10 +539,16 @@ class Poster:
         if self._in_flight is None:
             return
         future, self._in_flight = self._in_flight, None
-        try:
+        with self._lost_race():
             future.result()
+
+    @contextmanager
+    def _lost_race(self) -> Iterator[None]:
+        """An entry's seq or global id already taken: another writer appended first."""
+        try:
+            yield
         except self.conn.dialect.dbapi.IntegrityError as exc:
-            raise ConcurrentAppend(_RACED) from exc
+            raise ConcurrentAppend("another writer appended to the ledger at the same time; try again") from exc
 
     def __enter__(self) -> Poster:
         return self
@@ -612,9 +623,12 @@ def _json_insert_sql(conn: Connection) -> str | None:
     """
     if conn.dialect.name != "sqlite":
         return None
+    if _SQLITE_JSON:  # asked once per process: every connection uses the same SQLite library
+        return _SQLITE_JSON[0]
     try:
         conn.exec_driver_sql("SELECT json_extract('[1]', '$[0]')").scalar()
     except conn.dialect.dbapi.OperationalError:
+        _SQLITE_JSON.append(None)
         return None
     row_width = _INT_WIDTH * len(_INT_FIELDS)
     values = {name: f"json_extract(j.value, '$[{n}]')" for n, name in enumerate(_TEXT_FIELDS)}
@@ -622,9 +636,12 @@ def _json_insert_sql(conn: Connection) -> str | None:
                    for n, name in enumerate(_INT_FIELDS)})
     values.update(origin_id="?4", origin_seq=values["seq"], recorded_at="?5", note="NULL", reverses="NULL",
                   prev_hash="substr(?2, j.key * 64 + 1, 32)", hash="substr(?2, j.key * 64 + 33, 32)")
-    return (f"INSERT INTO entries ({', '.join(_ENTRY_COLUMNS)}) "
-            f"SELECT {', '.join(values[c] for c in _ENTRY_COLUMNS)} FROM json_each(?1) AS j")
+    _SQLITE_JSON.append(f"INSERT INTO entries ({', '.join(_ENTRY_COLUMNS)}) "
+                        f"SELECT {', '.join(values[c] for c in _ENTRY_COLUMNS)} FROM json_each(?1) AS j")
+    return _SQLITE_JSON[0]
 
+
+_SQLITE_JSON: list[str | None] = []  # the answer of _json_insert_sql on SQLite, once known
 
 
 def post_all(poster: Poster, movements: Iterable[Movement], on_each: Callable[[], None] | None = None) -> int:
