@@ -18,8 +18,8 @@ import queue
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
-from contextlib import contextmanager, nullcontext
-from typing import ContextManager, TypeVar
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from typing import TypeVar
 
 from wam.domain.errors import ConcurrentAppend, WamError
 from wam.domain.movements import Entry, Movement
@@ -46,7 +46,7 @@ def _flock(path: str) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def process_lock(ledger: Ledger) -> ContextManager[None]:
+def process_lock(ledger: Ledger) -> AbstractContextManager[None]:
     """A lock shared by every process writing to the ledger's SQLite file (a no-op elsewhere).
 
     PostgreSQL needs none: writers queue on the chain head's row lock.

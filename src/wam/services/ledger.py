@@ -41,6 +41,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class _Refused(Exception):
+    """The movement at ``position`` of a group commit was refused with ``error``."""
+
+    def __init__(self, position: int, error: WamError) -> None:
+        super().__init__(error.message)
+        self.position = position
+        self.error = error
+
+
 class NotInitialised(WamError):
     code = "not_initialised"
 
@@ -145,33 +154,28 @@ class Ledger:
         results: list[Entry | WamError | None] = [None] * len(movements)
         pending = list(range(len(movements)))
         while pending:
-            refused: list[tuple[int, WamError]] = []
-
-            def run(conn) -> list[Entry]:  # noqa: ANN001
-                with self._poster(conn) as poster:
-                    poster.keep_entries = True
-                    for position in pending:
-                        try:
-                            poster.post(movements[position])
-                        except (InvalidInput, NotFound, PostingRejected) as exc:
-                            refused.append((position, exc))
-                            raise
-                    poster.finish()
-                    return poster.entries
-
             try:
-                entries = self._write(run)
-            except (InvalidInput, NotFound, PostingRejected):
-                if not refused:
-                    raise
-                position, error = refused[0]
-                results[position] = error
-                pending.remove(position)
+                entries = self._write(lambda conn: self._post_in_order(conn, movements, pending))
+            except _Refused as refused:
+                results[refused.position] = refused.error
+                pending.remove(refused.position)
                 continue
             for position, entry in zip(pending, entries, strict=True):
                 results[position] = entry
             break
         return results  # type: ignore[return-value]
+
+    def _post_in_order(self, conn, movements: Sequence[Movement], positions: list[int]) -> list[Entry]:  # noqa: ANN001
+        """Post the movements at ``positions`` on ``conn``; raise _Refused for the first refused."""
+        with self._poster(conn) as poster:
+            poster.keep_entries = True
+            for position in positions:
+                try:
+                    poster.post(movements[position])
+                except (InvalidInput, NotFound, PostingRejected) as exc:
+                    raise _Refused(position, exc) from exc
+            poster.finish()
+            return poster.entries
 
     def post_many(self, movements: Iterable[Movement], *, on_each: Callable[[], None] | None = None) -> int:
         """Post a stream of movements in one transaction: all are recorded or none."""
