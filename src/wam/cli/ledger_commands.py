@@ -7,14 +7,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from wam.domain.errors import InvalidInput
 from wam.domain.movements import Entry, make_movement
 from wam.domain.timefmt import iso, parse_moment
-from wam.services import signing
 
 from . import common
+
+# Heavy modules (the services, SQLAlchemy, cryptography, rich's tables) are imported inside the
+# commands that use them: `wam --help` must answer in well under a second (docs/benchmarks.md).
 
 import_app = typer.Typer(help="Import holders, stock and public data from files.", no_args_is_help=True)
 
@@ -165,6 +166,8 @@ def balance(
 
     Example: wam balance BGD-BATT --tree --at 2024-03-31
     """
+    from rich.table import Table
+
     ledger = common.open_ledger()
     lines = ledger.balance(holder, at=_moment(at, "at"), tree=tree)
     if as_json:
@@ -189,6 +192,8 @@ def history(
 
     Example: wam history 56-00012
     """
+    from rich.table import Table
+
     ledger = common.open_ledger()
     key = _resolve_item(ledger, item)
     entries = ledger.history(key)
@@ -212,6 +217,8 @@ def verify(
 
     Example: wam verify --checkpoints oversight-checkpoints.json --marks
     """
+    from wam.services import signing
+
     ledger = common.open_ledger()
     external = [cp for path in checkpoints for cp in signing.read_file(path)]
     report = ledger.verify(external, marks=marks)
@@ -237,6 +244,8 @@ def checkpoint(
 
     Example: wam checkpoint --export /media/usb/minusma-checkpoints.json
     """
+    from wam.services import signing
+
     ledger = common.open_ledger()
     if import_file is not None:
         added = ledger.import_checkpoints(signing.read_file(import_file))
