@@ -17,10 +17,9 @@
    recovered in the field and its disposal.
 
 Determinism: the same seed gives the same database, to the ledger head hash. Every entry's hash
-covers the ledger's uuid and the time it was recorded, so the demo (a) creates the ``ledgers``
-row itself before ``Ledger.init`` with a uuid drawn from the seed (``init`` keeps an existing
-local ledger) and (b) runs the ledger with a fixed clock. Nothing hashed comes from the wall
-clock or from ``uuid4``.
+covers the ledger's uuid and the time it was recorded, so the demo creates its ledger with a
+uuid drawn from the seed and a fixed clock (``wam.services.setup.init_ledger``). Nothing hashed
+comes from the wall clock or from ``uuid4``.
 """
 
 from __future__ import annotations
@@ -29,25 +28,19 @@ import dataclasses
 import math
 import random
 import time
-import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, select
-
-from wam.domain.chain import GENESIS
 from wam.domain.holders import make_holder
 from wam.domain.materiel import lot_key, make_item
-from wam.domain.movements import Movement, MovementKind as K
-from wam.domain.timefmt import to_micros
-from wam.services import reference
+from wam.domain.movements import Movement
+from wam.domain.movements import MovementKind as K
+from wam.services import reference, setup
+from wam.services import world as world_service
 from wam.services.ledger import Ledger
-from wam.storage import schema
-from wam.storage import tables as t
-from wam.storage.engine import make_engine, write_connection
 
 from . import catalogue as cat
 
@@ -237,17 +230,8 @@ def _choose_small(strength: dict, count: int) -> set[tuple[str, str]]:
 
 def _init_ledger(url: str, seed: int) -> Ledger:
     """A fresh ledger whose identity comes from the seed (see the module docstring)."""
-    engine = make_engine(url)
-    schema.upgrade(engine)
-    ledger_uuid = str(uuid.UUID(int=random.Random(f"wam-demo-ledger-{seed}").getrandbits(128), version=4))
-    with write_connection(engine) as conn, conn.begin():
-        if conn.execute(select(t.ledgers.c.id)).first() is None:
-            conn.execute(insert(t.ledgers).values(uuid=ledger_uuid, name=f"wam demo ({MISSION}, seed {seed})",
-                                                  is_local=True, public_key=None, created_at=to_micros(RECORDED_AT)))
-            conn.execute(insert(t.chain_head).values(id=1, seq=0, hash=GENESIS))
-    ledger = Ledger(engine, clock=lambda: RECORDED_AT)
-    ledger.init(f"wam demo ({MISSION}, seed {seed})")
-    return ledger
+    return setup.init_ledger(url, f"wam demo ({MISSION}, seed {seed})", ledger_uuid=setup.seeded_uuid(seed),
+                             clock=lambda: RECORDED_AT)
 
 
 def build_demo(url: str, scale: str = "mission", seed: int = 1, data_dir: Path | None = None,
@@ -369,9 +353,7 @@ def build_demo(url: str, scale: str = "mission", seed: int = 1, data_dir: Path |
             total += ledger.post_many(_stream(world, [], days[i:i + sc.batch_days]), on_each=progress)
     ledger.mark_balances()  # monthly marks: the web's balances at past dates read them
     # lots registered after the opening (field recoveries) are counted by the catalogue
-    with ledger.engine.connect() as conn:
-        summary.lots = conn.execute(select(t.items.c.id).where(t.items.c.shape == "lot")).all().__len__()
-        summary.holders = len(conn.execute(select(t.holders.c.id)).all())
+    summary.lots, summary.holders = world_service.count_lots_and_holders(ledger)
     summary.movements = total
     seq, head = ledger.head()
     summary.head_seq, summary.head_hash = seq, head.hex()
@@ -382,17 +364,8 @@ def build_demo(url: str, scale: str = "mission", seed: int = 1, data_dir: Path |
 
 
 def _register_items(ledger: Ledger, items: list) -> None:
-    """Insert the demo's items in bulk (the database is new, every key is new).
-
-    ``Ledger.register_items`` checks and inserts one item at a time, which costs about ten
-    seconds for the mission's 17,000 items; the rows are the same (``catalog.item_row``).
-    """
-    from wam.services.catalog import item_row
-
-    rows = [item_row(item) for item in items]
-    with write_connection(ledger.engine) as conn, conn.begin():
-        for i in range(0, len(rows), 5000):
-            conn.execute(insert(t.items), rows[i:i + 5000])
+    """Register the demo's items in bulk: the database is new, so every key is new."""
+    world_service.register_new_items(ledger, items)
 
 
 def _plan_incidents(world: World, days: int) -> None:

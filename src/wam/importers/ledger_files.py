@@ -118,19 +118,6 @@ def import_stock(ledger, path: Path, *, actor: str, occurred_at: datetime,  # no
 
 def ledger_countries(ledger) -> dict[str, str | None]:  # noqa: ANN001
     """Map every real holder's code to the country of the nearest holder above it that has one."""
-    from sqlalchemy import select
+    from wam.services.world import holder_countries
 
-    from wam.storage import tables as t
-
-    with ledger.engine.connect() as conn:
-        rows = conn.execute(select(t.holders.c.id, t.holders.c.code, t.holders.c.parent_id, t.holders.c.country)
-                            .where(t.holders.c.external.is_(False))).all()
-    by_id = {r.id: r for r in rows}
-    result: dict[str, str | None] = {}
-    for r in rows:
-        node, country = r, None
-        while node is not None and country is None:
-            country = node.country
-            node = by_id.get(node.parent_id) if node.parent_id else None
-        result[r.code] = country
-    return result
+    return holder_countries(ledger)
