@@ -9,9 +9,11 @@ exit  meaning
 1     verification found problems
 2     bad input or usage (the message names the row and field)
 3     not found
-4     refused by a ledger law
+4     refused by the ledger's state (a law; a confirmation made before)
 5     another writer got there first; try again
+6     permission denied
 70    an internal error (set WAM_DEBUG=1 to see the traceback)
+130   interrupted (Ctrl-C)
 ====  ==========================================================
 """
 
@@ -23,8 +25,14 @@ import sys
 import click
 import typer
 
-from wam.domain.errors import ConcurrentAppend, InvalidInput, NotFound, PostingRejected, WamError
-from wam.services.ledger import NotInitialised
+from wam.domain.errors import (
+    ConcurrentAppend,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    PostingRejected,
+    WamError,
+)
 
 from . import common, ledger_commands
 
@@ -96,13 +104,27 @@ try:  # Typer 0.2x vendors its own click, whose exceptions are not click's
 except ImportError:
     _CLICK_ERRORS = (click.ClickException,)
 
-EXIT_CODES: list[tuple[type[WamError], int]] = [
-    (InvalidInput, 2),
-    (NotInitialised, 2),
-    (NotFound, 3),
-    (PostingRejected, 4),
-    (ConcurrentAppend, 5),
-]
+# Exit codes by error code, as the web maps codes to statuses (wam.web.errors.STATUS): by code, not
+# class, so that errors of the services (ConfirmationRefused, NotInitialised) need not be imported
+# here; the services are not loaded until a command needs them. Any other WamError exits 2, among
+# them NotInitialised ("run `wam init` first"). docs/errors.md lists them (tests/test_errors_doc.py).
+EXIT_CODES: dict[str, int] = {
+    InvalidInput.code: 2,
+    NotFound.code: 3,
+    PostingRejected.code: 4,
+    "confirmation_refused": 4,
+    ConcurrentAppend.code: 5,
+    PermissionDenied.code: 6,
+}
+
+
+def exit_code(exc: WamError) -> int:
+    """The exit code of ``exc``: its code's, else its nearest base's with a listed code, else 2."""
+    for klass in type(exc).__mro__:
+        code = vars(klass).get("code")
+        if code in EXIT_CODES:
+            return EXIT_CODES[code]
+    return 2
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -122,7 +144,7 @@ def run(argv: list[str] | None = None) -> int:
         for error in getattr(exc, "errors", []):
             common.stderr.print(f"wam: {error.message}", markup=False)
         common.stderr.print(f"wam: error: {exc.message}", markup=False)
-        return next((code for kind, code in EXIT_CODES if isinstance(exc, kind)), 2)
+        return exit_code(exc)
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the one place that turns a bug into a line, not a traceback

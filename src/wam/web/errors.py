@@ -1,8 +1,15 @@
 """The one place where errors become responses: JSON under ``/api``, an HTML page elsewhere.
 
 Every error wam raises on purpose (:class:`~wam.domain.errors.WamError`) maps to a status by its
-``code``; a validation error names the field; anything else is logged and answered with a
-plain 500 that carries no stack trace.
+``code`` (or, for a subclass with a code of its own that is not listed, its nearest listed base's
+code); a validation error names the field; anything else is logged and answered with a plain 500
+that carries no stack trace. docs/errors.md lists every status; tests/test_errors_doc.py holds
+the two together.
+
+A retryable error (``exc.retryable``) is a 503 or a 429, with ``Retry-After`` when its wait is
+known: the header that HTTP clients' retry policies honour, because the same request, sent again
+later, may succeed. A 409 is a conflict with the ledger's state that the same request, sent
+again, will meet again.
 """
 
 from __future__ import annotations
@@ -35,21 +42,50 @@ STATUS = {
     "confirmation_refused": 409,
 }
 
+RETRY_AFTER = {"concurrent_append": 1}
+"""Seconds a retryable error tells the client to wait, by code, unless it carries ``retry_after``."""
+
+
+def status_of(exc: WamError) -> int:
+    """The HTTP status of ``exc``: its code's, else its nearest base's with a listed code, else 400."""
+    for klass in type(exc).__mro__:
+        code = vars(klass).get("code")
+        if code in STATUS:
+            return STATUS[code]
+    return 400
+
+
+def retry_after(exc: WamError) -> int | None:
+    """Seconds for the ``Retry-After`` header of a retryable error; None for any other."""
+    if not exc.retryable:
+        return None
+    seconds = getattr(exc, "retry_after", None)
+    if isinstance(seconds, int | float):
+        return max(1, int(seconds))
+    return RETRY_AFTER.get(exc.code)
+
 
 def is_api(request: Request) -> bool:
     return request.url.path == "/api" or request.url.path.startswith("/api/")
 
 
 def error_response(request: Request, status: int, code: str, message: str, field: str | None = None,
-                   extra: dict[str, object] | None = None) -> Response:
-    """The error as JSON (under /api) or as a page; ``message`` is already in the reader's language."""
+                   extra: dict[str, object] | None = None, wait: int | None = None) -> Response:
+    """The error as JSON (under /api) or as a page; ``message`` is already in the reader's language.
+
+    ``wait``, when given, is sent as ``Retry-After`` (seconds) on both.
+    """
+    headers: dict[str, str] = {}
+    if wait is not None:
+        headers["Retry-After"] = str(wait)
     if is_api(request):
         body: dict[str, object] = {"code": code, "message": message}
         if field is not None:
             body["field"] = field
         body.update(extra or {})
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        return JSONResponse({"error": body}, status_code=status, headers=headers)
+        if status == 401:
+            headers["WWW-Authenticate"] = "Bearer"
+        return JSONResponse({"error": body}, status_code=status, headers=headers or None)
     if code == "unauthenticated":
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
@@ -57,7 +93,7 @@ def error_response(request: Request, status: int, code: str, message: str, field
     templates = request.app.state.templates
     return templates.TemplateResponse(
         request, "error.html", {"t": t, "status": status, "code": code, "message": message, "field": field,
-                                "user": None, "csrf": None}, status_code=status)
+                                "user": None, "csrf": None}, status_code=status, headers=headers or None)
 
 
 def install(app: FastAPI) -> None:
@@ -68,7 +104,7 @@ def install(app: FastAPI) -> None:
         if isinstance(exc, PostingRejected):  # which law, item and holder, for programs as well as people
             extra = {k: v for k, v in (("law", exc.law), ("item", exc.item), ("holder", exc.holder)) if v is not None}
         message = messages.localize(exc, translator(request))
-        return error_response(request, STATUS.get(exc.code, 400), exc.code, message, field, extra)
+        return error_response(request, status_of(exc), exc.code, message, field, extra, retry_after(exc))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
