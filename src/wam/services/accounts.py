@@ -4,15 +4,29 @@ Passwords are hashed with Argon2id (argon2-cffi). Sessions and API tokens are ra
 given to the client once; the database keeps only their SHA-256, with the session's CSRF token
 and expiry, so that signing out (or revoking a token) takes effect at once on every server.
 
-Sign-in is throttled per name and per address: after ``max_failures`` failures for a name (or
-``max_address_failures`` from one address) within ``window`` seconds, further attempts are
-refused without checking the password, until the window has passed. A refused attempt says
-the same thing whether the name exists or not.
+Sign-in is slowed, never locked (docs/security.md, "Sign-in throttling"). Failures within
+``window`` seconds make the next attempt wait, the wait doubling with each further failure:
+
+- for the name from the same address, after ``max_failures`` failures (the guesser at the
+  keyboard);
+- for the name from any address that has itself been failing, after ``2 * max_failures``
+  failures of the name in all (a guesser spread over many addresses);
+- from the address for any name, after ``max_address_failures`` failures, the wait capped at
+  ``address_cap`` seconds (a password sprayer; the colleagues behind the same NAT are slowed
+  for at most that long, not locked out).
+
+An address with no recent failure is never made to wait, so the real user signing in from
+their own machine gets in whatever an attacker elsewhere does to their account. An attempt
+made too early is answered 429 with the seconds to wait (``Throttled.retry_after``) without
+checking the password, and says the same whether the name exists or not. Every failure and
+every throttled attempt is written to the audit log, as is every administrative change
+(users, passwords, activation, grants), in the transaction that makes it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import secrets
 import time
@@ -32,6 +46,8 @@ from wam.storage import auth_tables as a
 from wam.storage import tables as t
 from wam.storage.engine import write_connection
 
+from . import audit
+
 MIN_PASSWORD = 10
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
@@ -43,10 +59,14 @@ class SignInRefused(WamError):
 
 
 class Throttled(WamError):
-    """Too many failed sign-ins: wait and try again."""
+    """Too many failed sign-ins: wait ``retry_after`` seconds and try again."""
 
     code = "throttled"
     retryable = True
+
+    def __init__(self, message: str, *, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class Unauthenticated(WamError):
@@ -99,8 +119,10 @@ class Accounts:
         hasher: PasswordHasher | None = None,
         clock: Callable[[], datetime] = _utcnow,
         max_failures: int = 5,
-        max_address_failures: int = 50,
+        max_address_failures: int = 20,
         window: int = 900,
+        delay: float = 2.0,
+        address_cap: float = 60.0,
         session_cache_seconds: float = 0,
     ) -> None:
         self.engine = engine
@@ -109,6 +131,8 @@ class Accounts:
         self.max_failures = max_failures
         self.max_address_failures = max_address_failures
         self.window = window
+        self.delay = delay  # the first wait, in seconds; each further failure doubles it
+        self.address_cap = address_cap
         # Verified against when the name is unknown, so both cases take the same time.
         self._dummy_hash = self.hasher.hash(secrets.token_hex(8))
         # Live sessions looked up in the last ``session_cache_seconds``: every request of a
@@ -132,7 +156,7 @@ class Accounts:
 
     # users -------------------------------------------------------------------------------
     def add_user(self, name: str, password: str, *, display_name: str | None = None, admin: bool = False,
-                 by: str = "system") -> User:
+                 by: str = "system", address: str | None = None) -> User:
         """Create a user; with ``admin`` also grant administrator everywhere.
 
         Raises:
@@ -148,23 +172,27 @@ class Accounts:
             conn.execute(insert(a.users).values(
                 name=name, display_name=(display_name or name).strip()[:200] or name,
                 password_hash=self.hasher.hash(password), active=True, created_at=self._now()))
+            audit.append(conn, action="user_created", actor=by, target=name, address=address, at=self.clock())
         if admin:
-            self.grant(name, Grant(Role.ADMINISTRATOR), by=by)
+            self.grant(name, Grant(Role.ADMINISTRATOR), by=by, address=address)
         return self.user(name)
 
-    def set_password(self, name: str, password: str) -> None:
+    def set_password(self, name: str, password: str, *, by: str = "system", address: str | None = None) -> None:
         check_password(password)
         user = self.user(name)
         with self._change() as conn:
             conn.execute(update(a.users).where(a.users.c.id == user.id).values(password_hash=self.hasher.hash(password)))
             conn.execute(delete(a.sessions).where(a.sessions.c.user_id == user.id, a.sessions.c.kind == "cookie"))
+            audit.append(conn, action="password_changed", actor=by, target=user.name, address=address, at=self.clock())
 
-    def set_active(self, name: str, active: bool) -> None:
+    def set_active(self, name: str, active: bool, *, by: str = "system", address: str | None = None) -> None:
         user = self.user(name)
         with self._change() as conn:
             conn.execute(update(a.users).where(a.users.c.id == user.id).values(active=active))
             if not active:
                 conn.execute(delete(a.sessions).where(a.sessions.c.user_id == user.id))
+            audit.append(conn, action="user_activated" if active else "user_deactivated", actor=by, target=user.name,
+                         address=address, at=self.clock())
 
     def user(self, name: str) -> User:
         with self.engine.connect() as conn:
@@ -185,7 +213,7 @@ class Accounts:
         return User(row.id, row.name, row.display_name, row.active, tuple(grants))
 
     # grants ------------------------------------------------------------------------------
-    def grant(self, name: str, grant: Grant, *, by: str) -> GrantRecord:
+    def grant(self, name: str, grant: Grant, *, by: str, address: str | None = None) -> GrantRecord:
         """Give ``grant`` to the user ``name``; the holder must exist (NotFound otherwise)."""
         user = self.user(name)
         with self._change() as conn:
@@ -202,38 +230,40 @@ class Accounts:
             new_id = conn.execute(insert(a.grants).values(
                 user_id=user.id, role=grant.role.value, holder_id=holder_id, country=grant.country,
                 created_at=self._now(), created_by=by)).inserted_primary_key[0]
+            audit.append(conn, action="grant_added", actor=by, target=user.name, address=address, at=self.clock(),
+                         detail=_grant_detail(new_id, grant))
         return GrantRecord(new_id, grant)
 
-    def revoke(self, name: str, grant_id: int) -> Grant:
+    def revoke(self, name: str, grant_id: int, *, by: str = "system", address: str | None = None) -> Grant:
         user = self.user(name)
         found = next((g for g in user.grants if g.id == grant_id), None)
         if found is None:
             raise NotFound("grant", str(grant_id))
         with self._change() as conn:
             conn.execute(delete(a.grants).where(a.grants.c.id == grant_id))
+            audit.append(conn, action="grant_revoked", actor=by, target=user.name, address=address, at=self.clock(),
+                         detail=_grant_detail(grant_id, found.grant))
         return found.grant
 
     # sign-in -----------------------------------------------------------------------------
     def authenticate(self, name: str, password: str, *, address: str = "-") -> User:
-        """Check a name and password, under the throttle; record the attempt.
+        """Check a name and password, under the throttle; record the attempt (and audit a failure).
 
         Raises:
-            Throttled: too many recent failures for this name or address.
+            Throttled: an attempt made before the wait its recent failures call for is over.
             SignInRefused: wrong name or password, or an inactive account.
         """
         name = (name or "").replace("\x00", "").strip().lower()[:64]
         address = (address or "-").replace("\x00", "")[:64]
         now = self._now()
-        since = now - self.window * 1_000_000
         with self.engine.connect() as conn:
-            failures = conn.execute(select(func.count()).where(
-                a.login_attempts.c.name == name, a.login_attempts.c.at > since, a.login_attempts.c.ok.is_(False))).scalar()
-            from_address = conn.execute(select(func.count()).where(
-                a.login_attempts.c.address == address, a.login_attempts.c.at > since,
-                a.login_attempts.c.ok.is_(False))).scalar()
+            wait = self._wait(conn, name, address, now)
             row = conn.execute(select(a.users).where(a.users.c.name == name)).first()
-        if failures >= self.max_failures or from_address >= self.max_address_failures:
-            raise Throttled("too many failed sign-ins: wait a few minutes and try again")
+        if wait > 0:
+            retry_after = max(1, math.ceil(wait))
+            audit.record(self.engine, action="sign_in_throttled", actor=name or "-", target=name or "-",
+                         detail=f"wait {retry_after} s", address=address, at=self.clock())
+            raise Throttled("too many failed sign-ins: wait and try again", retry_after=retry_after)
         ok = False
         try:
             self.hasher.verify(row.password_hash if row is not None else self._dummy_hash, password or "")
@@ -244,9 +274,39 @@ class Accounts:
             conn.execute(insert(a.login_attempts).values(name=name, address=address, at=now, ok=ok))
             if ok and self.hasher.check_needs_rehash(row.password_hash):
                 conn.execute(update(a.users).where(a.users.c.id == row.id).values(password_hash=self.hasher.hash(password)))
+            if not ok:
+                audit.append(conn, action="sign_in_failed", actor=name or "-", target=name or "-", address=address,
+                             at=self.clock(), detail="account inactive" if row is not None and not row.active else "")
         if not ok:
             raise SignInRefused("wrong name or password")
         return self.user(name)
+
+    def _wait(self, conn: Connection, name: str, address: str, now: int) -> float:
+        """Seconds this attempt must still wait (0: check the password now); see the module's doc."""
+        since = now - self.window * 1_000_000
+        failed = and_(a.login_attempts.c.at > since, a.login_attempts.c.ok.is_(False))
+
+        def failures(*where) -> tuple[int, int]:  # noqa: ANN002
+            count, last = conn.execute(select(func.count(), func.max(a.login_attempts.c.at)).where(failed, *where)).one()
+            return count or 0, last or 0
+
+        from_address, last_address = failures(a.login_attempts.c.address == address)
+        if from_address == 0:
+            return 0.0  # an address that has not been failing is never made to wait
+        waits = []
+        pair, last_pair = failures(a.login_attempts.c.name == name, a.login_attempts.c.address == address)
+        if pair >= self.max_failures:
+            waits.append(self._until(last_pair, pair - self.max_failures, self.window, now))
+        named, last_named = failures(a.login_attempts.c.name == name)
+        if named >= 2 * self.max_failures:
+            waits.append(self._until(last_named, named - 2 * self.max_failures, self.window, now))
+        if from_address >= self.max_address_failures:
+            waits.append(self._until(last_address, from_address - self.max_address_failures, self.address_cap, now))
+        return max(waits, default=0.0)
+
+    def _until(self, last: int, doublings: int, cap: float, now: int) -> float:
+        delay = min(cap, self.delay * 2 ** min(doublings, 30))
+        return max(0.0, (last - now) / 1e6 + delay)
 
     # sessions and tokens -----------------------------------------------------------------
     def open_session(self, user: User, *, kind: str = "cookie", label: str | None = None, lifetime: int = 43_200) -> tuple[str, str]:
@@ -295,6 +355,10 @@ class Accounts:
             gone = conn.execute(delete(a.sessions).where(a.sessions.c.expires_at <= now)).rowcount
             conn.execute(delete(a.login_attempts).where(a.login_attempts.c.at < now - self.window * 1_000_000))
         return gone
+
+
+def _grant_detail(grant_id: int, grant: Grant) -> dict[str, object]:
+    return {"grant": grant_id, "role": grant.role.value, "holder": grant.holder, "country": grant.country}
 
 
 def check_password(password: str) -> None:

@@ -24,7 +24,7 @@ from typing import TypeVar
 from wam.domain.errors import ConcurrentAppend, WamError
 from wam.domain.movements import Entry, Movement
 
-from .ledger import Ledger
+from .ledger import Ledger, Then
 
 MAX_BATCH = 100
 T = TypeVar("T")
@@ -78,22 +78,23 @@ class GroupWriter:
         self.ledger = ledger
         self.lock = lock  # the process's write lock: other writers (a form's several serials) take it too
         self.max_batch = max_batch
-        self._queue: queue.SimpleQueue[tuple[Movement, Future] | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[tuple[Movement, Future, Then | None] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start = threading.Lock()
 
-    def post(self, movement: Movement) -> Entry:
+    def post(self, movement: Movement, *, then: Then | None = None) -> Entry:
         """Post one movement (waiting for its batch); raise its refusal as posting alone would."""
-        return self.submit(movement).result()
+        return self.submit(movement, then=then).result()
 
-    def submit(self, movement: Movement) -> Future[Entry]:
+    def submit(self, movement: Movement, *, then: Then | None = None) -> Future[Entry]:
         """Queue one movement; the future gives its entry or raises its refusal.
 
         An asynchronous caller awaits it (``asyncio.wrap_future``) without holding a thread.
+        ``then(conn, entry)`` runs in the transaction that posts it (see ``Ledger.post_each``).
         """
         future: Future[Entry] = Future()
         self._ensure_thread()
-        self._queue.put((movement, future))
+        self._queue.put((movement, future, then))
         return future
 
     def close(self) -> None:
@@ -130,19 +131,20 @@ class GroupWriter:
             if stop:
                 return
 
-    def _post(self, batch: list[tuple[Movement, Future]]) -> None:
-        movements = [movement for movement, _ in batch]
+    def _post(self, batch: list[tuple[Movement, Future, Then | None]]) -> None:
+        movements = [movement for movement, _, _ in batch]
+        hooks = [then for _, _, then in batch]
         try:
-            results = self._post_each(movements)
+            results = self._post_each(movements, hooks if any(hooks) else [])
         except BaseException as exc:  # the database failed: every request of the batch hears it
-            for _, future in batch:
+            for _, future, _ in batch:
                 future.set_exception(exc)
             return
-        for (_, future), result in zip(batch, results, strict=True):
+        for (_, future, _), result in zip(batch, results, strict=True):
             if isinstance(result, WamError):
                 future.set_exception(result)
             else:
                 future.set_result(result)
 
-    def _post_each(self, movements: list[Movement]) -> list[Entry | WamError]:
-        return append_locked(self.ledger, self.lock, lambda: self.ledger.post_each(movements), retries=RETRIES)
+    def _post_each(self, movements: list[Movement], then: list[Then | None]) -> list[Entry | WamError]:
+        return append_locked(self.ledger, self.lock, lambda: self.ledger.post_each(movements, then), retries=RETRIES)

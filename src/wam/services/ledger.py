@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from wam.domain.chain import GENESIS
@@ -35,6 +35,8 @@ from .marks import wrong_marks
 from .posting import Poster, post_all
 from .queries import BalanceLine
 from .verify import VerifyReport, verify
+
+Then = Callable[[Connection, Entry], None]  # work done in a posting's own transaction
 
 
 def utcnow() -> datetime:
@@ -128,8 +130,9 @@ class Ledger:
             raise
 
     # posting -----------------------------------------------------------------------------
-    def post(self, movement: Movement) -> Entry:
-        """Post one movement; return the recorded entry."""
+    def post(self, movement: Movement, *, then: Then | None = None) -> Entry:
+        """Post one movement; return the recorded entry. ``then(conn, entry)`` runs in the same
+        transaction (an idempotency key's answer, kept with its movement or not at all)."""
         entries: list[Entry] = []
 
         def run(conn) -> None:  # noqa: ANN001
@@ -138,11 +141,13 @@ class Ledger:
                 poster.post(movement)
                 poster.finish()
                 entries.extend(poster.entries)
+                if then is not None:
+                    then(conn, poster.entries[0])
 
         self._write(run)
         return entries[0]
 
-    def post_each(self, movements: Sequence[Movement]) -> list[Entry | WamError]:
+    def post_each(self, movements: Sequence[Movement], then: Sequence[Then | None] = ()) -> list[Entry | WamError]:
         """Post independent movements (from different users) in one transaction: group commit.
 
         Each is accepted or refused on its own, as if posted alone in that order; the result
@@ -155,7 +160,7 @@ class Ledger:
         pending = list(range(len(movements)))
         while pending:
             try:
-                entries = self._write(lambda conn: self._post_in_order(conn, movements, pending))
+                entries = self._write(lambda conn: self._post_in_order(conn, movements, pending, then))
             except _Refused as refused:
                 results[refused.position] = refused.error
                 pending.remove(refused.position)
@@ -165,8 +170,11 @@ class Ledger:
             break
         return results  # type: ignore[return-value]
 
-    def _post_in_order(self, conn, movements: Sequence[Movement], positions: list[int]) -> list[Entry]:  # noqa: ANN001
-        """Post the movements at ``positions`` on ``conn``; raise _Refused for the first refused."""
+    def _post_in_order(self, conn, movements: Sequence[Movement], positions: list[int],  # noqa: ANN001
+                       then: Sequence[Then | None] = ()) -> list[Entry]:
+        """Post the movements at ``positions`` on ``conn``; raise _Refused for the first refused.
+        ``then[position](conn, entry)``, when given, runs in the same transaction; its WamError
+        refuses that movement alone."""
         with self._poster(conn) as poster:
             poster.keep_entries = True
             for position in positions:
@@ -175,6 +183,13 @@ class Ledger:
                 except (InvalidInput, NotFound, PostingRejected) as exc:
                     raise _Refused(position, exc) from exc
             poster.finish()
+            for position, entry in zip(positions, poster.entries, strict=True):
+                hook = then[position] if then else None
+                if hook is not None:
+                    try:
+                        hook(conn, entry)
+                    except WamError as exc:
+                        raise _Refused(position, exc) from exc
             return poster.entries
 
     def post_many(self, movements: Iterable[Movement], *, on_each: Callable[[], None] | None = None) -> int:

@@ -31,7 +31,7 @@ from wam.storage import tables as t
 
 from . import queries
 from .group_writer import GroupWriter, append_locked
-from .ledger import Ledger
+from .ledger import Ledger, Then
 from .queries import BalanceLine
 from .verify import VerifyReport
 
@@ -400,19 +400,20 @@ class ScopedLedger:
         if movement.actor != self.actor:
             raise InvalidInput("a movement is recorded in the name of the signed-in user", field="actor")
 
-    def record(self, movement: Movement) -> Entry:
+    def record(self, movement: Movement, *, then: Then | None = None) -> Entry:
+        """Record one movement; ``then(conn, entry)`` runs in its transaction (an idempotency key)."""
         self.check_record(movement)
         if self.group_writer is not None:
-            return self.group_writer.post(movement)
-        return self._append(lambda: self.ledger.post(movement))
+            return self.group_writer.post(movement, then=then)
+        return self._append(lambda: self.ledger.post(movement, then=then))
 
-    async def record_async(self, movement: Movement) -> Entry:
+    async def record_async(self, movement: Movement, *, then: Then | None = None) -> Entry:
         """:meth:`record` for a server's event loop: the checks run here (a few indexed reads),
         the posting on the group writer's thread, awaited without holding a thread."""
         if self.group_writer is None:
-            return await asyncio.to_thread(self.record, movement)
+            return await asyncio.to_thread(lambda: self.record(movement, then=then))
         self.check_record(movement)
-        return await asyncio.wrap_future(self.group_writer.submit(movement))
+        return await asyncio.wrap_future(self.group_writer.submit(movement, then=then))
 
     def _append(self, post):  # noqa: ANN001, ANN202
         """Post under the write locks (this process's, then all processes'), retrying a lost race."""

@@ -12,27 +12,31 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from argon2 import PasswordHasher
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from itsdangerous import URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import wam
-from wam.services.accounts import Accounts
+from wam.domain.errors import NotFound, PermissionDenied, WamError
+from wam.services import audit
+from wam.services.accounts import Accounts, Throttled
 from wam.services.group_writer import GroupWriter
 from wam.services.ledger import Ledger
 from wam.services.scoped import Ancestry
 
 from . import errors
 from .api import admin, auth, confirmations, holders, movements
-from .context import Services
+from .context import Services, read_session
+from .hardening import SecurityHeaders
 from .pages import admin as admin_pages
 from .pages import home as home_pages
 from .pages import ledger as ledger_pages
 from .pages import signin
-from .settings import WebSettings, resolve_secret
+from .settings import WebSettings, resolve_secret, trusted_proxies
 
 HERE = Path(__file__).parent
 
@@ -57,7 +61,10 @@ def create_app(settings: WebSettings | None = None, *, ledger: Ledger | None = N
     ledger = ledger or Ledger.open(settings.database_url)
     hasher = PasswordHasher(time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib)
     accounts = Accounts(ledger.engine, hasher=hasher, max_failures=settings.login_max_failures,
-                        window=settings.login_window_seconds, session_cache_seconds=settings.session_cache_seconds)
+                        max_address_failures=settings.login_max_address_failures,
+                        window=settings.login_window_seconds, delay=settings.login_delay_seconds,
+                        address_cap=settings.login_address_cap_seconds,
+                        session_cache_seconds=settings.session_cache_seconds)
     app = FastAPI(
         title="wam", version=wam.__version__,
         description="Weapons and ammunition custody ledger. Authenticate with `Authorization: Bearer <token>` "
@@ -71,6 +78,10 @@ def create_app(settings: WebSettings | None = None, *, ledger: Ledger | None = N
     app.state.templates = templates
     if settings.gzip:
         app.add_middleware(GZipMiddleware, minimum_size=800)
+    proxies = trusted_proxies(settings)
+    app.add_middleware(SecurityHeaders, secure_cookies=settings.secure_cookies or bool(proxies))
+    if proxies:  # added last, so it runs first: the headers and the audit see the client behind the proxy
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     api = APIRouter(prefix="/api")
     for router in (auth.router, holders.router, movements.router, confirmations.router, admin.router):
         api.include_router(router)
@@ -79,4 +90,29 @@ def create_app(settings: WebSettings | None = None, *, ledger: Ledger | None = N
         app.include_router(router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     errors.install(app)
+    _audit_denials(app)
     return app
+
+
+def _audit_denials(app: FastAPI) -> None:
+    """Write every denied access (403, and 404 from scope) to the audit log, then answer as usual;
+    answer a throttled sign-in with ``Retry-After``."""
+    answer = app.exception_handlers[WamError]
+
+    async def denied(request: Request, exc: Exception) -> Response:
+        found = await run_in_threadpool(read_session, request)
+        status = 403 if isinstance(exc, PermissionDenied) else 404
+        await run_in_threadpool(
+            audit.record, request.app.state.wam.ledger.engine, action=f"denied_{status}",
+            actor=found[0].user.name if found else "-", target=f"{request.method} {request.url.path}",
+            detail=str(exc))
+        return await answer(request, exc)
+
+    async def throttled(request: Request, exc: Exception) -> Response:
+        response = await answer(request, exc)
+        response.headers["Retry-After"] = str(getattr(exc, "retry_after", 1))
+        return response
+
+    app.add_exception_handler(PermissionDenied, denied)
+    app.add_exception_handler(NotFound, denied)
+    app.add_exception_handler(Throttled, throttled)

@@ -15,9 +15,7 @@ from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy.engine import make_url
-
-from wam.storage.engine import normalise_url
+from wam.services.setup import sqlite_file
 
 
 class WebSettings(BaseSettings):
@@ -28,11 +26,19 @@ class WebSettings(BaseSettings):
     database_url: str = "sqlite:///wam.db"
     secret_key: str | None = None
     environment: Literal["development", "production"] = "development"
-    secure_cookies: bool = False  # set true behind HTTPS: cookies are then sent only over TLS
+    # cookies are marked Secure when this is true, when the request came over HTTPS, and always
+    # when trusted_proxies is set (a TLS-terminating proxy in front)
+    secure_cookies: bool = False
+    # the addresses (or networks, e.g. 10.0.0.0/8) of the reverse proxies whose X-Forwarded-For
+    # and X-Forwarded-Proto are believed, separated by commas; none by default
+    trusted_proxies: str = ""
     session_hours: int = 12
     token_days: int = 90
-    login_max_failures: int = 5
-    login_window_seconds: int = 900
+    login_max_failures: int = Field(5, ge=1)  # failures of a name from one address before waits begin
+    login_max_address_failures: int = Field(20, ge=1)  # failures from one address (any name) before waits begin
+    login_window_seconds: int = Field(900, ge=1)  # how long a failure counts; also the longest wait
+    login_delay_seconds: float = Field(2.0, gt=0, le=60)  # the first wait; each further failure doubles it
+    login_address_cap_seconds: float = Field(60.0, gt=0)  # the longest wait for an address (a NAT's users)
     # how long a worker trusts a session it looked up; a sign-out, password change or revoked
     # grant made in another process (the command line, another worker) takes this long to apply
     session_cache_seconds: float = Field(5, ge=0, le=60)
@@ -42,10 +48,14 @@ class WebSettings(BaseSettings):
     count_interval_days: int = Field(30, ge=1, le=3650)  # a store not counted for longer is "count due" on home
 
 
+def trusted_proxies(settings: WebSettings) -> list[str]:
+    return [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
+
+
 def secret_file(settings: WebSettings) -> Path:
-    url = make_url(normalise_url(settings.database_url))
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return Path(url.database).with_name(Path(url.database).name + ".secret-key")
+    database = sqlite_file(settings.database_url)
+    if database is not None:
+        return database.with_name(database.name + ".secret-key")
     return Path.cwd() / "wam.secret-key"
 
 

@@ -8,6 +8,7 @@ from wam.domain.access import make_grant
 from wam.domain.errors import NotFound
 
 from ..context import CurrentUser, services
+from ..idempotent import IdempotencyKey, Replay
 from .schemas import (
     Cursor,
     ErrorPublic,
@@ -60,12 +61,18 @@ def list_users(ctx: CurrentUser, request: Request, cursor: Cursor = None, limit:
 
 
 @router.post("/users", response_model=UserPublic, status_code=201, responses=ERRORS)
-def create_user(body: UserCreate, ctx: CurrentUser, request: Request) -> UserPublic:
-    """Create a user (with no grant yet)."""
+def create_user(body: UserCreate, ctx: CurrentUser, request: Request,
+                idempotency_key: IdempotencyKey = None) -> UserPublic | Response:
+    """Create a user (with no grant yet). Audited; an ``Idempotency-Key`` retry creates nothing new."""
     ctx.scoped.sees_user(())
+    replay = Replay.of(request, ctx.user.name, body)
+    if (stored := replay.stored()) is not None:
+        return stored
     user = services(request).accounts.add_user(body.name, body.password, display_name=body.display_name,
                                                by=ctx.user.name)
-    return UserPublic.of(user)
+    answer = UserPublic.of(user)
+    replay.keep(201, answer)
+    return answer
 
 
 @router.get("/users/{name}", response_model=UserPublic, responses=ERRORS)
@@ -74,18 +81,30 @@ def get_user(name: str, ctx: CurrentUser, request: Request) -> UserPublic:
 
 
 @router.post("/users/{name}/grants", response_model=GrantPublic, status_code=201, responses=ERRORS)
-def add_grant(name: str, body: GrantCreate, ctx: CurrentUser, request: Request) -> GrantPublic:
-    """Give the user a role at a holder (its subtree), for a country, or (neither) everywhere."""
+def add_grant(name: str, body: GrantCreate, ctx: CurrentUser, request: Request,
+              idempotency_key: IdempotencyKey = None) -> GrantPublic | Response:
+    """Give the user a role at a holder (its subtree), for a country, or (neither) everywhere. Audited."""
     user = visible_user(ctx, request, name)
+    replay = Replay.of(request, ctx.user.name, body)
+    if (stored := replay.stored()) is not None:
+        return stored
     grant = make_grant(role=body.role.value, holder=body.holder, country=body.country)
     ctx.scoped.check_grantable(grant)
     record = services(request).accounts.grant(user.name, grant, by=ctx.user.name)
-    return GrantPublic(id=record.id, role=grant.role.value, holder=grant.holder, country=grant.country)
+    answer = GrantPublic(id=record.id, role=grant.role.value, holder=grant.holder, country=grant.country)
+    replay.keep(201, answer)
+    return answer
 
 
 @router.delete("/users/{name}/grants/{grant_id}", status_code=204, responses=ERRORS)
-def revoke_grant(name: str, grant_id: int, ctx: CurrentUser, request: Request) -> Response:
+def revoke_grant(name: str, grant_id: int, ctx: CurrentUser, request: Request,
+                 idempotency_key: IdempotencyKey = None) -> Response:
+    """Revoke a grant. Audited; an ``Idempotency-Key`` retry answers 204 again."""
+    replay = Replay.of(request, ctx.user.name)
+    if (stored := replay.stored()) is not None:
+        return stored
     revoke_visible_grant(ctx, request, name, grant_id)
+    replay.keep(204, None)
     return Response(status_code=204)
 
 
@@ -97,5 +116,5 @@ def revoke_visible_grant(ctx: CurrentUser, request: Request, name: str, grant_id
     if found is None:
         raise NotFound("grant", str(grant_id))
     ctx.scoped.check_grantable(found.grant)
-    services(request).accounts.revoke(user.name, grant_id)
+    services(request).accounts.revoke(user.name, grant_id, by=ctx.user.name)
     return user.name

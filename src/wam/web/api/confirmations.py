@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 
 from ..context import CurrentUser
+from ..idempotent import IdempotencyKey, Replay
 from .movements import public
 from .schemas import ConfirmationCreate, ConfirmationPublic, Cursor, EntryPage, ErrorPublic, Limit
 
@@ -23,7 +24,14 @@ def pending(ctx: CurrentUser, cursor: Cursor = None, limit: Limit = 50) -> Entry
 
 @router.post("/movements/{uid}/confirm", response_model=ConfirmationPublic, status_code=201,
              responses={**ERRORS, 409: {"model": ErrorPublic}})
-def confirm(uid: str, ctx: CurrentUser, body: ConfirmationCreate | None = None) -> ConfirmationPublic:
-    """Confirm, in your name, that the movement arrived. Once only; never by whoever recorded it."""
+def confirm(uid: str, ctx: CurrentUser, request: Request, body: ConfirmationCreate | None = None,
+            idempotency_key: IdempotencyKey = None) -> ConfirmationPublic | Response:
+    """Confirm, in your name, that the movement arrived. Once only; never by whoever recorded it.
+    An ``Idempotency-Key`` retry is answered with the first answer."""
+    replay = Replay.of(request, ctx.user.name, body)
+    if (stored := replay.stored()) is not None:
+        return stored
     done = ctx.confirmations.confirm(uid, note=body.note if body else None)
-    return ConfirmationPublic.of(uid, done)
+    answer = ConfirmationPublic.of(uid, done)
+    replay.keep(201, answer)
+    return answer

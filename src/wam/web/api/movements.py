@@ -5,12 +5,23 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
+from wam.domain.errors import WamError
 from wam.domain.movements import Entry, make_movement
 
 from ..context import CurrentUser
-from .schemas import Cursor, EntryCreate, EntryPage, EntryPublic, ErrorPublic, ItemPage, ItemPublic, Limit
+from ..idempotent import IdempotencyKey, Replay
+from .schemas import (
+    Cursor,
+    EntryCreate,
+    EntryPage,
+    EntryPublic,
+    ErrorPublic,
+    ItemPage,
+    ItemPublic,
+    Limit,
+)
 
 router = APIRouter(tags=["movements"])
 ERRORS = {401: {"model": ErrorPublic}, 403: {"model": ErrorPublic}, 404: {"model": ErrorPublic},
@@ -33,17 +44,33 @@ def list_movements(ctx: CurrentUser, kind: Kind = None, cursor: Cursor = None, l
 
 @router.post("/movements", response_model=EntryPublic, status_code=201,
              responses={**ERRORS, 409: {"model": ErrorPublic}, 503: {"model": ErrorPublic}})
-async def record_movement(body: EntryCreate, ctx: CurrentUser) -> EntryPublic:
-    """Record a movement in your name. Both real ends must be in a scope whose role may record this kind."""
+async def record_movement(body: EntryCreate, ctx: CurrentUser, request: Request,
+                          idempotency_key: IdempotencyKey = None) -> EntryPublic | Response:
+    """Record a movement in your name. Both real ends must be in a scope whose role may record this kind.
+
+    With an ``Idempotency-Key`` header, a retry of the same request (same user, key and body)
+    is answered with the first answer and records nothing new; the key with another body is
+    refused (422)."""
     # On the event loop: its checks are a few indexed reads, and the posting is awaited from
     # the group writer, so no worker thread is held (threads contending for the GIL cost more
     # than the work itself under load).
+    replay = Replay.of(request, ctx.user.name, body)
+    if (stored := await replay.stored_async()) is not None:
+        return stored
     movement = make_movement(
         kind=body.kind.value, item=body.item, quantity=body.quantity, source=body.source, target=body.target,
         occurred_at=(body.occurred_at or datetime.now(UTC)), actor=ctx.user.name, witness=body.witness,
         document=body.document, note=body.note, reason=body.reason, reverses=body.reverses,
     )
-    return EntryPublic.of(await ctx.scoped.record_async(movement))
+    try:
+        entry = await ctx.scoped.record_async(movement, then=replay.then(201, EntryPublic.of))
+    except WamError:
+        # A concurrent request with the same key may have been recorded first: then this one was
+        # refused (by the key, or by the laws its movement now breaks) and the first answer is ours.
+        if (stored := await replay.stored_async()) is not None:
+            return stored
+        raise
+    return EntryPublic.of(entry)
 
 
 @router.get("/movements/{uid}", response_model=EntryPublic, responses=ERRORS)
