@@ -242,3 +242,29 @@ def test_it_pages_lists(client, personas) -> None:  # noqa: ANN001
         if cursor is None:
             break
     assert seen == sorted(seen, reverse=True) and len(seen) == len(set(seen)) >= 8
+
+
+GRANT_LEVELS = {"holder": {"holder": "BGD-BATT"}, "country": {"country": "BGD"}, "everywhere": {}}
+
+
+@pytest.mark.parametrize("level", list(GRANT_LEVELS))
+@pytest.mark.parametrize("role", list(Role))
+def test_it_keeps_persons_from_researchers_at_every_grant_level(role: Role, level: str, app, client) -> None:  # noqa: ANN001
+    """A person (named, with the serials they held) is in sight of every role but a researcher's,
+    whatever the grant covers: a grant over everything once let a researcher read persons."""
+    accounts = app.state.wam.accounts
+    name = f"{role.value}-{level}"
+    accounts.add_user(name, PASSWORD)
+    accounts.grant(name, Grant(role, **GRANT_LEVELS[level]), by="test")
+    token, _ = accounts.open_session(accounts.user(name), kind="token")
+    headers = {"Authorization": f"Bearer {token}"}
+    hidden = role is Role.RESEARCHER
+    for path in ("/api/holders/PTE-RAHMAN", "/api/holders/PTE-RAHMAN/balances", "/holders/PTE-RAHMAN"):
+        status = client.get(path, headers=headers).status_code
+        assert status == (404 if hidden else 200), f"{name} GET {path}: {status}"
+    store = client.get("/api/holders/GAO-ARM", headers=headers)
+    assert store.status_code == 200  # the store above the person stays in sight
+    children = client.get("/api/holders", params={"parent": "GAO-ARM"}, headers=headers).json()
+    assert ("PTE-RAHMAN" in _codes(children)) is not hidden
+    found = client.get("/api/holders", params={"q": "rahman"}, headers=headers).json()
+    assert ("PTE-RAHMAN" in _codes(found)) is not hidden

@@ -154,11 +154,12 @@ def covers(grant: Grant, ancestry: Sequence[Place]) -> bool:
 
     An empty ancestry stands for an external holder, which only grants for everything cover.
     """
+    # persons first: they are outside a researcher's scope at every grant level, everywhere included
+    if grant.role is Role.RESEARCHER and ancestry and ancestry[0].kind is HolderKind.PERSON:
+        return False
     if grant.everywhere:
         return True
     if not ancestry:
-        return False
-    if grant.role is Role.RESEARCHER and ancestry[0].kind is HolderKind.PERSON:
         return False
     if grant.holder is not None:
         return any(place.code == grant.holder for place in ancestry)
