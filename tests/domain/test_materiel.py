@@ -49,7 +49,7 @@ def test_it_tells_apart_a_serial_that_repeats_across_models():
 
 @pytest.mark.parametrize(
     ("typed", "normal"),
-    [("56-00012", "56-00012"), (" ab 12 cd ", "AB12CD"), ("a/b-1", "A/B-1"), ("x\t1\n2", "X12"), ("ÉÇ-1", "ÉÇ-1")],
+    [("56-00012", "56-00012"), (" ab 12 cd ", "AB12CD"), ("a/b-1", "A/B-1"), ("x\t1\n2", "X12")],
 )
 def test_it_normalises_serials_by_removing_white_space_and_upper_casing(typed, normal):
     assert normalise_serial(typed) == normal
@@ -58,7 +58,13 @@ def test_it_normalises_serials_by_removing_white_space_and_upper_casing(typed, n
 @given(st.text(min_size=1, max_size=20).filter(lambda s: s.strip()))
 @PURE_EXAMPLES
 def test_it_normalises_serials_idempotently(serial):
-    once = normalise_serial(serial)
+    # serials outside A-Z, 0-9 and - / . _ # + ( ) after mapping look-alikes are refused:
+    # tests/domain/test_serial_look_alikes.py
+    try:
+        once = normalise_serial(serial)
+    except InvalidInput as refused:
+        assert refused.field == "serial"
+        return
     assert normalise_serial(once) == once
     assert not any(ch.isspace() for ch in once)
 

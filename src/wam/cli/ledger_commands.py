@@ -104,7 +104,9 @@ import_app.command("stock")(import_stock)
 
 def _resolve_item(ledger, text: str) -> str:  # noqa: ANN001
     if text.startswith(("W|", "L|")):
-        return text
+        from wam.domain.materiel import normalise_item_key
+
+        return normalise_item_key(text)
     matches = ledger.find_items(text)
     if not matches:
         raise InvalidInput(f"no item has serial {text!r}; give the item key (W|make|model|serial or L|make|model|lot)", field="item")

@@ -9,11 +9,14 @@ number. The identity is written as a **key**, which the ledger and the hash chai
     L|<MAKE>|<MODEL>|<LOT>          lots (ammunition and equipment counted by quantity)
 
 Key parts are upper-cased with inner white space folded, so ``ak-47  `` and ``AK-47`` are one model.
+A serial is also folded to one script (:func:`normalise_serial`): a Cyrillic ``О`` typed into
+``56-О0001`` is the Latin ``O``, never a second rifle beside ``56-O0001``.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -45,13 +48,93 @@ def normalise_part(value: str) -> str:
     return _SPACES.sub(" ", value.strip()).upper()
 
 
+# Letters of other scripts (and signs) that look like a Latin letter, a digit or a serial's
+# punctuation, each with its ASCII look-alike. Serials are stamped in Latin letters and digits,
+# but they are typed on Cyrillic, Greek or Armenian keyboards, pasted from documents and read by
+# scanners, so "56-О0001" with a Cyrillic О must not become a second rifle. Fullwidth forms,
+# ligatures, circled and super-/subscript digits are NFKC's; these are what NFKC leaves alone.
+# Lower-case look-alikes map to their lower-case twin (upper-cased afterwards), because their own
+# upper case may not look alike (Greek ν looks like v, its capital Ν like N).
+_LOOK_ALIKES = {
+    "A": "АΑӐӒᎪꓮ", "a": "аα",
+    "B": "ВΒᏴꓐ", "b": "Ьь",
+    "C": "СϹⅭᏟꓚ", "c": "сϲ",
+    "D": "ᎠꓓⅮ", "d": "ԁ",
+    "E": "ЕΕЀЁᎬꓰ", "e": "еѐё",
+    "G": "ԌᏀ",
+    "H": "НΗҢᎻꓧ", "h": "һհ",
+    "I": "ІΙӀΪЇⅠ", "i": "іιїɩ",
+    "J": "ЈͿᎫꓙ", "j": "јϳ",
+    "K": "КΚҚᏦꓗ", "k": "κ",
+    "L": "ᏞꓡⅬ",
+    "M": "МΜᎷꓟⅯ",
+    "N": "Νꓠ", "n": "ո",
+    "O": "ОΟՕ", "o": "оοօ",
+    "P": "РΡᏢꓑ", "p": "рρ",
+    "Q": "Ԛ", "q": "ԛ",
+    "S": "ЅՏᏚꓢ", "s": "ѕ",
+    "T": "ТΤᎢꓔ",
+    "U": "Սꓴ", "u": "սυ",
+    "V": "ᏙꓦⅤ", "v": "ν",
+    "W": "ԜᏔꓪ", "w": "ԝ",
+    "X": "ХΧⅩꓫ", "x": "хχ",
+    "Y": "УҮΥꓬ", "y": "у",
+    "Z": "ΖᏃꓜ",
+    "3": "ЗӠ",
+    "-": "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\ufe63\u00ad",
+    "/": "\u2044\u2215\u29f8",
+}
+_FOLD = str.maketrans({ch: latin for latin, chars in _LOOK_ALIKES.items() for ch in chars})
+SERIAL_PUNCTUATION = "-/._#+()"
+_SERIAL = re.compile(r"[A-Z0-9" + re.escape(SERIAL_PUNCTUATION) + r"]+")
+MAX_SERIAL = 64
+
+
+def fold_serial(value: str) -> str:
+    """Map ``value`` to the ASCII it looks like, as far as it can: NFKC, the look-alikes above,
+    white space and invisible format characters removed, upper case. Never refuses; characters
+    without a look-alike stay (see :func:`normalise_serial`)."""
+    text = unicodedata.normalize("NFKC", value.translate(_FOLD)).translate(_FOLD)
+    text = "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) != "Cf")
+    return text.upper().translate(_FOLD)
+
+
 def normalise_serial(value: str) -> str:
-    """Return a serial in the form used for identity: upper case, no white space at all.
+    """Return a serial in the form used for identity: ASCII upper case, no white space at all.
 
     Serials are read off weapons and typed or scanned at remote sites; spaces are not part of
-    a stamped serial, while dashes and slashes often are, so only white space is removed.
+    a stamped serial, while dashes and slashes often are, so only white space is removed. Letters
+    of other scripts that look like Latin ones are mapped to them (:func:`fold_serial`); what is
+    still not a Latin letter, a digit or one of ``- / . _ # + ( )`` is refused, naming the
+    character, rather than stored as a serial that looks like another.
     """
-    return _SPACES.sub("", value).upper()
+    if value.isascii():  # the common case: no look-alike can be in it
+        text = _SPACES.sub("", value).upper()
+    else:
+        text = fold_serial(value)
+    if _SERIAL.fullmatch(text) is None:
+        if not text:
+            raise InvalidInput("is required", field="serial")
+        bad = next(ch for ch in text if not _SERIAL.fullmatch(ch))
+        name = unicodedata.name(bad, f"U+{ord(bad):04X}")
+        raise InvalidInput(f"{value!r} has {bad!r} ({name}): a serial is written with the Latin letters "
+                           f"A-Z, the digits 0-9 and {' '.join(SERIAL_PUNCTUATION)}", field="serial")
+    if len(text) > MAX_SERIAL:
+        raise InvalidInput(f"is longer than {MAX_SERIAL} characters", field="serial")
+    return text
+
+
+def normalise_item_key(key: str) -> str:
+    """A weapon's key with its serial part as :func:`normalise_serial` writes it.
+
+    Keys are stored as :func:`make_item` builds them; a key typed or pasted with a look-alike in
+    its serial (``W|NORINCO|TYPE 56|56-О0001``) names the same weapon as the Latin one.
+    ASCII keys and lot keys are returned as they are.
+    """
+    if key.isascii() or not key.startswith("W|"):
+        return key
+    head, sep, serial = key.rpartition("|")
+    return head + sep + normalise_serial(serial) if head.count("|") == 2 else key
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from typing import NamedTuple
 
 from .errors import InvalidInput
 from .holders import external_family
+from .materiel import normalise_item_key
 from .text import clean_text, required_text
 
 
@@ -150,7 +151,7 @@ def make_movement(
         raise InvalidInput("give the time with its time zone (UTC)", field="occurred_at")
     movement = Movement(
         kind=movement_kind,
-        item=required_text(item, "item", max_len=TEXT_LIMITS["item"]),
+        item=normalise_item_key(required_text(item, "item", max_len=TEXT_LIMITS["item"])),
         quantity=qty,
         source=required_text(source, "source", max_len=TEXT_LIMITS["source"]),
         target=required_text(target, "target", max_len=TEXT_LIMITS["target"]),
