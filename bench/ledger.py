@@ -155,7 +155,8 @@ def run(n: int, db: str | None, stores: int, seed: int, with_peers: bool, peer_m
         source = holders[serial]
         target = codes[(codes.index(source) + 1 + rng.randrange(stores - 1)) % stores]
         s = time.perf_counter()
-        ledger.post(Movement(MovementKind.TRANSFER, key_of(serial), 1, source, target, when + timedelta(seconds=i), "bench"))
+        ledger.post(Movement(MovementKind.TRANSFER, key_of(serial), 1, source, target, when + timedelta(seconds=i),
+                             "bench"))
         latencies.append((time.perf_counter() - s) * 1000)
         holders[serial] = target
     seconds = time.perf_counter() - t0

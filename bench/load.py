@@ -229,7 +229,8 @@ def main() -> None:
     port = free_port()
     env = {**os.environ, "WAM_DATABASE_URL": url, "WAM_SECRET_KEY": "b" * 48, "WAM_GZIP": "false"}
     server = subprocess.Popen([sys.executable, "-m", "uvicorn", "wam.web.app:create_app", "--factory", "--host",
-                               "127.0.0.1", "--port", str(port), "--log-level", "warning", "--workers", str(args.workers)],
+                               "127.0.0.1", "--port", str(port), "--log-level", "warning", "--workers",
+                               str(args.workers)],
                               env=env)
     base = f"http://127.0.0.1:{port}"
     try:

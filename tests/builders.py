@@ -504,7 +504,8 @@ def valid_step(draw: st.DrawFn, model: CustodyModel) -> Step | None:
                     document=doc)
 
     # Everything else takes materiel from a real holder that has it.
-    pool = {"transfer": from_stores, "issue": from_stores, "return": from_persons, "expenditure": lots_held}.get(kind, held)
+    pool = {"transfer": from_stores, "issue": from_stores, "return": from_persons, "expenditure": lots_held}.get(kind,
+                                                                                                                 held)
     source, item, balance = pick(draw, pool)
     quantity = amount(item, balance)
     if kind == "transfer":
@@ -628,7 +629,8 @@ def rebuild_balances(engine) -> None:  # noqa: ANN001
             totals[(target_id, item_id)] += qty
         conn.execute(t.balances.delete())
         if totals:
-            conn.execute(t.balances.insert(), [{"holder_id": h, "item_id": i, "quantity": q} for (h, i), q in totals.items()])
+            conn.execute(t.balances.insert(),
+                         [{"holder_id": h, "item_id": i, "quantity": q} for (h, i), q in totals.items()])
 
 
 # --------------------------------------------------------------------------------- observing

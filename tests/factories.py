@@ -60,7 +60,8 @@ class World:
 
 
 def rifle(serial: str, model: str = "Type 56") -> Item:
-    return make_item(type="weapon", make="Norinco", model=model, serial=serial, category="assault rifle", calibre="7.62x39mm")
+    return make_item(type="weapon", make="Norinco", model=model, serial=serial, category="assault rifle",
+                     calibre="7.62x39mm")
 
 
 def ball_rounds(lot: str = "POF-2021-07") -> Item:

@@ -55,7 +55,8 @@ def test_two_workers_share_one_sqlite_ledger(tmp_path):
     port = _free_port()
     env = {**os.environ, "WAM_SECRET_KEY": "k" * 48}
     log = (tmp_path / "server.log").open("wb")
-    server = subprocess.Popen([sys.executable, "-m", "wam", "--db", url, "serve", "--port", str(port), "--workers", "2"],
+    server = subprocess.Popen([sys.executable, "-m", "wam", "--db", url, "serve", "--port", str(port), "--workers",
+                               "2"],
                               env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:

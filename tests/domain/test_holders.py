@@ -96,7 +96,8 @@ def test_it_recognises_external_holders(code, family):
     assert holder.kind is HolderKind.EXTERNAL and holder.external and holder.parent is None
 
 
-@pytest.mark.parametrize("code", ["GAO-ARM", "supply", "supply:", "LOST", "lost:GAO", "handed-over", "recovered:-x", "UN"])
+@pytest.mark.parametrize("code",
+                         ["GAO-ARM", "supply", "supply:", "LOST", "lost:GAO", "handed-over", "recovered:-x", "UN"])
 def test_it_treats_other_codes_as_real(code):
     assert external_family(code) is None
     assert not is_external(code)

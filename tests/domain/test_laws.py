@@ -43,13 +43,15 @@ def test_it_refuses_a_weapon_appearing_at_a_real_holder():
 @pytest.mark.parametrize("quantity", [2, 5])
 def test_it_moves_a_weapon_one_at_a_time(quantity):
     with pytest.raises(PostingRejected, match=f"one at a time, not {quantity}") as refused:
-        check_serial_custody(item=RIFLE, quantity=quantity, source="GAO-ARM", holder_now="GAO-ARM", source_external=False)
+        check_serial_custody(item=RIFLE, quantity=quantity, source="GAO-ARM", holder_now="GAO-ARM",
+                             source_external=False)
     assert refused.value.law == 1
 
 
 def test_it_refuses_back_dating_before_a_later_movement_of_the_weapon():
     with pytest.raises(PostingRejected, match="moved again at 2024-01-01T08:00:00.000000Z from PTE-RAHMAN") as refused:
-        check_serial_not_backdated(item=RIFLE, source="GAO-ARM", next_source="PTE-RAHMAN", next_at=1_704_096_000_000_000)
+        check_serial_not_backdated(item=RIFLE, source="GAO-ARM", next_source="PTE-RAHMAN",
+                                   next_at=1_704_096_000_000_000)
     assert (refused.value.law, refused.value.item, refused.value.holder) == (1, RIFLE, "GAO-ARM")
 
 
@@ -132,7 +134,8 @@ def test_it_lets_external_holders_go_negative():
         ([(ROUNDS, 5, "GAO-ASP", "GAO-ASP")], "law 3", 1, "GAO-ASP", "source and target are the same"),
         ([(ROUNDS, 5, "GAO-ASP", "ANSONGO-ARM")], "law 2", 1, "GAO-ASP", "GAO-ASP goes negative (-5)"),
         ([(RIFLE, 2, "supply:BGD", "GAO-ARM")], "law 1", 1, "supply:BGD", "serialised item moved 2 at once"),
-        ([(RIFLE, 1, "GAO-ARM", "ANSONGO-ARM")], "law 1", 1, "GAO-ARM", "first movement comes from real holder GAO-ARM"),
+        ([(RIFLE, 1, "GAO-ARM", "ANSONGO-ARM")], "law 1", 1, "GAO-ARM",
+         "first movement comes from real holder GAO-ARM"),
         ([(RIFLE, 1, "supply:BGD", "GAO-ARM"), (RIFLE, 1, "ANSONGO-ARM", "JUBA-ARM")], "law 1", 2, "ANSONGO-ARM",
          "moved from ANSONGO-ARM while held by GAO-ARM"),
         ([(RIFLE, 1, "supply:BGD", "GAO-ARM"), (RIFLE, 1, "supply:BGD", "JUBA-ARM")], "law 1", 2, "supply:BGD",

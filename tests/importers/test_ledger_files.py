@@ -217,7 +217,8 @@ def test_it_reads_an_ammunition_row():
          "quantity"),
         ({"type": "ammunition", "make": "POF", "model": "ball", "lot": "L", "quantity": "-5", "hazard_division": "1.4"},
          "quantity"),
-        ({"type": "ammunition", "make": "POF", "model": "ball", "lot": "L", "quantity": "1.5", "hazard_division": "1.4"},
+        ({"type": "ammunition", "make": "POF", "model": "ball", "lot": "L", "quantity": "1.5",
+          "hazard_division": "1.4"},
          "quantity"),
         ({"type": "ammunition", "make": "POF", "model": "ball", "lot": "L", "quantity": "5"}, "hazard_division"),
         ({"type": "weapon", "make": "FN", "model": "FAL", "serial": "1", "holder": " "}, "holder"),
@@ -243,7 +244,8 @@ def test_it_finds_each_holders_country_from_its_contingent(world):
 def test_it_imports_stock_as_receipts(world, tmp_path):
     ledger = world.ledger
     path = write(tmp_path / "s.csv", STOCK_CSV + "ANSONGO-ARM,weapon,FN,FAL,F-1,,,,\r\n\r\n"
-                                                 "SGT-DIOP,ammunition,POF,ball,,L-7,300,1.4,s\r\n", encoding="utf-8-sig")
+                                                 "SGT-DIOP,ammunition,POF,ball,,L-7,300,1.4,s\r\n",
+                 encoding="utf-8-sig")
     report = import_stock(ledger, path, actor="clerk", occurred_at=T0)
     assert (report.rows, report.written, report.errors) == (2, 2, [])
     latest = ledger.entries(limit=2)

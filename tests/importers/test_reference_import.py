@@ -66,7 +66,8 @@ def test_quirk_excerpt_imports_once(capsys, db: str, command: str, name: str, ex
 
 
 def test_geopko_builds_mission_contingent_site_tree(capsys, db: str) -> None:  # noqa: ANN001
-    _import(capsys, db, "geopko", Path(__file__).resolve().parents[2] / "src/wam/demo/data/geopko-monusco-2017-2018.csv",
+    _import(capsys, db, "geopko",
+            Path(__file__).resolve().parents[2] / "src/wam/demo/data/geopko-monusco-2017-2018.csv",
             "--countries", str(COUNTRIES))
     led = Ledger.open(db)
     goma = led.holder("MONUSCO-IND-GOMA")

@@ -148,7 +148,8 @@ def test_it_refuses_to_import_a_checkpoint_with_a_bad_signature(world, tmp_path)
 
 @pytest.mark.parametrize("field", ["public_key", "signature"])
 def test_it_treats_garbage_keys_and_signatures_as_invalid(field):
-    values = {"ledger": "l", "seq": 1, "head_hash": "00", "signed_at": 0, "public_key": "00" * 32, "signature": "00" * 64}
+    values = {"ledger": "l", "seq": 1, "head_hash": "00", "signed_at": 0, "public_key": "00" * 32,
+              "signature": "00" * 64}
     values[field] = "not hex"
     assert not signing.Checkpoint(**values).signature_valid()
 

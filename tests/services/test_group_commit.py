@@ -26,7 +26,8 @@ def test_each_movement_is_accepted_or_refused_on_its_own(ledger):
         make_movement(kind="transfer", item="W|NOBODY|X|1", quantity=1, source="GAO-ARM", target="JUBA-ARM",
                       occurred_at=T0 + timedelta(days=12), actor="armourer"),
     ])
-    assert [type(r).__name__ for r in results] == ["Entry", "PostingRejected", "Entry", "PostingRejected", "InvalidInput"]
+    assert [type(r).__name__ for r in results] == ["Entry", "PostingRejected", "Entry", "PostingRejected",
+                                                   "InvalidInput"]
     assert isinstance(results[1], PostingRejected) and results[1].law == 1
     assert isinstance(results[3], PostingRejected) and results[3].law == 2
     assert isinstance(results[4], InvalidInput) and results[4].field == "item"

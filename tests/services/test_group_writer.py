@@ -28,7 +28,8 @@ def test_concurrent_posts_each_get_their_entry_or_their_refusal(ledger):
         start.wait()
         try:
             return writer.post(make_movement(kind="transfer", item=rifles[n].key, quantity=1, source=source,
-                                             target="ANSONGO-ARM", occurred_at=T0 + timedelta(days=1), actor="armourer"))
+                                             target="ANSONGO-ARM", occurred_at=T0 + timedelta(days=1),
+                                             actor="armourer"))
         except PostingRejected as exc:
             return exc
 

@@ -22,10 +22,12 @@ def test_it_hashes_entries_of_both_posting_paths_as_the_chain_defines(ledger):
         when = T0 + timedelta(days=day)
         movements += [
             Movement(MovementKind.ISSUE, rifle.key, 1, "GAO-ARM", "PTE-RAHMAN", when, "armourer"),
-            Movement(MovementKind.ISSUE, rounds.key, 120, "GAO-ASP", "PTE-RAHMAN", when, "armourer", witness="Sgt Alam"),
+            Movement(MovementKind.ISSUE, rounds.key, 120, "GAO-ASP", "PTE-RAHMAN", when, "armourer",
+                     witness="Sgt Alam"),
             Movement(MovementKind.EXPENDITURE, rounds.key, 30, "PTE-RAHMAN", "expended", when + timedelta(hours=2),
                      "armourer", reason="training", document=f"RANGE-{day:03d}"),
-            Movement(MovementKind.RETURN, rounds.key, 90, "PTE-RAHMAN", "GAO-ASP", when + timedelta(hours=3), "armourer"),
+            Movement(MovementKind.RETURN, rounds.key, 90, "PTE-RAHMAN", "GAO-ASP", when + timedelta(hours=3),
+                     "armourer"),
             Movement(MovementKind.RETURN, rifle.key, 1, "PTE-RAHMAN", "GAO-ARM", when + timedelta(hours=3), "armourer",
                      note="cleaned"),
         ]
@@ -41,7 +43,8 @@ def _bulk_stream(rounds_key: str, quantity: int, start: datetime = T0) -> list[M
     movements = [Movement(MovementKind.RECEIPT, rounds_key, quantity, "supply:BGD", "GAO-ASP", start, "quartermaster")]
     for n in range(1, 40):
         source, target = ("GAO-ASP", "GAO-ARM") if n % 2 else ("GAO-ARM", "GAO-ASP")
-        movements.append(Movement(MovementKind.TRANSFER, rounds_key, quantity, source, target, start + timedelta(hours=n),
+        movements.append(Movement(MovementKind.TRANSFER, rounds_key, quantity, source, target,
+                                  start + timedelta(hours=n),
                                   "Adjudant Lefèvre", witness="Sgt « Diop » 中士", document=f"BON-{n:04d}/é\\\"q"))
     return movements
 

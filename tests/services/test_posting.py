@@ -395,7 +395,8 @@ def test_it_posts_a_batch_in_order(world):
     ledger = world.ledger
     assert ledger.post_many(a_day(world)) == 6
     assert ledger.head()[0] == 10
-    assert [e.kind for e in all_entries(ledger)[4:]] == ["issue", "issue", "transfer", "expenditure", "return", "return"]
+    assert [e.kind for e in all_entries(ledger)[4:]] == ["issue", "issue", "transfer", "expenditure", "return",
+                                                         "return"]
     assert ledger.verify().ok
 
 

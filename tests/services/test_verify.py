@@ -52,7 +52,8 @@ def test_it_describes_itself_as_data(world):
     assert data["ok"] is False
     assert (data["entries"], data["head_seq"], data["checkpoints_checked"]) == (4, 4, 0)
     altered = [p for p in data["problems"] if p["seq"] == 2]
-    assert altered == [{"check": "chain", "seq": 2, "message": "content does not match its hash (the entry was altered)",
+    assert altered == [{"check": "chain", "seq": 2,
+                        "message": "content does not match its hash (the entry was altered)",
                         "item": world.rifles[1].key, "holder": "supply:BGD"}]
     assert sorted(data) == ["checkpoints_checked", "entries", "head_hash", "head_seq", "ok", "problems"]
 

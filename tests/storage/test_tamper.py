@@ -427,7 +427,8 @@ def test_it_reports_a_rewrite_of_balances_and_quantities_together(tmp_path):
         rewrite_from(ledger.engine, entries, 3)
         cover_tracks(ledger)
         assert ledger.verify().ok
-        assert [(p.check, p.seq) for p in ledger.verify(signing.read_file(exported)).problems] == [("checkpoint", cp.seq)]
+        assert [(p.check, p.seq) for p in ledger.verify(signing.read_file(exported)).problems] == [("checkpoint",
+                                                                                                    cp.seq)]
 
 
 # --- (e) checkpoints that cannot be trusted ---------------------------------------------------------

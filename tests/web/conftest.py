@@ -74,7 +74,8 @@ PERSONAS: dict[str, tuple[Grant, ...]] = {
 def add_positions(ledger) -> None:  # noqa: ANN001
     from wam.domain.movements import make_movement
 
-    ledger.add_holders([make_holder(code=c, name=n, kind=k, parent=p, country=ctry) for c, n, k, p, ctry in EXTRA_HOLDERS])
+    ledger.add_holders([make_holder(code=c, name=n, kind=k, parent=p, country=ctry) for c, n, k, p,
+                        ctry in EXTRA_HOLDERS])
     for name, (store, _person, serial) in POSITIONS.items():
         for key, sent in ((serial, False), (PENDING[name], True)):
             if name == "own" and not sent:

@@ -76,7 +76,9 @@ def _codes(page: dict) -> set[str]:
 
 
 OPS: dict[tuple[str, str], Op] = {
-    ("post", "/api/auth/token"): Op("none", lambda c, h, k: c.post("/api/auth/token", json={"name": k.persona, "password": PASSWORD}),
+    ("post", "/api/auth/token"): Op("none",
+                                    lambda c, h, k: c.post("/api/auth/token",
+                                                           json={"name": k.persona, "password": PASSWORD}),
                                     ok=201, positional=False),
     ("delete", "/api/auth/token"): Op("none", lambda c, h, k: c.delete("/api/auth/token", headers=_fresh_token(c, k)),
                                       ok=204, positional=False),
@@ -85,30 +87,38 @@ OPS: dict[tuple[str, str], Op] = {
                                 contains=lambda j, k: k.store in _codes(j)),
     ("get", "/api/holders/{code}"): Op("read", lambda c, h, k: c.get(f"/api/holders/{k.store}", headers=h),
                                        not_found=lambda k: ("holder", k.store)),
-    ("get", "/api/holders/{code}/balances"): Op("read", lambda c, h, k: c.get(f"/api/holders/{k.store}/balances", headers=h),
+    ("get", "/api/holders/{code}/balances"): Op("read",
+                                                lambda c, h, k: c.get(f"/api/holders/{k.store}/balances", headers=h),
                                                 not_found=lambda k: ("holder", k.store)),
-    ("get", "/api/holders/{code}/summary"): Op("read", lambda c, h, k: c.get(f"/api/holders/{k.store}/summary", headers=h),
+    ("get", "/api/holders/{code}/summary"): Op("read",
+                                               lambda c, h, k: c.get(f"/api/holders/{k.store}/summary", headers=h),
                                                not_found=lambda k: ("holder", k.store)),
-    ("get", "/api/holders/{code}/movements"): Op("movements", lambda c, h, k: c.get(f"/api/holders/{k.store}/movements", headers=h),
+    ("get", "/api/holders/{code}/movements"): Op("movements",
+                                                 lambda c, h, k: c.get(f"/api/holders/{k.store}/movements", headers=h),
                                                  not_found=lambda k: ("holder", k.store)),
-    ("get", "/api/movements"): Op("movements", lambda c, h, k: c.get("/api/movements", params={"limit": 200}, headers=h),
+    ("get", "/api/movements"): Op("movements",
+                                  lambda c, h, k: c.get("/api/movements", params={"limit": 200}, headers=h),
                                   contains=lambda j, k: any(e["id"] == k.receipt_uid for e in j["items"])),
     ("post", "/api/movements"): Op("record", lambda c, h, k: c.post("/api/movements", headers=h, json={
         "kind": "issue", "item": k.key, "source": k.store, "target": k.person}), ok=201,
         not_found=lambda k: ("holder", k.store)),
-    ("get", "/api/movements/{uid}"): Op("movements", lambda c, h, k: c.get(f"/api/movements/{k.receipt_uid}", headers=h),
+    ("get", "/api/movements/{uid}"): Op("movements",
+                                        lambda c, h, k: c.get(f"/api/movements/{k.receipt_uid}", headers=h),
                                         not_found=lambda k: ("movement", k.receipt_uid)),
-    ("get", "/api/items"): Op("movements", lambda c, h, k: c.get("/api/items", params={"serial": k.key.split("|")[-1]}, headers=h),
+    ("get", "/api/items"): Op("movements",
+                              lambda c, h, k: c.get("/api/items", params={"serial": k.key.split("|")[-1]}, headers=h),
                               contains=lambda j, k: any(i["key"] == k.key for i in j["items"])),
     ("get", "/api/items/{key}"): Op("movements", lambda c, h, k: c.get(f"/api/items/{k.key}", headers=h),
                                     not_found=lambda k: ("item", k.key)),
-    ("get", "/api/items/{key}/history"): Op("movements", lambda c, h, k: c.get(f"/api/items/{k.key}/history", headers=h),
+    ("get", "/api/items/{key}/history"): Op("movements",
+                                            lambda c, h, k: c.get(f"/api/items/{k.key}/history", headers=h),
                                             not_found=lambda k: ("item", k.key)),
     ("get", "/api/confirmations/pending"): Op(
         "confirm", lambda c, h, k: c.get("/api/confirmations/pending", params={"limit": 200}, headers=h),
         contains=lambda j, k: any(e["id"] == k.pending_uid for e in j["items"])),
     ("post", "/api/movements/{uid}/confirm"): Op(
-        "confirm", lambda c, h, k: c.post(f"/api/movements/{k.pending_uid}/confirm", headers=h, json={"note": "arrived"}),
+        "confirm",
+        lambda c, h, k: c.post(f"/api/movements/{k.pending_uid}/confirm", headers=h, json={"note": "arrived"}),
         ok=201, not_found=lambda k: ("movement", k.pending_uid)),
     ("get", "/api/verification"): Op("verify", lambda c, h, k: c.get("/api/verification", headers=h), positional=False),
     ("get", "/api/users"): Op("users", lambda c, h, k: c.get("/api/users", headers=h),
@@ -117,10 +127,12 @@ OPS: dict[tuple[str, str], Op] = {
         "name": f"new-{k.persona}-{k.position}", "password": PASSWORD}), ok=201, positional=False),
     ("get", "/api/users/{name}"): Op("users", lambda c, h, k: c.get(f"/api/users/{k.pos_user}", headers=h),
                                      not_found=lambda k: ("user", k.pos_user)),
-    ("post", "/api/users/{name}/grants"): Op("users", lambda c, h, k: c.post(f"/api/users/{k.pos_user}/grants", headers=h, json={
+    ("post", "/api/users/{name}/grants"): Op("users",
+                                             lambda c, h, k: c.post(f"/api/users/{k.pos_user}/grants", headers=h, json={
         "role": "auditor", "holder": k.store}), ok=201, not_found=lambda k: ("user", k.pos_user)),
     ("delete", "/api/users/{name}/grants/{grant_id}"): Op("users", lambda c, h, k: c.delete(
-        f"/api/users/{k.pos_user}/grants/{_first_grant(c, k)}", headers=h), ok=204, not_found=lambda k: ("user", k.pos_user)),
+        f"/api/users/{k.pos_user}/grants/{_first_grant(c, k)}", headers=h), ok=204,
+                                                          not_found=lambda k: ("user", k.pos_user)),
 }
 
 

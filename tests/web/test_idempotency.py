@@ -17,7 +17,8 @@ def _count(app) -> int:
 
 
 def _issue(serial: str = "56-00001") -> dict:
-    return {"kind": "issue", "item": f"W|NORINCO|TYPE 56|{serial}", "quantity": 1, "source": "GAO-ARM", "target": "PTE-RAHMAN"}
+    return {"kind": "issue", "item": f"W|NORINCO|TYPE 56|{serial}", "quantity": 1, "source": "GAO-ARM",
+            "target": "PTE-RAHMAN"}
 
 
 def _auth(personas, key: str | None = None) -> dict:
@@ -55,7 +56,8 @@ def test_the_same_key_with_another_body_is_refused(app, client, personas) -> Non
 def test_keys_belong_to_their_user(app, client, personas) -> None:
     assert client.post("/api/movements", json=_issue(), headers=_auth(personas, "shared")).status_code == 201
     officer = {"Authorization": f"Bearer {personas['officer'].token}", "Idempotency-Key": "shared"}
-    back = {"kind": "return", "item": "W|NORINCO|TYPE 56|56-00001", "quantity": 1, "source": "PTE-RAHMAN", "target": "GAO-ARM"}
+    back = {"kind": "return", "item": "W|NORINCO|TYPE 56|56-00001", "quantity": 1, "source": "PTE-RAHMAN",
+            "target": "GAO-ARM"}
     answer = client.post("/api/movements", json=back, headers=officer)
     assert answer.status_code == 201 and answer.json()["kind"] == "return"
 

@@ -27,7 +27,8 @@ def test_it_names_the_law_item_and_holder_of_a_refusal_in_french(client, persona
     assert english.status_code == french.status_code == 409
     assert english.json()["error"]["message"] == f"law 1: {HELD} is held by GAO-ARM, not by GAO-ASP"
     error = french.json()["error"]
-    assert error["code"] == "posting_rejected" and (error["law"], error["item"], error["holder"]) == (1, HELD, "GAO-ASP")
+    assert error["code"] == "posting_rejected" and (error["law"], error["item"], error["holder"]) == (1, HELD,
+                                                                                                      "GAO-ASP")
     assert error["message"] == (f"Refusé par la loi 1 (un article numéroté n’a qu’un détenteur à la fois) : {HELD} est "
                                 f"détenu par GAO-ARM, non par GAO-ASP (article {HELD}, détenteur GAO-ASP)")
     overdraw = {"kind": "transfer", "item": "L|POF|7.62X39MM BALL|POF-2021-07", "quantity": 20_000,
@@ -89,7 +90,8 @@ def _domain_errors() -> list[WamError]:
     base = {"kind": "transfer", "item": "W|A|B|1", "quantity": 1, "source": "S1", "target": "S2",
             "occurred_at": now, "actor": "a"}
     bad_movements = [
-        {"kind": "teleport"}, {"quantity": "two"}, {"quantity": 0}, {"target": "S1"}, {"occurred_at": now.replace(tzinfo=None)},
+        {"kind": "teleport"}, {"quantity": "two"}, {"quantity": 0}, {"target": "S1"},
+        {"occurred_at": now.replace(tzinfo=None)},
         {"item": ""}, {"note": "x" * 3000}, {"note": "a\x1fb"},
         {"kind": "receipt", "source": "S0"}, {"kind": "receipt", "source": "supply:BGD", "target": "lost"},
         {"source": "lost"}, {"kind": "expenditure", "target": "expended"}, {"kind": "expenditure", "target": "lost"},
@@ -108,7 +110,8 @@ def _domain_errors() -> list[WamError]:
         _raised(lambda: laws.check_serial_custody(item="W|A|B|1", quantity=1, source="S1", holder_now="S2",
                                                   source_external=False)),
         _raised(lambda: laws.check_serial_not_backdated(item="W|A|B|1", source="S1", next_source="S2", next_at=0)),
-        _raised(lambda: laws.check_non_negative(item="L|A|B|1", holder="S1", quantity=5, balance_at=2, later_deltas=[])),
+        _raised(lambda: laws.check_non_negative(item="L|A|B|1", holder="S1", quantity=5, balance_at=2,
+                                                later_deltas=[])),
         _raised(lambda: laws.check_non_negative(item="L|A|B|1", holder="S1", quantity=1, balance_at=2,
                                                 later_deltas=[-5])),
         _raised(lambda: make_grant(role="general")),

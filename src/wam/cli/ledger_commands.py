@@ -56,7 +56,8 @@ def init(
         common.stdout.print(f"administrator {admin.strip().lower()} created; password: {shown}", markup=False)
 
 
-def import_holders(file: Path = typer.Argument(..., help="CSV or XLSX: code,name,kind,parent,country,latitude,longitude")) -> None:
+def import_holders(file: Path = typer.Argument(...,
+                                               help="CSV or XLSX: code,name,kind,parent,country,latitude,longitude")) -> None:
     """Import the holder tree; every bad row is reported and nothing is written if any is bad.
 
     Example: wam import holders holders.csv
@@ -73,7 +74,8 @@ def import_holders(file: Path = typer.Argument(..., help="CSV or XLSX: code,name
 
 
 def import_stock(
-    file: Path = typer.Argument(..., help="CSV or XLSX: holder,type,make,model,serial,category,calibre,lot,quantity,..."),
+    file: Path = typer.Argument(...,
+                                help="CSV or XLSX: holder,type,make,model,serial,category,calibre,lot,quantity,..."),
     at: str | None = typer.Option(None, "--at", help="When the stock was taken on charge (default: now)."),
     actor: str | None = typer.Option(None, help="Who records it (default: your user name)."),
 ) -> None:
@@ -109,7 +111,8 @@ def _resolve_item(ledger, text: str) -> str:  # noqa: ANN001
         return normalise_item_key(text)
     matches = ledger.find_items(text)
     if not matches:
-        raise InvalidInput(f"no item has serial {text!r}; give the item key (W|make|model|serial or L|make|model|lot)", field="item")
+        raise InvalidInput(f"no item has serial {text!r}; give the item key (W|make|model|serial or L|make|model|lot)",
+                           field="item")
     if len(matches) > 1:
         keys = ", ".join(m.key for m in matches)
         raise InvalidInput(f"serial {text!r} belongs to several models ({keys}); give the key", field="item")
@@ -117,7 +120,8 @@ def _resolve_item(ledger, text: str) -> str:  # noqa: ANN001
 
 
 def move(
-    kind: str = typer.Option(..., help="receipt, transfer, issue, return, expenditure, loss, recovery, disposal, adjustment, reversal"),
+    kind: str = typer.Option(...,
+                             help="receipt, transfer, issue, return, expenditure, loss, recovery, disposal, adjustment, reversal"),
     item: str = typer.Option(..., help="Item key (W|make|model|serial, L|make|model|lot) or a weapon's serial."),
     source: str = typer.Option(..., "--from", help="The holder it leaves."),
     target: str = typer.Option(..., "--to", help="The holder it reaches."),
@@ -206,14 +210,16 @@ def history(
     for column in ("when", "kind", "quantity", "from", "to", "actor", "document", "entry"):
         table.add_column(column)
     for e in entries:
-        table.add_row(iso(e.occurred_at)[:19], e.kind, str(e.quantity), e.source, e.target, e.actor, e.document or "", str(e.seq))
+        table.add_row(iso(e.occurred_at)[:19], e.kind, str(e.quantity), e.source, e.target, e.actor, e.document or "",
+                      str(e.seq))
     common.stdout.print(table)
 
 
 def verify(
     checkpoints: list[Path] = typer.Option([], "--checkpoints", help="Checkpoint files kept by other parties."),
     as_json: bool = typer.Option(False, "--json"),
-    marks: bool = typer.Option(False, "--marks", help="Also recompute the monthly balance marks (about twice the time)."),
+    marks: bool = typer.Option(False, "--marks",
+                               help="Also recompute the monthly balance marks (about twice the time)."),
 ) -> None:
     """Check the chain, checkpoints, laws and balances; exit 1 listing every problem.
 
@@ -236,8 +242,10 @@ def verify(
 
 
 def checkpoint(
-    export: Path | None = typer.Option(None, "--export", help="Append the new checkpoint to this file (for another party)."),
-    import_file: Path | None = typer.Option(None, "--import", help="Store the checkpoints of a file instead of signing."),
+    export: Path | None = typer.Option(None, "--export",
+                                       help="Append the new checkpoint to this file (for another party)."),
+    import_file: Path | None = typer.Option(None, "--import",
+                                            help="Store the checkpoints of a file instead of signing."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Sign the ledger's head with its Ed25519 key and store (and export) the checkpoint.

@@ -47,7 +47,8 @@ app = typer.Typer(
 
 @app.callback()
 def _global(
-    db: str | None = typer.Option(None, "--db", help="Database URL or SQLite file (default: WAM_DATABASE_URL, else wam.db)."),
+    db: str | None = typer.Option(None, "--db",
+                                  help="Database URL or SQLite file (default: WAM_DATABASE_URL, else wam.db)."),
 ) -> None:
     common.set_database(db)
 
@@ -150,7 +151,8 @@ def run(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the one place that turns a bug into a line, not a traceback
         if os.environ.get("WAM_DEBUG"):
             raise
-        common.stderr.print(f"wam: internal error: {type(exc).__name__}: {exc} (run with WAM_DEBUG=1 for details)", markup=False)
+        common.stderr.print(f"wam: internal error: {type(exc).__name__}: {exc} (run with WAM_DEBUG=1 for details)",
+                            markup=False)
         return 70
     return result if isinstance(result, int) else 0
 

@@ -20,7 +20,8 @@ from . import common
 PACKAGED_COUNTRIES = Path(__file__).resolve().parent.parent / "demo" / "data" / "country-codes-monusco.csv"
 
 _JSON = typer.Option(False, "--json", help="Print the report as JSON.")
-_COUNTRIES = typer.Option(None, "--countries", help="country-codes.csv (datasets/country-codes) to resolve country names.")
+_COUNTRIES = typer.Option(None, "--countries",
+                          help="country-codes.csv (datasets/country-codes) to resolve country names.")
 
 
 def _countries(file: Path, countries: Path | None):  # noqa: ANN202
@@ -90,7 +91,8 @@ def geopko(file: Path = typer.Argument(..., help="geopko.csv from Geo-PKO"), cou
     _print(report, file, as_json)
 
 
-def ipi(file: Path = typer.Argument(..., help="current_month.csv or data_mission.csv from IPI Providing for Peacekeeping"),
+def ipi(file: Path = typer.Argument(...,
+                                    help="current_month.csv or data_mission.csv from IPI Providing for Peacekeeping"),
         countries: Path | None = _COUNTRIES, as_json: bool = _JSON) -> None:
     """Import IPI contributions (strength per contingent) or monthly mission totals (data_mission.csv).
 
@@ -130,7 +132,8 @@ def un_missions(file: Path = typer.Argument(..., help="DPPADPOSS-PKO.csv from th
     _print(report, file, as_json)
 
 
-def un_fatalities(file: Path = typer.Argument(..., help="DPPADPOSS-FATALITIES.csv from the UN Peace and Security Data Hub"),
+def un_fatalities(file: Path = typer.Argument(...,
+                                              help="DPPADPOSS-FATALITIES.csv from the UN Peace and Security Data Hub"),
                   countries: Path | None = _COUNTRIES, as_json: bool = _JSON) -> None:
     """Import UN peacekeeper fatalities.
 

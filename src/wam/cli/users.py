@@ -21,7 +21,8 @@ import typer
 
 users_app = typer.Typer(help="Users, their roles (grants) and API tokens.", no_args_is_help=True)
 
-DbOption = Annotated[str | None, typer.Option("--db", help="database URL or SQLite path (default: $WAM_DATABASE_URL or wam.db)")]
+DbOption = Annotated[str | None, typer.Option("--db",
+                                              help="database URL or SQLite path (default: $WAM_DATABASE_URL or wam.db)")]
 
 
 def _accounts(db: str | None):  # noqa: ANN202

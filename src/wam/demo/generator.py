@@ -54,10 +54,12 @@ RECORDED_AT = datetime(2019, 1, 1, tzinfo=UTC)
 LOSS_INCIDENTS_PER_1000_PER_YEAR = 0.5
 MECHANISMS = [  # (code, circumstance, weight, note)
     ("ambush", "patrol", 30, "ambush of a patrol by an armed group; weapons and ammunition taken"),
-    ("armed_attack_overrun", "fixed_site", 15, "attack on the fixed site at night; armoury and ammunition point looted"),
+    ("armed_attack_overrun", "fixed_site", 15,
+     "attack on the fixed site at night; armoury and ammunition point looted"),
     ("theft_burglary", "storage_depot", 25, "burglary of the store discovered at the morning check"),
     ("negligence_poor_practice", "patrol", 20, "weapon not returned after patrol; misplaced, search unsuccessful"),
-    ("seizure_detention", "convoy_escort", 10, "resupply convoy detained at a roadblock by an armed group; ammunition seized"),
+    ("seizure_detention", "convoy_escort", 10,
+     "resupply convoy detained at a roadblock by an armed group; ammunition seized"),
 ]
 PARTIAL_RECOVERY_SHARE = 0.3  # share of incidents with weapons lost that see some of them recovered
 FIELD_RECOVERIES_PER_1000_PER_YEAR = 1.5
@@ -275,7 +277,8 @@ def build_demo(url: str, scale: str = "mission", seed: int = 1, data_dir: Path |
                       troops=troops, armoury=f"{code}/ARM", asp=f"{code}/ASP")
         world.sites.append(s)
         holders.append(make_holder(code=s.armoury, name=f"Armoury, {place} ({country})", kind="store", parent=code))
-        holders.append(make_holder(code=s.asp, name=f"Ammunition point, {place} ({country})", kind="store", parent=code))
+        holders.append(make_holder(code=s.asp, name=f"Ammunition point, {place} ({country})", kind="store",
+                                   parent=code))
     # the main site of each contingent (largest) holds the contingent's reserve
     by_contingent: dict[str, list[SiteState]] = defaultdict(list)
     for s in world.sites:
@@ -295,7 +298,8 @@ def build_demo(url: str, scale: str = "mission", seed: int = 1, data_dir: Path |
         s.person_weapon = personal[:n_persons]
         s.persons = [f"{s.code}/P{j + 1:04d}" for j in range(len(s.person_weapon))]
         s.next_persons = [f"{s.code}/R{j + 1:04d}" for j in range(len(s.person_weapon))]
-        holders += [make_holder(code=p, name=f"Soldier {j + 1:04d}, {s.place} ({s.country})", kind="person", parent=s.code)
+        holders += [make_holder(code=p, name=f"Soldier {j + 1:04d}, {s.place} ({s.country})", kind="person",
+                                parent=s.code)
                     for j, p in enumerate(s.persons)]
         holders += [make_holder(code=p, name=f"Soldier {j + 1:04d} (2nd rotation), {s.place} ({s.country})",
                                 kind="person", parent=s.code) for j, p in enumerate(s.next_persons)]
@@ -327,11 +331,14 @@ def build_demo(url: str, scale: str = "mission", seed: int = 1, data_dir: Path |
                     world.planned_lots[(s.contingent, c, q)] = world.new_lot(s.country, c, year, 3 * q - 2)
             for key, qty in parts:
                 if qty > 0:
-                    opening.append(Movement(K.RECEIPT, key, qty, f"supply:{s.country}", s.asp, at0, "demo.quartermaster",
-                                            document=f"COE-ARR-{s.contingent}-2018", note="arrival inspection: COE ammunition"))
+                    opening.append(Movement(K.RECEIPT, key, qty, f"supply:{s.country}", s.asp, at0,
+                                            "demo.quartermaster",
+                                            document=f"COE-ARR-{s.contingent}-2018",
+                                            note="arrival inspection: COE ammunition"))
                     world.bal[(s.asp, key)] += qty
         for w in s.weapons:
-            opening.append(Movement(K.RECEIPT, world.w_key[w], 1, f"supply:{s.country}", s.armoury, at0, "demo.quartermaster",
+            opening.append(Movement(K.RECEIPT, world.w_key[w], 1, f"supply:{s.country}", s.armoury, at0,
+                                    "demo.quartermaster",
                                     document=f"COE-ARR-{s.contingent}-2018", note="arrival inspection: COE weapon"))
             world.w_loc[w] = s.armoury
 
@@ -397,13 +404,15 @@ def _plan_incidents(world: World, days: int) -> None:
             seen.add(serial)
             model = rng.choice(["AK-pattern rifle", "Type 56", "AKM", "G3", "SKS"])
             items.append(make_item(type="weapon", make="Unknown", model=model, serial=serial,
-                                   category="Small arms: rifle (recovered)", calibre="7.62x39mm" if model != "G3" else "7.62x51mm",
+                                   category="Small arms: rifle (recovered)",
+                                   calibre="7.62x39mm" if model != "G3" else "7.62x51mm",
                                    condition="unknown"))
         ammo_qty = rng.choice([0, 0, rng.randint(20, 600)])
         if ammo_qty:
             items.append(make_item(type="ammunition", make="Unknown", model="Cartridge 7.62x39mm (recovered)",
                                    lot=f"UNMARKED-{doc}", category="Ammunition (recovered)", calibre="7.62x39mm",
-                                   hazard_division="1.4", compatibility_group="S", neq_kg="0.0016", condition="unknown"))
+                                   hazard_division="1.4", compatibility_group="S", neq_kg="0.0016",
+                                   condition="unknown"))
         world.items.extend(items)
         world.field[day].append((site, doc, f"recovered:{method}", items, ammo_qty))
         dispose = day + rng.randint(14, 60)
@@ -467,7 +476,8 @@ def _day(world: World, d: int) -> list[Movement]:  # noqa: C901 (one day of a mi
                 qty = world.expended.pop((s.contingent, c), 0)
                 if key and qty > 0:
                     mv(K.RECEIPT, key, qty, f"supply:{s.country}", s.asp, at(5), "demo.quartermaster",
-                       document=f"COE-RESUP-{s.contingent}-2018-Q{q}", note="self-sustainment resupply: replaces rounds expended")
+                       document=f"COE-RESUP-{s.contingent}-2018-Q{q}",
+                       note="self-sustainment resupply: replaces rounds expended")
                     world.bal[(s.asp, key)] += qty
                     s.lots[c].append(key)
     # 05:10 weekly redistribution from the main site to the others (a resupply convoy)
@@ -502,12 +512,14 @@ def _day(world: World, d: int) -> list[Movement]:  # noqa: C901 (one day of a mi
                 r = rng.random()
                 if r < COUNT_SHORTFALL_P:
                     n = rng.randint(1, min(60, have))
-                    mv(K.ADJUSTMENT, key, n, s.asp, "count-adjustment", at(5, 20, i), "demo.quartermaster", document=doc,
+                    mv(K.ADJUSTMENT, key, n, s.asp, "count-adjustment", at(5, 20, i), "demo.quartermaster",
+                       document=doc,
                        note=f"monthly count: {n} rounds short of the ledger; approved adjustment")
                     world.bal[(s.asp, key)] -= n
                 elif r < COUNT_SHORTFALL_P + COUNT_SURPLUS_P:
                     n = rng.randint(1, 40)
-                    mv(K.ADJUSTMENT, key, n, "count-adjustment", s.asp, at(5, 20, i), "demo.quartermaster", document=doc,
+                    mv(K.ADJUSTMENT, key, n, "count-adjustment", s.asp, at(5, 20, i), "demo.quartermaster",
+                       document=doc,
                        note=f"monthly count: {n} rounds more than the ledger (unrecorded return); approved adjustment")
                     world.bal[(s.asp, key)] += n
     # 05:30 monthly range day (training)
@@ -529,7 +541,8 @@ def _day(world: World, d: int) -> list[Movement]:  # noqa: C901 (one day of a mi
         s = sites[site]
         for j, w in enumerate(weapons):
             if world.w_loc[w] == "lost":
-                mv(K.RECOVERY, world.w_key[w], 1, "lost", s.armoury, at(5, 40, j), "demo.wam-officer", document=doc, note=note)
+                mv(K.RECOVERY, world.w_key[w], 1, "lost", s.armoury, at(5, 40, j), "demo.wam-officer", document=doc,
+                   note=note)
                 world.w_loc[w] = s.armoury
     for site, doc, source, items, qty in world.field.get(d, ()):
         s = sites[site]
@@ -549,7 +562,8 @@ def _day(world: World, d: int) -> list[Movement]:  # noqa: C901 (one day of a mi
                    document=f"HND-{doc}", note="handed over to the host state's authorities, receipt signed")
             else:
                 mv(K.DISPOSAL, item.key, n, source, "destroyed", at(5, 50, j), "demo.wam-officer",
-                   witness="UNMAS technical officer", document=f"DST-{doc}", note="destroyed by cutting (weapons) / demolition")
+                   witness="UNMAS technical officer", document=f"DST-{doc}",
+                   note="destroyed by cutting (weapons) / demolition")
     # 06:00-18:00 patrols
     incidents = defaultdict(list)
     for site, mech in world.incidents.get(d, ()):
@@ -567,7 +581,8 @@ def _day(world: World, d: int) -> list[Movement]:  # noqa: C901 (one day of a mi
         doc = f"PTL-{s.code}-{ymd}"
         for k, j in enumerate(members):
             w = s.person_weapon[j]
-            mv(K.ISSUE, world.w_key[w], 1, s.armoury, s.persons[j], at(6, 0, k % 60), "demo.armourer", note=f"patrol {doc}")
+            mv(K.ISSUE, world.w_key[w], 1, s.armoury, s.persons[j], at(6, 0, k % 60), "demo.armourer",
+               note=f"patrol {doc}")
             world.w_loc[w] = s.persons[j]
         load: dict[str, int] = defaultdict(int)
         for j in members:
@@ -584,7 +599,8 @@ def _day(world: World, d: int) -> list[Movement]:  # noqa: C901 (one day of a mi
             for key, k in drawn:
                 n = max(1, int(k * rng.uniform(0.1, 0.5)))
                 mv(K.EXPENDITURE, key, n, leader, "expended", at(11, 30), "demo.patrol-leader", reason="operations",
-                   document=f"SITREP-{s.code}-{ymd}", note=f"contact: exchange of fire with an armed group near {s.place}")
+                   document=f"SITREP-{s.code}-{ymd}",
+                   note=f"contact: exchange of fire with an armed group near {s.place}")
                 held[key] -= n
                 world.expended[(s.contingent, world.lot_cal[key])] += n
         lost_weapons: list[int] = []
@@ -597,19 +613,22 @@ def _day(world: World, d: int) -> list[Movement]:  # noqa: C901 (one day of a mi
                 victims = victims[:rng.randint(1, max(1, len(victims)))]
                 for j in victims:
                     w = s.person_weapon[j]
-                    mv(K.LOSS, world.w_key[w], 1, s.persons[j], "lost", at(12, 0), "demo.wam-officer", document=idoc, note=note)
+                    mv(K.LOSS, world.w_key[w], 1, s.persons[j], "lost", at(12, 0), "demo.wam-officer", document=idoc,
+                       note=note)
                     world.w_loc[w] = "lost"
                     lost_weapons.append(w)
                 for key in list(held):
                     if held[key] > 0:
-                        mv(K.LOSS, key, held[key], leader, "lost", at(12, 0), "demo.wam-officer", document=idoc, note=note)
+                        mv(K.LOSS, key, held[key], leader, "lost", at(12, 0), "demo.wam-officer", document=idoc,
+                           note=note)
                         held[key] = 0
             else:  # one weapon not returned
                 j = members[-1]
                 w = s.person_weapon[j]
                 if w in lost_weapons:
                     continue
-                mv(K.LOSS, world.w_key[w], 1, s.persons[j], "lost", at(17, 0), "demo.wam-officer", document=idoc, note=note)
+                mv(K.LOSS, world.w_key[w], 1, s.persons[j], "lost", at(17, 0), "demo.wam-officer", document=idoc,
+                   note=note)
                 world.w_loc[w] = "lost"
                 lost_weapons.append(w)
             _maybe_recover(world, d, i, idoc, [w for w in lost_weapons])
@@ -621,7 +640,8 @@ def _day(world: World, d: int) -> list[Movement]:  # noqa: C901 (one day of a mi
                 world.w_loc[w] = s.armoury
         for key, k in held.items():
             if k > 0:
-                mv(K.RETURN, key, k, leader, s.asp, at(18, 5), "demo.armourer", note=f"patrol {doc} return: unused rounds")
+                mv(K.RETURN, key, k, leader, s.asp, at(18, 5), "demo.armourer",
+                   note=f"patrol {doc} return: unused rounds")
                 world.bal[(s.asp, key)] += k
     # 22:00 incidents at fixed sites and stores, and on convoys
     for i, s in enumerate(sites):
@@ -643,7 +663,8 @@ def _day(world: World, d: int) -> list[Movement]:  # noqa: C901 (one day of a mi
             else:  # seizure of a convoy's ammunition
                 rounds = rng.randint(2000, 20000)
             for k, w in enumerate(sorted(weapons)):
-                mv(K.LOSS, world.w_key[w], 1, s.armoury, "lost", at(22, 0, k), "demo.wam-officer", document=idoc, note=note)
+                mv(K.LOSS, world.w_key[w], 1, s.armoury, "lost", at(22, 0, k), "demo.wam-officer", document=idoc,
+                   note=note)
                 world.w_loc[w] = "lost"
             if rounds:
                 calibres = sorted(s.initial_rounds, key=lambda c: (-s.initial_rounds[c], c))

@@ -156,7 +156,8 @@ def make_holder(
     lat = _float(latitude, "latitude", -90.0, 90.0)
     lon = _float(longitude, "longitude", -180.0, 180.0)
     if (lat is None) != (lon is None):
-        raise InvalidInput("give both latitude and longitude, or neither", field="latitude" if lat is None else "longitude")
+        raise InvalidInput("give both latitude and longitude, or neither",
+                           field="latitude" if lat is None else "longitude")
     parent_text = clean_text(parent, "parent", max_len=64)
     if holder_kind is not HolderKind.ORGANISATION and parent_text is None:
         raise InvalidInput(f"a {holder_kind.value} needs a parent", field="parent")

@@ -247,7 +247,8 @@ def make_item(
     if group is not None:
         group = group.upper()
         if group not in COMPATIBILITY_GROUPS:
-            raise InvalidInput(f"{group!r} is not a compatibility group (A-H, J, K, L, N, S)", field="compatibility_group")
+            raise InvalidInput(f"{group!r} is not a compatibility group (A-H, J, K, L, N, S)",
+                               field="compatibility_group")
     cond = clean_text(condition, "condition", max_len=20)
     if cond is not None:
         cond = cond.lower()

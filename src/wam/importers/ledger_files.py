@@ -103,7 +103,8 @@ def import_stock(ledger, path: Path, *, actor: str, occurred_at: datetime,  # no
                 continue
             country = countries[holder]
             if country is None:
-                errors.append(InvalidInput(f"holder {holder!r} is not under a contingent with a country", field="holder", row=line))
+                errors.append(InvalidInput(f"holder {holder!r} is not under a contingent with a country",
+                                           field="holder", row=line))
                 continue
             yield line, item, holder, quantity, f"supply:{country}"
 

@@ -42,12 +42,14 @@ def read_rows(path: Path, *, required: tuple[str, ...], optional: tuple[str, ...
             raise InvalidInput(f"missing column(s): {', '.join(missing)}", field="header", row=1)
         unknown = [n for n in names if n and n not in required and n not in optional]
         if unknown:
-            raise InvalidInput(f"unknown column(s): {', '.join(unknown)} (expected {', '.join(required + optional)})", field="header", row=1)
+            raise InvalidInput(f"unknown column(s): {', '.join(unknown)} (expected {', '.join(required + optional)})",
+                               field="header", row=1)
         for line, values in rows:
             if not any(v.strip() for v in values):
                 continue
             if len(values) > len(names) and any(v.strip() for v in values[len(names):]):
-                raise InvalidInput(f"has {len(values)} values but the header has {len(names)} columns", field="row", row=line)
+                raise InvalidInput(f"has {len(values)} values but the header has {len(names)} columns", field="row",
+                                   row=line)
             yield line, {n: (values[i].strip() if i < len(values) else "") for i, n in enumerate(names) if n}
     except OSError as exc:
         raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}", field="file") from None

@@ -375,5 +375,6 @@ def _grants_by_user(conn, user_id: int | None) -> dict[int, list[GrantRecord]]: 
         query = query.where(a.grants.c.user_id == user_id)
     out: dict[int, list[GrantRecord]] = {}
     for r in conn.execute(query.order_by(a.grants.c.id)):
-        out.setdefault(r.user_id, []).append(GrantRecord(r.id, make_grant(role=r.role, holder=r.code, country=r.country)))
+        out.setdefault(r.user_id, []).append(GrantRecord(r.id,
+                                                         make_grant(role=r.role, holder=r.code, country=r.country)))
     return out

@@ -72,7 +72,8 @@ def append(conn: Connection, *, action: str, actor: str | None, target: object =
     if not isinstance(detail, str):
         detail = json.dumps(detail, sort_keys=True, ensure_ascii=False)
     values = {"seq": seq, "at": to_micros(at or datetime.now(UTC)), "actor": clean(actor, 64),
-              "action": clean(action, 40), "target": clean(target, 500), "detail": clean(detail, 2000) if detail else "",
+              "action": clean(action, 40), "target": clean(target, 500),
+              "detail": clean(detail, 2000) if detail else "",
               "address": clean(address or ADDRESS.get(), 64)}
     digest = link(prev, canonical_bytes(tuple(values[f] for f in FIELDS)))
     conn.execute(insert(log).values(**values, prev_hash=prev, hash=digest))
@@ -108,7 +109,8 @@ def check_chain(rows: Iterable[AuditEntry]) -> list[LedgerProblem]:
     expected_seq, expected_prev = 1, GENESIS
     for row in rows:
         if row.seq != expected_seq:
-            problems.append(LedgerProblem("audit", f"audit row {row.seq}: expected {expected_seq} (rows missing or repeated)"))
+            problems.append(LedgerProblem("audit",
+                                          f"audit row {row.seq}: expected {expected_seq} (rows missing or repeated)"))
         if row.prev_hash != expected_prev:
             problems.append(LedgerProblem("audit", f"audit row {row.seq}: does not link to the row before it"))
         values = (row.seq, row.at, row.actor, row.action, row.target, row.detail, row.address)
@@ -143,5 +145,6 @@ def verify_audit(conn: Connection) -> list[LedgerProblem]:
     problems = check_chain(entries(conn))
     missing = GUARDS.get(conn.dialect.name, set()) - _guards(conn)
     if missing:
-        problems.append(LedgerProblem("audit", f"the audit log's append-only guards are missing: {', '.join(sorted(missing))}"))
+        problems.append(LedgerProblem("audit",
+                                      f"the audit log's append-only guards are missing: {', '.join(sorted(missing))}"))
     return problems

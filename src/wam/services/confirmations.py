@@ -220,7 +220,8 @@ class Confirmations:
             at = to_micros(scoped.ledger.clock())
             try:
                 with conn.begin_nested():
-                    conn.execute(insert(c).values(entry_seq=entry.seq, user_id=self.user_id, confirmed_at=at, note=text))
+                    conn.execute(insert(c).values(entry_seq=entry.seq, user_id=self.user_id, confirmed_at=at,
+                                                  note=text))
             except IntegrityError:  # confirmed by someone else since we looked
                 self._refuse_if_settled(conn, entry)
                 raise

@@ -169,6 +169,7 @@ def wrong_marks(conn: Connection) -> list[tuple[str, int, str, int, int]]:
                 boundary, item_id = key
                 if item_id not in item_keys:
                     item_keys[item_id] = conn.execute(select(t.items.c.key).where(t.items.c.id == item_id)).scalar() or str(item_id)
-                wrong.append((holder_codes.get(holder_id, str(holder_id)), boundary, item_keys[item_id], have.get(key, 0),
+                wrong.append((holder_codes.get(holder_id, str(holder_id)), boundary, item_keys[item_id],
+                              have.get(key, 0),
                               want.get(key, 0)))
     return wrong

@@ -216,7 +216,8 @@ def holder_details(conn: Connection, code: str) -> Holder:
 def children(conn: Connection, holder_id: int | None) -> list[Holder]:
     """Return the direct children of a holder (the roots and external holders when None)."""
     parent = aliased(t.holders)
-    query = select(t.holders, parent.c.code.label("parent_code")).outerjoin(parent, parent.c.id == t.holders.c.parent_id)
+    query = select(t.holders, parent.c.code.label("parent_code")).outerjoin(parent,
+                                                                            parent.c.id == t.holders.c.parent_id)
     query = query.where(t.holders.c.parent_id == holder_id if holder_id is not None else t.holders.c.parent_id.is_(None))
     return [holder_from_row(r, r.parent_code) for r in conn.execute(query.order_by(t.holders.c.code))]
 

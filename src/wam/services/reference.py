@@ -184,12 +184,15 @@ def deployment_holders(deployments: Iterable, report: ImportReport | None = None
         for p in d.contingents:
             if p.tcc_iso3 is None:
                 if report is not None:
-                    report.skip(p.line, f"name.of.TCC{p.slot}", "contributing country unknown or not resolved: no contingent",
+                    report.skip(p.line, f"name.of.TCC{p.slot}",
+                                "contributing country unknown or not resolved: no contingent",
                                 p.tcc_name)
                 continue
             ccode = contingent_code(d.mission, p.tcc_iso3)
-            contingents.setdefault(ccode, make_holder(code=ccode, name=f"{d.mission} {p.tcc_name or p.tcc_iso3} contingent",
-                                                      kind="contingent", parent=mission_code(d.mission), country=p.tcc_iso3))
+            contingents.setdefault(ccode,
+                                   make_holder(code=ccode, name=f"{d.mission} {p.tcc_name or p.tcc_iso3} contingent",
+                                                      kind="contingent", parent=mission_code(d.mission),
+                                               country=p.tcc_iso3))
             scode = site_code(d.mission, p.tcc_iso3, d.location)
             when = (d.year, d.month)
             if scode not in sites or sites[scode][0] <= when:
@@ -220,7 +223,8 @@ def import_deployments(ledger, deployments: Iterable, *, source: str = "geopko",
         where = (d.mission, d.location, month, d.source_map)
         part = parts[where]  # a place can have two rows on one map (e.g. an HQ row and a unit row)
         parts[where] += 1
-        base = {"mission": d.mission, "site": d.location, "month": month, "latitude": d.latitude, "longitude": d.longitude,
+        base = {"mission": d.mission, "site": d.location, "month": month, "latitude": d.latitude,
+                "longitude": d.longitude,
                 "source_map": d.source_map, "part": part, "source": source}
         deploy_rows.append({**base, "slot": 0, "country": None, "site_holder": None, "troops": d.troops})
         for p in d.contingents:
@@ -231,7 +235,8 @@ def import_deployments(ledger, deployments: Iterable, *, source: str = "geopko",
                 previous = strength.get(key, 0)
                 strength[key] = None if previous is None or p.troops is None else previous + p.troops
     with write_connection(ledger.engine) as conn, conn.begin():
-        _insert_absent(conn, r.deployments, ("mission", "site", "month", "source_map", "part", "slot", "source"), deploy_rows,
+        _insert_absent(conn, r.deployments, ("mission", "site", "month", "source_map", "part", "slot", "source"),
+                       deploy_rows,
                        report, "deployments")
         _insert_absent(conn, r.strength, ("mission", "country", "month", "source"), [
             {"mission": m, "country": c, "month": month, "contingent": contingent_code(m, c), "troops": troops,
@@ -251,10 +256,12 @@ def import_contributions(ledger, contributions: Iterable, *, source: str = "ipi"
     missions: dict[str, Holder] = {}
     for c in contributions:
         report.read += 1
-        missions.setdefault(c.mission, _mission_holder(c.mission, c.mission, c.mission_hq_latitude, c.mission_hq_longitude,
+        missions.setdefault(c.mission,
+                            _mission_holder(c.mission, c.mission, c.mission_hq_latitude, c.mission_hq_longitude,
                                                        c.mission_country_iso3))
         rows.append({"mission": c.mission, "country": c.contributor_iso3, "month": month_of(c.date),
-                     "contingent": contingent_code(c.mission, c.contributor_iso3), "troops": c.troops, "police": c.police,
+                     "contingent": contingent_code(c.mission, c.contributor_iso3), "troops": c.troops,
+                     "police": c.police,
                      "experts": c.experts, "total": c.total, "source": source})
     report.add("holders", new_holders(ledger, [_organisation(), *missions.values()]))
     with write_connection(ledger.engine) as conn, conn.begin():
@@ -270,7 +277,8 @@ def import_mission_totals(ledger, totals: Iterable, *, source: str = "ipi",  # n
     rows = []
     for m in totals:
         report.read += 1
-        rows.append({"mission": m.mission, "month": month_of(m.date), "contributors": m.contributors, "troops": m.troops,
+        rows.append({"mission": m.mission, "month": month_of(m.date), "contributors": m.contributors,
+                     "troops": m.troops,
                      "police": m.police, "observers": m.observers, "total": m.total, "source": source})
     with write_connection(ledger.engine) as conn, conn.begin():
         _insert_absent(conn, r.mission_strength, ("mission", "month", "source"), rows, report, "mission strength")
@@ -291,7 +299,8 @@ def import_operations(ledger, operations: Iterable, *, source: str = "un-psdata"
             report.skip(o.line, "mission_acronym", "a second operation with the same acronym", o.acronym)
             continue
         missions[code] = _mission_holder(o.acronym, o.name, o.latitude, o.longitude)
-        rows.append({"acronym": o.acronym, "name": o.name, "start": o.start, "end": o.end, "active": o.active, "hq": o.hq,
+        rows.append({"acronym": o.acronym, "name": o.name, "start": o.start, "end": o.end, "active": o.active,
+                     "hq": o.hq,
                      "latitude": o.latitude, "longitude": o.longitude, "host_country": None, "source": source})
     report.add("holders", new_holders(ledger, [_organisation(), *missions.values()]))
     with write_connection(ledger.engine) as conn, conn.begin():
@@ -308,7 +317,8 @@ def import_fatalities(ledger, fatalities: Iterable, *, source: str = "un-psdata"
     for f in fatalities:
         report.read += 1
         rows.append({"source_id": f.id, "casualty_id": f.casualty_id, "date": f.date, "mission": f.mission,
-                     "nationality": f.nationality_iso3, "nationality_name": (f.nationality or None) and f.nationality[:100],
+                     "nationality": f.nationality_iso3,
+                     "nationality_name": (f.nationality or None) and f.nationality[:100],
                      "gender": f.gender, "personnel_type": f.personnel_type, "incident_type": f.incident_type,
                      "source": source})
     with write_connection(ledger.engine) as conn, conn.begin():

@@ -71,7 +71,8 @@ class Ancestry:
 
     def _load(self, conn: Connection, code: str) -> None:
         h = t.holders
-        up = select(h.c.id, h.c.code, h.c.kind, h.c.country, h.c.parent_id).where(h.c.code == code).cte("up", recursive=True)
+        up = select(h.c.id, h.c.code, h.c.kind, h.c.country, h.c.parent_id).where(h.c.code == code).cte("up",
+                                                                                                        recursive=True)
         p = h.alias("p")
         up = up.union_all(select(p.c.id, p.c.code, p.c.kind, p.c.country, p.c.parent_id).where(p.c.id == up.c.parent_id))
         rows = conn.execute(select(up)).all()

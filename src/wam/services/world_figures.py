@@ -32,7 +32,8 @@ def figures(ledger) -> dict[str, float]:  # noqa: ANN001
     e, i, h = t.entries, t.items, t.holders
     src = h.alias("src")
     with ledger.engine.connect() as conn:
-        movements, first, last = conn.execute(select(func.count(), func.min(e.c.occurred_at), func.max(e.c.occurred_at))).one()
+        movements, first, last = conn.execute(select(func.count(), func.min(e.c.occurred_at),
+                                                     func.max(e.c.occurred_at))).one()
         days = max(1.0, ((last or 0) - (first or 0)) / DAY_US)
         years = days / 365.25
         # contingents holding weapons, and their latest strength
@@ -57,7 +58,8 @@ def figures(ledger) -> dict[str, float]:  # noqa: ANN001
             .where(e.c.kind == "receipt", i.c.type == "weapon", src.c.code.like("supply:%"))).scalar() or 0
         b = t.balances
         real = select(h.c.id).where(h.c.external.is_(False))
-        small_arms_calibres = ("5.56x45mm", "5.45x39mm", "5.8x42mm", "7.62x39mm", "7.62x51mm", "7.62x54mmR", "7.62x25mm",
+        small_arms_calibres = ("5.56x45mm", "5.45x39mm", "5.8x42mm", "7.62x39mm", "7.62x51mm", "7.62x54mmR",
+                               "7.62x25mm",
                                "9x19mm", "9x18mm", "12.7x99mm", "12.7x108mm")
         rounds_held = conn.execute(
             select(func.sum(b.c.quantity)).select_from(b.join(i, i.c.id == b.c.item_id))

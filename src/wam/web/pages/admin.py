@@ -47,7 +47,8 @@ async def add_grant(name: str, ctx: CurrentUser, request: Request) -> Response:
     user = visible_user(ctx, request, name)
     form = await request.form()
     try:
-        grant = make_grant(role=form.get("role"), holder=form.get("holder") or None, country=form.get("country") or None)
+        grant = make_grant(role=form.get("role"), holder=form.get("holder") or None,
+                           country=form.get("country") or None)
         ctx.scoped.check_grantable(grant)
         services(request).accounts.grant(user.name, grant, by=ctx.user.name)
     except WamError as exc:

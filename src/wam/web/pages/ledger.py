@@ -11,6 +11,8 @@ from wam.domain.access import Action
 from wam.domain.errors import InvalidInput, NotFound, WamError
 from wam.domain.movements import EXPENDITURE_REASONS, MovementKind, make_movement
 from wam.domain.timefmt import iso
+from wam.services import lists
+from wam.services.lists import ListPage, ListQuery
 
 from ..api.holders import moment
 from ..context import CurrentUser
@@ -20,6 +22,9 @@ from .common import render
 
 router = APIRouter()
 MAX_SERIALS = 200
+SHOWN = 50  # lines of each list on a holder page; the list pages (/lists/...) page through the rest
+MOVEMENTS_SHOWN = 25
+TREE_CHILDREN = 50
 
 
 @router.get("/holders", response_class=HTMLResponse)
@@ -28,22 +33,28 @@ def tree(ctx: CurrentUser, request: Request) -> Response:
     rows = []
     for root in roots:
         summary = ctx.scoped.summary(root.code) if not root.external else {}
-        children = ctx.scoped.holders(parent=root.code, limit=200).items if not root.external else []
-        rows.append((root, summary, [(c, ctx.scoped.summary(c.code)) for c in children]))
+        children = lists.holders(ctx.scoped, root.code, ListQuery(per=TREE_CHILDREN)) if not root.external else None
+        shown = [(c, ctx.scoped.summary(c["code"])) for c in children.rows] if children else []
+        rows.append((root, summary, shown, children.total if children else 0))
     return render(request, ctx, "tree.html", rows=rows)
 
 
 @router.get("/holders/{code:path}", response_class=HTMLResponse)
-def holder_page(code: str, ctx: CurrentUser, request: Request, at: str | None = None, cursor: str | None = None) -> Response:
+def holder_page(code: str, ctx: CurrentUser, request: Request, at: str | None = None) -> Response:
     holder = ctx.scoped.holder(code)
     when = moment(at)
-    balances = ctx.scoped.balances(code, at=when, limit=500)
-    children = ctx.scoped.holders(parent=code, limit=200).items if not holder.external else []
+    if when is None:
+        holdings = lists.holdings(ctx.scoped, code, ListQuery(per=SHOWN))
+    else:  # a past balance is summed whole by the ledger; the page shows its first lines and the total
+        past = ctx.scoped.balances(code, at=when, limit=lists.MAX_PER_PAGE * 100).items
+        holdings = ListPage([{"item": b.item, "ident": b.label, "quantity": b.quantity, "holder": b.holder}
+                             for b in past[:SHOWN]], len(past), 1, SHOWN)
+    children = lists.holders(ctx.scoped, code, ListQuery(per=SHOWN)) if not holder.external else None
     movements, confirmations = None, {}
     if ctx.scoped.can(Action.READ_MOVEMENTS) and Action.READ_MOVEMENTS in _actions(ctx, code):
-        movements = ctx.scoped.entries(holder=code, cursor=cursor, limit=25)
-        confirmations = ctx.confirmations.of(movements.items)
-    return render(request, ctx, "holder.html", holder=holder, at=at or "", balances=balances, children=children,
+        movements = lists.movements(ctx.scoped, ListQuery(per=MOVEMENTS_SHOWN), holder=code)
+        confirmations = ctx.confirmations.of([r["entry"] for r in movements.rows])
+    return render(request, ctx, "holder.html", holder=holder, at=at or "", holdings=holdings, children=children,
                   movements=movements, confirmations=confirmations, iso=iso, summary=ctx.scoped.summary(code, at=when))
 
 

@@ -71,7 +71,8 @@ def upgrade() -> None:
         sa.Column("troops", sa.Integer),
         sa.Column("source_map", sa.String(100), nullable=False),
         sa.Column("source", sa.String(40), nullable=False),
-        sa.UniqueConstraint("mission", "site", "month", "source_map", "part", "slot", "source", name="uq_ref_deployments"),
+        sa.UniqueConstraint("mission", "site", "month", "source_map", "part", "slot", "source",
+                            name="uq_ref_deployments"),
     )
     op.create_table(
         "ref_fatalities",
