@@ -210,7 +210,8 @@ def render(r: dict) -> str:
         f"  balance marks    {r['marks']['seconds']:8.2f} s  ({r['marks']['sets']:,} holder-months)",
         f"  single post      {r['single_post']['per_second']:8.0f} /s       p50 {r['single_post']['p50_ms']:.2f} ms, "
         f"p95 {r['single_post']['p95_ms']:.2f} ms",
-        f"  balance at date  p50 {r['balance_at_past_date_ms']['p50_ms']:.2f} ms, p95 {r['balance_at_past_date_ms']['p95_ms']:.2f} ms, "
+        f"  balance at date  p50 {r['balance_at_past_date_ms']['p50_ms']:.2f} ms, "
+        f"p95 {r['balance_at_past_date_ms']['p95_ms']:.2f} ms, "
         f"max {r['balance_at_past_date_ms']['max_ms']:.2f} ms",
         f"  verify           {r['verify']['seconds']:8.2f} s  {r['verify']['per_second']:>10,.0f} entries/s",
     ]

@@ -51,7 +51,8 @@ def main() -> None:
             bodies = [client.get(a.decode()).content for a in assets]
             raw = len(html) + sum(map(len, bodies))
             packed = len(gzip.compress(html)) + sum(len(gzip.compress(b)) for b in bodies)
-            print(f"| `{path}` | {len(html):,} | {sum(map(len, bodies)):,} | {raw:,} | {packed:,} | {packed / 32000:.2f} |")
+            print(f"| `{path}` | {len(html):,} | {sum(map(len, bodies)):,} | {raw:,} | {packed:,} "
+                  f"| {packed / 32000:.2f} |")
             if path == "/login":
                 client.cookies.clear()
 

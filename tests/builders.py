@@ -583,7 +583,8 @@ def restore_guards(engine) -> None:  # noqa: ANN001
     statements = _migration_module().append_only_ddl(engine.dialect.name)
     with engine.begin() as conn:
         for name, table in guard_names(engine):
-            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if engine.dialect.name != "sqlite" else ""))
+            on_table = f" ON {table}" if engine.dialect.name != "sqlite" else ""
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}{on_table}")
         for statement in statements:
             if statement.startswith("CREATE TRIGGER"):
                 conn.exec_driver_sql(statement)

@@ -52,7 +52,8 @@ class World:
     rifles: list[Item]
     rounds: Item
 
-    def move(self, kind: str, item: Item, source: str, target: str, *, quantity: int = 1, days: float = 0, **extra) -> Entry:
+    def move(self, kind: str, item: Item, source: str, target: str, *, quantity: int = 1, days: float = 0,
+             **extra) -> Entry:
         return self.ledger.post(  # type: ignore[attr-defined]
             make_movement(kind=kind, item=item.key, quantity=quantity, source=source, target=target,
                           occurred_at=T0 + timedelta(days=days), actor="armourer", **extra)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 
-from tests.builders import drop_guards, fresh_db_url, tamper
-from tests.builders import own_db_url_fixture, own_ledger_fixture, own_world_fixture  # noqa: F401  (db_url, ledger, world)
+from tests.builders import drop_guards, fresh_db_url, own_db_url_fixture, own_ledger_fixture, own_world_fixture, tamper  # noqa: F401  (db_url, ledger, world)
 from tests.factories import HOLDERS, ball_rounds, rifle
 from wam.cli.main import run
 from wam.services.ledger import Ledger
@@ -89,8 +89,8 @@ def stocked(wam, tmp_path):  # noqa: ANN001, ANN201
     """An initialised ledger with the holder tree and opening stock, through the command line."""
     assert wam("init", "--name", "MINUSMA")[0] == 0
     assert wam("import", "holders", str(write_csv(tmp_path / "holders.csv", HOLDER_HEADER, holder_rows())))[0] == 0
-    code, out, err = wam("import", "stock", str(write_csv(tmp_path / "stock.csv", STOCK_HEADER, STOCK)),
-                         "--at", "2024-01-01", "--actor", "clerk")
+    code, _, err = wam("import", "stock", str(write_csv(tmp_path / "stock.csv", STOCK_HEADER, STOCK)),
+                       "--at", "2024-01-01", "--actor", "clerk")
     assert code == 0, err
     return wam
 
@@ -122,7 +122,10 @@ def test_it_inits_a_ledger_once(wam, db_url):
 def test_it_says_to_init_first(blank_wam):
     code, _, err = blank_wam("balance", "GAO-ARM")
     assert code == 2
-    assert one_error_line(err) == "wam: error: the database has no ledger yet: run `wam init` first"
+    line = one_error_line(err)
+    # an SQLite file that does not exist is named (and not created); a server database has no tables
+    assert re.fullmatch(r"wam: error: (the database has no ledger yet|\S+ does not exist): "
+                        r"run `wam (--db \S+ )?init` first", line), line
 
 
 # --- import holders ---------------------------------------------------------------------------------
@@ -288,7 +291,8 @@ def test_it_refuses_a_movement_breaking_a_law_in_one_line(stocked, db_url):
     code, _, err = stocked("move", "--kind", "transfer", "--item", ROUNDS, "--from", "GAO-ASP", "--to", "JUBA-ARM",
                            "-q", "10001", "--at", "2024-01-02T08:00:00Z")
     assert code == 4
-    assert one_error_line(err) == f"wam: error: law 2: GAO-ASP holds 10000 of {ROUNDS} at that moment; cannot move 10001"
+    refused = f"wam: error: law 2: GAO-ASP holds 10000 of {ROUNDS} at that moment; cannot move 10001"
+    assert one_error_line(err) == refused
     assert head(db_url) == before
 
 
@@ -326,7 +330,7 @@ def test_it_reports_a_usage_error_without_a_traceback(stocked):
 @pytest.mark.parametrize("args", [["move", "--kind", "transfer"], ["balance"], ["move", "-q", "many"],
                                   ["balance", "GAO-ARM", "--colour"]])
 def test_it_reports_a_usage_error_as_a_usage_error(stocked, args):
-    code, out, err = stocked(*args)
+    code, _, err = stocked(*args)
     assert code == 2
     assert "internal error" not in err
 
@@ -353,7 +357,8 @@ def test_it_shows_a_balance_at_a_past_date(stocked):
     at_date = json.loads(stocked("balance", "GAO-ASP", "--at", "2024-01-04", "--json")[1])
     assert at_date["at"] == "2024-01-04"
     assert [line["quantity"] for line in at_date["lines"]] == [10_000]
-    assert [line["quantity"] for line in json.loads(stocked("balance", "GAO-ASP", "--at", "2024-01-05", "--json")[1])["lines"]] == [9_400]
+    assert [line["quantity"] for line in json.loads(stocked("balance", "GAO-ASP", "--at", "2024-01-05",
+                                                            "--json")[1])["lines"]] == [9_400]
     before_stock = json.loads(stocked("balance", "GAO-ASP", "--at", "2023-12-31", "--json")[1])
     assert before_stock["lines"] == []
 

@@ -66,7 +66,8 @@ def test_world_has_every_kind_of_movement(small_url: str) -> None:
     with led.engine.connect() as conn:
         kinds = {k for (k,) in conn.execute(select(t.entries.c.kind).distinct())}
     led.engine.dispose()
-    assert {"receipt", "transfer", "issue", "return", "expenditure", "loss", "recovery", "disposal", "adjustment"} <= kinds
+    assert {"receipt", "transfer", "issue", "return", "expenditure", "loss", "recovery", "disposal",
+            "adjustment"} <= kinds
 
 
 def test_cli_builds_without_serving(tmp_path, capsys) -> None:  # noqa: ANN001

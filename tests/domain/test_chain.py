@@ -27,7 +27,8 @@ KNOWN = Entry(
 )
 KNOWN_BYTES = (
     "7\x1f6f1c2a52-8e9b-4d0e-9a57-0c1f3e2b7d44\x1f7\x1fissue\x1fW|NORINCO|TYPE 56|56-00012\x1f1\x1fGAO-ARM"
-    "\x1fPTE-RAHMAN\x1f1704096000000000\x1f1704096012345678\x1farmourer\x1f\x00\x1fISS-2024-0007\x1fnight patrol\x1f\x00\x1f\x00"
+    "\x1fPTE-RAHMAN\x1f1704096000000000\x1f1704096012345678\x1farmourer\x1f\x00\x1fISS-2024-0007"
+    "\x1fnight patrol\x1f\x00\x1f\x00"
 ).encode()
 
 

@@ -15,7 +15,8 @@ RIFLE = rifle("56-00001").key
 ROUNDS = ball_rounds().key
 
 
-def movement(kind: str, source: str, target: str, *, item: str = ROUNDS, quantity: object = 1, **extra: object):  # noqa: ANN201
+def movement(kind: str, source: str, target: str, *, item: str = ROUNDS, quantity: object = 1,
+             **extra: object):  # noqa: ANN201
     return make_movement(kind=kind, item=item, quantity=quantity, source=source, target=target, occurred_at=T0,
                          actor=ARMOURER, **extra)
 
@@ -151,7 +152,8 @@ def test_it_refuses_an_unknown_kind_and_lists_the_kinds():
     with pytest.raises(InvalidInput) as refused:
         movement("theft", "GAO-ARM", "lost")
     assert refused.value.field == "kind"
-    assert "receipt, transfer, issue, return, expenditure, loss, recovery, disposal, adjustment, reversal" in refused.value.message
+    kinds = "receipt, transfer, issue, return, expenditure, loss, recovery, disposal, adjustment, reversal"
+    assert kinds in refused.value.message
 
 
 def test_it_reads_the_kind_in_any_case():

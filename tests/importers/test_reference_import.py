@@ -77,7 +77,8 @@ def test_geopko_builds_mission_contingent_site_tree(capsys, db: str) -> None:  #
     assert led.holder("MONUSCO").parent == "UN"
     with led.engine.connect() as conn:
         troops = conn.execute(select(r.strength.c.troops).where(
-            r.strength.c.contingent == "MONUSCO-IND", r.strength.c.month == __import__("datetime").date(2018, 12, 1))).scalar()
+            r.strength.c.contingent == "MONUSCO-IND",
+            r.strength.c.month == __import__("datetime").date(2018, 12, 1))).scalar()
     led.engine.dispose()
     assert troops and troops > 1000  # the Indian contingent's strength on the 2018-12 map
 

@@ -366,7 +366,8 @@ def test_it_reports_truncation_behind_the_last_checkpoint(tmp_path, keep):
         assert ledger.verify().ok  # consistent: nothing in the database shows it
         report = ledger.verify(signing.read_file(exported))
         assert [(p.check, p.seq) for p in report.problems] == [("checkpoint", ENTRIES)]
-        assert f"the ledger ends at entry {keep}, so it was truncated behind a signed checkpoint" in report.problems[0].message
+        truncated = f"the ledger ends at entry {keep}, so it was truncated behind a signed checkpoint"
+        assert truncated in report.problems[0].message
 
 
 def test_it_reports_truncation_behind_a_stored_checkpoint_left_in_place(tmp_path):

@@ -49,7 +49,8 @@ def test_the_same_key_with_another_body_is_refused(app, client, personas) -> Non
     other = dict(_issue(), note="another request")
     refused = client.post("/api/movements", json=other, headers=_auth(personas, "k-2"))
     assert refused.status_code == 422
-    assert refused.json()["error"]["field"] == "Idempotency-Key" and "different request" in refused.json()["error"]["message"]
+    error = refused.json()["error"]
+    assert error["field"] == "Idempotency-Key" and "different request" in error["message"]
     assert _count(app) == before
 
 

@@ -56,8 +56,9 @@ def init(
         common.stdout.print(f"administrator {admin.strip().lower()} created; password: {shown}", markup=False)
 
 
-def import_holders(file: Path = typer.Argument(...,
-                                               help="CSV or XLSX: code,name,kind,parent,country,latitude,longitude")) -> None:
+def import_holders(
+    file: Path = typer.Argument(..., help="CSV or XLSX: code,name,kind,parent,country,latitude,longitude"),
+) -> None:
     """Import the holder tree; every bad row is reported and nothing is written if any is bad.
 
     Example: wam import holders holders.csv
@@ -92,7 +93,8 @@ def import_stock(
     if common.progress_enabled():
         from rich.progress import Progress, SpinnerColumn, TextColumn
 
-        with Progress(SpinnerColumn(), TextColumn("{task.description} {task.completed} rows"), console=common.stderr) as bar:
+        with Progress(SpinnerColumn(), TextColumn("{task.description} {task.completed} rows"),
+                      console=common.stderr) as bar:
             task = bar.add_task("importing", total=None)
             report = run_import(ledger, file, actor=who, occurred_at=when, on_row=lambda: bar.advance(task))
     else:
@@ -120,8 +122,8 @@ def _resolve_item(ledger, text: str) -> str:  # noqa: ANN001
 
 
 def move(
-    kind: str = typer.Option(...,
-                             help="receipt, transfer, issue, return, expenditure, loss, recovery, disposal, adjustment, reversal"),
+    kind: str = typer.Option(..., help="receipt, transfer, issue, return, expenditure, loss, recovery, disposal, "
+                                       "adjustment, reversal"),
     item: str = typer.Option(..., help="Item key (W|make|model|serial, L|make|model|lot) or a weapon's serial."),
     source: str = typer.Option(..., "--from", help="The holder it leaves."),
     target: str = typer.Option(..., "--to", help="The holder it reaches."),
@@ -149,7 +151,8 @@ def move(
     if as_json:
         common.print_json(entry_dict(entry))
     else:
-        common.stdout.print(f"recorded entry {entry.seq} ({entry.uid}): {entry.kind} {entry.quantity} x {entry.item} {entry.source} -> {entry.target}", markup=False)
+        common.stdout.print(f"recorded entry {entry.seq} ({entry.uid}): {entry.kind} {entry.quantity} x {entry.item} "
+                            f"{entry.source} -> {entry.target}", markup=False)
 
 
 def entry_dict(entry: Entry) -> dict[str, object]:
@@ -178,7 +181,8 @@ def balance(
     lines = ledger.balance(holder, at=_moment(at, "at"), tree=tree)
     if as_json:
         common.print_json({"holder": holder, "at": at, "tree": tree, "lines": [
-            {"holder": b.holder, "item": b.item, "type": b.type, "label": b.label, "quantity": b.quantity} for b in lines]})
+            {"holder": b.holder, "item": b.item, "type": b.type, "label": b.label,
+             "quantity": b.quantity} for b in lines]})
         return
     table = Table(title=f"{holder}{' and below' if tree else ''}{' at ' + at if at else ''}")
     for column in ("holder", "item", "type", "quantity"):
@@ -270,7 +274,8 @@ def checkpoint(
 
         common.print_json(asdict(cp))
     else:
-        common.stdout.print(f"signed checkpoint at entry {cp.seq}, head {cp.head_hash[:16]}…" + (f", exported to {export}" if export else ""))
+        exported = f", exported to {export}" if export else ""
+        common.stdout.print(f"signed checkpoint at entry {cp.seq}, head {cp.head_hash[:16]}…{exported}")
 
 
 def demo_minimal(

@@ -21,8 +21,8 @@ import typer
 
 users_app = typer.Typer(help="Users, their roles (grants) and API tokens.", no_args_is_help=True)
 
-DbOption = Annotated[str | None, typer.Option("--db",
-                                              help="database URL or SQLite path (default: $WAM_DATABASE_URL or wam.db)")]
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="database URL or SQLite path (default: $WAM_DATABASE_URL or wam.db)")]
 
 
 def _accounts(db: str | None):  # noqa: ANN202
@@ -76,7 +76,10 @@ def grant(
     holder: Annotated[str | None, typer.Option(help="holder code: the grant covers its subtree")] = None,
     country: Annotated[str | None, typer.Option(help="ISO3: every contingent of this country")] = None,
 ) -> None:
-    """Give a role at a holder, for a country, or (neither) everywhere. Example: wam users grant bob armourer --holder GAO-ARM"""
+    """Give a role at a holder, for a country, or (neither) everywhere.
+
+    Example: wam users grant bob armourer --holder GAO-ARM
+    """
     from wam.domain.access import make_grant
     from wam.domain.errors import WamError
 

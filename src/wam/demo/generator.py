@@ -147,7 +147,8 @@ class World:
         self.disposals: dict[int, list[tuple]] = defaultdict(list)
         self.incident_seq = 0
         self.recovery_seq = 0
-        self.expended: dict[tuple[str, str], int] = defaultdict(int)  # (contingent, calibre) -> rounds out since resupply
+        # (contingent, calibre) -> rounds out since resupply
+        self.expended: dict[tuple[str, str], int] = defaultdict(int)
 
     # catalogue ---------------------------------------------------------------------------
     def new_weapon(self, site_index: int, wt: cat.WeaponType, year: int) -> int:
@@ -550,7 +551,8 @@ def _day(world: World, d: int) -> list[Movement]:  # noqa: C901 (one day of a mi
             target = s.asp if item.type == "ammunition" else s.armoury
             n = qty if item.type == "ammunition" else 1
             mv(K.RECOVERY, item.key, n, source, target, at(5, 45, j), "demo.wam-officer", document=doc,
-               note=f"materiel recovered in the field ({source.split(':', 1)[1]}) near {s.place}; marked and stored apart")
+               note=f"materiel recovered in the field ({source.split(':', 1)[1]}) near {s.place}; "
+                    "marked and stored apart")
     for site, doc, items, qty in world.disposals.get(d, ()):
         s = sites[site]
         handover = rng.random() < 0.3

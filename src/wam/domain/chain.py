@@ -96,7 +96,8 @@ def entry_hash(entry: Entry) -> bytes:
     return link(entry.prev_hash, canonical_bytes(entry_values(entry)))
 
 
-def verify_chain(entries: Iterable[Entry], *, start_seq: int = 1, start_hash: bytes = GENESIS) -> Iterator[LedgerProblem]:
+def verify_chain(entries: Iterable[Entry], *, start_seq: int = 1,
+                 start_hash: bytes = GENESIS) -> Iterator[LedgerProblem]:
     """Yield every break in ``entries`` (in seq order), not just the first.
 
     Args:

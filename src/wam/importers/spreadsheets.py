@@ -75,7 +75,8 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise InvalidInput(f"{path.name} is not a readable XLSX workbook ({type(exc).__name__})", field="file") from None
+        raise InvalidInput(f"{path.name} is not a readable XLSX workbook ({type(exc).__name__})",
+                           field="file") from None
     try:
         sheet = workbook.worksheets[0]
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):

@@ -181,7 +181,8 @@ class Accounts:
         check_password(password)
         user = self.user(name)
         with self._change() as conn:
-            conn.execute(update(a.users).where(a.users.c.id == user.id).values(password_hash=self.hasher.hash(password)))
+            conn.execute(update(a.users).where(a.users.c.id == user.id)
+                         .values(password_hash=self.hasher.hash(password)))
             conn.execute(delete(a.sessions).where(a.sessions.c.user_id == user.id, a.sessions.c.kind == "cookie"))
             audit.append(conn, action="password_changed", actor=by, target=user.name, address=address, at=self.clock())
 
@@ -196,7 +197,8 @@ class Accounts:
 
     def user(self, name: str) -> User:
         with self.engine.connect() as conn:
-            row = conn.execute(select(a.users).where(a.users.c.name == (name or "").replace("\x00", "").strip().lower())).first()
+            wanted = (name or "").replace("\x00", "").strip().lower()
+            row = conn.execute(select(a.users).where(a.users.c.name == wanted)).first()
             if row is None:
                 raise NotFound("user", name)
             return self._user(conn, row)
@@ -273,7 +275,8 @@ class Accounts:
         with self._change() as conn:
             conn.execute(insert(a.login_attempts).values(name=name, address=address, at=now, ok=ok))
             if ok and self.hasher.check_needs_rehash(row.password_hash):
-                conn.execute(update(a.users).where(a.users.c.id == row.id).values(password_hash=self.hasher.hash(password)))
+                conn.execute(update(a.users).where(a.users.c.id == row.id)
+                             .values(password_hash=self.hasher.hash(password)))
             if not ok:
                 audit.append(conn, action="sign_in_failed", actor=name or "-", target=name or "-", address=address,
                              at=self.clock(), detail="account inactive" if row is not None and not row.active else "")
@@ -287,7 +290,8 @@ class Accounts:
         failed = and_(a.login_attempts.c.at > since, a.login_attempts.c.ok.is_(False))
 
         def failures(*where) -> tuple[int, int]:  # noqa: ANN002
-            count, last = conn.execute(select(func.count(), func.max(a.login_attempts.c.at)).where(failed, *where)).one()
+            count, last = conn.execute(
+                select(func.count(), func.max(a.login_attempts.c.at)).where(failed, *where)).one()
             return count or 0, last or 0
 
         from_address, last_address = failures(a.login_attempts.c.address == address)
@@ -309,7 +313,8 @@ class Accounts:
         return max(0.0, (last - now) / 1e6 + delay)
 
     # sessions and tokens -----------------------------------------------------------------
-    def open_session(self, user: User, *, kind: str = "cookie", label: str | None = None, lifetime: int = 43_200) -> tuple[str, str]:
+    def open_session(self, user: User, *, kind: str = "cookie", label: str | None = None,
+                     lifetime: int = 43_200) -> tuple[str, str]:
         """Open a session (or API token) for ``user``; return (secret, csrf token). Only the hash is stored."""
         secret = secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(24)

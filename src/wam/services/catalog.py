@@ -108,7 +108,8 @@ class Catalog:
         existing = {
             r.code
             for chunk_start in range(0, len(codes), 500)
-            for r in conn.execute(select(t.holders.c.code).where(t.holders.c.code.in_(codes[chunk_start : chunk_start + 500])))
+            for r in conn.execute(
+                select(t.holders.c.code).where(t.holders.c.code.in_(codes[chunk_start : chunk_start + 500])))
         }
         added = 0
         # Parents may come after their children in a file: insert in rounds until none is left.

@@ -24,12 +24,14 @@ def build_example(ledger) -> None:  # noqa: ANN001
         make_holder(code="GAO-ARM", name="Gao armoury", kind="store", parent="GAO"),
         make_holder(code="PTE-RAHMAN", name="Private Rahman", kind="person", parent="GAO-ARM"),
     ])
-    rifles = [make_item(type="weapon", make="Norinco", model="Type 56", serial=f"56-{n:05d}", calibre="7.62x39mm") for n in range(1, 11)]
+    rifles = [make_item(type="weapon", make="Norinco", model="Type 56", serial=f"56-{n:05d}",
+                        calibre="7.62x39mm") for n in range(1, 11)]
     rounds = make_item(type="ammunition", make="POF", model="7.62x39mm ball", lot="POF-2021-07", calibre="7.62x39mm",
                        hazard_division="1.4", compatibility_group="S", neq_kg="0.0016")
     ledger.register_items([*rifles, rounds])
 
-    def mv(kind: str, item, source: str, target: str, hours: float, quantity: int = 1, **extra) -> object:  # noqa: ANN001
+    def mv(kind: str, item, source: str, target: str, hours: float, quantity: int = 1,
+           **extra) -> object:  # noqa: ANN001
         return make_movement(kind=kind, item=item.key, quantity=quantity, source=source, target=target,
                              occurred_at=T0 + timedelta(hours=hours), actor="demo", **extra)
 

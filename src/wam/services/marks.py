@@ -104,8 +104,10 @@ def _marks_of(conn: Connection, holder_id: int, months: list[int], have: set[int
 def nearest_mark(conn: Connection, holder_id: int, at: int) -> int | None:
     """The holder's mark nearest to ``at``: the last one at or before it, or the first after it."""
     sets = t.mark_sets.c
-    before = conn.execute(select(func.max(sets.boundary)).where(sets.holder_id == holder_id, sets.boundary <= at)).scalar()
-    after = conn.execute(select(func.min(sets.boundary)).where(sets.holder_id == holder_id, sets.boundary > at)).scalar()
+    before = conn.execute(select(func.max(sets.boundary)).where(sets.holder_id == holder_id,
+                                                                sets.boundary <= at)).scalar()
+    after = conn.execute(select(func.min(sets.boundary)).where(sets.holder_id == holder_id,
+                                                               sets.boundary > at)).scalar()
     if before is None or (after is not None and after - at < at - before):
         return after
     return before
@@ -168,7 +170,8 @@ def wrong_marks(conn: Connection) -> list[tuple[str, int, str, int, int]]:
             if want.get(key, 0) != have.get(key, 0):
                 boundary, item_id = key
                 if item_id not in item_keys:
-                    item_keys[item_id] = conn.execute(select(t.items.c.key).where(t.items.c.id == item_id)).scalar() or str(item_id)
+                    found = conn.execute(select(t.items.c.key).where(t.items.c.id == item_id)).scalar()
+                    item_keys[item_id] = found or str(item_id)
                 wrong.append((holder_codes.get(holder_id, str(holder_id)), boundary, item_keys[item_id],
                               have.get(key, 0),
                               want.get(key, 0)))

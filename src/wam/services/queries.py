@@ -218,7 +218,8 @@ def children(conn: Connection, holder_id: int | None) -> list[Holder]:
     parent = aliased(t.holders)
     query = select(t.holders, parent.c.code.label("parent_code")).outerjoin(parent,
                                                                             parent.c.id == t.holders.c.parent_id)
-    query = query.where(t.holders.c.parent_id == holder_id if holder_id is not None else t.holders.c.parent_id.is_(None))
+    query = query.where(t.holders.c.parent_id == holder_id if holder_id is not None
+                        else t.holders.c.parent_id.is_(None))
     return [holder_from_row(r, r.parent_code) for r in conn.execute(query.order_by(t.holders.c.code))]
 
 

@@ -124,7 +124,8 @@ def _existing_holders(conn: Connection, codes: Sequence[str]) -> set[str]:
     found: set[str] = set()
     codes = list(codes)
     for i in range(0, len(codes), 500):
-        found.update(row.code for row in conn.execute(select(t.holders.c.code).where(t.holders.c.code.in_(codes[i:i + 500]))))
+        chunk = select(t.holders.c.code).where(t.holders.c.code.in_(codes[i:i + 500]))
+        found.update(row.code for row in conn.execute(chunk))
     return found
 
 
@@ -331,6 +332,7 @@ def strength_at(conn: Connection, *, source: str = "geopko") -> dict[str, int]:
     out: dict[str, tuple[dt.date, int]] = {}
     for row in conn.execute(select(r.strength.c.contingent, r.strength.c.month, r.strength.c.troops)
                             .where(r.strength.c.source == source)):
-        if row.contingent and row.troops is not None and (row.contingent not in out or out[row.contingent][0] < row.month):
+        if row.contingent and row.troops is not None and (
+                row.contingent not in out or out[row.contingent][0] < row.month):
             out[row.contingent] = (row.month, row.troops)
     return {k: v for k, (_, v) in out.items()}

@@ -74,7 +74,8 @@ class Ancestry:
         up = select(h.c.id, h.c.code, h.c.kind, h.c.country, h.c.parent_id).where(h.c.code == code).cte("up",
                                                                                                         recursive=True)
         p = h.alias("p")
-        up = up.union_all(select(p.c.id, p.c.code, p.c.kind, p.c.country, p.c.parent_id).where(p.c.id == up.c.parent_id))
+        up = up.union_all(select(p.c.id, p.c.code, p.c.kind, p.c.country,
+                                 p.c.parent_id).where(p.c.id == up.c.parent_id))
         rows = conn.execute(select(up)).all()
         by_id = {r.id: r for r in rows}
         with self._lock:
@@ -315,7 +316,8 @@ class ScopedLedger:
         origin, _, seq = uid.rpartition(":")
         if not origin or not seq.isdigit() or len(seq) > 18:
             raise NotFound("movement", uid)
-        query = queries._entry_query().where(t.ledgers.c.uuid == origin, t.entries.c.origin_seq == int(seq))  # noqa: SLF001
+        query = queries._entry_query().where(t.ledgers.c.uuid == origin,
+                                             t.entries.c.origin_seq == int(seq))  # noqa: SLF001
         with self.ledger.engine.connect() as conn:
             row = conn.execute(query).first()
         if row is None:

@@ -20,15 +20,20 @@ with SQL aggregates (it stays fast at 10 million movements) and returns a dict:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from sqlalchemy import func, select
 
 from wam.storage import reference_tables as r
 from wam.storage import tables as t
 
+if TYPE_CHECKING:
+    from .ledger import Ledger
+
 DAY_US = 86_400_000_000
 
 
-def figures(ledger) -> dict[str, float]:  # noqa: ANN001
+def figures(ledger: Ledger) -> dict[str, float]:
     e, i, h = t.entries, t.items, t.holders
     src = h.alias("src")
     with ledger.engine.connect() as conn:
@@ -37,7 +42,7 @@ def figures(ledger) -> dict[str, float]:  # noqa: ANN001
         days = max(1.0, ((last or 0) - (first or 0)) / DAY_US)
         years = days / 365.25
         # contingents holding weapons, and their latest strength
-        strength: dict[str, tuple] = {}
+        strength: dict[str, tuple[Any, ...]] = {}
         for row in conn.execute(select(r.strength.c.contingent, r.strength.c.month, r.strength.c.troops,
                                        r.strength.c.mission, r.strength.c.country)
                                 .where(r.strength.c.source == "geopko")):
@@ -63,7 +68,8 @@ def figures(ledger) -> dict[str, float]:  # noqa: ANN001
                                "9x19mm", "9x18mm", "12.7x99mm", "12.7x108mm")
         rounds_held = conn.execute(
             select(func.sum(b.c.quantity)).select_from(b.join(i, i.c.id == b.c.item_id))
-            .where(b.c.holder_id.in_(real), i.c.type == "ammunition", i.c.calibre.in_(small_arms_calibres))).scalar() or 0
+            .where(b.c.holder_id.in_(real), i.c.type == "ammunition",
+                   i.c.calibre.in_(small_arms_calibres))).scalar() or 0
         rounds_held = int(rounds_held)  # PostgreSQL sums BIGINT as NUMERIC
         arms_held = conn.execute(
             select(func.sum(b.c.quantity)).select_from(b.join(i, i.c.id == b.c.item_id))

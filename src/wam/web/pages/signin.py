@@ -48,7 +48,8 @@ def login_form(request: Request, next: str = "/") -> Response:  # noqa: A002
 
 @router.post("/login")
 def login(request: Request, name: Annotated[str, Form(max_length=64)], password: Annotated[str, Form(max_length=1024)],
-          csrf: Annotated[str, Form(max_length=100)] = "", next: Annotated[str, Form(max_length=500)] = "/") -> Response:  # noqa: A002
+          csrf: Annotated[str, Form(max_length=100)] = "",
+          next: Annotated[str, Form(max_length=500)] = "/") -> Response:  # noqa: A002
     svc = services(request)
     t = translator(request)
     expected = None

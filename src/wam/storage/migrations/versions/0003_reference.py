@@ -62,7 +62,8 @@ def upgrade() -> None:
         sa.Column("mission", sa.String(40), nullable=False),
         sa.Column("site", sa.String(200), nullable=False),
         sa.Column("month", sa.Date, nullable=False),
-        sa.Column("part", sa.Integer, nullable=False),  # the nth row for this site, month and map (a place may have two)
+        sa.Column("part", sa.Integer,
+                  nullable=False),  # the nth row for this site, month and map (a place may have two)
         sa.Column("slot", sa.Integer, nullable=False),
         sa.Column("country", sa.String(3)),
         sa.Column("site_holder", sa.String(64)),
