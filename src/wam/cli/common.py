@@ -1,4 +1,8 @@
-"""What every command shares: opening the ledger, printing, the one error handler."""
+"""What every command shares: opening the ledger, printing, the one error handler.
+
+Nothing heavy is imported here: the services (and SQLAlchemy with them) load when a command
+opens the database, so that ``wam --help`` answers at once (docs/benchmarks.md).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,14 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from wam.services.ledger import Ledger
-from wam.storage.engine import DEFAULT_URL, normalise_url
+if TYPE_CHECKING:
+    from wam.services.ledger import Ledger
+
+DEFAULT_DB = "wam.db"
 
 stdout = Console(highlight=False, soft_wrap=True)
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -22,18 +29,31 @@ def set_database(url: str | None) -> None:
     _state["db"] = url
 
 
+def given_database() -> str | None:
+    """The ``--db`` given before the command, if any (not the environment's default)."""
+    return _state["db"]
+
+
+def database_name(db: str | None = None) -> str:
+    """The database as the user named it: ``--db``, else ``WAM_DATABASE_URL``, else ``wam.db``."""
+    return db or _state["db"] or os.environ.get("WAM_DATABASE_URL") or DEFAULT_DB
+
+
 def database_url(db: str | None = None) -> str:
-    """The database: ``--db``, else ``WAM_DATABASE_URL``, else ``wam.db`` in the current folder."""
-    return normalise_url(db or _state["db"] or os.environ.get("WAM_DATABASE_URL") or DEFAULT_URL)
+    """The database's URL: ``--db``, else ``WAM_DATABASE_URL``, else ``wam.db`` in the current folder."""
+    from wam.services.setup import database_url as url_of
+
+    return url_of(database_name(db))
 
 
-def open_ledger(db: str | None = None, *, initialised: bool = True) -> Ledger:
+def open_ledger(db: str | None = None, *, initialised: bool = True, upgrade: bool = False) -> Ledger:
     """Open the ledger; unless ``initialised`` is False, refuse a database without one
-    (NotInitialised: "run `wam init` first") before any command reads it."""
-    ledger = Ledger.open(database_url(db))
-    if initialised:
-        _ = ledger.identity
-    return ledger
+    (NotInitialised: "run `wam init` first") before any command reads it. ``upgrade`` brings
+    the schema of an initialised database up to date first (commands that write new tables);
+    reads never run Alembic."""
+    from wam.services.setup import open_ledger as open_at
+
+    return open_at(database_url(db), initialised=initialised, upgrade=upgrade)
 
 
 def signing_key_path(url: str) -> Path:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import os
 import sys
 
-import click
 import typer
 
 from wam.domain.errors import (
@@ -35,6 +34,10 @@ from wam.domain.errors import (
 )
 
 from . import common, ledger_commands
+
+# Only Typer, rich and the domain's errors load here; every command imports the services (and
+# SQLAlchemy, Alembic, FastAPI) inside its function, so `wam --help` answers in well under a
+# second. tests/cli/test_startup.py holds this.
 
 app = typer.Typer(
     name="wam",
@@ -88,22 +91,24 @@ def _register_optional() -> None:
 
 _register_optional()
 
-try:
-    from typer._click.exceptions import Abort as _TyperAbort
-    from typer._click.exceptions import Exit as _TyperExit
 
-    _EXITS: tuple[type[Exception], ...] = (click.exceptions.Exit, _TyperExit)
-    _ABORTS: tuple[type[BaseException], ...] = (click.exceptions.Abort, _TyperAbort)
-except ImportError:
-    _EXITS = (click.exceptions.Exit,)
-    _ABORTS = (click.exceptions.Abort,)
+def _click_exceptions() -> tuple[tuple[type[BaseException], ...], ...]:
+    """(exits, aborts, usage errors) of Typer's own click and, when something loaded it, of click.
 
-try:  # Typer 0.2x vendors its own click, whose exceptions are not click's
-    from typer._click.exceptions import ClickException as _TyperClickException
+    Typer 0.2x vendors click, whose exceptions are not click's. click itself costs a tenth of
+    `wam --help`'s time to import, and none of its exceptions can be raised until it is loaded.
+    """
+    from typer._click import exceptions as vendored
 
-    _CLICK_ERRORS: tuple[type[Exception], ...] = (click.ClickException, _TyperClickException)
-except ImportError:
-    _CLICK_ERRORS = (click.ClickException,)
+    exits: list[type[BaseException]] = [typer.Exit]
+    aborts: list[type[BaseException]] = [typer.Abort]
+    errors: list[type[BaseException]] = [vendored.ClickException]
+    click = sys.modules.get("click")
+    if click is not None:
+        exits.append(click.exceptions.Exit)
+        aborts.append(click.exceptions.Abort)
+        errors.append(click.ClickException)
+    return tuple(exits), tuple(aborts), tuple(errors)
 
 # Exit codes by error code, as the web maps codes to statuses (wam.web.errors.STATUS): by code, not
 # class, so that errors of the services (ConfirmationRefused, NotInitialised) need not be imported
@@ -131,16 +136,17 @@ def exit_code(exc: WamError) -> int:
 def run(argv: list[str] | None = None) -> int:
     """Run the command line with ``argv``; return the exit code. Tests call this."""
     common.set_database(None)
+    exits, aborts, click_errors = _click_exceptions()
     try:
         result = app(args=argv, prog_name="wam", standalone_mode=False)
-    except _EXITS as exc:
-        return exc.exit_code
-    except _ABORTS:
+    except exits as exc:
+        return exc.exit_code  # type: ignore[attr-defined]
+    except aborts:
         common.stderr.print("wam: aborted")
         return 130
-    except _CLICK_ERRORS as exc:
-        exc.show()
-        return exc.exit_code
+    except click_errors as exc:
+        exc.show()  # type: ignore[attr-defined]
+        return exc.exit_code  # type: ignore[attr-defined]
     except WamError as exc:
         for error in getattr(exc, "errors", []):
             common.stderr.print(f"wam: {error.message}", markup=False)

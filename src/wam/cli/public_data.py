@@ -34,12 +34,8 @@ def _countries(file: Path, countries: Path | None):  # noqa: ANN202
 
 
 def _ledger():  # noqa: ANN202
-    from wam.storage import schema
-
-    ledger = common.open_ledger()
-    _ = ledger.uuid  # fail early if the database is not initialised
-    schema.upgrade(ledger.engine)  # the reference tables may be newer than the database
-    return ledger
+    # fail early if the database is not initialised; the reference tables may be newer than it
+    return common.open_ledger(upgrade=True)
 
 
 def _check(file: Path) -> None:

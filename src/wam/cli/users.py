@@ -26,20 +26,10 @@ DbOption = Annotated[
 
 
 def _accounts(db: str | None):  # noqa: ANN202
+    from wam.cli.common import open_ledger
     from wam.services.accounts import Accounts
-    from wam.services.ledger import Ledger
 
-    try:
-        from wam.cli.common import open_ledger  # the lead's shared opener, when present
-    except ImportError:
-        open_ledger = None
-    if open_ledger is not None:
-        ledger = open_ledger(db)
-    else:
-        ledger = Ledger.open(db or os.environ.get("WAM_DATABASE_URL") or "sqlite:///wam.db")
-    from wam.storage import schema
-
-    schema.upgrade(ledger.engine)  # the auth tables may be newer than the database
+    ledger = open_ledger(db, upgrade=True)  # the auth tables may be newer than the database
     return Accounts(ledger.engine)
 
 

@@ -98,6 +98,9 @@ def open_ledger(url: str, *, initialised: bool = True, upgrade: bool = False) ->
     """Open the ledger at ``url``. Unless ``initialised`` is False, refuse (NotInitialised) a
     database without a ledger before anything reads it; with ``upgrade``, first bring an
     initialised database's schema up to date (the tables of a newer wam)."""
+    file = sqlite_file(url)
+    if initialised and file is not None and not file.exists():  # opening it would create it, empty
+        raise NotInitialised(f"{file} does not exist: run `wam --db {file} init` first")
     ledger = Ledger.open(url)
     if initialised:
         _ = ledger.identity

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Row, func, insert, select
 
 from wam.domain.materiel import Item
 from wam.storage import tables as t
@@ -28,7 +29,8 @@ def holder_countries(ledger: Ledger) -> dict[str, str | None]:
     by_id = {r.id: r for r in rows}
     result: dict[str, str | None] = {}
     for r in rows:
-        node, country = r, None
+        node: Row[Any, Any, Any, Any] | None = r
+        country = None
         while node is not None and country is None:
             country = node.country
             node = by_id.get(node.parent_id) if node.parent_id else None
