@@ -88,3 +88,11 @@ def remember(conn: Connection, owner: str, key: str, fp: str, status: int, body:
                                       created_at=to_micros(datetime.now(UTC))))
     except IntegrityError:
         raise KeyInUse(key) from None
+
+
+def remember_alone(engine: Engine, owner: str, key: str, fp: str, status: int, body: str) -> None:
+    """Store the answer of a write that committed in a transaction of its own, just after it."""
+    from wam.storage.engine import write_connection
+
+    with write_connection(engine) as conn, conn.begin():
+        remember(conn, owner, key, fp, status, body)

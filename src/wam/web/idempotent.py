@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Header, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
-from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from wam.services import idempotency
-from wam.storage.engine import write_connection
 
 from .context import services
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 # documented in OpenAPI by each write endpoint; Replay reads it from the request itself
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200,
@@ -78,7 +79,6 @@ class Replay:
         engine = services(self.request).ledger.engine
         text = body.model_dump_json() if body is not None else "null"
         try:
-            with write_connection(engine) as conn, conn.begin():
-                idempotency.remember(conn, self.owner, self.key, self.fp, status, text)
+            idempotency.remember_alone(engine, self.owner, self.key, self.fp, status, text)
         except idempotency.KeyInUse:
             pass  # a concurrent retry stored it first
