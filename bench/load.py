@@ -267,8 +267,8 @@ def main() -> None:
     ledger = Ledger.open(url)
     acked = {int(uid.rsplit(":", 1)[1]) for uid in write["acknowledged"]}
     with ledger.engine.connect() as conn:
-        present = {r for r in conn.execute(select(t.entries.c.origin_seq).where(
-            t.entries.c.origin_seq >= min(acked, default=0))).scalars()}
+        present = set(conn.execute(select(t.entries.c.origin_seq).where(
+            t.entries.c.origin_seq >= min(acked, default=0))).scalars())
     missing = acked - present
     started = time.perf_counter()
     report = ledger.verify()

@@ -44,30 +44,31 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Iterable, Iterator, NamedTuple
+from typing import Any, NamedTuple
 
 __all__ = [
-    "Transfer",
     "EPOCH",
     "SUPPLIERS",
-    "store_codes",
-    "default_rifles",
-    "generate_transfers",
-    "final_holders",
-    "write_ledger_journal",
-    "write_beancount",
-    "time_ledger_cli",
-    "time_hledger",
-    "time_beancount",
-    "time_sqlite_executemany",
-    "run_peers",
-    "format_table",
+    "Transfer",
     "check_peers",
+    "default_rifles",
+    "final_holders",
+    "format_table",
+    "generate_transfers",
     "main",
+    "run_peers",
+    "store_codes",
+    "time_beancount",
+    "time_hledger",
+    "time_ledger_cli",
+    "time_sqlite_executemany",
+    "write_beancount",
+    "write_ledger_journal",
 ]
 
-EPOCH = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+EPOCH = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 #: External holders rifles are received from (troop/police-contributing countries).
 SUPPLIERS = ("BGD", "NPL", "PAK", "IND", "RWA", "GHA", "SEN", "EGY")
 SLOW_PEERS = ("hledger", "beancount")
@@ -149,14 +150,14 @@ def final_holders(transfers: Iterable[Transfer]) -> dict[str, str]:
 
 # --------------------------------------------------------------------------- writers
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _ledger_account(holder: str) -> str:
     if holder.startswith("supply:"):
         return "Supply:" + holder.split(":", 1)[1]
     return "Stores:" + holder
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _bean_account(holder: str) -> str:
     if holder.startswith("supply:"):
         return "Equity:Supply:" + holder.split(":", 1)[1]
@@ -184,7 +185,7 @@ def write_ledger_journal(
     written there (used to measure slow peers on a prefix of the same stream).
     """
     count = 0
-    pf = open(prefix_path, "w", encoding="utf-8", buffering=1 << 20) if prefix_path else None
+    pf = open(prefix_path, "w", encoding="utf-8", buffering=1 << 20) if prefix_path else None  # noqa: SIM115  (finally)
     try:
         with open(path, "w", encoding="utf-8", buffering=1 << 20) as f:
             head = "; wam benchmark journal: custody transfers, one rifle per transaction\n\n"
@@ -283,7 +284,7 @@ def _run_measured(argv: list[str], *, env: dict[str, str] | None = None
                 usage.ru_utime + usage.ru_stime)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _tool_version(tool: str) -> str | None:
     exe = shutil.which(tool)
     if not exe:
@@ -481,7 +482,7 @@ def run_peers(n: int, *, stores: int = 50, rifles: int | None = None, seed: int 
     With ``repeat > 1`` each peer is timed that many times and the fastest ok
     run is kept (``runs`` holds all the wall times).
     """
-    peers = [p for p in peers]
+    peers = list(peers)
     if rifles is None:
         rifles = default_rifles(n)
     own_tmp = workdir is None
@@ -735,7 +736,7 @@ def main(argv: list[str] | None = None) -> int:
                 "peer_max": args.peer_max, "python": platform.python_version(),
                 "cpus": os.cpu_count(), "repeat": args.repeat,
                 "loadavg_1min_before": load_before, "loadavg_1min_after": os.getloadavg()[0],
-                "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+                "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
         print(json.dumps({"meta": meta, "results": results}, indent=2))
     else:
         print(f"n={args.n:,} transfers, {args.stores} stores, "

@@ -136,7 +136,7 @@ def test_it_reads_a_quantity_given_as_text():
 def test_it_refuses_a_time_without_a_zone():
     with pytest.raises(InvalidInput, match="time zone") as refused:
         make_movement(kind="transfer", item=ROUNDS, quantity=1, source="GAO-ARM", target="ANSONGO-ARM",
-                      occurred_at=datetime(2024, 1, 1, 8), actor=ARMOURER)
+                      occurred_at=datetime(2024, 1, 1, 8), actor=ARMOURER)  # noqa: DTZ001  (naive on purpose)
     assert refused.value.field == "occurred_at"
 
 

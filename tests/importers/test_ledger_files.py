@@ -138,7 +138,7 @@ def test_it_keeps_accents_in_utf8(tmp_path):
 
 @pytest.mark.parametrize("name", ["holders.ods", "holders.xls", "holders.json"])
 def test_it_refuses_other_file_kinds(tmp_path, name):
-    with pytest.raises(InvalidInput, match="use a .csv or .xlsx file") as refused:
+    with pytest.raises(InvalidInput, match=r"use a \.csv or \.xlsx file") as refused:
         read_holders(write(tmp_path / name, HOLDERS_CSV))
     assert refused.value.field == "file"
 

@@ -117,7 +117,8 @@ def test_it_refuses_hand_built_text_the_chain_cannot_encode(world, field, value)
 def test_it_refuses_a_hand_built_time_without_a_zone(world):
     from datetime import datetime as naive
 
-    assert invalid(world.ledger, by_hand(world, occurred_at=naive(2024, 1, 2))).field == "occurred_at"
+    no_zone = naive(2024, 1, 2)  # noqa: DTZ001  (naive on purpose)
+    assert invalid(world.ledger, by_hand(world, occurred_at=no_zone)).field == "occurred_at"
 
 
 # --- the laws, by name --------------------------------------------------------------------------------
@@ -541,7 +542,7 @@ def test_it_keeps_one_chain_when_two_writers_append_at_once(world, db_url):
         assert report.entries == 4 + posted
         entries = all_entries(first)
         assert [e.seq for e in entries] == list(range(1, 5 + posted))
-        assert all(b.prev_hash == a.hash for a, b in zip(entries, entries[1:]))
+        assert all(b.prev_hash == a.hash for a, b in zip(entries, entries[1:], strict=False))
         balances = stored_balances(first)
         ok = {label: o.count("ok") for label, o in outcomes.items()}
         assert balances.get(("ANSONGO-ARM", rounds.key), 0) == 10 * ok["GAO"]
@@ -557,12 +558,11 @@ def test_it_tells_a_writer_whose_head_moved_to_try_again(world):
     from wam.storage.engine import write_connection
 
     ledger = world.ledger
-    with pytest.raises(ConcurrentAppend) as caught:
-        with write_connection(ledger.engine) as conn, conn.begin():
-            poster = Poster(conn, ledger.catalog, ledger_id=ledger.identity[0], ledger_uuid=ledger.uuid, recorded_at=0)
-            poster.post(mv("transfer", world.rounds, "GAO-ASP", "JUBA-ARM", quantity=1, days=1))
-            conn.exec_driver_sql("UPDATE chain_head SET seq = 99 WHERE id = 1")
-            poster.finish()
+    with pytest.raises(ConcurrentAppend) as caught, write_connection(ledger.engine) as conn, conn.begin():
+        poster = Poster(conn, ledger.catalog, ledger_id=ledger.identity[0], ledger_uuid=ledger.uuid, recorded_at=0)
+        poster.post(mv("transfer", world.rounds, "GAO-ASP", "JUBA-ARM", quantity=1, days=1))
+        conn.exec_driver_sql("UPDATE chain_head SET seq = 99 WHERE id = 1")
+        poster.finish()
     assert caught.value.retryable
     assert ledger.head()[0] == 4
     assert ledger.verify().ok

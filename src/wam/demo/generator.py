@@ -307,7 +307,7 @@ def build_demo(url: str, scale: str = "mission", seed: int = 1, data_dir: Path |
     ledger.add_holders(holders)
 
     # ammunition: what each site needs, by calibre; lots planned for the year
-    for i, s in enumerate(world.sites):
+    for s in world.sites:
         need: dict[str, int] = defaultdict(int)
         for w in s.weapons:
             need[world.w_cal[w]] += cat.ROUNDS_PER_WEAPON[world.w_role[w]]
@@ -633,7 +633,7 @@ def _day(world: World, d: int) -> list[Movement]:  # noqa: C901 (one day of a mi
                    note=note)
                 world.w_loc[w] = "lost"
                 lost_weapons.append(w)
-            _maybe_recover(world, d, i, idoc, [w for w in lost_weapons])
+            _maybe_recover(world, d, i, idoc, list(lost_weapons))
         for k, j in enumerate(members):
             w = s.person_weapon[j]
             if world.w_loc[w] == s.persons[j]:

@@ -146,7 +146,7 @@ def _insert_absent(conn: Connection, table: Table, key: Sequence[str], rows: lis
     columns = [table.c[k] for k in key]
     present = {tuple(row) for row in conn.execute(select(*columns))}
     fresh = []
-    for i, row in enumerate(rows):
+    for row in rows:
         k = tuple(row[c] for c in key)
         if k in present:
             continue

@@ -35,7 +35,6 @@ from .ledger import Ledger, Then
 from .queries import BalanceLine
 from .verify import VerifyReport
 
-
 RETRIES = 3
 
 

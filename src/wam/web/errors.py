@@ -126,7 +126,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        # an exception handler runs outside the except block: pass the exception for its traceback
+        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
         t = translator(request)
         english = "an unexpected error occurred; it has been logged"
         return error_response(request, 500, "internal", english if t.lang == messages.DEFAULT else t("msg.internal"))

@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
 from wam.services.setup import sqlite_file
 
 

@@ -130,7 +130,7 @@ def _records(data: bytes) -> Iterator[tuple[bytes, list[str]]]:
 def _rebuild(original: Path, keep: Callable[[dict[str, str]], bool]) -> bytes:
     records = _records(original.read_bytes())
     header_raw, header = next(records)
-    return header_raw + b"".join(raw for raw, fields in records if keep(dict(zip(header, fields))))
+    return header_raw + b"".join(raw for raw, fields in records if keep(dict(zip(header, fields, strict=True))))
 
 
 @pytest.mark.parametrize(
