@@ -34,10 +34,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, Row, and_, delete, func, insert, select, update
 
 from wam.domain.access import Grant, Role, make_grant
 from wam.domain.errors import InvalidInput, NotFound, WamError
@@ -210,7 +211,7 @@ class Accounts:
             grants = _grants_by_user(conn, None)
         return [User(r.id, r.name, r.display_name, r.active, tuple(grants.get(r.id, ()))) for r in rows]
 
-    def _user(self, conn, row) -> User:  # noqa: ANN001
+    def _user(self, conn: Connection, row: Row[Any]) -> User:
         grants = _grants_by_user(conn, row.id).get(row.id, [])
         return User(row.id, row.name, row.display_name, row.active, tuple(grants))
 
@@ -231,7 +232,7 @@ class Accounts:
                     return existing
             new_id = conn.execute(insert(a.grants).values(
                 user_id=user.id, role=grant.role.value, holder_id=holder_id, country=grant.country,
-                created_at=self._now(), created_by=by)).inserted_primary_key[0]
+                created_at=self._now(), created_by=by)).inserted_primary_key[0]  # type: ignore[index]
             audit.append(conn, action="grant_added", actor=by, target=user.name, address=address, at=self.clock(),
                          detail=_grant_detail(new_id, grant))
         return GrantRecord(new_id, grant)
@@ -274,7 +275,7 @@ class Accounts:
             ok = False
         with self._change() as conn:
             conn.execute(insert(a.login_attempts).values(name=name, address=address, at=now, ok=ok))
-            if ok and self.hasher.check_needs_rehash(row.password_hash):
+            if ok and row is not None and self.hasher.check_needs_rehash(row.password_hash):
                 conn.execute(update(a.users).where(a.users.c.id == row.id)
                              .values(password_hash=self.hasher.hash(password)))
             if not ok:
@@ -289,7 +290,7 @@ class Accounts:
         since = now - self.window * 1_000_000
         failed = and_(a.login_attempts.c.at > since, a.login_attempts.c.ok.is_(False))
 
-        def failures(*where) -> tuple[int, int]:  # noqa: ANN002
+        def failures(*where: ColumnElement[bool]) -> tuple[int, int]:
             count, last = conn.execute(
                 select(func.count(), func.max(a.login_attempts.c.at)).where(failed, *where)).one()
             return count or 0, last or 0
@@ -310,7 +311,7 @@ class Accounts:
 
     def _until(self, last: int, doublings: int, cap: float, now: int) -> float:
         delay = min(cap, self.delay * 2 ** min(doublings, 30))
-        return max(0.0, (last - now) / 1e6 + delay)
+        return float(max(0.0, (last - now) / 1e6 + delay))
 
     # sessions and tokens -----------------------------------------------------------------
     def open_session(self, user: User, *, kind: str = "cookie", label: str | None = None,
@@ -373,7 +374,7 @@ def check_password(password: str) -> None:
         raise InvalidInput("is longer than 1024 characters", field="password")
 
 
-def _grants_by_user(conn, user_id: int | None) -> dict[int, list[GrantRecord]]:  # noqa: ANN001
+def _grants_by_user(conn: Connection, user_id: int | None) -> dict[int, list[GrantRecord]]:
     query = select(a.grants.c.id, a.grants.c.user_id, a.grants.c.role, a.grants.c.country, t.holders.c.code).outerjoin(
         t.holders, and_(t.holders.c.id == a.grants.c.holder_id))
     if user_id is not None:

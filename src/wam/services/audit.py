@@ -21,8 +21,9 @@ from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, inspect, select, text
+from sqlalchemy import Connection, Engine, Row, insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from wam.domain.chain import GENESIS, canonical_bytes, link
@@ -99,7 +100,7 @@ def entries(conn: Connection, *, after: int = 0, limit: int | None = None) -> li
     return [_entry(r) for r in conn.execute(query)]
 
 
-def _entry(r) -> AuditEntry:
+def _entry(r: Row[Any]) -> AuditEntry:
     return AuditEntry(r.seq, r.at, r.actor, r.action, r.target, r.detail, r.address, bytes(r.prev_hash), bytes(r.hash))
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Row, insert, select
 
 from wam.domain.errors import InvalidInput, NotFound
 from wam.domain.holders import Holder, HolderKind, check_parent, external_holder, is_external
@@ -76,7 +77,7 @@ class Catalog:
         return ref
 
     def _insert_holder(self, conn: Connection, holder: Holder, parent_id: int | None) -> HolderRef:
-        new_id = conn.execute(
+        new_id = conn.execute(  # type: ignore[index]  # an insert always has its primary key
             insert(t.holders).values(
                 code=holder.code,
                 name=holder.name,
@@ -164,7 +165,7 @@ class Catalog:
             return self.item(conn, item.key)
         except NotFound:
             pass
-        new_id = conn.execute(insert(t.items).values(**item_row(item))).inserted_primary_key[0]
+        new_id = conn.execute(insert(t.items).values(**item_row(item))).inserted_primary_key[0]  # type: ignore[index]
         ref = ItemRef(new_id, item.key, item.shape)
         self._items[item.key] = ref
         return ref
@@ -197,7 +198,7 @@ def item_row(item: Item) -> dict[str, object]:
     }
 
 
-def item_from_row(row) -> Item:  # noqa: ANN001
+def item_from_row(row: Row[Any]) -> Item:
     from decimal import Decimal
 
     return Item(
@@ -220,7 +221,7 @@ def item_from_row(row) -> Item:  # noqa: ANN001
     )
 
 
-def holder_from_row(row, parent_code: str | None) -> Holder:  # noqa: ANN001
+def holder_from_row(row: Row[Any], parent_code: str | None) -> Holder:
     return Holder(
         code=row.code,
         name=row.name,

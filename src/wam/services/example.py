@@ -6,15 +6,19 @@ Used by the minimal ``wam demo`` and by the README; the realistic demo lives in 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from wam.domain.holders import make_holder
-from wam.domain.materiel import make_item
-from wam.domain.movements import make_movement
+from wam.domain.materiel import Item, make_item
+from wam.domain.movements import Movement, make_movement
+
+if TYPE_CHECKING:
+    from .ledger import Ledger
 
 T0 = datetime(2024, 1, 1, 8, 0, tzinfo=UTC)
 
 
-def build_example(ledger) -> None:  # noqa: ANN001
+def build_example(ledger: Ledger) -> None:
     """Add holders and items and post a week of receipts, issues, returns and expenditure."""
     ledger.add_holders([
         make_holder(code="UN", name="United Nations", kind="organisation"),
@@ -30,8 +34,8 @@ def build_example(ledger) -> None:  # noqa: ANN001
                        hazard_division="1.4", compatibility_group="S", neq_kg="0.0016")
     ledger.register_items([*rifles, rounds])
 
-    def mv(kind: str, item, source: str, target: str, hours: float, quantity: int = 1,
-           **extra) -> object:  # noqa: ANN001
+    def mv(kind: str, item: Item, source: str, target: str, hours: float, quantity: int = 1,
+           **extra: object) -> Movement:
         return make_movement(kind=kind, item=item.key, quantity=quantity, source=source, target=target,
                              occurred_at=T0 + timedelta(hours=hours), actor="demo", **extra)
 

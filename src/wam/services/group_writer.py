@@ -78,7 +78,7 @@ class GroupWriter:
         self.ledger = ledger
         self.lock = lock  # the process's write lock: other writers (a form's several serials) take it too
         self.max_batch = max_batch
-        self._queue: queue.SimpleQueue[tuple[Movement, Future, Then | None] | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[tuple[Movement, Future[Entry], Then | None] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start = threading.Lock()
 
@@ -131,7 +131,7 @@ class GroupWriter:
             if stop:
                 return
 
-    def _post(self, batch: list[tuple[Movement, Future, Then | None]]) -> None:
+    def _post(self, batch: list[tuple[Movement, Future[Entry], Then | None]]) -> None:
         movements = [movement for movement, _, _ in batch]
         hooks = [then for _, _, then in batch]
         try:

@@ -14,8 +14,9 @@ store at a million entries). Marks are derived data, like the current balances:
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Connection, func, literal, select, union_all
+from sqlalchemy import Connection, Subquery, func, literal, select, union_all
 
 from wam.domain.timefmt import from_micros, to_micros
 from wam.storage import tables as t
@@ -29,7 +30,7 @@ def month_start(micros: int) -> int:
 
 def boundaries(first: int, last: int) -> list[int]:
     """Every month start after ``first`` and not after ``last``."""
-    out = []
+    out: list[int] = []
     moment = from_micros(first)
     year, month = moment.year, moment.month
     while True:
@@ -67,7 +68,8 @@ def mark_balances(conn: Connection) -> int:
     return written
 
 
-def _marks_of(conn: Connection, holder_id: int, months: list[int], have: set[int]) -> tuple[list[dict], list[int]]:
+def _marks_of(conn: Connection, holder_id: int, months: list[int],
+              have: set[int]) -> tuple[list[dict[str, Any]], list[int]]:
     """Replay one holder's entries and take its balances at each month start it lacks."""
     e = t.entries
     moves = union_all(
@@ -75,7 +77,7 @@ def _marks_of(conn: Connection, holder_id: int, months: list[int], have: set[int
         select(e.c.occurred_at, e.c.item_id, (-e.c.quantity).label("q")).where(e.c.source_id == holder_id),
     ).subquery()
     held: dict[int, int] = {}
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
     sets: list[int] = []
     position = 0
 
@@ -109,11 +111,11 @@ def nearest_mark(conn: Connection, holder_id: int, at: int) -> int | None:
     after = conn.execute(select(func.min(sets.boundary)).where(sets.holder_id == holder_id,
                                                                sets.boundary > at)).scalar()
     if before is None or (after is not None and after - at < at - before):
-        return after
-    return before
+        return int(after) if after is not None else None
+    return int(before)
 
 
-def marked_moves(holder_id: int, boundary: int, at: int):  # noqa: ANN201
+def marked_moves(holder_id: int, boundary: int, at: int) -> Subquery:
     """The rows whose sum is the holder's balance at ``at``, from a mark at ``boundary``.
 
     A mark counts the movements that occurred before its boundary. From a mark at or before

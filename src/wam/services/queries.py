@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from functools import cache
 
 from sqlalchemy import Connection, and_, func, select, union_all
-from sqlalchemy.orm import aliased
 
 from wam.domain.errors import NotFound
 from wam.domain.holders import Holder
@@ -142,7 +141,7 @@ def _entry_query():  # noqa: ANN202
     """The select of an entry row with its codes; built once (callers add their own where and
     order, on ``entries`` columns): new holder aliases per call would make SQLAlchemy rebuild
     their column collections and miss its statement cache every time."""
-    src, dst = aliased(t.holders), aliased(t.holders)
+    src, dst = t.holders.alias(), t.holders.alias()
     e = t.entries
     return (
         select(
@@ -202,7 +201,7 @@ def entries(
 
 
 def holder_details(conn: Connection, code: str) -> Holder:
-    parent = aliased(t.holders)
+    parent = t.holders.alias()
     row = conn.execute(
         select(t.holders, parent.c.code.label("parent_code"))
         .outerjoin(parent, parent.c.id == t.holders.c.parent_id)
@@ -215,7 +214,7 @@ def holder_details(conn: Connection, code: str) -> Holder:
 
 def children(conn: Connection, holder_id: int | None) -> list[Holder]:
     """Return the direct children of a holder (the roots and external holders when None)."""
-    parent = aliased(t.holders)
+    parent = t.holders.alias()
     query = select(t.holders, parent.c.code.label("parent_code")).outerjoin(parent,
                                                                             parent.c.id == t.holders.c.parent_id)
     query = query.where(t.holders.c.parent_id == holder_id if holder_id is not None
@@ -225,7 +224,7 @@ def children(conn: Connection, holder_id: int | None) -> list[Holder]:
 
 def holders_in(conn: Connection, holder_id: int) -> list[Holder]:
     """Return a holder and all holders below it."""
-    parent = aliased(t.holders)
+    parent = t.holders.alias()
     query = (
         select(t.holders, parent.c.code.label("parent_code"))
         .outerjoin(parent, parent.c.id == t.holders.c.parent_id)

@@ -99,7 +99,7 @@ async def current(request: Request) -> Context:
         raise Unauthenticated("sign in first")
     session, secret = found
     if session.kind == "cookie" and request.method not in SAFE_METHODS:
-        sent = request.headers.get("x-csrf-token")
+        sent: object = request.headers.get("x-csrf-token")
         if sent is None and request.headers.get("content-type", "").startswith(
                 ("application/x-www-form-urlencoded", "multipart/form-data")):
             sent = (await request.form()).get("csrf")

@@ -100,7 +100,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(WamError)
     async def wam_error(request: Request, exc: WamError) -> Response:
         field = exc.field if isinstance(exc, InvalidInput) else None
-        extra = None
+        extra: dict[str, object] | None = None
         if isinstance(exc, PostingRejected):  # which law, item and holder, for programs as well as people
             extra = {k: v for k, v in (("law", exc.law), ("item", exc.item), ("holder", exc.holder)) if v is not None}
         message = messages.localize(exc, translator(request))

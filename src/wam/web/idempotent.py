@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Header, Request
 from fastapi.responses import JSONResponse, Response
@@ -61,7 +61,7 @@ class Replay:
     async def stored_async(self) -> Response | None:
         return None if self.key is None else await run_in_threadpool(self.stored)
 
-    def then(self, status: int, body: Callable[[object], BaseModel]) -> Callable[[Connection, object], None] | None:
+    def then(self, status: int, body: Callable[[Any], BaseModel]) -> Callable[[Connection, object], None] | None:
         """Work for the ledger to run in the posting's transaction: store ``body(entry)`` under the key."""
         if self.key is None:
             return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 
 from wam.domain.access import make_grant
@@ -23,8 +25,8 @@ from .schemas import (
 )
 
 router = APIRouter(tags=["admin"])
-ERRORS = {401: {"model": ErrorPublic}, 403: {"model": ErrorPublic}, 404: {"model": ErrorPublic},
-          422: {"model": ErrorPublic}}
+ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": ErrorPublic}, 403: {"model": ErrorPublic},
+                                           404: {"model": ErrorPublic}, 422: {"model": ErrorPublic}}
 
 
 @router.get("/verification", response_model=VerificationPublic, responses=ERRORS)

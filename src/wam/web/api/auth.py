@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 
 from wam.domain.access import Action
@@ -10,7 +12,8 @@ from ..context import CurrentUser, services
 from .schemas import ErrorPublic, GrantPublic, MePublic, TokenPublic, TokenRequest
 
 router = APIRouter(tags=["auth"])
-ERRORS = {401: {"model": ErrorPublic}, 422: {"model": ErrorPublic}, 429: {"model": ErrorPublic}}
+ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": ErrorPublic}, 422: {"model": ErrorPublic},
+                                           429: {"model": ErrorPublic}}
 
 
 @router.post("/auth/token", response_model=TokenPublic, status_code=201, responses=ERRORS)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 
 from ..context import CurrentUser
@@ -10,8 +12,8 @@ from .movements import public
 from .schemas import ConfirmationCreate, ConfirmationPublic, Cursor, EntryPage, ErrorPublic, Limit
 
 router = APIRouter(tags=["confirmations"])
-ERRORS = {401: {"model": ErrorPublic}, 403: {"model": ErrorPublic}, 404: {"model": ErrorPublic},
-          422: {"model": ErrorPublic}}
+ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": ErrorPublic}, 403: {"model": ErrorPublic},
+                                           404: {"model": ErrorPublic}, 422: {"model": ErrorPublic}}
 
 
 @router.get("/confirmations/pending", response_model=EntryPage, responses=ERRORS)

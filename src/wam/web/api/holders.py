@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
@@ -25,8 +25,8 @@ from .schemas import (
 )
 
 router = APIRouter(prefix="/holders", tags=["holders"])
-ERRORS = {401: {"model": ErrorPublic}, 403: {"model": ErrorPublic}, 404: {"model": ErrorPublic},
-          422: {"model": ErrorPublic}}
+ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": ErrorPublic}, 403: {"model": ErrorPublic},
+                                           404: {"model": ErrorPublic}, 422: {"model": ErrorPublic}}
 At = Annotated[str | None, Query(max_length=40, description="ISO date or date-time; a date means its end (UTC)")]
 
 

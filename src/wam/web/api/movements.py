@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -24,8 +24,8 @@ from .schemas import (
 )
 
 router = APIRouter(tags=["movements"])
-ERRORS = {401: {"model": ErrorPublic}, 403: {"model": ErrorPublic}, 404: {"model": ErrorPublic},
-          422: {"model": ErrorPublic}}
+ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": ErrorPublic}, 403: {"model": ErrorPublic},
+                                           404: {"model": ErrorPublic}, 422: {"model": ErrorPublic}}
 Kind = Annotated[str | None, Query(max_length=20)]
 
 

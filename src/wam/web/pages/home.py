@@ -16,6 +16,8 @@ Then the user's roles and places and the latest movements in scope.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -34,7 +36,7 @@ LISTED = 10  # rows per to-do list on the home page: enough to act on, light on 
 @router.get("/", response_class=HTMLResponse)
 def home(ctx: CurrentUser, request: Request) -> Response:
     scoped = ctx.scoped
-    data: dict[str, object] = {"iso": iso, "roots": scoped.roots(), "cap": COUNT_CAP,
+    data: dict[str, Any] = {"iso": iso, "roots": scoped.roots(), "cap": COUNT_CAP,
                                "can_record": scoped.can(Action.RECORD), "can_verify": scoped.can(Action.VERIFY),
                                "can_admin": scoped.can(Action.MANAGE_USERS), "to_confirm": None, "counts": None,
                                "checks": None, "recent": []}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -81,7 +82,7 @@ def item_page(key: str, ctx: CurrentUser, request: Request) -> Response:
 
 
 # recording ---------------------------------------------------------------------------------
-def _form_context(form: dict[str, str] | None = None, **extra: object) -> dict[str, object]:
+def _form_context(form: dict[str, str] | None = None, **extra: object) -> dict[str, Any]:
     return {"kinds": [k.value for k in MovementKind], "reasons": EXPENDITURE_REASONS, "form": form or {}, **extra}
 
 
@@ -96,7 +97,7 @@ def record_form(ctx: CurrentUser, request: Request, source: str = "", kind: str 
 
 def _resolve_serials(ctx: CurrentUser, text: str) -> list[tuple[str, str | None, str]]:
     """Each line of ``text`` -> (line, item key or None, status key for the message)."""
-    out = []
+    out: list[tuple[str, str | None, str]] = []
     for line in [ln.strip() for ln in text.splitlines() if ln.strip()][:MAX_SERIALS]:
         if "|" in line:
             try:
