@@ -15,12 +15,15 @@ import json
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from typing import TYPE_CHECKING
 
 from wam.domain.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+# cryptography is imported by the functions that sign and check: every command loads this module
+# with the ledger, and a read such as `wam balance` must not pay for it (docs/benchmarks.md).
 
 FORMAT = "wam-checkpoints/v1"
 
@@ -38,6 +41,9 @@ class Checkpoint:
         return signed_message(self.ledger, self.seq, self.head_hash, self.signed_at)
 
     def signature_valid(self) -> bool:
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
         try:
             key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(self.public_key))
             key.verify(bytes.fromhex(self.signature), self.message())
@@ -52,6 +58,9 @@ def signed_message(ledger: str, seq: int, head_hash: str, signed_at: int) -> byt
 
 def load_or_create_key(path: Path) -> Ed25519PrivateKey:
     """Load the ledger's signing key, creating it (readable by the owner only) if absent."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     if path.exists():
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
         if not isinstance(key, Ed25519PrivateKey):
@@ -67,6 +76,8 @@ def load_or_create_key(path: Path) -> Ed25519PrivateKey:
 
 
 def public_hex(key: Ed25519PrivateKey) -> str:
+    from cryptography.hazmat.primitives import serialization
+
     return key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()
 
 
