@@ -142,3 +142,18 @@ def test_control_characters_are_escaped_in_the_log(world) -> None:  # noqa: ANN0
     with engine.connect() as conn:
         (row,) = audit.entries(conn)
     assert "\n" not in row.target and "\\x0d\\x0a" in row.target
+
+
+def test_wam_verify_reports_a_broken_audit_chain(accounts, world) -> None:  # noqa: ANN001
+    engine = world.ledger.engine
+    _fail(accounts, "203.0.113.9")
+    assert world.ledger.verify().ok
+    dialect = engine.dialect.name
+    with write_connection(engine) as conn, conn.begin():
+        if dialect == "sqlite":
+            conn.execute(text("DROP TRIGGER audit_log_no_update"))
+        else:
+            conn.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
+        conn.execute(text("UPDATE audit_log SET actor = 'someone else' WHERE seq = 1"))
+    report = world.ledger.verify()
+    assert not report.ok and any(p.check == "audit" and "audit row 1" in p.message for p in report.problems)

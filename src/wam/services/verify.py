@@ -28,6 +28,7 @@ from wam.domain.laws import Replay
 from wam.storage import tables as t
 from wam.storage.schema import append_only_guards, expected_guards
 
+from .audit import verify_audit
 from .signing import Checkpoint
 
 FETCH = 20_000
@@ -97,6 +98,7 @@ def verify(engine: Engine, ledger_uuid: str, checkpoints: list[Checkpoint]) -> V
             for r in conn.execute(select(t.checkpoints))
         ]
         public_key = conn.execute(select(t.ledgers.c.public_key).where(t.ledgers.c.uuid == ledger_uuid)).scalar()
+        problems.extend(verify_audit(conn))  # the audit log's own chain and guards (wam.services.audit)
     for source, group in (("stored", stored), ("file", checkpoints)):
         for cp in group:
             report.checkpoints_checked += 1
