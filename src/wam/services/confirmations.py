@@ -25,8 +25,21 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, String, cast, exists, func, insert, select
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Connection,
+    Engine,
+    Select,
+    String,
+    cast,
+    exists,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
 
 from wam.domain.access import RECEIVED_KINDS, Action, allowed_at, grants_for
@@ -72,12 +85,13 @@ class Confirmation:
     note: str | None
 
 
-def _uid_expr():  # noqa: ANN202
+def _uid_expr() -> ColumnElement[str]:
     """The entry id ``<ledger uuid>:<origin seq>`` in SQL, as a reversal cites it."""
     return t.ledgers.c.uuid + ":" + cast(t.entries.c.origin_seq, String)
 
 
-def awaiting(scope: Select | None, actor: str | None, *, from_seq: int = 1, by_seq: bool = False) -> list:
+def awaiting(scope: Select[Any] | CompoundSelect[Any] | None, actor: str | None, *, from_seq: int = 1,
+             by_seq: bool = False) -> list[ColumnElement[bool]]:
     """The conditions of "awaits confirmation" (by ``actor``; by anyone when None) on a query that joins ``ledgers``.
 
     ``from_seq`` (the low-water mark) bounds the entries and, said again inside the subquery,
@@ -120,7 +134,7 @@ class LowWater:
         self._seq = 1
         self._lock = threading.Lock()
 
-    def seq(self, conn) -> int:  # noqa: ANN001
+    def seq(self, conn: Connection) -> int:
         start = self._seq
         # the head first: entries up to it are committed (the head moves in their transaction)
         head = conn.execute(select(t.chain_head.c.seq).where(t.chain_head.c.id == 1)).scalar() or 0
@@ -134,7 +148,7 @@ class LowWater:
             return self._seq
 
 
-def confirmations_of(conn, seqs: Iterable[int]) -> dict[int, Confirmation]:  # noqa: ANN001
+def confirmations_of(conn: Connection, seqs: Iterable[int]) -> dict[int, Confirmation]:
     """The confirmations of the entries at ``seqs`` (one query for a page of entries)."""
     wanted = sorted(set(seqs))
     if not wanted:
@@ -156,10 +170,10 @@ class Confirmations:
         self.low_water = low_water or LowWater()
 
     @property
-    def _engine(self):  # noqa: ANN202
+    def _engine(self) -> Engine:
         return self.scoped.ledger.engine
 
-    def _awaiting(self, from_seq: int) -> list:
+    def _awaiting(self, from_seq: int) -> list[ColumnElement[bool]]:
         by_seq = self._engine.dialect.name == "sqlite"
         return awaiting(scope_ids(grants_for(self.scoped.grants, Action.CONFIRM)), self.scoped.actor,
                         from_seq=from_seq, by_seq=by_seq)
@@ -228,7 +242,7 @@ class Confirmations:
         return Confirmation(entry.seq, scoped.actor, at, text)
 
     @staticmethod
-    def _refuse_if_settled(conn, entry: Entry) -> None:  # noqa: ANN001
+    def _refuse_if_settled(conn: Connection, entry: Entry) -> None:
         done = confirmations_of(conn, [entry.seq]).get(entry.seq)
         if done is not None:
             raise ConfirmationRefused(f"movement {entry.uid} was already confirmed by {done.by} at {iso(done.at)}",

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
-from sqlalchemy import Connection, and_, func, select, union_all
+from sqlalchemy import ColumnElement, Connection, Row, Select, and_, func, select, union_all
 
 from wam.domain.errors import NotFound
 from wam.domain.holders import Holder
@@ -28,7 +29,7 @@ class BalanceLine:
     label: str
 
 
-def subtree_ids(conn: Connection, holder_id: int):  # noqa: ANN201
+def subtree_ids(conn: Connection, holder_id: int) -> Select[tuple[int]]:
     """A recursive CTE selecting ``holder_id`` and every holder below it."""
     sub = select(t.holders.c.id).where(t.holders.c.id == holder_id).cte("subtree", recursive=True)
     child = t.holders.alias("child")
@@ -36,7 +37,7 @@ def subtree_ids(conn: Connection, holder_id: int):  # noqa: ANN201
     return select(sub.c.id)
 
 
-def _item_label(row) -> str:  # noqa: ANN001
+def _item_label(row: Row[*tuple[Any, ...]]) -> str:
     ident = row.serial if row.shape == "serial" else f"lot {row.lot}"
     return f"{row.make} {row.model} {ident}"
 
@@ -51,9 +52,9 @@ def balances(conn: Connection, holder_id: int, *, at: int | None, tree: bool) ->
         return _current_balances(conn, holder_id)
     subtree = subtree_ids(conn, holder_id) if tree else None
 
-    def scope(column):  # noqa: ANN001, ANN202
+    def scope(column: ColumnElement[Any]) -> ColumnElement[bool]:
         # plain equality for one holder: SQLite then walks the covering index as a range
-        return column.in_(subtree) if tree else column == holder_id
+        return column.in_(subtree) if subtree is not None else column == holder_id
 
     if at is None:
         inner = (
@@ -137,7 +138,7 @@ def _current_balances(conn: Connection, holder_id: int) -> list[BalanceLine]:
 
 
 @cache
-def _entry_query():  # noqa: ANN202
+def _entry_query() -> Select[Any]:
     """The select of an entry row with its codes; built once (callers add their own where and
     order, on ``entries`` columns): new holder aliases per call would make SQLAlchemy rebuild
     their column collections and miss its statement cache every time."""
@@ -156,7 +157,7 @@ def _entry_query():  # noqa: ANN202
     )
 
 
-def entry_from_row(row) -> Entry:  # noqa: ANN001
+def entry_from_row(row: Row[*tuple[Any, ...]]) -> Entry:
     return Entry(
         seq=row.seq, origin=row.origin, origin_seq=row.origin_seq, kind=row.kind, item=row.item,
         quantity=row.quantity, source=row.source, target=row.target, occurred_at=row.occurred_at,

@@ -28,6 +28,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Table, insert, select
 
@@ -35,6 +36,9 @@ from wam.domain.holders import Holder, make_holder
 from wam.storage import reference_tables as r
 from wam.storage import tables as t
 from wam.storage.engine import write_connection
+
+if TYPE_CHECKING:
+    from .ledger import Ledger
 
 ORGANISATION = "UN"
 
@@ -73,8 +77,8 @@ class ImportReport:
     source: str
     read: int = 0
     added: dict[str, int] = field(default_factory=dict)
-    skipped: list = field(default_factory=list)  # SkippedRow or the parsers' Skipped
-    notes: list = field(default_factory=list)
+    skipped: list[Any] = field(default_factory=list)  # SkippedRow or the parsers' Skipped
+    notes: list[Any] = field(default_factory=list)
 
     def add(self, what: str, count: int) -> None:
         self.added[what] = self.added.get(what, 0) + count
@@ -129,7 +133,7 @@ def _existing_holders(conn: Connection, codes: Sequence[str]) -> set[str]:
     return found
 
 
-def new_holders(ledger, holders: Iterable[Holder]) -> int:  # noqa: ANN001
+def new_holders(ledger: Ledger, holders: Iterable[Holder]) -> int:
     """Add the holders whose code is not known yet (parents in any order); return how many."""
     holders = list({h.code: h for h in holders}.values())
     with ledger.engine.connect() as conn:
@@ -140,7 +144,7 @@ def new_holders(ledger, holders: Iterable[Holder]) -> int:  # noqa: ANN001
     return len(fresh)
 
 
-def _insert_absent(conn: Connection, table: Table, key: Sequence[str], rows: list[dict], report: ImportReport,
+def _insert_absent(conn: Connection, table: Table, key: Sequence[str], rows: list[dict[str, Any]], report: ImportReport,
                    what: str, lines: list[int] | None = None) -> int:
     """Insert the rows whose natural key is not in ``table`` yet (nor earlier in ``rows``)."""
     columns = [table.c[k] for k in key]
@@ -169,7 +173,7 @@ def _mission_holder(acronym: str, name: str | None = None, lat: float | None = N
 
 
 # Geo-PKO ----------------------------------------------------------------------------------
-def deployment_holders(deployments: Iterable, report: ImportReport | None = None) -> list[Holder]:
+def deployment_holders(deployments: Iterable[Any], report: ImportReport | None = None) -> list[Holder]:
     """The organisation, missions, contingents and sites that ``deployments`` describe.
 
     A site's coordinates are those of its latest month in the data. Presences with an unknown
@@ -207,8 +211,8 @@ def deployment_holders(deployments: Iterable, report: ImportReport | None = None
     return out
 
 
-def import_deployments(ledger, deployments: Iterable, *, source: str = "geopko",  # noqa: ANN001
-                       parse_skipped: Iterable = (), report: ImportReport | None = None) -> ImportReport:
+def import_deployments(ledger: Ledger, deployments: Iterable[Any], *, source: str = "geopko",
+                       parse_skipped: Iterable[Any] = (), report: ImportReport | None = None) -> ImportReport:
     """Load Geo-PKO deployments: holders, per-site deployments and per-contingent strength."""
     report = report or ImportReport(source)
     rows = list(deployments)
@@ -216,9 +220,9 @@ def import_deployments(ledger, deployments: Iterable, *, source: str = "geopko",
     report.skipped.extend(parse_skipped)
     holders = deployment_holders(rows, report)
     report.add("holders", new_holders(ledger, holders))
-    deploy_rows: list[dict] = []
+    deploy_rows: list[dict[str, Any]] = []
     strength: dict[tuple[str, str, dt.date], int | None] = {}
-    parts: dict[tuple, int] = defaultdict(int)
+    parts: dict[tuple[Any, ...], int] = defaultdict(int)
     for d in rows:
         month = dt.date(d.year, d.month, 1)
         where = (d.mission, d.location, month, d.source_map)
@@ -248,12 +252,12 @@ def import_deployments(ledger, deployments: Iterable, *, source: str = "geopko",
 
 
 # IPI --------------------------------------------------------------------------------------
-def import_contributions(ledger, contributions: Iterable, *, source: str = "ipi",  # noqa: ANN001
-                         parse_skipped: Iterable = ()) -> ImportReport:
+def import_contributions(ledger: Ledger, contributions: Iterable[Any], *, source: str = "ipi",
+                         parse_skipped: Iterable[Any] = ()) -> ImportReport:
     """Load IPI contributions as contingent strength per month (and the missions as holders)."""
     report = ImportReport(source)
     report.skipped.extend(parse_skipped)
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
     missions: dict[str, Holder] = {}
     for c in contributions:
         report.read += 1
@@ -270,8 +274,8 @@ def import_contributions(ledger, contributions: Iterable, *, source: str = "ipi"
     return report
 
 
-def import_mission_totals(ledger, totals: Iterable, *, source: str = "ipi",  # noqa: ANN001
-                          parse_skipped: Iterable = ()) -> ImportReport:
+def import_mission_totals(ledger: Ledger, totals: Iterable[Any], *, source: str = "ipi",
+                          parse_skipped: Iterable[Any] = ()) -> ImportReport:
     """Load IPI monthly personnel totals per mission (data_mission.csv)."""
     report = ImportReport(source)
     report.skipped.extend(parse_skipped)
@@ -287,8 +291,8 @@ def import_mission_totals(ledger, totals: Iterable, *, source: str = "ipi",  # n
 
 
 # UN Peace and Security Data Hub --------------------------------------------------------------
-def import_operations(ledger, operations: Iterable, *, source: str = "un-psdata",  # noqa: ANN001
-                      parse_skipped: Iterable = ()) -> ImportReport:
+def import_operations(ledger: Ledger, operations: Iterable[Any], *, source: str = "un-psdata",
+                      parse_skipped: Iterable[Any] = ()) -> ImportReport:
     """Load the list of UN operations, and each as a mission holder under ``UN``."""
     report = ImportReport(source)
     report.skipped.extend(parse_skipped)
@@ -309,8 +313,8 @@ def import_operations(ledger, operations: Iterable, *, source: str = "un-psdata"
     return report
 
 
-def import_fatalities(ledger, fatalities: Iterable, *, source: str = "un-psdata",  # noqa: ANN001
-                      parse_skipped: Iterable = ()) -> ImportReport:
+def import_fatalities(ledger: Ledger, fatalities: Iterable[Any], *, source: str = "un-psdata",
+                      parse_skipped: Iterable[Any] = ()) -> ImportReport:
     """Load peacekeeper fatalities (one row per casualty)."""
     report = ImportReport(source)
     report.skipped.extend(parse_skipped)

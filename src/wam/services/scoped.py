@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Select, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, CompoundSelect, Connection, Select, and_, false, func, or_, select
 
 from wam.domain.access import Action, Grant, Place, Role, allowed_at, covers, grants_for, may_record_at, roles_at
 from wam.domain.errors import InvalidInput, NotFound, PermissionDenied
@@ -34,6 +35,8 @@ from .group_writer import GroupWriter, append_locked
 from .ledger import Ledger, Then
 from .queries import BalanceLine
 from .verify import VerifyReport
+
+_T = TypeVar("_T")
 
 RETRIES = 3
 
@@ -83,7 +86,7 @@ class Ancestry:
                 self._nodes[r.code] = (Place(r.code, HolderKind(r.kind), r.country), parent.code if parent else None)
 
 
-def scope_ids(grants: Sequence[Grant]) -> Select | None:
+def scope_ids(grants: Sequence[Grant]) -> Select[Any] | CompoundSelect[Any] | None:
     """Return a SELECT of the holder ids the grants cover, or None when they cover everything.
 
     The union of one recursive walk down from the granted holders (and from the contingents
@@ -92,7 +95,7 @@ def scope_ids(grants: Sequence[Grant]) -> Select | None:
     if any(g.everywhere and g.role is not Role.RESEARCHER for g in grants):
         return None
     h = t.holders
-    parts = []
+    parts: list[Select[Any]] = []
     for researcher in (False, True):
         group = [g for g in grants if (g.role is Role.RESEARCHER) == researcher]
         if not group:
@@ -102,7 +105,7 @@ def scope_ids(grants: Sequence[Grant]) -> Select | None:
         else:
             codes = [g.holder for g in group if g.holder]
             countries = [g.country for g in group if g.country]
-            conds = []
+            conds: list[ColumnElement[bool]] = []
             if codes:
                 conds.append(h.c.code.in_(codes))
             if countries:
@@ -123,11 +126,11 @@ def scope_ids(grants: Sequence[Grant]) -> Select | None:
 class Page:
     """One page of a list; ``next`` is the cursor of the following page (None at the end)."""
 
-    items: list
+    items: list[Any]
     next: str | None
 
 
-def _page(rows: list, limit: int, cursor_of) -> Page:  # noqa: ANN001
+def _page(rows: list[Any], limit: int, cursor_of: Callable[[Any], str]) -> Page:
     if len(rows) > limit:
         return Page(rows[:limit], cursor_of(rows[limit - 1]))
     return Page(rows, None)
@@ -417,7 +420,7 @@ class ScopedLedger:
         self.check_record(movement)
         return await asyncio.wrap_future(self.group_writer.submit(movement, then=then))
 
-    def _append(self, post):  # noqa: ANN001, ANN202
+    def _append(self, post: Callable[[], _T]) -> _T:
         """Post under the write locks (this process's, then all processes'), retrying a lost race."""
         return append_locked(self.ledger, self.write_lock, post, retries=RETRIES)
 
