@@ -44,7 +44,8 @@ def test_serve_refuses_a_missing_database_and_does_not_create_it(tmp_path, capsy
     monkeypatch.chdir(tmp_path)
     assert run(["serve"]) == 2  # the default, wam.db in the current folder
     line = _error_line(capsys)
-    assert line == "wam: error: wam.db does not exist: run `wam --db wam.db init` (or `wam demo --no-serve --db wam.db`) first"
+    assert line == ("wam: error: wam.db does not exist: run `wam --db wam.db init` "
+                    "(or `wam demo --no-serve --db wam.db`) first")
     assert not (tmp_path / "wam.db").exists()
     assert run(["serve", "--db", str(tmp_path / "other.db")]) == 2
     assert "other.db does not exist" in _error_line(capsys)

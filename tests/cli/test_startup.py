@@ -43,8 +43,9 @@ def test_a_balance_read_does_not_load_alembic_or_upgrade_the_schema(db_url) -> N
     ledger.init("small")
     build_example(ledger)
     ledger.engine.dispose()
-    code = (f"import contextlib, io\nfrom wam.cli.main import run\n"
-            f"with contextlib.redirect_stdout(io.StringIO()):\n    assert run(['--db', {db_url!r}, 'balance', 'GAO-ARM']) == 0")
+    argv = ["--db", db_url, "balance", "GAO-ARM"]
+    code = ("import contextlib, io\nfrom wam.cli.main import run\n"
+            f"with contextlib.redirect_stdout(io.StringIO()):\n    assert run({argv!r}) == 0")
     assert _loaded_after(code, "alembic", "fastapi", "cryptography", "sqlalchemy.orm") == []
 
 
