@@ -652,7 +652,7 @@ def _day(world: World, d: int) -> list[Movement]:  # noqa: C901 (one day of a mi
             idoc = f"INC-{MISSION}-2018-{world.incident_seq:04d}"
             note = f"{mech[0]} / {mech[1]}: {mech[3]} ({s.place})"
             in_store = [w for w in s.weapons if world.w_loc[w] == s.armoury]
-            weapons: list[int] = []
+            weapons = []
             rounds = 0
             if mech[0] == "armed_attack_overrun":
                 weapons = rng.sample(in_store, min(len(in_store), rng.randint(5, 20)))

@@ -28,7 +28,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import IO, Generic, TypeVar, Union
+from typing import IO, Generic, TypeVar, Union, cast
 
 __all__ = [
     "NA_TOKENS",
@@ -299,8 +299,12 @@ def _open_text(source: Source) -> tuple[IO[str], Callable[[], None]]:
         return source, lambda: None  # type: ignore[return-value]
     if hasattr(source, "read"):
         # A binary stream: decode it without taking ownership (detach, never close, at the end).
-        wrapper = io.TextIOWrapper(source, encoding="utf-8-sig", newline="")  # type: ignore[arg-type]
-        return wrapper, wrapper.detach
+        wrapper = io.TextIOWrapper(cast(IO[bytes], source), encoding="utf-8-sig", newline="")
+
+        def finish() -> None:
+            wrapper.detach()
+
+        return wrapper, finish
     raise TypeError(f"expected a path or a file object, got {type(source).__name__}")
 
 
@@ -396,7 +400,7 @@ class ParseResult(Generic[T]):
                     if self._expand:
                         produced = list(out or ())  # type: ignore[arg-type]
                     else:
-                        produced = [] if out is None else [out]
+                        produced = [] if out is None else [cast(T, out)]
                 except FieldError as exc:
                     del self.notes[notes_before:], self.skipped[skipped_before:]
                     self.skipped.append(Skipped(line, exc.field, exc.reason, exc.value))
