@@ -136,6 +136,8 @@ def move(
     reason: str | None = typer.Option(None, help="For expenditure: training, operations, ..."),
     reverses: str | None = typer.Option(None, help="For a reversal: the id of the entry it undoes."),
     as_json: bool = typer.Option(False, "--json"),
+    idempotency_key: str | None = typer.Option(
+        None, "--idempotency-key", help="Any unique text: running the same command again with it records nothing new."),
 ) -> None:
     """Record one movement.
 
@@ -147,12 +149,19 @@ def move(
         occurred_at=_moment(at, "at") or datetime.now(UTC), actor=actor or getpass.getuser(), witness=witness,
         document=document, note=note, reason=reason, reverses=reverses,
     )
-    entry = ledger.post(movement)
+    if idempotency_key is None:
+        shown = entry_dict(ledger.post(movement))
+    else:  # a retry with the same key and arguments gets the first answer (wam.services.idempotency)
+        from wam.services.idempotency import post_once
+
+        arguments = [kind, movement.item, quantity, source, target, at, actor, witness, document, note, reason, reverses]
+        shown, _ = post_once(ledger, movement, owner=f"cli:{movement.actor}", key=idempotency_key, request=arguments,
+                             answer=entry_dict)
     if as_json:
-        common.print_json(entry_dict(entry))
+        common.print_json(shown)
     else:
-        common.stdout.print(f"recorded entry {entry.seq} ({entry.uid}): {entry.kind} {entry.quantity} x {entry.item} "
-                            f"{entry.source} -> {entry.target}", markup=False)
+        common.stdout.print(f"recorded entry {shown['seq']} ({shown['id']}): {shown['kind']} {shown['quantity']} x "
+                            f"{shown['item']} {shown['source']} -> {shown['target']}", markup=False)
 
 
 def entry_dict(entry: Entry) -> dict[str, object]:

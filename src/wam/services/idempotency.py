@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -96,3 +97,29 @@ def remember_alone(engine: Engine, owner: str, key: str, fp: str, status: int, b
 
     with write_connection(engine) as conn, conn.begin():
         remember(conn, owner, key, fp, status, body)
+
+
+def post_once(ledger, movement, *, owner: str, key: str, request: object,  # noqa: ANN001
+              answer: Callable[[object], dict]) -> tuple[dict, bool]:
+    """Post ``movement`` under ``key`` (the command line's retries); return (answer, replayed).
+
+    ``request`` is what identifies the request (the command's arguments); ``answer(entry)``
+    the JSON-able answer stored with the entry, in its transaction, and given back to a retry.
+    """
+    check_key(key)
+    fp = fingerprint("POST", "wam move", request)
+    found = replay(lookup(ledger.engine, owner, key), fp)
+    if found is not None:
+        return json.loads(found.body), True
+
+    def then(conn: Connection, entry: object) -> None:
+        remember(conn, owner, key, fp, 201, json.dumps(answer(entry)))
+
+    try:
+        entry = ledger.post(movement, then=then)
+    except WamError:  # a concurrent retry may have been recorded first: its answer is ours
+        found = replay(lookup(ledger.engine, owner, key), fp)
+        if found is None:
+            raise
+        return json.loads(found.body), True
+    return answer(entry), False
