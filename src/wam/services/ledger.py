@@ -52,6 +52,35 @@ class _Refused(Exception):
         self.error = error
 
 
+_IMPORT_CHUNK = 5000  # rows whose new items are registered together, then posted
+
+
+def _stock_field(exc: WamError, movement: Movement) -> str | None:
+    """The stock file's column a refusal of an opening-stock receipt concerns."""
+    if isinstance(exc, InvalidInput):
+        return exc.field
+    if isinstance(exc, NotFound):
+        return "holder"
+    # a law: a weapon listed twice breaks law 1 (its serial), ammunition law 2 (its quantity)
+    return "serial" if getattr(exc, "law", None) == 1 else "quantity"
+
+
+_MOVEMENT_COLUMNS = {"source": "from", "target": "to"}
+
+
+def _movement_field(exc: WamError, movement: Movement) -> str | None:
+    """The movements file's column a refusal concerns (``from`` and ``to`` for source and target)."""
+    if isinstance(exc, InvalidInput):
+        return _MOVEMENT_COLUMNS.get(exc.field or "", exc.field)
+    if isinstance(exc, NotFound):
+        if exc.what == "holder":
+            return "from" if exc.key == movement.source else "to"
+        return "item"
+    if isinstance(exc, PostingRejected):
+        return "item" if exc.law == 1 else "quantity" if exc.law in (2, 3) else None
+    return None
+
+
 class NotInitialised(WamError):
     code = "not_initialised"
 
@@ -204,39 +233,65 @@ class Ledger:
                      keep_going: list[InvalidInput] | None = None) -> int:
         """Record opening stock: each (row, item, holder, quantity, supplier) becomes a receipt.
 
-        All rows are posted in one transaction. A bad row raises InvalidInput naming its line and
-        field; with ``keep_going``, bad rows are appended to it instead, the rest are checked too,
-        and nothing is written if any was bad.
+        All rows are posted in one transaction; new items are registered in bulk, a chunk at a
+        time, so memory follows the chunk, not the file. A bad row raises InvalidInput naming
+        its line and field; with ``keep_going``, bad rows are appended to it instead, the rest
+        are checked too, and nothing is written if any was bad.
         """
         from wam.domain.movements import MovementKind
 
+        receipt = MovementKind.RECEIPT
+        receipts = (
+            (row, Movement(kind=receipt, item=item.key, quantity=quantity, source=supplier, target=holder,
+                           occurred_at=occurred_at, actor=actor, note="opening stock"), item)
+            for row, item, holder, quantity, supplier in rows
+        )
+        return self._import_rows(receipts, keep_going, _stock_field)
+
+    def import_movements(self, rows: Iterable[tuple[int, Movement]], *,
+                         keep_going: list[InvalidInput] | None = None) -> int:
+        """Post a history of movements, each with its line in the file, in one transaction.
+
+        Every movement goes through the same posting, laws and rules as :meth:`post_many`. A
+        refused one raises InvalidInput naming its line and the field it concerns; with
+        ``keep_going``, refusals are appended to it instead and the following rows are checked
+        as if the refused ones were absent; nothing is written if any was refused.
+        """
+        return self._import_rows(((row, mv, None) for row, mv in rows), keep_going, _movement_field)
+
+    def _import_rows(self, rows: Iterable[tuple[int, Movement, Item | None]], keep_going: list[InvalidInput] | None,
+                     field_of: Callable[[WamError, Movement], str | None]) -> int:
+        """Post (line, movement, item to register or None) rows in chunks on one poster."""
+
         def run(conn) -> int:  # noqa: ANN001
             with self._poster(conn) as poster:
-                return _receive(poster, conn)
+                poster.defer_indexes()
+                chunk: list[tuple[int, Movement, Item | None]] = []
+                for row in rows:
+                    chunk.append(row)
+                    if len(chunk) >= _IMPORT_CHUNK:
+                        post_chunk(poster, conn, chunk)
+                        chunk = []
+                post_chunk(poster, conn, chunk)
+                if keep_going:
+                    raise InvalidInput(f"{len(keep_going)} bad row(s); nothing was written")
+                return poster.finish()
 
-        def _receive(poster, conn) -> int:  # noqa: ANN001
-            for row, item, holder, quantity, supplier in rows:
+        def post_chunk(poster: Poster, conn, chunk: list[tuple[int, Movement, Item | None]]) -> None:  # noqa: ANN001
+            items = [item for _, _, item in chunk if item is not None]
+            if items:
+                poster.drain()  # the connection is ours alone while items are registered
+                self.catalog.ensure_items(conn, items)
+            post = poster.post
+            for row, movement, _ in chunk:
                 try:
-                    self.catalog.ensure_item(conn, item)
-                    poster.post(
-                        Movement(kind=MovementKind.RECEIPT, item=item.key, quantity=quantity, source=supplier,
-                                 target=holder, occurred_at=occurred_at, actor=actor, note="opening stock")
-                    )
+                    post(movement)
                 except WamError as exc:
-                    if isinstance(exc, InvalidInput):
-                        field = exc.field
-                    elif isinstance(exc, NotFound):
-                        field = "holder"
-                    else:  # a law: a weapon listed twice breaks law 1 (its serial), ammunition law 2
-                        field = "serial" if getattr(exc, "law", None) == 1 else "quantity"
-                    detail = exc.detail if isinstance(exc, InvalidInput) else exc.message
-                    error = InvalidInput(detail, field=field, row=row)
+                    detail = exc.detail if isinstance(exc, InvalidInput | PostingRejected) else exc.message
+                    error = InvalidInput(detail, field=field_of(exc, movement), row=row)
                     if keep_going is None:
                         raise error from None
                     keep_going.append(error)
-            if keep_going:
-                raise InvalidInput(f"{len(keep_going)} bad row(s); nothing was written")
-            return poster.finish()
 
         return self._write(run)
 
