@@ -176,6 +176,7 @@ def test_wam_audit_lists_the_log_as_json(world, db_url, capsys) -> None:  # noqa
     code, out, _ = wam(db_url, capsys, "audit", "--json")
     assert code == 0
     (row,) = json.loads(out)
-    assert (row["action"], row["actor"], row["target"], row["address"]) == ("user_created", "admin", "clerk", "10.1.2.3")
+    assert (row["action"], row["actor"], row["target"], row["address"]) == ("user_created", "admin", "clerk",
+                                                                            "10.1.2.3")
     code, out, _ = wam(db_url, capsys, "audit")
     assert code == 0 and "user_created" in out

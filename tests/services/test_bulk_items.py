@@ -32,7 +32,8 @@ def test_a_large_stock_import_into_a_ledger_with_entries_is_not_refused(world, t
     ledger = world.ledger
     # many more entries than items, so that an entry's rowid names an item already held
     ledger.post_many(mv("transfer", world.rounds, *ends, quantity=1, days=1)
-                     for n in range(3_000) for ends in [("GAO-ASP", "GAO-ARM") if n % 2 == 0 else ("GAO-ARM", "GAO-ASP")])
+                     for n in range(3_000)
+                     for ends in [("GAO-ASP", "GAO-ARM") if n % 2 == 0 else ("GAO-ARM", "GAO-ASP")])
     report = import_stock(ledger, _stock_file(tmp_path / "s.csv", 12_000), actor="clerk", occurred_at=T0)
     assert (report.rows, report.written, report.errors) == (12_000, 12_000, [])
     assert ledger.custodian("W|FN|FAL|B-010000") == "ANSONGO-ARM"

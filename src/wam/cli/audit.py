@@ -32,5 +32,6 @@ def audit(
 
     table = Table("seq", "at (UTC)", "actor", "action", "target", "detail", "from")
     for r in rows:
-        table.add_row(str(r["seq"]), str(r["at"])[:19], r["actor"], r["action"], r["target"], r["detail"], r["address"])
+        shown = (str(r[k] or "") for k in ("actor", "action", "target", "detail", "address"))
+        table.add_row(str(r["seq"]), str(r["at"])[:19], *shown)
     common.stdout.print(table)

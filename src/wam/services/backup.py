@@ -45,7 +45,7 @@ def _libpq_url(engine: Engine) -> str:
 
 def _schema(engine: Engine) -> str:
     with engine.connect() as conn:
-        return conn.execute(text("SELECT current_schema()")).scalar()
+        return str(conn.execute(text("SELECT current_schema()")).scalar_one())
 
 
 def backup(engine: Engine, dest: Path) -> int:
@@ -61,7 +61,7 @@ def backup(engine: Engine, dest: Path) -> int:
     # pg_dump reads the snapshot of this open transaction, so the count said is the count saved
     with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, conn.begin():
         snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar()
-        entries = conn.execute(text("SELECT count(*) FROM entries")).scalar()
+        entries = int(conn.execute(text("SELECT count(*) FROM entries")).scalar_one())
         done = subprocess.run([tool, "--format=custom", "--no-owner", "--no-privileges", f"--schema={schema}",
                                f"--snapshot={snapshot}", f"--file={partial}", f"--dbname={_libpq_url(engine)}"],
                               capture_output=True, text=True)
@@ -98,7 +98,7 @@ def _check_sqlite(conn: sqlite3.Connection) -> int:
     if status != "ok":
         raise BackupFailed(f"the copy failed SQLite's integrity check: {status}", field="file")
     try:
-        return conn.execute("SELECT count(*) FROM entries").fetchone()[0]
+        return int(conn.execute("SELECT count(*) FROM entries").fetchone()[0])
     except sqlite3.DatabaseError:
         raise BackupFailed("the file is not a wam ledger (no entries table)", field="file") from None
 
@@ -150,14 +150,15 @@ def restore(engine: Engine, source: Path, *, replace: bool = False) -> int:
         raise BackupFailed("this database already holds a ledger: restore into an empty database", field="database")
     tool = shutil.which("pg_restore")
     if tool is None:
-        raise BackupFailed("pg_restore is not installed (Debian: apt-get install postgresql-client)", field="pg_restore")
+        raise BackupFailed("pg_restore is not installed (Debian: apt-get install postgresql-client)",
+                           field="pg_restore")
     done = subprocess.run([tool, "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
                            f"--dbname={_libpq_url(engine)}", str(source)], capture_output=True, text=True)
     if done.returncode != 0:
         raise BackupFailed(f"pg_restore failed: {done.stderr.strip()[:500]}", field="pg_restore")
     engine.dispose()
     with engine.connect() as conn:
-        return conn.execute(text("SELECT count(*) FROM entries")).scalar()
+        return int(conn.execute(text("SELECT count(*) FROM entries")).scalar_one())
 
 
 def copy_key(key: Path, dest: Path) -> None:

@@ -17,7 +17,6 @@ from wam.domain.holders import Holder, HolderKind, check_parent, external_holder
 from wam.domain.materiel import Item, ItemType, Shape
 from wam.storage import tables as t
 
-
 _IN_CHUNK = 500  # keys per ``IN (...)`` list: well under every driver's limit on parameters
 
 

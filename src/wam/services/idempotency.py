@@ -19,6 +19,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +27,11 @@ from sqlalchemy.exc import IntegrityError
 from wam.domain.errors import InvalidInput, WamError
 from wam.domain.timefmt import to_micros
 from wam.storage.security_tables import idempotency_keys as k
+
+if TYPE_CHECKING:
+    from wam.domain.movements import Entry, Movement
+
+    from .ledger import Ledger
 
 FIELD = "Idempotency-Key"
 MAX_KEY = 200
@@ -99,8 +105,8 @@ def remember_alone(engine: Engine, owner: str, key: str, fp: str, status: int, b
         remember(conn, owner, key, fp, status, body)
 
 
-def post_once(ledger, movement, *, owner: str, key: str, request: object,  # noqa: ANN001
-              answer: Callable[[object], dict]) -> tuple[dict, bool]:
+def post_once(ledger: Ledger, movement: Movement, *, owner: str, key: str, request: object,
+              answer: Callable[[Entry], dict[str, Any]]) -> tuple[dict[str, Any], bool]:
     """Post ``movement`` under ``key`` (the command line's retries); return (answer, replayed).
 
     ``request`` is what identifies the request (the command's arguments); ``answer(entry)``
@@ -112,7 +118,7 @@ def post_once(ledger, movement, *, owner: str, key: str, request: object,  # noq
     if found is not None:
         return json.loads(found.body), True
 
-    def then(conn: Connection, entry: object) -> None:
+    def then(conn: Connection, entry: Entry) -> None:
         remember(conn, owner, key, fp, 201, json.dumps(answer(entry)))
 
     try:
