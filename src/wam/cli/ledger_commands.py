@@ -102,8 +102,38 @@ def import_stock(
     common.stdout.print(f"imported {report.written} stock lines from {file} ({report.rows} rows read)")
 
 
+def import_movements(
+    file: Path = typer.Argument(..., help="CSV or XLSX: kind,item,quantity,from,to,occurred_at,actor,witness,document,"
+                                          "note,reason"),
+    actor: str | None = typer.Option(None, help="Who records a row whose actor is blank (default: your user name)."),
+) -> None:
+    """Import a history of movements (issue and return logs, transfer vouchers), all or nothing.
+
+    `item` is a weapon's serial or an item key, as `wam move --item` takes it. Every bad row is
+    reported with its line and column, and nothing is written if any is bad.
+
+    Example: wam import movements issues-2024.xlsx
+    """
+    from wam.importers.ledger_files import import_movements as run_import
+
+    ledger = common.open_ledger()
+    _ = ledger.uuid
+    who = actor or getpass.getuser()
+    if common.progress_enabled():
+        from rich.progress import Progress, SpinnerColumn, TextColumn
+
+        with Progress(SpinnerColumn(), TextColumn("{task.description} {task.completed} rows"),
+                      console=common.stderr) as bar:
+            task = bar.add_task("importing", total=None)
+            report = run_import(ledger, file, default_actor=who, on_row=lambda: bar.advance(task))
+    else:
+        report = run_import(ledger, file, default_actor=who)
+    common.stdout.print(f"imported {report.written} movements from {file} ({report.rows} rows read)")
+
+
 import_app.command("holders")(import_holders)
 import_app.command("stock")(import_stock)
+import_app.command("movements")(import_movements)
 
 
 def _resolve_item(ledger, text: str) -> str:  # noqa: ANN001

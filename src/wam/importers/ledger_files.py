@@ -4,20 +4,24 @@ Holders: ``code,name,kind,parent,country,latitude,longitude``.
 Stock: ``holder,type,make,model,serial,category,calibre,lot,quantity,hazard_division,
 compatibility_group,neq_kg``; each row becomes a receipt from ``supply:<country>``, the
 contributing country of the contingent above the holder.
+Movements: ``kind,item,quantity,from,to,occurred_at,actor,witness,document,note,reason``; each
+row is posted as it stands (``item``: a weapon's serial or an item key, as ``wam move`` takes it).
 
 Every bad row is reported with its line and field, and nothing is written if any row is bad.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from wam.domain.errors import InvalidInput
 from wam.domain.holders import Holder, make_holder
-from wam.domain.materiel import Item, ItemType, make_item
+from wam.domain.materiel import Item, ItemType, make_item, normalise_item_key, normalise_serial
+from wam.domain.movements import Movement, make_movement
+from wam.domain.timefmt import parse_moment
 
 from .spreadsheets import read_rows
 
@@ -26,6 +30,9 @@ HOLDER_OPTIONAL = ("parent", "country", "latitude", "longitude")
 STOCK_COLUMNS = ("holder", "type", "make", "model")
 STOCK_OPTIONAL = ("serial", "category", "calibre", "lot", "quantity", "hazard_division", "compatibility_group",
                   "neq_kg", "country_of_manufacture", "year_of_manufacture", "markings", "condition")
+MOVEMENT_COLUMNS = ("kind", "item", "quantity", "from", "to", "occurred_at")
+MOVEMENT_OPTIONAL = ("actor", "witness", "document", "note", "reason")
+_CHUNK = 5000  # rows whose serials are looked up together
 
 
 class ImportFailed(InvalidInput):
@@ -122,3 +129,99 @@ def ledger_countries(ledger) -> dict[str, str | None]:  # noqa: ANN001
     from wam.services.world import holder_countries
 
     return holder_countries(ledger)
+
+
+def movement_row(row: dict[str, str], item_key: str, default_actor: str) -> Movement:
+    """Validate one movements row (its item already resolved to a key) into a movement; a blank
+    quantity is 1, as for `wam move`, and a blank actor is the one who runs the import."""
+    when_text = row.get("occurred_at") or ""
+    if not when_text:
+        raise InvalidInput("is required", field="occurred_at")
+    try:
+        when = parse_moment(when_text)
+    except ValueError:
+        raise InvalidInput(f"{when_text!r} is not a date (YYYY-MM-DD) or date-time (ISO 8601)",
+                           field="occurred_at") from None
+    try:
+        return make_movement(kind=row.get("kind"), item=item_key, quantity=row.get("quantity") or "1", source=row.get("from"),
+                             target=row.get("to"), occurred_at=when, actor=row.get("actor") or default_actor,
+                             witness=row.get("witness") or None, document=row.get("document") or None,
+                             note=row.get("note") or None, reason=row.get("reason") or None)
+    except InvalidInput as exc:  # make_movement names the model's fields; the file's columns are from and to
+        raise InvalidInput(exc.detail, field={"source": "from", "target": "to"}.get(exc.field or "", exc.field)) from None
+
+
+def read_movements(ledger, path: Path, *, default_actor: str, errors: list[InvalidInput],  # noqa: ANN001
+                   on_row: Callable[[], None] | None = None) -> Iterator[tuple[int, Movement]]:
+    """Yield (line, movement) for every good row of a movements file, streamed a chunk at a time;
+    append every bad row's error to ``errors``. Weapons named by serial are looked up per chunk."""
+    chunk: list[tuple[int, dict[str, str]]] = []
+    keys: dict[str, list[str]] = {}
+    for line, raw in read_rows(path, required=MOVEMENT_COLUMNS, optional=MOVEMENT_OPTIONAL):
+        if on_row is not None:
+            on_row()
+        chunk.append((line, raw))
+        if len(chunk) >= _CHUNK:
+            yield from _movements(ledger, chunk, keys, default_actor, errors)
+            chunk = []
+    yield from _movements(ledger, chunk, keys, default_actor, errors)
+
+
+def _movements(ledger, chunk: list[tuple[int, dict[str, str]]], keys: dict[str, list[str]],  # noqa: ANN001
+               default_actor: str, errors: list[InvalidInput]) -> Iterable[tuple[int, Movement]]:
+    serials: dict[str, str] = {}  # as written -> normalised
+    for _, raw in chunk:
+        text = raw.get("item") or ""
+        if text and not text.startswith(("W|", "L|")) and text not in serials:
+            try:
+                serials[text] = normalise_serial(text)
+            except InvalidInput:
+                serials[text] = ""
+    missing = [s for s in set(serials.values()) if s and s not in keys]
+    if missing:
+        if len(keys) > 200_000:  # a bounded cache: memory stays flat however long the file
+            keys.clear()
+        found = ledger.item_keys_by_serial(missing)
+        for serial in missing:
+            keys[serial] = found.get(serial, [])
+    for line, raw in chunk:
+        text = raw.get("item") or ""
+        try:
+            if not text:
+                raise InvalidInput("is required", field="item")
+            if text.startswith(("W|", "L|")):
+                key = normalise_item_key(text)
+            else:
+                matches = keys.get(serials[text], [])
+                if not matches:
+                    raise InvalidInput(f"no item has serial {text!r}; give the item key (W|make|model|serial or "
+                                       "L|make|model|lot)", field="item")
+                if len(matches) > 1:
+                    raise InvalidInput(f"serial {text!r} belongs to several models ({', '.join(matches)}); give the key",
+                                       field="item")
+                key = matches[0]
+            yield line, movement_row(raw, key, default_actor)
+        except InvalidInput as exc:
+            errors.append(_located(exc, line))
+
+
+def import_movements(ledger, path: Path, *, default_actor: str,  # noqa: ANN001
+                     on_row: Callable[[], None] | None = None) -> ImportReport:
+    """Post a movements file in one transaction; raise ImportFailed listing every bad row."""
+    report = ImportReport()
+    errors = report.errors
+
+    def tick() -> None:
+        report.rows += 1
+        if on_row is not None:
+            on_row()
+
+    try:
+        report.written = ledger.import_movements(
+            read_movements(ledger, path, default_actor=default_actor, errors=errors, on_row=tick), keep_going=errors)
+    except InvalidInput:
+        if errors:
+            errors.sort(key=lambda e: e.row or 0)
+            raise ImportFailed(errors) from None
+        raise
+    return report

@@ -287,7 +287,7 @@ class Ledger:
                 try:
                     post(movement)
                 except WamError as exc:
-                    detail = exc.detail if isinstance(exc, InvalidInput | PostingRejected) else exc.message
+                    detail = exc.detail if isinstance(exc, InvalidInput) else exc.message
                     error = InvalidInput(detail, field=field_of(exc, movement), row=row)
                     if keep_going is None:
                         raise error from None
@@ -328,6 +328,18 @@ class Ledger:
         with self.engine.connect() as conn:
             rows = conn.execute(select(t.items).where(t.items.c.serial == normalise_serial(serial))).all()
         return [item_from_row(r) for r in rows]
+
+    def item_keys_by_serial(self, serials: Iterable[str]) -> dict[str, list[str]]:
+        """Map each normalised serial of ``serials`` that some item has to the keys of those items
+        (a file of movements names weapons by serial: one query per 500, not one per row)."""
+        wanted = list(dict.fromkeys(serials))
+        found: dict[str, list[str]] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                for row in conn.execute(select(t.items.c.serial, t.items.c.key)
+                                        .where(t.items.c.serial.in_(wanted[start:start + 500]))):
+                    found.setdefault(row.serial, []).append(row.key)
+        return found
 
     def balance(self, holder: str, *, at: datetime | None = None, tree: bool = False) -> list[BalanceLine]:
         """Return what ``holder`` (and its subtree with ``tree``) holds now, or held at ``at``."""
