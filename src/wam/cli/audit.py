@@ -16,15 +16,10 @@ def audit(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """List the audit log, oldest first (`wam verify` checks its chain)."""
-    from sqlalchemy import func, select
-
     from wam.services import audit as service
-    from wam.storage.security_tables import audit_log
 
     ledger = common.open_ledger(upgrade=True)
-    with ledger.engine.connect() as conn:
-        top = conn.execute(select(func.max(audit_log.c.seq))).scalar() or 0
-        rows = [r.as_dict() for r in service.entries(conn, after=max(0, top - last))]
+    rows = [r.as_dict() for r in service.last_entries(ledger.engine, last)]
     if as_json:
         common.print_json(rows)
         return

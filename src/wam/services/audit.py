@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, insert, inspect, select, text
+from sqlalchemy import Connection, Engine, Row, func, insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from wam.domain.chain import GENESIS, canonical_bytes, link
@@ -98,6 +98,13 @@ def entries(conn: Connection, *, after: int = 0, limit: int | None = None) -> li
     if limit is not None:
         query = query.limit(limit)
     return [_entry(r) for r in conn.execute(query)]
+
+
+def last_entries(engine: Engine, last: int) -> list[AuditEntry]:
+    """The last ``last`` rows of the audit log, oldest first (what `wam audit --last N` shows)."""
+    with engine.connect() as conn:
+        top = conn.execute(select(func.max(log.c.seq))).scalar() or 0
+        return entries(conn, after=max(0, top - last))
 
 
 def _entry(r: Row[Any]) -> AuditEntry:
