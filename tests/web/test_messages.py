@@ -10,7 +10,7 @@ import pytest
 from tests.factories import rifle
 from wam.domain.errors import InvalidInput, PostingRejected, WamError
 from wam.web.i18n import Translator
-from wam.web.messages import DETAILS, RULES, detail, localize
+from wam.web.messages import DETAILS, RULES, detail, field_name, localize
 
 FR = {"Accept-Language": "fr-FR,fr;q=0.9"}
 HELD = rifle("56-00009").key  # at GAO-ARM since the web world's set-up (transferred there from GAO)
@@ -44,12 +44,12 @@ def test_it_translates_invalid_input_and_not_found(client, personas) -> None:  #
         "kind": "expenditure", "item": "L|POF|7.62X39MM BALL|POF-2021-07", "quantity": 5, "source": "GAO-ASP",
         "target": "expended"}).json()["error"]
     assert no_reason["field"] == "reason"
-    assert no_reason["message"].startswith("Saisie invalide dans le champ « reason » : un mouvement « Consommation » "
-                                           "exige un motif (training, operations")
+    assert no_reason["message"] == ("Saisie invalide dans le champ « motif » : un mouvement « Consommation » "
+                                    "exige un motif (instruction, opérations, démonstration, essai, autre)")
     zero = client.post("/api/movements", headers=fr, json={"kind": "issue", "item": HELD, "source": "GAO-ARM",
                                                             "target": "PTE-RAHMAN", "quantity": 0}).json()["error"]
     assert zero == {"code": "invalid_input", "field": "quantity",
-                    "message": "Saisie invalide dans le champ « quantity » : doit valoir au moins 1"}
+                    "message": "Saisie invalide dans le champ « quantité » : doit valoir au moins 1"}
     hidden = client.get("/api/holders/JUBA-ARM", headers=fr).json()
     missing = client.get("/api/holders/NO-SUCH", headers=fr).json()
     assert hidden["error"]["message"] == "Détenteur « JUBA-ARM » introuvable"
@@ -67,7 +67,7 @@ def test_it_translates_the_error_pages_and_forms(client, personas) -> None:  # n
     client.get("/lang/fr")
     page = client.post("/record", data={"csrf": csrf, "kind": "issue", "source": "GAO-ARM", "target": "GAO-ASP",
                                         "serials": "56-00002"})
-    assert page.status_code == 422 and "Saisie invalide à la ligne 1, champ « target »" in page.text
+    assert page.status_code == 422 and "Saisie invalide à la ligne 1, champ « vers »" in page.text
     assert "une perception va à une personne ; GAO-ASP est de type « Magasin »" in page.text
     confirm = client.post("/movements/nothing:1/confirm", data={"csrf": csrf})
     assert confirm.status_code == 404 and "Mouvement « nothing:1 » introuvable" in confirm.text
@@ -139,7 +139,7 @@ def test_every_catalog_key_of_the_translations_exists_and_fills() -> None:
         if isinstance(error, PostingRejected):
             assert text.startswith(f"Refusé par la loi {error.law} (") and f"article {error.item}" in text
         if isinstance(error, InvalidInput) and error.field:
-            assert text.startswith(f"Saisie invalide dans le champ « {error.field} » : ")
+            assert text.startswith(f"Saisie invalide dans le champ « {field_name(fr, error.field)} » : ")
 
 
 def test_it_keeps_an_untranslated_detail_behind_a_french_phrase() -> None:
@@ -147,3 +147,22 @@ def test_it_keeps_an_untranslated_detail_behind_a_french_phrase() -> None:
     assert localize(error, Translator("fr")) == "Saisie invalide à la ligne 3, champ « note » : a brand-new complaint"
     refused = PostingRejected("something new", law=None, item="W|A|B|1", holder="S1")
     assert localize(refused, Translator("fr")) == "Refusé : something new"
+
+
+def test_it_names_fields_reasons_and_numbered_movements_in_french(client, personas) -> None:  # noqa: ANN001
+    """Field names inside errors, the expenditure reasons and a "movement N:" prefix were left in English."""
+    from .conftest import sign_in
+
+    fr = Translator("fr")
+    assert localize(InvalidInput("is required", field="serials"), fr) == (
+        "Saisie invalide dans le champ « numéros de série » : obligatoire"
+        if fr("msg.required") == "obligatoire" else f"Saisie invalide dans le champ « numéros de série » : {fr('msg.required')}")
+    assert detail(fr, "movement 2: source and target are the same holder") == (
+        "mouvement 2 : " + fr("msg.same_holder"))
+    csrf = sign_in(client, "quartermaster")
+    client.get("/lang/fr")
+    form = client.get("/record").text
+    assert ">instruction</option>" in form and ">training</option>" not in form
+    page = client.post("/record", data={"csrf": csrf, "kind": "issue", "source": "GAO-ARM", "target": "PTE-RAHMAN",
+                                        "serials": "56-99999"})
+    assert "champ « numéros de série »" in page.text and "« serials »" not in page.text

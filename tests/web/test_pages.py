@@ -33,10 +33,13 @@ def test_it_uses_only_keys_the_catalog_has() -> None:
     from wam.domain.materiel import ItemType
     from wam.domain.movements import MovementKind
 
+    from wam.domain.movements import EXPENDITURE_REASONS
+
     values = {"kind.": MovementKind, "kindh.": HolderKind, "role.": Role, "type.": ItemType}
-    assert families <= set(values)
+    assert families <= set(values) | {"reason."}
     for prefix, enum in values.items():
         assert {prefix + v.value for v in enum} <= set(catalog("en")), prefix
+    assert {f"reason.{r}" for r in EXPENDITURE_REASONS} <= set(catalog("en"))
 
 
 def test_it_sends_strangers_to_sign_in(client) -> None:  # noqa: ANN001

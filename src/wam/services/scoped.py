@@ -312,6 +312,13 @@ class ScopedLedger:
             rows = [queries.entry_from_row(r) for r in conn.execute(query.order_by(e.c.seq.desc()).limit(limit + 1))]
         return _page(rows, limit, lambda x: str(x.seq))
 
+    def require_movements(self, code: str | None) -> None:
+        """Refuse unless the user may read movements (at ``code``, when given): for lists built elsewhere."""
+        if code:
+            self._require(code, Action.READ_MOVEMENTS)
+        else:
+            self._require_anywhere(Action.READ_MOVEMENTS)
+
     def entry(self, uid: str) -> Entry:
         """The movement with id ``<ledger uuid>:<seq>``."""
         self._require_anywhere(Action.READ_MOVEMENTS)

@@ -14,7 +14,6 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from itsdangerous import URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
@@ -35,7 +34,9 @@ from .hardening import SecurityHeaders
 from .pages import admin as admin_pages
 from .pages import home as home_pages
 from .pages import ledger as ledger_pages
+from .pages import lists as list_pages
 from .pages import signin
+from .pages.static import CachedStatic
 from .settings import WebSettings, resolve_secret, trusted_proxies
 
 HERE = Path(__file__).parent
@@ -86,9 +87,9 @@ def create_app(settings: WebSettings | None = None, *, ledger: Ledger | None = N
     for router in (auth.router, holders.router, movements.router, confirmations.router, admin.router):
         api.include_router(router)
     app.include_router(api)
-    for router in (signin.router, home_pages.router, ledger_pages.router, admin_pages.router):
+    for router in (signin.router, home_pages.router, ledger_pages.router, list_pages.router, admin_pages.router):
         app.include_router(router, include_in_schema=False)
-    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.mount("/static", CachedStatic(directory=str(HERE / "static")), name="static")
     errors.install(app)
     _audit_denials(app)
     return app

@@ -89,11 +89,13 @@ def error_response(request: Request, status: int, code: str, message: str, field
     if code == "unauthenticated":
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+    from .pages.common import page_user  # the header keeps the navigation and sign-out
+
     t = translator(request)
     templates = request.app.state.templates
     return templates.TemplateResponse(
         request, "error.html", {"t": t, "status": status, "code": code, "message": message, "field": field,
-                                "user": None, "csrf": None}, status_code=status, headers=headers or None)
+                                **page_user(request)}, status_code=status, headers=headers or None)
 
 
 def install(app: FastAPI) -> None:

@@ -134,6 +134,9 @@ def _values(t: Translator, groups: dict[str, str]) -> dict[str, str]:
 
 def detail(t: Translator, english: str) -> str:
     """Translate one English detail, or return it unchanged when no phrasing matches."""
+    numbered = _MOVEMENT_PREFIX.match(english)
+    if numbered:  # "movement 2: ..." (one of several posted together): the prefix and the rest
+        return t("err.movement_prefix", n=numbered["n"]) + detail(t, english[numbered.end():])
     for pattern, key in DETAILS:
         found = pattern.match(english)
         if found:
@@ -144,7 +147,11 @@ def detail(t: Translator, english: str) -> str:
             rule = pattern.match(found["rule"])
             if rule:
                 kind = _values(t, {"kind": found["kind"]})["kind"]
-                return t("msg.kind_rule", kind=kind, rule=t(key, **rule.groupdict()))
+                groups = rule.groupdict()
+                if key == "rule.reason":  # the expenditure reasons, as the reader's language names them
+                    groups["allowed"] = ", ".join(t(f"reason.{r}") if f"reason.{r}" in t.texts else r
+                                                  for r in (x.strip() for x in groups["allowed"].split(",")))
+                return t("msg.kind_rule", kind=kind, rule=t(key, **groups))
     return english
 
 
@@ -165,8 +172,16 @@ def localize(exc: WamError, t: Translator) -> str:
     return t("err.other", title=title, detail=detail(t, exc.detail))
 
 
+def field_name(t: Translator, field: str) -> str:
+    """A field as the reader's language names it ("serials" -> "numéros de série"); unknown ones as sent."""
+    key = f"field.{field}"
+    return t(key) if key in t.texts else field
+
+
 def invalid(t: Translator, text: str, *, field: str | None, row: int | None = None) -> str:
     """The top-level phrase of invalid input ("Invalid input in field X") around a translated detail."""
+    if field is not None:
+        field = field_name(t, field)
     if field is not None and row is not None:
         return t("err.invalid_row_field", row=row, field=field, detail=text)
     if field is not None:

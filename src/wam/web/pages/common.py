@@ -22,3 +22,22 @@ def safe_next(target: str | None) -> str:
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
     return target
+
+
+def page_user(request: Request) -> dict[str, object]:
+    """The signed-in user of a request, for pages rendered outside a route (error pages): the
+    header keeps its navigation and sign-out. Nothing (no user) when there is no valid session."""
+    from wam.services.scoped import ScopedLedger
+
+    from ..context import read_session, services
+
+    try:
+        found = read_session(request)
+    except Exception:  # noqa: BLE001  (an error page must render whatever went wrong)
+        found = None
+    if found is None:
+        return {"user": None, "csrf": None, "scoped": None}
+    session, _ = found
+    svc = services(request)
+    scoped = ScopedLedger(svc.ledger, svc.ancestry, session.user.roles, session.user.name)
+    return {"user": session.user, "csrf": session.csrf, "scoped": scoped}

@@ -27,10 +27,11 @@ from wam.services.confirmations import COUNT_CAP
 from wam.services.counts_due import counts_due
 
 from ..context import CurrentUser, services
-from .common import render
+from .common import render, safe_next
 
 router = APIRouter()
 LISTED = 10  # rows per to-do list on the home page: enough to act on, light on a slow link
+PAGE = 50  # rows per page of /confirmations
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -54,10 +55,20 @@ def home(ctx: CurrentUser, request: Request) -> Response:
     return render(request, ctx, "home.html", **data)
 
 
+@router.get("/confirmations", response_class=HTMLResponse)
+def to_confirm(ctx: CurrentUser, request: Request, cursor: str | None = None) -> Response:
+    """Everything awaiting the user's confirmation, a page at a time (the home page shows the first few)."""
+    page = ctx.confirmations.pending(cursor=cursor or None, limit=PAGE)
+    return render(request, ctx, "confirmations.html", rows=page.items, next=page.next, cursor=cursor,
+                  total=ctx.confirmations.count(), cap=COUNT_CAP, iso=iso)
+
+
 @router.post("/movements/{uid}/confirm", response_class=HTMLResponse)
 async def confirm(uid: str, ctx: CurrentUser, request: Request) -> Response:
-    """The home page's "Confirm receipt" button (a form with the CSRF token); back home after."""
+    """The "Confirm receipt" button (a form with the CSRF token); back where it was pressed."""
     form = await request.form()
     note = form.get("note")
     ctx.confirmations.confirm(uid, note=note[:2000] if isinstance(note, str) else None)
-    return RedirectResponse("/?confirmed=1", status_code=303)
+    back = safe_next(form.get("next") if isinstance(form.get("next"), str) else None)  # type: ignore[arg-type]
+    path, _, _ = back.partition("?")
+    return RedirectResponse(f"{path}?confirmed=1", status_code=303)

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from wam.domain.access import Action
 from wam.domain.errors import InvalidInput, NotFound, WamError
-from wam.domain.movements import EXPENDITURE_REASONS, MovementKind, make_movement
+from wam.domain.movements import EXPENDITURE_REASONS, TEXT_LIMITS, MovementKind, make_movement
 from wam.domain.timefmt import iso
 from wam.services import lists
 from wam.services.lists import ListPage, ListQuery
@@ -82,8 +82,17 @@ def item_page(key: str, ctx: CurrentUser, request: Request) -> Response:
 
 
 # recording ---------------------------------------------------------------------------------
-def _form_context(form: dict[str, str] | None = None, **extra: object) -> dict[str, Any]:
-    return {"kinds": [k.value for k in MovementKind], "reasons": EXPENDITURE_REASONS, "form": form or {}, **extra}
+def recordable_kinds(ctx: CurrentUser) -> list[str]:
+    """The movement kinds some grant of the user allows recording (the form offers only these)."""
+    from wam.domain.access import RECORD_KINDS
+
+    allowed = {k for g in ctx.scoped.grants for k in RECORD_KINDS.get(g.role, frozenset())}
+    return [k.value for k in MovementKind if k in allowed]
+
+
+def _form_context(ctx: CurrentUser, form: dict[str, str] | None = None, **extra: object) -> dict[str, Any]:
+    return {"kinds": recordable_kinds(ctx), "reasons": EXPENDITURE_REASONS, "form": form or {}, "limits": TEXT_LIMITS,
+            **extra}
 
 
 @router.get("/record", response_class=HTMLResponse)
@@ -92,7 +101,7 @@ def record_form(ctx: CurrentUser, request: Request, source: str = "", kind: str 
         from wam.domain.errors import PermissionDenied
 
         raise PermissionDenied("your role does not allow recording movements")
-    return render(request, ctx, "record.html", **_form_context({"source": source, "kind": kind}))
+    return render(request, ctx, "record.html", **_form_context(ctx, {"source": source, "kind": kind}))
 
 
 def _resolve_serials(ctx: CurrentUser, text: str) -> list[tuple[str, str | None, str]]:
@@ -132,7 +141,7 @@ async def record(ctx: CurrentUser, request: Request) -> Response:
     except WamError as exc:
         field = exc.field if isinstance(exc, InvalidInput) else None
         return render(request, ctx, "record.html", status=STATUS.get(exc.code, 400),
-                      **_form_context(form, error=localize(exc, ctx.t), error_code=exc.code, field=field,
+                      **_form_context(ctx, form, error=localize(exc, ctx.t), error_code=exc.code, field=field,
                                       checked=_resolve_serials(ctx, form.get("serials", ""))))
     place = movements[0].source if not movements[0].source.count(":") else movements[0].target
     return RedirectResponse(f"/holders/{place}?recorded={count}", status_code=303)

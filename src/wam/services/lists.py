@@ -1,0 +1,318 @@
+"""Lists that scale: holdings, holders and movements as one user may see them, paged by the database.
+
+Every list here is one SQL query built from a :class:`ListQuery` (filters, search, sort, page),
+scoped by :func:`wam.services.scoped.scope_ids` and the checks of :class:`ScopedLedger` (the one
+place where scoping is decided), answered with ``LIMIT``/``OFFSET`` and a ``COUNT`` of the same
+filtered query: never Python over a full result. The same query without the page streams the
+whole filtered list for an export (:mod:`wam.services.export`), so what is exported is exactly
+what the user filtered.
+
+A serial search (``q``) finds partial and prefix matches: the serial, the lot, the make or the
+model containing the text, case-insensitively, prefix matches first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import Select, case, func, literal, or_, select
+from sqlalchemy.orm import aliased
+
+from wam.domain.access import Action, Role, grants_for
+from wam.domain.errors import InvalidInput
+from wam.domain.holders import HolderKind
+from wam.domain.materiel import ItemType
+from wam.domain.movements import MovementKind
+from wam.domain.timefmt import to_micros
+from wam.storage import tables as t
+
+from . import queries
+from .scoped import ScopedLedger, scope_ids
+
+PER_PAGE = 50
+MAX_PER_PAGE = 500
+STREAM_BATCH = 1000
+_TYPES = {k.value for k in ItemType}
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    """What the user asked of a list: a page, a sort, filters and a search (all optional)."""
+
+    page: int = 1
+    per: int = PER_PAGE
+    sort: str | None = None
+    desc: bool = False
+    q: str = ""
+    kind: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+    under: str = ""  # a holder code: only what is in its subtree
+    category: str = ""
+    calibre: str = ""
+
+    def checked(self) -> ListQuery:
+        """The query with its page and size inside bounds; InvalidInput names a bad field."""
+        if self.page < 1:
+            raise InvalidInput("is not a page number (1 or more)", field="page")
+        if not 1 <= self.per <= MAX_PER_PAGE:
+            raise InvalidInput(f"is not a page size (1 to {MAX_PER_PAGE})", field="per")
+        kinds = {k.value for k in MovementKind} | {k.value for k in HolderKind} | {r.value for r in Role} | _TYPES
+        if self.kind and self.kind not in kinds:
+            raise InvalidInput(f"{self.kind!r} is not a kind", field="kind")
+        return replace(self, q=self.q.strip()[:100], category=self.category.strip()[:60],
+                       calibre=self.calibre.strip()[:40], under=self.under.strip()[:64])
+
+
+@dataclass(frozen=True, slots=True)
+class ListPage:
+    """One page of a list and the total of the filtered list."""
+
+    rows: list[dict]
+    total: int
+    page: int
+    per: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per))
+
+    @property
+    def first(self) -> int:
+        return 0 if not self.rows else (self.page - 1) * self.per + 1
+
+    @property
+    def last(self) -> int:
+        return (self.page - 1) * self.per + len(self.rows)
+
+
+def _like(text: str) -> str:
+    return "%" + text.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
+
+
+def _prefix(text: str) -> str:
+    return text.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
+
+
+def _item_search(query: Select, q: str) -> tuple[Select, object | None]:
+    """Filter on the items' serial, lot, make and model; return the rank (prefix first) to sort by."""
+    if not q:
+        return query, None
+    i = t.items
+    fields = (i.c.serial, i.c.lot, i.c.make, i.c.model)
+    query = query.where(or_(*(func.lower(f).like(_like(q)) for f in fields)))
+    rank = case((or_(func.lower(i.c.serial).like(_prefix(q)), func.lower(i.c.lot).like(_prefix(q))), 0), else_=1)
+    return query, rank
+
+
+def _item_filters(query: Select, lq: ListQuery) -> Select:
+    if lq.category:
+        query = query.where(func.lower(t.items.c.category) == lq.category.lower())
+    if lq.calibre:
+        query = query.where(func.lower(t.items.c.calibre) == lq.calibre.lower())
+    return query
+
+
+def _subtree(conn, code: str):
+    hid = conn.execute(select(t.holders.c.id).where(t.holders.c.code == code)).scalar()
+    return queries.subtree_ids(conn, hid)
+
+
+def _run(scoped: ScopedLedger, query: Select, lq: ListQuery, order: list, row) -> ListPage:
+    with scoped.ledger.engine.connect() as conn:
+        query = query(conn) if callable(query) else query
+        total = conn.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar() or 0
+        paged = query.order_by(*order).limit(lq.per).offset((lq.page - 1) * lq.per)
+        rows = [row(r) for r in conn.execute(paged)]
+    return ListPage(rows, int(total), lq.page, lq.per)
+
+
+def _stream(scoped: ScopedLedger, query, order: list, row) -> Iterator[dict]:
+    with scoped.ledger.engine.connect() as conn:
+        query = query(conn) if callable(query) else query
+        result = conn.execution_options(stream_results=True, yield_per=STREAM_BATCH).execute(query.order_by(*order))
+        for r in result:
+            yield row(r)
+
+
+# holdings ----------------------------------------------------------------------------------
+HOLDING_SORTS = {"item": "key", "serial": "serial", "make": "make", "model": "model", "quantity": "quantity",
+                 "category": "category", "calibre": "calibre", "holder": "code"}
+
+
+def _holdings(scoped: ScopedLedger, code: str, lq: ListQuery, tree: bool):
+    scoped.holder(code)  # NotFound for a holder out of sight
+    b, i, h = t.balances, t.items, t.holders
+
+    def build(conn):
+        query = (select(h.c.code, h.c.name.label("holder_name"), i.c.key, b.c.quantity, i.c.type, i.c.shape, i.c.make,
+                        i.c.model, i.c.serial, i.c.lot, i.c.category, i.c.calibre)
+                 .select_from(b).join(i, i.c.id == b.c.item_id).join(h, h.c.id == b.c.holder_id)
+                 .where(b.c.quantity != 0))
+        if tree:
+            query = query.where(b.c.holder_id.in_(_subtree(conn, code)))
+            scope = scope_ids(scoped.grants)  # a researcher's part leaves persons out
+            if scope is not None:
+                query = query.where(b.c.holder_id.in_(scope))
+        else:
+            query = query.where(h.c.code == code)
+        query = _item_filters(query, lq)
+        if lq.kind:
+            query = query.where(i.c.type == lq.kind)
+        query, _ = _item_search(query, lq.q)
+        return query
+
+    column = HOLDING_SORTS.get(lq.sort or "item", "key")
+    expr = {"code": h.c.code, "quantity": b.c.quantity}.get(column, getattr(i.c, column, i.c.key))
+    rank = _item_search(select(literal(1)), lq.q)[1]
+    order = ([rank] if rank is not None and not lq.sort else []) + [expr.desc() if lq.desc else expr, i.c.key, h.c.code]
+    return build, order
+
+
+def _holding_row(r) -> dict:
+    ident = r.serial if r.shape == "serial" else r.lot
+    return {"holder": r.code, "holder_name": r.holder_name, "item": r.key, "type": r.type, "make": r.make,
+            "model": r.model, "serial": r.serial or "", "lot": r.lot or "", "ident": ident or "",
+            "category": r.category or "", "calibre": r.calibre or "", "quantity": int(r.quantity)}
+
+
+def holdings(scoped: ScopedLedger, code: str, lq: ListQuery, *, tree: bool = False) -> ListPage:
+    """What a holder (with ``tree``: its subtree) holds now, filtered, sorted, one page."""
+    lq = lq.checked()
+    build, order = _holdings(scoped, code, lq, tree)
+    return _run(scoped, build, lq, order, _holding_row)
+
+
+def stream_holdings(scoped: ScopedLedger, code: str, lq: ListQuery, *, tree: bool = False) -> Iterator[dict]:
+    build, order = _holdings(scoped, code, lq.checked(), tree)
+    return _stream(scoped, build, order, _holding_row)
+
+
+# holders -----------------------------------------------------------------------------------
+HOLDER_SORTS = {"code": "code", "name": "name", "kind": "kind", "country": "country"}
+
+
+def _holders_builder(scoped: ScopedLedger, parent: str, lq: ListQuery):
+    """The children of ``parent``; with a search, every holder below it (or in scope) that matches."""
+    lq = lq.checked()
+    h = t.holders
+    up = aliased(t.holders)
+    if parent:
+        scoped.holder(parent)  # NotFound for a holder out of sight
+    scope = scope_ids(scoped.grants)
+
+    def build(conn):
+        query = select(h.c.code, h.c.name, h.c.kind, h.c.country, up.c.code.label("parent")).outerjoin(
+            up, up.c.id == h.c.parent_id).where(h.c.external.is_(False))
+        if scope is not None:
+            query = query.where(h.c.id.in_(scope))
+        if parent and lq.q:
+            query = query.where(h.c.id.in_(_subtree(conn, parent)), h.c.code != parent)
+        elif parent:
+            query = query.where(up.c.code == parent)
+        if lq.kind:
+            query = query.where(h.c.kind == lq.kind)
+        if lq.q:
+            query = query.where(or_(func.lower(h.c.code).like(_like(lq.q)), func.lower(h.c.name).like(_like(lq.q))))
+        return query
+
+    column = getattr(h.c, HOLDER_SORTS.get(lq.sort or "name", "name"))
+    return lq, build, [column.desc() if lq.desc else column, h.c.code]
+
+
+def _holder_row(r) -> dict:
+    return {"code": r.code, "name": r.name, "kind": r.kind, "country": r.country or "", "parent": r.parent or ""}
+
+
+def holders(scoped: ScopedLedger, parent: str, lq: ListQuery) -> ListPage:
+    """The children of ``parent`` (with ``q``: holders below it, or anywhere in scope, matching)."""
+    lq, build, order = _holders_builder(scoped, parent, lq)
+    return _run(scoped, build, lq, order, _holder_row)
+
+
+def stream_holders(scoped: ScopedLedger, parent: str, lq: ListQuery) -> Iterator[dict]:
+    lq, build, order = _holders_builder(scoped, parent, lq)
+    return _stream(scoped, build, order, _holder_row)
+
+
+# movements ---------------------------------------------------------------------------------
+MOVEMENT_SORTS = {"when": "occurred_at", "seq": "seq", "kind": "kind", "quantity": "quantity", "actor": "actor"}
+
+
+def _movements(scoped: ScopedLedger, holder: str, lq: ListQuery):
+    scoped.require_movements(holder or None)
+    e = t.entries
+    scope = scope_ids(grants_for(scoped.grants, Action.READ_MOVEMENTS))
+
+    def build(conn):
+        query = queries._entry_query().add_columns(
+            t.items.c.make, t.items.c.model, t.items.c.serial, t.items.c.lot, t.items.c.shape)
+        if holder:
+            sub = _subtree(conn, holder)
+            query = query.where(or_(e.c.source_id.in_(sub), e.c.target_id.in_(sub)))
+        if scope is not None:
+            query = query.where(or_(e.c.source_id.in_(scope), e.c.target_id.in_(scope)))
+        if lq.under:
+            scoped.require_movements(lq.under)
+            sub = _subtree(conn, lq.under)
+            query = query.where(or_(e.c.source_id.in_(sub), e.c.target_id.in_(sub)))
+        if lq.kind:
+            query = query.where(e.c.kind == lq.kind)
+        if lq.since is not None:
+            query = query.where(e.c.occurred_at >= to_micros(lq.since))
+        if lq.until is not None:
+            query = query.where(e.c.occurred_at <= to_micros(lq.until))
+        query = _item_filters(query, lq)
+        query, _ = _item_search(query, lq.q)
+        return query
+
+    column = getattr(e.c, MOVEMENT_SORTS.get(lq.sort or "seq", "seq"))
+    desc = lq.desc if lq.sort else True  # newest first unless told otherwise
+    return build, [column.desc() if desc else column, e.c.seq.desc()]
+
+
+def _movement_row(r) -> dict:
+    entry = queries.entry_from_row(r)
+    ident = r.serial if r.shape == "serial" else r.lot
+    return {"entry": entry, "uid": entry.uid, "seq": entry.seq, "kind": entry.kind, "item": entry.item,
+            "item_label": f"{r.make} {r.model} {ident or ''}".strip(), "quantity": entry.quantity,
+            "source": entry.source, "target": entry.target, "occurred_at": entry.occurred_at, "actor": entry.actor,
+            "witness": entry.witness or "", "document": entry.document or "", "reason": entry.reason or "",
+            "note": entry.note or ""}
+
+
+def movements(scoped: ScopedLedger, lq: ListQuery, *, holder: str = "") -> ListPage:
+    """Movements in scope (of ``holder``'s subtree), filtered, sorted, one page."""
+    lq = lq.checked()
+    build, order = _movements(scoped, holder, lq)
+    return _run(scoped, build, lq, order, _movement_row)
+
+
+def stream_movements(scoped: ScopedLedger, lq: ListQuery, *, holder: str = "") -> Iterator[dict]:
+    build, order = _movements(scoped, holder, lq.checked())
+    return _stream(scoped, build, order, _movement_row)
+
+
+# users -------------------------------------------------------------------------------------
+def users(scoped: ScopedLedger, all_users: list, lq: ListQuery, *, everything: bool = False) -> ListPage:
+    """The users an administrator may see, searched and paged (user lists are hundreds, not millions,
+    and whom an administrator sees is decided per user by :meth:`ScopedLedger.sees_user`)."""
+    lq = lq.checked()
+    q = lq.q.lower()
+    rows = [{"name": u.name, "display_name": u.display_name, "active": u.active,
+             "grants": [g.grant.describe() for g in u.grants]}
+            for u in all_users if scoped.sees_user(u.roles)
+            and (not q or q in u.name.lower() or q in u.display_name.lower())
+            and (not lq.kind or any(g.grant.role.value == lq.kind for g in u.grants))]
+    key = lq.sort if lq.sort in ("name", "display_name") else "name"
+    rows.sort(key=lambda r: r[key].lower(), reverse=lq.desc)
+    if everything:
+        return ListPage(rows, len(rows), 1, max(1, len(rows)))
+    start = (lq.page - 1) * lq.per
+    return ListPage(rows[start : start + lq.per], len(rows), lq.page, lq.per)
+
+
+__all__ = ["HOLDER_SORTS", "HOLDING_SORTS", "MOVEMENT_SORTS", "ListPage", "ListQuery", "holders",
+           "holdings", "movements", "stream_holders", "stream_holdings", "stream_movements", "users"]
