@@ -155,8 +155,7 @@ def test_it_names_fields_reasons_and_numbered_movements_in_french(client, person
 
     fr = Translator("fr")
     assert localize(InvalidInput("is required", field="serials"), fr) == (
-        "Saisie invalide dans le champ « numéros de série » : obligatoire"
-        if fr("msg.required") == "obligatoire" else f"Saisie invalide dans le champ « numéros de série » : {fr('msg.required')}")
+        f"Saisie invalide dans le champ « numéros de série » : {fr('msg.required')}")
     assert detail(fr, "movement 2: source and target are the same holder") == (
         "mouvement 2 : " + fr("msg.same_holder"))
     csrf = sign_in(client, "quartermaster")
