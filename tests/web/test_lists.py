@@ -121,3 +121,20 @@ def test_it_keeps_persons_from_a_researchers_lists(client, personas, stocked) ->
     assert "PTE-RAHMAN" not in client.get("/lists/holders", params={"parent": "GAO-ARM"}).text
     assert "PTE-RAHMAN" not in client.get("/lists/holdings", params={"holder": "BGD-BATT", "tree": "1"}).text
     assert client.get("/lists/movements").status_code == 403
+
+
+def test_the_api_lists_with_totals_filters_and_exports(client, personas, stocked) -> None:  # noqa: ANN001
+    headers = {"Authorization": f"Bearer {personas['quartermaster'].token}"}
+    page = client.get("/api/lists/holdings", params={"holder": "GAO-ARM", "q": "77-001", "per": 20,
+                                                      "sort": "serial", "desc": True}, headers=headers).json()
+    assert page["total"] == 30 and len(page["items"]) == 20 and page["items"][0]["serial"] == "77-00129"
+    second = client.get("/api/lists/holdings", params={"holder": "GAO-ARM", "q": "77-001", "per": 20, "page": 2,
+                                                        "sort": "serial", "desc": True}, headers=headers).json()
+    assert not {i["item"] for i in page["items"]} & {i["item"] for i in second["items"]}
+    moves = client.get("/api/lists/movements", params={"kind": "receipt", "q": "77-0000", "until": "2024-01-01"},
+                       headers=headers).json()
+    assert moves["total"] == 10 and all(m["document"] == "RV-1" for m in moves["items"])
+    export = client.get("/api/lists/movements", params={"kind": "receipt", "q": "77-0000", "format": "csv"},
+                        headers=headers)
+    assert export.status_code == 200 and export.text.count("77-0000") == 20  # item label and key on each row
+    assert client.get("/api/lists/holdings", params={"holder": "GAO-ARM", "per": 0}, headers=headers).status_code == 422

@@ -28,7 +28,7 @@ from wam.services.ledger import Ledger
 from wam.services.scoped import Ancestry
 
 from . import errors
-from .api import admin, auth, confirmations, holders, movements
+from .api import admin, auth, confirmations, holders, lists, movements
 from .context import Services, read_session
 from .hardening import SecurityHeaders
 from .pages import admin as admin_pages
@@ -84,7 +84,7 @@ def create_app(settings: WebSettings | None = None, *, ledger: Ledger | None = N
     if proxies:  # added last, so it runs first: the headers and the audit see the client behind the proxy
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     api = APIRouter(prefix="/api")
-    for router in (auth.router, holders.router, movements.router, confirmations.router, admin.router):
+    for router in (auth.router, holders.router, movements.router, confirmations.router, admin.router, lists.router):
         api.include_router(router)
     app.include_router(api)
     for router in (signin.router, home_pages.router, ledger_pages.router, list_pages.router, admin_pages.router):

@@ -54,7 +54,8 @@ def list_query(request: Request) -> ListQuery:
     """The list's filters, sort and page from the query string (bad values name their field)."""
     p = request.query_params
     return ListQuery(page=_int(p.get("page"), "page", 1), per=_int(p.get("per"), "per", lists.PER_PAGE),
-                     sort=p.get("sort") or None, desc=p.get("desc") == "1", q=p.get("q", ""), kind=p.get("kind", ""),
+                     sort=p.get("sort") or None, desc=(p.get("desc") or "").lower() in ("1", "true", "yes", "on"),
+                     q=p.get("q", ""), kind=p.get("kind", ""),
                      since=_date(p.get("since"), "since", False), until=_date(p.get("until"), "until", True),
                      under=p.get("under", ""), category=p.get("category", ""), calibre=p.get("calibre", ""))
 
