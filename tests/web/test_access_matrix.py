@@ -120,10 +120,12 @@ OPS: dict[tuple[str, str], Op] = {
         "confirm",
         lambda c, h, k: c.post(f"/api/movements/{k.pending_uid}/confirm", headers=h, json={"note": "arrived"}),
         ok=201, not_found=lambda k: ("movement", k.pending_uid)),
-    ("get", "/api/lists/holdings"): Op("read", lambda c, h, k: c.get("/api/lists/holdings", params={"holder": k.store},
-                                                                    headers=h), not_found=lambda k: ("holder", k.store)),
-    ("get", "/api/lists/holders"): Op("none", lambda c, h, k: c.get("/api/lists/holders", params={"q": k.store}, headers=h),
-                                      contains=lambda j, k: k.store in _codes(j)),
+    ("get", "/api/lists/holdings"): Op(
+        "read", lambda c, h, k: c.get("/api/lists/holdings", params={"holder": k.store}, headers=h),
+        not_found=lambda k: ("holder", k.store)),
+    ("get", "/api/lists/holders"): Op(
+        "none", lambda c, h, k: c.get("/api/lists/holders", params={"q": k.store}, headers=h),
+        contains=lambda j, k: k.store in _codes(j)),
     ("get", "/api/lists/movements"): Op("movements", lambda c, h, k: c.get("/api/lists/movements", params={"per": 500},
                                                                            headers=h),
                                         contains=lambda j, k: any(e["id"] == k.receipt_uid for e in j["items"])),
