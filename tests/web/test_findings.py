@@ -66,7 +66,7 @@ def test_text_inputs_carry_the_domain_limits(client, personas) -> None:  # noqa:
     for html in pages:
         for tag in re.findall(r"<input[^>]*>", html):
             kind = re.search(r'type="(\w+)"', tag)
-            if kind and kind[1] in ("hidden", "date", "number") or 'type="datetime-local"' in tag:
+            if (kind and kind[1] in ("hidden", "date", "number")) or 'type="datetime-local"' in tag:
                 continue
             assert "maxlength=" in tag, tag
 
@@ -114,3 +114,17 @@ def test_home_links_to_every_movement_awaiting_confirmation(client, personas, ap
     uid = re.search(r'action="/movements/([^"]+)/confirm"', page)[1]
     done = client.post(f"/movements/{uid}/confirm", data={"csrf": token, "next": "/confirmations"})
     assert done.status_code == 303 and done.headers["location"] == "/confirmations?confirmed=1"
+
+
+def test_every_page_stays_light(client, personas) -> None:  # noqa: ANN001
+    """Under 100 kB gzipped on first load, with its stylesheet (and htmx on the record page)."""
+    import gzip
+
+    sign_in(client, "admin")
+    assets = {p: len(gzip.compress(client.get(p).content)) for p in ("/static/wam.css", "/static/htmx.min.js")}
+    for path in ("/", "/holders", "/holders/GAO-ARM", "/lists/holdings?holder=GAO-ARM&per=500",
+                 "/lists/movements?per=500", "/lists/holders", "/confirmations", "/record", "/admin/users",
+                 "/items/W|NORINCO|TYPE 56|56-00001"):
+        size = len(gzip.compress(client.get(path).content)) + assets["/static/wam.css"]
+        size += assets["/static/htmx.min.js"] if path == "/record" else 0
+        assert size < 100_000, f"{path}: {size} bytes gzipped"
