@@ -184,7 +184,8 @@ def move(
     else:  # a retry with the same key and arguments gets the first answer (wam.services.idempotency)
         from wam.services.idempotency import post_once
 
-        arguments = [kind, movement.item, quantity, source, target, at, actor, witness, document, note, reason, reverses]
+        arguments = [kind, movement.item, quantity, source, target, at, actor, witness, document, note, reason,
+                     reverses]
         shown, _ = post_once(ledger, movement, owner=f"cli:{movement.actor}", key=idempotency_key, request=arguments,
                              answer=entry_dict)
     if as_json:

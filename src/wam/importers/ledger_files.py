@@ -143,12 +143,14 @@ def movement_row(row: dict[str, str], item_key: str, default_actor: str) -> Move
         raise InvalidInput(f"{when_text!r} is not a date (YYYY-MM-DD) or date-time (ISO 8601)",
                            field="occurred_at") from None
     try:
-        return make_movement(kind=row.get("kind"), item=item_key, quantity=row.get("quantity") or "1", source=row.get("from"),
-                             target=row.get("to"), occurred_at=when, actor=row.get("actor") or default_actor,
+        return make_movement(kind=row.get("kind"), item=item_key, quantity=row.get("quantity") or "1",
+                             source=row.get("from"), target=row.get("to"), occurred_at=when,
+                             actor=row.get("actor") or default_actor,
                              witness=row.get("witness") or None, document=row.get("document") or None,
                              note=row.get("note") or None, reason=row.get("reason") or None)
     except InvalidInput as exc:  # make_movement names the model's fields; the file's columns are from and to
-        raise InvalidInput(exc.detail, field={"source": "from", "target": "to"}.get(exc.field or "", exc.field)) from None
+        raise InvalidInput(exc.detail,
+                           field={"source": "from", "target": "to"}.get(exc.field or "", exc.field)) from None
 
 
 def read_movements(ledger, path: Path, *, default_actor: str, errors: list[InvalidInput],  # noqa: ANN001
@@ -197,8 +199,8 @@ def _movements(ledger, chunk: list[tuple[int, dict[str, str]]], keys: dict[str, 
                     raise InvalidInput(f"no item has serial {text!r}; give the item key (W|make|model|serial or "
                                        "L|make|model|lot)", field="item")
                 if len(matches) > 1:
-                    raise InvalidInput(f"serial {text!r} belongs to several models ({', '.join(matches)}); give the key",
-                                       field="item")
+                    raise InvalidInput(f"serial {text!r} belongs to several models ({', '.join(matches)}); "
+                                       "give the key", field="item")
                 key = matches[0]
             yield line, movement_row(raw, key, default_actor)
         except InvalidInput as exc:

@@ -13,8 +13,9 @@ import io
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
+from typing import Any
 
-from wam.domain.timefmt import iso
+from wam.domain.timefmt import iso, to_micros
 
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -24,7 +25,7 @@ Column = tuple[str, str]  # (key in the row, header)
 
 def _cell(value: object) -> object:
     if isinstance(value, datetime):
-        return iso(value)
+        return iso(to_micros(value))
     if isinstance(value, list | tuple):
         return "; ".join(str(v) for v in value)
     return value
@@ -43,7 +44,7 @@ def _number(text: str) -> bool:
     return True
 
 
-def csv_stream(rows: Iterable[dict], columns: list[Column]) -> Iterator[bytes]:
+def csv_stream(rows: Iterable[dict[str, Any]], columns: list[Column]) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")  # so that spreadsheets read UTF-8
@@ -57,7 +58,7 @@ def csv_stream(rows: Iterable[dict], columns: list[Column]) -> Iterator[bytes]:
     yield buffer.getvalue().encode()
 
 
-def xlsx_stream(rows: Iterable[dict], columns: list[Column], title: str = "wam") -> Iterator[bytes]:
+def xlsx_stream(rows: Iterable[dict[str, Any]], columns: list[Column], title: str = "wam") -> Iterator[bytes]:
     from openpyxl import Workbook  # only when exporting: the server starts without it
     from openpyxl.cell import WriteOnlyCell
 
@@ -82,7 +83,7 @@ def xlsx_stream(rows: Iterable[dict], columns: list[Column], title: str = "wam")
             yield chunk
 
 
-def stream(fmt: str, rows: Iterable[dict], columns: list[Column], title: str = "wam") -> Iterator[bytes]:
+def stream(fmt: str, rows: Iterable[dict[str, Any]], columns: list[Column], title: str = "wam") -> Iterator[bytes]:
     """Bytes of the export in ``fmt`` (``csv`` or ``xlsx``)."""
     maker: Callable[..., Iterator[bytes]] = csv_stream if fmt == "csv" else xlsx_stream
     return maker(rows, columns) if fmt == "csv" else maker(rows, columns, title)

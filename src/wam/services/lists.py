@@ -13,11 +13,12 @@ model containing the text, case-insensitively, prefix matches first.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from sqlalchemy import Select, case, func, literal, or_, select
+from sqlalchemy import Connection, Select, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from wam.domain.access import Action, Role, grants_for
@@ -30,6 +31,11 @@ from wam.storage import tables as t
 
 from . import queries
 from .scoped import ScopedLedger, scope_ids
+
+if TYPE_CHECKING:
+    _Select: TypeAlias = Select[*tuple[Any, ...]]  # a list's query, whatever its columns
+    _Build: TypeAlias = Callable[[Connection], _Select]  # ... built on the connection that runs it
+    _RowFn: TypeAlias = Callable[[Any], dict[str, Any]]  # a result row -> the list's row
 
 PER_PAGE = 50
 MAX_PER_PAGE = 500
@@ -70,7 +76,7 @@ class ListQuery:
 class ListPage:
     """One page of a list and the total of the filtered list."""
 
-    rows: list[dict]
+    rows: list[dict[str, Any]]
     total: int
     page: int
     per: int
@@ -96,7 +102,7 @@ def _prefix(text: str) -> str:
     return text.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
 
 
-def _item_search(query: Select, q: str) -> tuple[Select, object | None]:
+def _item_search(query: _Select, q: str) -> tuple[_Select, object | None]:
     """Filter on the items' serial, lot, make and model; return the rank (prefix first) to sort by."""
     if not q:
         return query, None
@@ -107,7 +113,7 @@ def _item_search(query: Select, q: str) -> tuple[Select, object | None]:
     return query, rank
 
 
-def _item_filters(query: Select, lq: ListQuery) -> Select:
+def _item_filters(query: _Select, lq: ListQuery) -> _Select:
     if lq.category:
         query = query.where(func.lower(t.items.c.category) == lq.category.lower())
     if lq.calibre:
@@ -115,12 +121,12 @@ def _item_filters(query: Select, lq: ListQuery) -> Select:
     return query
 
 
-def _subtree(conn, code: str):
+def _subtree(conn: Connection, code: str) -> Select[tuple[int]]:
     hid = conn.execute(select(t.holders.c.id).where(t.holders.c.code == code)).scalar()
-    return queries.subtree_ids(conn, hid)
+    return queries.subtree_ids(conn, hid if hid is not None else -1)  # -1: no holder, an empty subtree
 
 
-def _run(scoped: ScopedLedger, query: Select, lq: ListQuery, order: list, row) -> ListPage:
+def _run(scoped: ScopedLedger, query: _Select | _Build, lq: ListQuery, order: list[Any], row: _RowFn) -> ListPage:
     with scoped.ledger.engine.connect() as conn:
         query = query(conn) if callable(query) else query
         total = conn.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar() or 0
@@ -129,7 +135,8 @@ def _run(scoped: ScopedLedger, query: Select, lq: ListQuery, order: list, row) -
     return ListPage(rows, int(total), lq.page, lq.per)
 
 
-def _stream(scoped: ScopedLedger, query, order: list, row) -> Iterator[dict]:
+def _stream(scoped: ScopedLedger, query: _Select | _Build, order: list[Any],
+            row: _RowFn) -> Iterator[dict[str, Any]]:
     with scoped.ledger.engine.connect() as conn:
         query = query(conn) if callable(query) else query
         result = conn.execution_options(stream_results=True, yield_per=STREAM_BATCH).execute(query.order_by(*order))
@@ -142,11 +149,11 @@ HOLDING_SORTS = {"item": "key", "serial": "serial", "make": "make", "model": "mo
                  "category": "category", "calibre": "calibre", "holder": "code"}
 
 
-def _holdings(scoped: ScopedLedger, code: str, lq: ListQuery, tree: bool):
+def _holdings(scoped: ScopedLedger, code: str, lq: ListQuery, tree: bool) -> tuple[_Build, list[Any]]:
     scoped.holder(code)  # NotFound for a holder out of sight
     b, i, h = t.balances, t.items, t.holders
 
-    def build(conn):
+    def build(conn: Connection) -> _Select:
         query = (select(h.c.code, h.c.name.label("holder_name"), i.c.key, b.c.quantity, i.c.type, i.c.shape, i.c.make,
                         i.c.model, i.c.serial, i.c.lot, i.c.category, i.c.calibre)
                  .select_from(b).join(i, i.c.id == b.c.item_id).join(h, h.c.id == b.c.holder_id)
@@ -171,7 +178,7 @@ def _holdings(scoped: ScopedLedger, code: str, lq: ListQuery, tree: bool):
     return build, order
 
 
-def _holding_row(r) -> dict:
+def _holding_row(r: Any) -> dict[str, Any]:
     ident = r.serial if r.shape == "serial" else r.lot
     return {"holder": r.code, "holder_name": r.holder_name, "item": r.key, "type": r.type, "make": r.make,
             "model": r.model, "serial": r.serial or "", "lot": r.lot or "", "ident": ident or "",
@@ -185,7 +192,7 @@ def holdings(scoped: ScopedLedger, code: str, lq: ListQuery, *, tree: bool = Fal
     return _run(scoped, build, lq, order, _holding_row)
 
 
-def stream_holdings(scoped: ScopedLedger, code: str, lq: ListQuery, *, tree: bool = False) -> Iterator[dict]:
+def stream_holdings(scoped: ScopedLedger, code: str, lq: ListQuery, *, tree: bool = False) -> Iterator[dict[str, Any]]:
     build, order = _holdings(scoped, code, lq.checked(), tree)
     return _stream(scoped, build, order, _holding_row)
 
@@ -194,7 +201,7 @@ def stream_holdings(scoped: ScopedLedger, code: str, lq: ListQuery, *, tree: boo
 HOLDER_SORTS = {"code": "code", "name": "name", "kind": "kind", "country": "country"}
 
 
-def _holders_builder(scoped: ScopedLedger, parent: str, lq: ListQuery):
+def _holders_builder(scoped: ScopedLedger, parent: str, lq: ListQuery) -> tuple[ListQuery, _Build, list[Any]]:
     """The children of ``parent``; with a search, every holder below it (or in scope) that matches."""
     lq = lq.checked()
     h = t.holders
@@ -203,7 +210,7 @@ def _holders_builder(scoped: ScopedLedger, parent: str, lq: ListQuery):
         scoped.holder(parent)  # NotFound for a holder out of sight
     scope = scope_ids(scoped.grants)
 
-    def build(conn):
+    def build(conn: Connection) -> _Select:
         query = select(h.c.code, h.c.name, h.c.kind, h.c.country, up.c.code.label("parent")).outerjoin(
             up, up.c.id == h.c.parent_id).where(h.c.external.is_(False))
         if scope is not None:
@@ -222,7 +229,7 @@ def _holders_builder(scoped: ScopedLedger, parent: str, lq: ListQuery):
     return lq, build, [column.desc() if lq.desc else column, h.c.code]
 
 
-def _holder_row(r) -> dict:
+def _holder_row(r: Any) -> dict[str, Any]:
     return {"code": r.code, "name": r.name, "kind": r.kind, "country": r.country or "", "parent": r.parent or ""}
 
 
@@ -232,7 +239,7 @@ def holders(scoped: ScopedLedger, parent: str, lq: ListQuery) -> ListPage:
     return _run(scoped, build, lq, order, _holder_row)
 
 
-def stream_holders(scoped: ScopedLedger, parent: str, lq: ListQuery) -> Iterator[dict]:
+def stream_holders(scoped: ScopedLedger, parent: str, lq: ListQuery) -> Iterator[dict[str, Any]]:
     lq, build, order = _holders_builder(scoped, parent, lq)
     return _stream(scoped, build, order, _holder_row)
 
@@ -241,12 +248,12 @@ def stream_holders(scoped: ScopedLedger, parent: str, lq: ListQuery) -> Iterator
 MOVEMENT_SORTS = {"when": "occurred_at", "seq": "seq", "kind": "kind", "quantity": "quantity", "actor": "actor"}
 
 
-def _movements(scoped: ScopedLedger, holder: str, lq: ListQuery):
+def _movements(scoped: ScopedLedger, holder: str, lq: ListQuery) -> tuple[_Build, list[Any]]:
     scoped.require_movements(holder or None)
     e = t.entries
     scope = scope_ids(grants_for(scoped.grants, Action.READ_MOVEMENTS))
 
-    def build(conn):
+    def build(conn: Connection) -> _Select:
         query = queries._entry_query().add_columns(
             t.items.c.make, t.items.c.model, t.items.c.serial, t.items.c.lot, t.items.c.shape)
         if holder:
@@ -273,7 +280,7 @@ def _movements(scoped: ScopedLedger, holder: str, lq: ListQuery):
     return build, [column.desc() if desc else column, e.c.seq.desc()]
 
 
-def _movement_row(r) -> dict:
+def _movement_row(r: Any) -> dict[str, Any]:
     entry = queries.entry_from_row(r)
     ident = r.serial if r.shape == "serial" else r.lot
     return {"entry": entry, "uid": entry.uid, "seq": entry.seq, "kind": entry.kind, "item": entry.item,
@@ -290,13 +297,13 @@ def movements(scoped: ScopedLedger, lq: ListQuery, *, holder: str = "") -> ListP
     return _run(scoped, build, lq, order, _movement_row)
 
 
-def stream_movements(scoped: ScopedLedger, lq: ListQuery, *, holder: str = "") -> Iterator[dict]:
+def stream_movements(scoped: ScopedLedger, lq: ListQuery, *, holder: str = "") -> Iterator[dict[str, Any]]:
     build, order = _movements(scoped, holder, lq.checked())
     return _stream(scoped, build, order, _movement_row)
 
 
 # users -------------------------------------------------------------------------------------
-def users(scoped: ScopedLedger, all_users: list, lq: ListQuery, *, everything: bool = False) -> ListPage:
+def users(scoped: ScopedLedger, all_users: list[Any], lq: ListQuery, *, everything: bool = False) -> ListPage:
     """The users an administrator may see, searched and paged (user lists are hundreds, not millions,
     and whom an administrator sees is decided per user by :meth:`ScopedLedger.sees_user`)."""
     lq = lq.checked()

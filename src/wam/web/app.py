@@ -7,9 +7,10 @@ pages at the root, and its static assets from the package: no CDN, sites have no
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import cast
 
 from argon2 import PasswordHasher
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -98,7 +99,8 @@ def create_app(settings: WebSettings | None = None, *, ledger: Ledger | None = N
 def _audit_denials(app: FastAPI) -> None:
     """Write every denied access (403, and 404 from scope) to the audit log, then answer as usual;
     answer a throttled sign-in with ``Retry-After``."""
-    answer = app.exception_handlers[WamError]
+    # errors.install's handler, which is a coroutine function
+    answer = cast(Callable[[Request, Exception], Awaitable[Response]], app.exception_handlers[WamError])
 
     async def denied(request: Request, exc: Exception) -> Response:
         found = await run_in_threadpool(read_session, request)

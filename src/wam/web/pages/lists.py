@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, time
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -73,7 +74,7 @@ def link(request: Request, **changes: object) -> str:
 
 def _respond(request: Request, ctx: CurrentUser, *, title: str, page: Callable[[ListQuery], ListPage],
              rows: Callable[[ListQuery], Iterator[dict]], columns: list[tuple[str, str, bool]],
-             filters: list[str], name: str, **extra: object) -> Response:
+             filters: list[str], name: str, **extra: Any) -> Response:
     lq = list_query(request)
     fmt = request.query_params.get("format", "")
     if fmt:
