@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tests.builders import own_db_url_fixture, own_ledger_fixture, own_world_fixture  # noqa: F401  (db_url, ledger, world)
 from wam.domain.errors import InvalidInput
-from wam.services import signing
+from wam.services import records, signing
 from wam.storage import tables as t
 
 
@@ -21,7 +21,11 @@ def test_it_signs_the_current_head(world, tmp_path):
     seq, head = ledger.head()
     assert (cp.ledger, cp.seq, cp.head_hash) == (ledger.uuid, seq, head.hex())
     assert cp.signature_valid()
-    assert cp.message() == f"wam-checkpoint/v1\n{ledger.uuid}\n{seq}\n{head.hex()}\n{cp.signed_at}".encode()
+    with ledger.engine.connect() as conn:
+        records_seq, records_head = records.head(conn)
+    assert (cp.records_seq, cp.records_hash) == (records_seq, records_head.hex())
+    assert cp.message() == (f"wam-checkpoint/v2\n{ledger.uuid}\n{seq}\n{head.hex()}\n{cp.signed_at}\n"
+                            f"{records_seq}\n{records_head.hex()}").encode()
 
 
 def test_it_signs_with_ed25519_over_the_documented_message(world, tmp_path):
@@ -29,7 +33,8 @@ def test_it_signs_with_ed25519_over_the_documented_message(world, tmp_path):
 
     cp = world.ledger.checkpoint(tmp_path / "key.pem")
     key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(cp.public_key))
-    key.verify(bytes.fromhex(cp.signature), signing.signed_message(cp.ledger, cp.seq, cp.head_hash, cp.signed_at))
+    key.verify(bytes.fromhex(cp.signature), signing.signed_message(cp.ledger, cp.seq, cp.head_hash, cp.signed_at,
+                                                                   cp.records_seq, cp.records_hash))
 
 
 def test_it_stores_each_checkpoint_and_the_ledgers_key(world, tmp_path):
@@ -82,7 +87,8 @@ def test_it_writes_a_file_another_party_can_keep(world, tmp_path):
     data = json.loads(exported.read_text(encoding="utf-8"))
     assert data["format"] == "wam-checkpoints/v1"
     assert [c["seq"] for c in data["checkpoints"]] == [4, 5]
-    assert set(data["checkpoints"][0]) == {"ledger", "seq", "head_hash", "signed_at", "public_key", "signature"}
+    assert set(data["checkpoints"][0]) == {"ledger", "seq", "head_hash", "signed_at", "public_key", "signature",
+                                           "records_seq", "records_hash"}
     assert signing.read_file(exported) == [first, second]  # read back exactly
     assert not exported.with_suffix(".json.tmp").exists()
     report = ledger.verify(signing.read_file(exported))
@@ -158,3 +164,21 @@ def test_it_checks_a_checkpoint_of_an_empty_ledger(ledger, tmp_path):
     cp = ledger.checkpoint(tmp_path / "key.pem")
     assert (cp.seq, cp.head_hash) == (0, "00" * 32)
     assert ledger.verify([cp]).ok
+
+
+def test_a_v1_checkpoint_without_the_records_head_still_verifies(world, tmp_path):
+    """Checkpoints signed before the records chain existed (format v1) keep verifying, from a file
+    that lacks the records fields and from the database."""
+    ledger = world.ledger
+    key = signing.load_or_create_key(tmp_path / "key.pem")
+    seq, head = ledger.head()
+    old = signing.sign(key, ledger=ledger.uuid, seq=seq, head_hash=head.hex(), signed_at=0)
+    assert old.records_seq is None and old.message().startswith(b"wam-checkpoint/v1\n")
+    exported = tmp_path / "old.json"
+    exported.write_text(json.dumps({"format": "wam-checkpoints/v1", "checkpoints": [
+        {"ledger": old.ledger, "seq": old.seq, "head_hash": old.head_hash, "signed_at": old.signed_at,
+         "public_key": old.public_key, "signature": old.signature}]}), encoding="utf-8")
+    assert signing.read_file(exported) == [old]
+    assert ledger.import_checkpoints([old]) == 1
+    report = ledger.verify(signing.read_file(exported))
+    assert report.ok and report.checkpoints_checked == 2

@@ -29,7 +29,7 @@ from wam.storage import schema
 from wam.storage import tables as t
 from wam.storage.engine import make_engine, write_connection
 
-from . import queries, signing
+from . import queries, records, signing
 from .catalog import Catalog, HolderRef, ItemRef, item_from_row
 from .marks import wrong_marks
 from .posting import Poster, post_all
@@ -405,7 +405,9 @@ class Ledger:
             elif row.public_key != public:
                 raise InvalidInput("this key is not the ledger's signing key", field="signing_key")
             head = conn.execute(select(t.chain_head.c.seq, t.chain_head.c.hash).where(t.chain_head.c.id == 1)).one()
-            cp = signing.sign(key, ledger=self.uuid, seq=head.seq, head_hash=bytes(head.hash).hex(), signed_at=to_micros(self.clock()))
+            records_seq, records_hash = records.head(conn)  # v2: the records chain's head too
+            cp = signing.sign(key, ledger=self.uuid, seq=head.seq, head_hash=bytes(head.hash).hex(), signed_at=to_micros(self.clock()),
+                              records_seq=records_seq, records_hash=records_hash.hex())
             self._store_checkpoint(conn, cp)
             return cp
 
@@ -433,5 +435,6 @@ class Ledger:
     def _store_checkpoint(conn, cp: signing.Checkpoint) -> None:  # noqa: ANN001
         conn.execute(
             insert(t.checkpoints).values(ledger_uuid=cp.ledger, seq=cp.seq, head_hash=cp.head_hash, signed_at=cp.signed_at,
-                                         public_key=cp.public_key, signature=cp.signature)
+                                         public_key=cp.public_key, signature=cp.signature, records_seq=cp.records_seq,
+                                         records_hash=cp.records_hash)
         )

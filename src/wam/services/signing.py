@@ -1,6 +1,9 @@
 """Signed checkpoints: a ledger's head, signed with Ed25519 and kept by another party.
 
-A checkpoint says "ledger L had entry n with hash h at time T", signed by the ledger's key.
+A checkpoint says "ledger L had entry n with hash h, and record r with hash g, at time T",
+signed by the ledger's key. Format v2 signs the records chain's head (``wam.services.records``:
+holders, items, grants, documents) with the entries' head; a v1 checkpoint (entries only, from
+before the records chain) carries no ``records_seq`` and still verifies as it was signed.
 Whoever holds a copy (the mission's oversight body, the contributing country) can later ask
 ``wam verify --checkpoints FILE`` to prove that the history up to n was not rewritten, and that
 the ledger was not truncated behind it.
@@ -25,7 +28,8 @@ if TYPE_CHECKING:
 # cryptography is imported by the functions that sign and check: every command loads this module
 # with the ledger, and a read such as `wam balance` must not pay for it (docs/benchmarks.md).
 
-FORMAT = "wam-checkpoints/v1"
+FORMAT = "wam-checkpoints/v1"  # the file's format: it holds checkpoints of both v1 and v2
+_V2 = ("records_seq", "records_hash")  # fields a v1 checkpoint lacks
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +40,12 @@ class Checkpoint:
     signed_at: int
     public_key: str
     signature: str
+    records_seq: int | None = None  # v2: the records chain's head (None in a v1 checkpoint)
+    records_hash: str | None = None
 
     def message(self) -> bytes:
-        return signed_message(self.ledger, self.seq, self.head_hash, self.signed_at)
+        return signed_message(self.ledger, self.seq, self.head_hash, self.signed_at, self.records_seq,
+                              self.records_hash)
 
     def signature_valid(self) -> bool:
         from cryptography.exceptions import InvalidSignature
@@ -52,8 +59,12 @@ class Checkpoint:
         return True
 
 
-def signed_message(ledger: str, seq: int, head_hash: str, signed_at: int) -> bytes:
-    return f"wam-checkpoint/v1\n{ledger}\n{seq}\n{head_hash}\n{signed_at}".encode()
+def signed_message(ledger: str, seq: int, head_hash: str, signed_at: int, records_seq: int | None = None,
+                   records_hash: str | None = None) -> bytes:
+    """The bytes signed: v1 without the records chain's head, v2 with it."""
+    if records_seq is None:
+        return f"wam-checkpoint/v1\n{ledger}\n{seq}\n{head_hash}\n{signed_at}".encode()
+    return f"wam-checkpoint/v2\n{ledger}\n{seq}\n{head_hash}\n{signed_at}\n{records_seq}\n{records_hash}".encode()
 
 
 def load_or_create_key(path: Path) -> Ed25519PrivateKey:
@@ -81,9 +92,10 @@ def public_hex(key: Ed25519PrivateKey) -> str:
     return key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()
 
 
-def sign(key: Ed25519PrivateKey, *, ledger: str, seq: int, head_hash: str, signed_at: int) -> Checkpoint:
-    signature = key.sign(signed_message(ledger, seq, head_hash, signed_at)).hex()
-    return Checkpoint(ledger, seq, head_hash, signed_at, public_hex(key), signature)
+def sign(key: Ed25519PrivateKey, *, ledger: str, seq: int, head_hash: str, signed_at: int,
+         records_seq: int | None = None, records_hash: str | None = None) -> Checkpoint:
+    signature = key.sign(signed_message(ledger, seq, head_hash, signed_at, records_seq, records_hash)).hex()
+    return Checkpoint(ledger, seq, head_hash, signed_at, public_hex(key), signature, records_seq, records_hash)
 
 
 def read_file(path: Path) -> list[Checkpoint]:
@@ -97,7 +109,8 @@ def read_file(path: Path) -> list[Checkpoint]:
     result = []
     for number, raw in enumerate(data.get("checkpoints", []), start=1):
         try:
-            result.append(Checkpoint(**{k: raw[k] for k in Checkpoint.__dataclass_fields__}))
+            fields = [k for k in Checkpoint.__dataclass_fields__ if k not in _V2 or k in raw]
+            result.append(Checkpoint(**{k: raw[k] for k in fields}))
         except (KeyError, TypeError):
             raise InvalidInput(f"checkpoint {number} in {path} is incomplete", field="checkpoints") from None
     return result

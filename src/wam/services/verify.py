@@ -12,6 +12,8 @@ One pipeline, each stage adding problems to one report (an auditor needs every b
 4. Check every checkpoint (stored, and from files kept by other parties): signature, ledger,
    the entry at its seq and that entry's hash (rewriting, truncation behind a checkpoint).
 5. Check that the database still has its append-only guards (law 4).
+6. Check the records chain (holders, items, grants, documents: ``wam.services.records``) and
+   the records' heads that v2 checkpoints sign, and the audit log's own chain.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from wam.storage import tables as t
 from wam.storage.schema import append_only_guards, expected_guards
 
 from .audit import verify_audit
+from .records import check_records
 from .signing import Checkpoint
 
 FETCH = 20_000
@@ -94,15 +97,22 @@ def verify(engine: Engine, ledger_uuid: str, checkpoints: list[Checkpoint]) -> V
                 LedgerProblem("head", f"the chain head says entry {head.seq} but the ledger ends at entry {last_seq} (entries removed or added outside wam)")
             )
         stored = [
-            Checkpoint(r.ledger_uuid, r.seq, r.head_hash, r.signed_at, r.public_key, r.signature)
+            Checkpoint(r.ledger_uuid, r.seq, r.head_hash, r.signed_at, r.public_key, r.signature,
+                       r.records_seq, r.records_hash)
             for r in conn.execute(select(t.checkpoints))
         ]
+        records_found: dict[int, bytes] = {}
+        wanted_records = {c.records_seq for c in [*stored, *checkpoints] if c.records_seq is not None}
+        records_problems, records_last = check_records(conn, wanted=wanted_records, found=records_found)
+        problems.extend(records_problems)
         public_key = conn.execute(select(t.ledgers.c.public_key).where(t.ledgers.c.uuid == ledger_uuid)).scalar()
         problems.extend(verify_audit(conn))  # the audit log's own chain and guards (wam.services.audit)
     for source, group in (("stored", stored), ("file", checkpoints)):
         for cp in group:
             report.checkpoints_checked += 1
             problems.extend(_check_checkpoint(cp, source, ledger_uuid, public_key, last_seq, found_hashes))
+            if cp.ledger == ledger_uuid and cp.records_seq is not None:
+                problems.extend(_check_records_head(cp, source, records_last, records_found))
     missing = expected_guards(engine.dialect.name) - append_only_guards(engine)
     for name in sorted(missing):
         problems.append(LedgerProblem("law 4", f"append-only guard {name} is missing from the database"))
@@ -301,3 +311,17 @@ def _check_checkpoint(cp: Checkpoint, source: str, ledger_uuid: str, public_key:
     elif cp.seq > 0 and found.get(cp.seq, b"").hex() != cp.head_hash:
         problems.append(LedgerProblem("checkpoint", f"{where}: the entry's hash differs from the signed one (history was rewritten)", cp.seq))
     return problems
+
+
+def _check_records_head(cp: Checkpoint, source: str, last_seq: int, found: dict[int, bytes]) -> list[LedgerProblem]:
+    """The records chain's head that a v2 checkpoint signed: still there, with the same hash."""
+    where = f"{source} checkpoint at entry {cp.seq}"
+    records_seq = cp.records_seq or 0
+    if records_seq > last_seq:
+        return [LedgerProblem("checkpoint", f"{where}: the records chain ends at record {last_seq}, so records were "
+                                            f"removed behind the signed record {records_seq}", cp.seq)]
+    signed = GENESIS.hex() if records_seq == 0 else found.get(records_seq, b"").hex()
+    if signed != cp.records_hash:
+        return [LedgerProblem("checkpoint", f"{where}: record {records_seq}'s hash differs from the signed one "
+                                            "(the records were rewritten)", cp.seq)]
+    return []

@@ -138,6 +138,9 @@ checkpoints = Table(
     Column("signed_at", BigInteger, nullable=False),
     Column("public_key", String(64), nullable=False),
     Column("signature", String(128), nullable=False),
+    # format v2 (migration 0008_records): the records chain's head, signed with the entries' head
+    Column("records_seq", BigInteger),
+    Column("records_hash", String(64)),
 )
 
 APPEND_ONLY_TABLES = ("entries", "checkpoints")
