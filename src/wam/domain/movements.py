@@ -34,6 +34,7 @@ from .errors import InvalidInput
 from .holders import external_family
 from .materiel import normalise_item_key
 from .text import clean_text, required_text
+from .timefmt import check_readable
 
 
 class MovementKind(StrEnum):
@@ -147,8 +148,7 @@ def make_movement(
         raise InvalidInput("must be at least 1 (law 3: a movement moves something)", field="quantity")
     if qty > MAX_QUANTITY:
         raise InvalidInput(f"must be at most {MAX_QUANTITY:,}", field="quantity")
-    if occurred_at.tzinfo is None:
-        raise InvalidInput("give the time with its time zone (UTC)", field="occurred_at")
+    check_readable(occurred_at, "occurred_at")  # the window of plausible times is the ledger's (timewindow)
     movement = Movement(
         kind=movement_kind,
         item=normalise_item_key(required_text(item, "item", max_len=TEXT_LIMITS["item"])),
@@ -215,3 +215,5 @@ def check_kind_rules(mv: Movement) -> None:
         need(mv.document is not None, "document", "must cite its approved stock count")
     elif kind is MovementKind.REVERSAL:
         need(mv.reverses is not None, "reverses", "must cite the entry it undoes")
+    if kind is not MovementKind.REVERSAL:
+        need(mv.reverses is None, "reverses", "cites no entry to undo (only a reversal does)")

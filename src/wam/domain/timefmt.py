@@ -2,13 +2,29 @@
 
 An integer is exact, compares fast in every database, and has one text form, so the hash
 chain never depends on how a driver prints a timestamp.
+
+Only a moment that every reader can show again may be stored: :data:`FIRST_MOMENT` to
+:data:`LAST_MOMENT` (UTC). ``9999-12-31T23:59:59-12:00`` is a valid ISO 8601 text, but it is
+year 10000 in UTC, which no page, list or command could print once it was written (issue 9).
+:func:`check_readable` refuses such moments at the edge of the domain (``make_movement``, the
+ledger's posting entry points, and :func:`parse_moment` for every ``at`` a user types).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+from .errors import InvalidInput
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_NAIVE = datetime(1970, 1, 1)  # noqa: DTZ001 (iso() prints UTC without an offset)
+_DAYS_400_YEARS = 146_097  # the Gregorian calendar repeats every 400 years, to the weekday
+
+#: The first and last moments (UTC) the ledger stores: what Python's datetime can hold, less the
+#: last year, so that the month after the last entry (the monthly balance marks) still exists.
+FIRST_MOMENT = datetime(1, 1, 1, tzinfo=UTC)
+LAST_MOMENT = datetime(9998, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC)
+_MOMENTS_TEXT = "0001-01-01 to 9998-12-31 UTC"
 
 
 def to_micros(moment: datetime) -> int:
@@ -21,27 +37,50 @@ def to_micros(moment: datetime) -> int:
 
 def from_micros(micros: int) -> datetime:
     """Return the UTC datetime for ``micros`` since the epoch."""
-    from datetime import timedelta
-
     return _EPOCH + timedelta(microseconds=micros)
 
 
-def parse_moment(text: str) -> datetime:
+def check_readable(moment: object, field: str) -> datetime:
+    """Return ``moment`` if the ledger can store it and show it again; else raise InvalidInput
+    naming ``field``: a datetime with its time zone, from :data:`FIRST_MOMENT` to
+    :data:`LAST_MOMENT` once in UTC (comparing aware datetimes never overflows, converting them
+    may)."""
+    if not isinstance(moment, datetime) or moment.utcoffset() is None:
+        raise InvalidInput("give the time with its time zone (UTC)", field=field)
+    if not FIRST_MOMENT <= moment <= LAST_MOMENT:
+        raise InvalidInput(f"{moment.isoformat()} is outside the dates the ledger can keep ({_MOMENTS_TEXT})",
+                           field=field)
+    return moment
+
+
+def parse_moment(text: str, field: str = "at") -> datetime:
     """Parse an ISO 8601 date or date-time; a date means the end of that day, UTC.
 
     A date alone stands for "as at the end of that day", which is what a user asking for a
-    balance "on 2024-03-31" means.
+    balance "on 2024-03-31" means. Text that is not a date raises ValueError; a date the
+    ledger cannot keep (:func:`check_readable`) raises InvalidInput naming ``field``.
     """
     text = text.strip()
     if len(text) == 10:
         day = datetime.fromisoformat(text)
-        return day.replace(hour=23, minute=59, second=59, microsecond=999_999, tzinfo=UTC)
+        return check_readable(day.replace(hour=23, minute=59, second=59, microsecond=999_999, tzinfo=UTC), field)
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    return check_readable(moment, field).astimezone(UTC)
 
 
 def iso(micros: int) -> str:
-    """Return the fixed ISO text of ``micros`` (UTC, microseconds, ``Z``)."""
-    return from_micros(micros).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """Return the fixed ISO text of ``micros`` (UTC, microseconds, ``Z``; the year in four digits).
+
+    A value outside Python's years 1-9999 (written before :func:`check_readable` existed) is
+    shown too, shifted by whole 400-year cycles and the year corrected, so that a ledger holding
+    one can still be read.
+    """
+    try:
+        return (_EPOCH_NAIVE + timedelta(microseconds=micros)).isoformat(timespec="microseconds") + "Z"
+    except OverflowError:
+        cycles = (micros - to_micros(datetime(5000, 1, 1, tzinfo=UTC))) // (_DAYS_400_YEARS * 86_400_000_000) + 1
+        shifted = _EPOCH_NAIVE + timedelta(microseconds=micros - cycles * _DAYS_400_YEARS * 86_400_000_000)
+        text = shifted.isoformat(timespec="microseconds")
+        return f"{shifted.year + 400 * cycles}{text[4:]}Z"

@@ -11,8 +11,9 @@ Example::
 
 from __future__ import annotations
 
+import os
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from wam.domain.holders import Holder
 from wam.domain.materiel import Item
 from wam.domain.movements import Entry, Movement
 from wam.domain.timefmt import iso, to_micros
+from wam.domain.timewindow import TimeWindow, check_occurred_at, window_from_settings
 from wam.storage import schema
 from wam.storage import tables as t
 from wam.storage.engine import make_engine, write_connection
@@ -33,6 +35,7 @@ from . import queries, records, signing
 from .catalog import Catalog, HolderRef, ItemRef, item_from_row
 from .marks import wrong_marks
 from .posting import Poster, post_all
+from .trust import Anchors, next_number
 from .queries import BalanceLine
 from .verify import VerifyReport, verify
 
@@ -86,11 +89,18 @@ class NotInitialised(WamError):
 
 
 class Ledger:
-    """A custody ledger on one database."""
+    """A custody ledger on one database.
 
-    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = utcnow) -> None:
+    ``clock`` gives every entry's ``recorded_at``; ``window`` (default: from the environment,
+    :func:`~wam.domain.timewindow.window_from_settings`) bounds the ``occurred_at`` that the
+    posting entry points accept, against that clock.
+    """
+
+    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = utcnow,
+                 window: TimeWindow | None = None) -> None:
         self.engine = engine
         self.clock = clock
+        self.window = window if window is not None else window_from_settings(os.environ)
         self.catalog = Catalog()
         self._identity: tuple[int, str] | None = None
 
@@ -159,9 +169,47 @@ class Ledger:
             raise
 
     # posting -----------------------------------------------------------------------------
+    def _time_check(self) -> Callable[..., None]:
+        """The time window's check (:func:`~wam.domain.timewindow.check_occurred_at`) against the
+        recording clock as it reads now: ``check(occurred_at, field="occurred_at")``. Every posting
+        entry point below calls it for each movement; the replay in ``verify`` does not (a setting
+        changed later must not make old history invalid).
+
+        A million movements pass here in an import: a time inside the window's bounds, the
+        domain check's own first test, passes without calling it (a third of the time); any
+        other goes to the domain check, which decides (tests/domain/test_timewindow.py shows
+        that the two agree).
+        """
+        recorded_at, window = self.clock(), self.window
+        earliest, latest = window.earliest, window.latest(recorded_at)
+
+        def check(occurred_at: object, field: str = "occurred_at") -> None:
+            try:
+                if type(occurred_at) is datetime and earliest <= occurred_at <= latest:
+                    return
+            except TypeError:  # naive: the domain check names it
+                pass
+            check_occurred_at(occurred_at, recorded_at, window, field=field)
+
+        return check
+
+    def _in_window(self, movements: Iterable[Movement]) -> Iterator[Movement]:
+        """``movements``, each checked by :meth:`_time_check` as it is read (a refusal names its
+        position in the stream, as the poster's do)."""
+        check = self._time_check()
+        number = 0
+        for movement in movements:
+            number += 1
+            try:
+                check(movement.occurred_at)
+            except InvalidInput as exc:
+                raise InvalidInput(exc.detail, field=exc.field, row=number) from None
+            yield movement
+
     def post(self, movement: Movement, *, then: Then | None = None) -> Entry:
         """Post one movement; return the recorded entry. ``then(conn, entry)`` runs in the same
         transaction (an idempotency key's answer, kept with its movement or not at all)."""
+        self._time_check()(movement.occurred_at)
         entries: list[Entry] = []
 
         def run(conn) -> None:  # noqa: ANN001
@@ -204,10 +252,12 @@ class Ledger:
         """Post the movements at ``positions`` on ``conn``; raise _Refused for the first refused.
         ``then[position](conn, entry)``, when given, runs in the same transaction; its WamError
         refuses that movement alone."""
+        check = self._time_check()
         with self._poster(conn) as poster:
             poster.keep_entries = True
             for position in positions:
                 try:
+                    check(movements[position].occurred_at)
                     poster.post(movements[position])
                 except (InvalidInput, NotFound, PostingRejected) as exc:
                     raise _Refused(position, exc) from exc
@@ -223,7 +273,7 @@ class Ledger:
 
     def post_many(self, movements: Iterable[Movement], *, on_each: Callable[[], None] | None = None) -> int:
         """Post a stream of movements in one transaction: all are recorded or none."""
-        return self._write(lambda conn: post_all(self._poster(conn), movements, on_each))
+        return self._write(lambda conn: post_all(self._poster(conn), self._in_window(movements), on_each))
 
     def _poster(self, conn) -> Poster:  # noqa: ANN001
         ledger_id, ledger_uuid = self.identity
@@ -240,6 +290,7 @@ class Ledger:
         """
         from wam.domain.movements import MovementKind
 
+        self._time_check()(occurred_at, "at")  # once for the file, not once per row
         receipt = MovementKind.RECEIPT
         receipts = (
             (row, Movement(kind=receipt, item=item.key, quantity=quantity, source=supplier, target=holder,
@@ -262,6 +313,8 @@ class Ledger:
     def _import_rows(self, rows: Iterable[tuple[int, Movement, Item | None]], keep_going: list[InvalidInput] | None,
                      field_of: Callable[[WamError, Movement], str | None]) -> int:
         """Post (line, movement, item to register or None) rows in chunks on one poster."""
+
+        check = self._time_check()
 
         def run(conn) -> int:  # noqa: ANN001
             with self._poster(conn) as poster:
@@ -288,6 +341,7 @@ class Ledger:
                     post(movement)
                 except WamError as exc:
                     detail = exc.detail if isinstance(exc, InvalidInput) else exc.message
+                    check(movement.occurred_at)
                     error = InvalidInput(detail, field=field_of(exc, movement), row=row)
                     if keep_going is None:
                         raise error from None
@@ -380,11 +434,12 @@ class Ledger:
         return row.seq, bytes(row.hash)
 
     # integrity ---------------------------------------------------------------------------
-    def verify(self, checkpoints: Iterable[signing.Checkpoint] = (), *, marks: bool = False) -> VerifyReport:
+    def verify(self, checkpoints: Iterable[signing.Checkpoint] = (), *, marks: bool = False,
+               anchors: Anchors | None = None) -> VerifyReport:
         """Check chain, checkpoints, laws, balances and guards; report every problem. With
         ``marks``, also recompute the monthly balance marks that past balances are read from
         (about doubles the time)."""
-        report = verify(self.engine, self.uuid, list(checkpoints))
+        report = verify(self.engine, self.uuid, list(checkpoints), anchors)
         if marks:
             with self.engine.connect() as conn:
                 for holder, boundary, item, have, want in wrong_marks(conn):
@@ -393,9 +448,13 @@ class Ledger:
                         None, item, holder))
         return report
 
-    def checkpoint(self, key_path: Path) -> signing.Checkpoint:
-        """Sign the current head with the ledger's key and store the checkpoint."""
-        key = signing.load_or_create_key(key_path)
+    def checkpoint(self, key_path: Path | None = None, *, key: Ed25519PrivateKey | None = None,
+                   record: KeyRecord | None = None) -> signing.Checkpoint:
+        """Sign the current head with the ledger's key (``key``, or the one at ``key_path``) and
+        store the checkpoint, numbered after the latest stored one or the key's ``record``."""
+        if key is None:
+            assert key_path is not None, "give the key or its path"
+            key = signing.load_or_create_key(key_path)
         public = signing.public_hex(key)
 
         def run(conn) -> signing.Checkpoint:  # noqa: ANN001
@@ -407,8 +466,9 @@ class Ledger:
             head = conn.execute(select(t.chain_head.c.seq, t.chain_head.c.hash).where(t.chain_head.c.id == 1)).one()
             records_seq, records_hash = records.head(conn)  # v2: the records chain's head too
             cp = signing.sign(key, ledger=self.uuid, seq=head.seq, head_hash=bytes(head.hash).hex(), signed_at=to_micros(self.clock()),
-                              records_seq=records_seq, records_hash=records_hash.hex())
+                              records_seq=records_seq, records_hash=records_hash.hex(), number=number, prev_checkpoint=prev)
             self._store_checkpoint(conn, cp)
+            number, prev = next_number(conn, self.uuid, public, record)  # v3: numbered and chained
             return cp
 
         return self._write(run)
@@ -436,5 +496,5 @@ class Ledger:
         conn.execute(
             insert(t.checkpoints).values(ledger_uuid=cp.ledger, seq=cp.seq, head_hash=cp.head_hash, signed_at=cp.signed_at,
                                          public_key=cp.public_key, signature=cp.signature, records_seq=cp.records_seq,
-                                         records_hash=cp.records_hash)
+                                         records_hash=cp.records_hash, number=cp.number, prev_checkpoint=cp.prev_checkpoint)
         )
