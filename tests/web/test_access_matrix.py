@@ -129,6 +129,11 @@ OPS: dict[tuple[str, str], Op] = {
     ("get", "/api/lists/movements"): Op("movements", lambda c, h, k: c.get("/api/lists/movements", params={"per": 500},
                                                                            headers=h),
                                         contains=lambda j, k: any(e["id"] == k.receipt_uid for e in j["items"])),
+    ("get", "/api/pick/holders"): Op("record", lambda c, h, k: c.get("/api/pick/holders", params={"q": k.store},
+                                                                     headers=h),
+                                     contains=lambda j, k: k.store in _codes(j)),
+    ("get", "/api/pick/items"): Op("record", lambda c, h, k: c.get("/api/pick/items", params={
+        "q": k.key.split("|")[-1]}, headers=h), contains=lambda j, k: any(i["key"] == k.key for i in j["items"])),
     ("get", "/api/verification"): Op("verify", lambda c, h, k: c.get("/api/verification", headers=h), positional=False),
     ("get", "/api/users"): Op("users", lambda c, h, k: c.get("/api/users", headers=h),
                               contains=lambda j, k: any(u["name"] == k.pos_user for u in j["items"])),

@@ -29,13 +29,14 @@ from wam.services.ledger import Ledger
 from wam.services.scoped import Ancestry
 
 from . import errors
-from .api import admin, auth, confirmations, holders, lists, movements
+from .api import admin, auth, confirmations, holders, lists, movements, pickers
 from .context import Services, read_session
 from .hardening import SecurityHeaders
 from .pages import admin as admin_pages
 from .pages import home as home_pages
 from .pages import ledger as ledger_pages
 from .pages import lists as list_pages
+from .pages import pickers as picker_pages
 from .pages import signin
 from .pages.static import CachedStatic
 from .settings import WebSettings, resolve_secret, trusted_proxies
@@ -85,10 +86,12 @@ def create_app(settings: WebSettings | None = None, *, ledger: Ledger | None = N
     if proxies:  # added last, so it runs first: the headers and the audit see the client behind the proxy
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     api = APIRouter(prefix="/api")
-    for router in (auth.router, holders.router, movements.router, confirmations.router, admin.router, lists.router):
+    for router in (auth.router, holders.router, movements.router, confirmations.router, admin.router, lists.router,
+                   pickers.router):
         api.include_router(router)
     app.include_router(api)
-    for router in (signin.router, home_pages.router, ledger_pages.router, list_pages.router, admin_pages.router):
+    for router in (signin.router, home_pages.router, picker_pages.router, ledger_pages.router, list_pages.router,
+                   admin_pages.router):
         app.include_router(router, include_in_schema=False)
     app.mount("/static", CachedStatic(directory=str(HERE / "static")), name="static")
     errors.install(app)

@@ -135,6 +135,9 @@ def check_serials(ctx: CurrentUser, request: Request, serials: str = "") -> Resp
 async def record(ctx: CurrentUser, request: Request) -> Response:
     raw = await request.form()
     form = {k: str(v)[:20_000] for k, v in raw.items() if isinstance(v, str) and k != "csrf"}
+    picked = form.pop("pick", "").strip()  # the item picker's value, when no script moved it to the serials
+    if picked:
+        form["serials"] = f"{form.get('serials', '').rstrip()}\n{picked}".strip()
     try:
         movements = _movements_from_form(ctx, form)
         count = ctx.scoped.record_many(movements)
