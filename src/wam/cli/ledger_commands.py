@@ -24,7 +24,7 @@ def _moment(text: str | None, field: str) -> datetime | None:
     if text is None:
         return None
     try:
-        return parse_moment(text)
+        return parse_moment(text, field)
     except ValueError:
         raise InvalidInput(f"{text!r} is not a date (YYYY-MM-DD) or date-time (ISO 8601)", field=field) from None
 

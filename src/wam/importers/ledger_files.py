@@ -138,7 +138,7 @@ def movement_row(row: dict[str, str], item_key: str, default_actor: str) -> Move
     if not when_text:
         raise InvalidInput("is required", field="occurred_at")
     try:
-        when = parse_moment(when_text)
+        when = parse_moment(when_text, "occurred_at")
     except ValueError:
         raise InvalidInput(f"{when_text!r} is not a date (YYYY-MM-DD) or date-time (ISO 8601)",
                            field="occurred_at") from None

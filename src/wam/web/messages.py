@@ -50,6 +50,12 @@ DETAILS: list[tuple[re.Pattern[str], str]] = [(re.compile(f"^{p}$"), k) for p, k
     (r"must be at most (?P<n>[\d,]+)", "msg.at_most_n"),
     (f"{_Q} is not a whole number", "msg.not_whole"),
     (r"give the time with its time zone \(UTC\)", "msg.time_zone"),
+    (r"(?P<value>\S+) is outside the dates the ledger can keep \((?P<first>\S+) to (?P<last>\S+) UTC\)",
+     "msg.time_outside_dates"),
+    (r"(?P<value>\S+) is before (?P<earliest>\S+), the earliest date this ledger accepts \((?P<setting>\w+)\)",
+     "msg.time_before_earliest"),
+    (r"(?P<value>\S+) is after (?P<latest>\S+), the time of recording plus (?P<minutes>\d+) minutes "
+     r"\((?P<setting>\w+)\): a movement is recorded after it happens", "msg.time_after_latest"),
     (r"is not an ISO 8601 date or date-time", "msg.not_iso_date"),
     (r"is not a date and time", "msg.not_datetime"),
     (r"is not a cursor returned by this list", "msg.not_cursor"),
