@@ -36,6 +36,7 @@ from .pages import admin as admin_pages
 from .pages import home as home_pages
 from .pages import ledger as ledger_pages
 from .pages import lists as list_pages
+from .pages import paper as paper_pages
 from .pages import pickers as picker_pages
 from .pages import signin
 from .pages.static import CachedStatic
@@ -90,8 +91,8 @@ def create_app(settings: WebSettings | None = None, *, ledger: Ledger | None = N
                    pickers.router):
         api.include_router(router)
     app.include_router(api)
-    for router in (signin.router, home_pages.router, picker_pages.router, ledger_pages.router, list_pages.router,
-                   admin_pages.router):
+    for router in (signin.router, home_pages.router, picker_pages.router, paper_pages.router, ledger_pages.router,
+                   list_pages.router, admin_pages.router):
         app.include_router(router, include_in_schema=False)
     app.mount("/static", CachedStatic(directory=str(HERE / "static")), name="static")
     errors.install(app)

@@ -1,0 +1,245 @@
+"""Paper where missions need it: PDF hand receipts, holdings lists and QR label sheets.
+
+Built with fpdf2 (pure Python, no system library, nothing fetched at run time) in the PDF core
+font Helvetica, whose Latin-1 covers English and French; a character outside it (a name in
+another script) is printed as "?" rather than failing the print. QR codes are made by segno
+(pure Python) and hold the item's key, which the record form's scanner reads back as one line.
+
+Each builder takes what to print (already scoped by the caller) and a translator, and returns
+the PDF's bytes.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from fpdf import FPDF
+
+from .i18n import Translator
+
+MAX_LINES = 5000  # a holdings list longer than this is an export's job (CSV, XLSX)
+MAX_LABELS = 2400  # 100 sheets
+LABEL_COLUMNS, LABEL_ROWS = 3, 8  # A4: 70 mm x 37 mm labels, the common 24-up sheet
+LABEL_W, LABEL_H = 70.0, 297.0 / 8
+
+
+def latin(text: object) -> str:
+    """Text the core fonts can print: Latin-1, anything else as '?'."""
+    return str(text).encode("latin-1", "replace").decode("latin-1")
+
+
+class _Paper(FPDF):
+    def __init__(self, t: Translator, user: str, title: str) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.t = t
+        self.printed = latin(t("paper.printed", at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M"), user=user))
+        self.set_title(latin(title))
+        self.set_creator("wam")
+        self.set_auto_page_break(auto=True, margin=18)
+        self.alias_nb_pages()
+        self.set_margins(15, 15, 15)
+        self.plain = False
+
+    def footer(self) -> None:
+        if self.plain:
+            return
+        self.set_y(-12)
+        self.set_font("Helvetica", size=7)
+        self.set_text_color(90)
+        self.cell(0, 4, self.printed, align="L")
+        self.set_x(-60)
+        self.cell(45, 4, latin(self.t("paper.page", n=self.page_no(), total="{nb}")), align="R")
+        self.set_text_color(0)
+
+    def heading(self, text: str, sub: str = "") -> None:
+        self.set_font("Helvetica", "B", 16)
+        self.multi_cell(0, 8, latin(text), new_x="LMARGIN", new_y="NEXT")
+        if sub:
+            self.set_font("Helvetica", size=9)
+            self.set_text_color(70)
+            self.multi_cell(0, 5, latin(sub), new_x="LMARGIN", new_y="NEXT")
+            self.set_text_color(0)
+        self.ln(3)
+
+    def fields(self, rows: Iterable[tuple[str, str]]) -> None:
+        for label, value in rows:
+            if not value:
+                continue
+            self.set_font("Helvetica", "B", 9)
+            self.cell(42, 6, latin(label))
+            self.set_font("Helvetica", size=10)
+            self.multi_cell(0, 6, latin(value), new_x="LMARGIN", new_y="NEXT")
+
+    def grid(self, heads: list[tuple[str, float, str]], rows: Iterable[list[str]]) -> int:
+        """A table with its header repeated on each page; returns the number of rows printed."""
+
+        def header() -> None:
+            self.set_font("Helvetica", "B", 8.5)
+            self.set_fill_color(228, 234, 241)
+            for text, width, align in heads:
+                self.cell(width, 6.5, latin(text), border=1, align=align, fill=True)
+            self.ln()
+            self.set_font("Helvetica", size=9)
+
+        header()
+        count = 0
+        for row in rows:
+            if self.will_page_break(6):
+                self.add_page()
+                header()
+            for (_, width, align), value in zip(heads, row, strict=True):
+                text = latin(value)
+                while text and self.get_string_width(text) > width - 2:
+                    text = text[:-1]
+                self.cell(width, 6, text, border=1, align=align)
+            self.ln()
+            count += 1
+        return count
+
+    def signatures(self, roles: list[tuple[str, str]]) -> None:
+        """Signature blocks side by side: a role, a name (printed when known), signature and date lines."""
+        if self.will_page_break(42):
+            self.add_page()
+        self.ln(6)
+        width = (self.w - self.l_margin - self.r_margin) / len(roles)
+        top = self.get_y()
+        for n, (role, name) in enumerate(roles):
+            x = self.l_margin + n * width
+            self.set_xy(x, top)
+            self.set_font("Helvetica", "B", 10)
+            self.cell(width - 4, 6, latin(role))
+            for k, label in enumerate(("paper.name", "paper.signature", "paper.date")):
+                y = top + 9 + k * 10
+                self.set_xy(x, y)
+                self.set_font("Helvetica", size=8)
+                self.set_text_color(80)
+                self.cell(18, 6, latin(self.t(label)))
+                self.set_text_color(0)
+                if k == 0 and name:
+                    self.set_font("Helvetica", size=10)
+                    self.cell(width - 24, 5, latin(name))
+                self.line(x + 18, y + 6, x + width - 6, y + 6)
+        self.set_xy(self.l_margin, top + 42)
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptParty:
+    name: str  # the holder's name (or code, out of sight)
+    code: str
+    person: bool  # a person signs for themselves; for a store, the recorder signs
+
+
+def receipt(t: Translator, *, user: str, entry: Any, item: Any, source: ReceiptParty, target: ReceiptParty,
+            when: str) -> bytes:
+    """A hand receipt for one movement: what moved, from whom to whom, and lines to sign."""
+    kind = t(f"kind.{entry.kind}")
+    pdf = _Paper(t, user, t("paper.receipt_title", kind=kind))
+    pdf.add_page()
+    pdf.heading(t("paper.receipt_title", kind=kind), f"{t('paper.movement')} {entry.uid}")
+    reason = t(f"reason.{entry.reason}") if entry.reason else ""
+    pdf.fields([(t("entry.when"), f"{when} UTC"), (t("entry.kind"), kind),
+                (t("record.document"), entry.document or ""),
+                (t("entry.from"), f"{source.name} ({source.code})" if source.name != source.code else source.code),
+                (t("entry.to"), f"{target.name} ({target.code})" if target.name != target.code else target.code),
+                (t("paper.recorded_by"), entry.actor), (t("record.witness"), entry.witness or ""),
+                (t("record.reason"), reason), (t("record.note"), entry.note or "")])
+    pdf.ln(4)
+    ident = item.serial or item.lot or ""
+    pdf.grid([(t("item.make"), 32, "L"), (t("item.model"), 38, "L"), (t("item.serial"), 40, "L"),
+               (t("item.calibre"), 28, "L"), (t("item.category"), 28, "L"), (t("entry.quantity"), 14, "R")],
+              [[item.make, item.model, ident, item.calibre or "", item.category or "", str(entry.quantity)]])
+    pdf.ln(4)
+    pdf.set_font("Helvetica", "I", 9)
+    pdf.multi_cell(0, 5, latin(t("paper.statement")), new_x="LMARGIN", new_y="NEXT")
+    handed = source.name if source.person else entry.actor
+    received = target.name if target.person else entry.actor
+    pdf.signatures([(t("paper.handed_by"), handed), (t("paper.received_by"), received),
+                    (t("paper.witness"), entry.witness or "")])
+    return bytes(pdf.output())
+
+
+def holdings(t: Translator, *, user: str, holder: Any, rows: Iterable[dict[str, Any]], as_of: str) -> bytes:
+    """A store's (a holder's) holdings list, to count against and sign."""
+    pdf = _Paper(t, user, t("paper.holdings_title", name=holder.name))
+    pdf.add_page()
+    pdf.heading(t("paper.holdings_title", name=holder.name),
+                f"{holder.code} · {t('kindh.' + holder.kind.value)} · {t('paper.as_of', at=as_of)}")
+    total = {"lines": 0, "quantity": 0, "more": False}
+
+    def lines() -> Iterable[list[str]]:
+        for n, row in enumerate(rows, start=1):
+            if n > MAX_LINES:
+                total["more"] = True
+                return
+            total["lines"] = n
+            total["quantity"] += row["quantity"]
+            yield [str(n), row["make"], row["model"], row["ident"], row["calibre"], row["category"],
+                   t.number(row["quantity"]), ""]
+
+    pdf.grid([("#", 10, "R"), (t("item.make"), 28, "L"), (t("item.model"), 32, "L"), (t("item.serial"), 34, "L"),
+               (t("item.calibre"), 24, "L"), (t("item.category"), 26, "L"), (t("entry.quantity"), 16, "R"),
+               ("OK", 10, "C")], lines())
+    pdf.ln(2)
+    pdf.set_font("Helvetica", "B", 10)
+    pdf.cell(0, 6, latin(t("paper.total", count=t.number(total["lines"]), quantity=t.number(total["quantity"]))),
+             new_x="LMARGIN", new_y="NEXT")
+    if total["more"]:
+        pdf.set_font("Helvetica", "I", 9)
+        pdf.cell(0, 6, latin(t("paper.truncated", count=t.number(MAX_LINES))), new_x="LMARGIN", new_y="NEXT")
+    pdf.signatures([(t("paper.counted_by"), ""), (t("paper.checked_by"), ""), (t("paper.witness"), "")])
+    return bytes(pdf.output())
+
+
+def qr_png(text: str) -> bytes:
+    """A QR code of ``text`` as a small PNG (segno, pure Python)."""
+    import segno
+
+    out = io.BytesIO()
+    segno.make(text, error="m", micro=False).save(out, kind="png", scale=4, border=1)
+    return out.getvalue()
+
+
+def labels(t: Translator, *, user: str, holder: Any, rows: Iterable[dict[str, Any]]) -> bytes:
+    """A sheet of QR labels (3 x 8 on A4) for the weapons a holder holds: the QR holds the item's key."""
+    pdf = _Paper(t, user, t("paper.labels"))
+    pdf.set_auto_page_break(auto=False)
+    pdf.set_margins(0, 0, 0)
+    pdf.plain = True  # a label sheet has no footer
+    count = 0
+    for row in rows:
+        if not row["serial"]:
+            continue
+        if count >= MAX_LABELS:
+            break
+        slot = count % (LABEL_COLUMNS * LABEL_ROWS)
+        if slot == 0:
+            pdf.add_page()
+        x, y = (slot % LABEL_COLUMNS) * LABEL_W, (slot // LABEL_COLUMNS) * LABEL_H
+        side = LABEL_H - 8
+        pdf.image(io.BytesIO(qr_png(row["item"])), x=x + 4, y=y + 4, w=side, h=side)
+        left, width = x + side + 7, LABEL_W - side - 10
+        pdf.set_xy(left, y + 5)
+        pdf.set_font("Helvetica", "B", 8)
+        pdf.multi_cell(width, 3.6, latin(f"{row['make']} {row['model']}"), new_x="LEFT", new_y="NEXT",
+                       max_line_height=3.6)
+        pdf.set_font("Helvetica", "B", 11)
+        pdf.set_x(left)
+        pdf.multi_cell(width, 5, latin(row["serial"]), new_x="LEFT", new_y="NEXT")
+        pdf.set_font("Helvetica", size=7)
+        pdf.set_x(left)
+        pdf.multi_cell(width, 3.2, latin(" · ".join(p for p in (row["calibre"], holder.code) if p)),
+                       new_x="LEFT", new_y="NEXT")
+        count += 1
+    if count == 0:
+        pdf.add_page()
+        pdf.set_xy(15, 20)
+        pdf.set_font("Helvetica", size=12)
+        pdf.cell(0, 8, latin(t("paper.labels_none")))
+    return bytes(pdf.output())
+
+
+__all__ = ["MAX_LABELS", "MAX_LINES", "ReceiptParty", "holdings", "labels", "latin", "qr_png", "receipt"]
