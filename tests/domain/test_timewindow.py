@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine
 
@@ -110,12 +110,12 @@ def test_the_settings_choose_the_window_and_a_bad_setting_names_itself() -> None
     wide = window_from_settings({"WAM_EARLIEST_OCCURRED_AT": "1900-01-01", "WAM_FUTURE_TOLERANCE_MINUTES": "0"})
     assert wide == TimeWindow(datetime(1900, 1, 1, tzinfo=UTC), timedelta(0))
     check_occurred_at(datetime(1900, 1, 1, tzinfo=UTC), NOW, wide)
-    for settings, field in [({"WAM_EARLIEST_OCCURRED_AT": "soon"}, "WAM_EARLIEST_OCCURRED_AT"),
+    for given_settings, field in [({"WAM_EARLIEST_OCCURRED_AT": "soon"}, "WAM_EARLIEST_OCCURRED_AT"),
                             ({"WAM_EARLIEST_OCCURRED_AT": "0001-01-01T00:00:00+01:00"}, "WAM_EARLIEST_OCCURRED_AT"),
                             ({"WAM_FUTURE_TOLERANCE_MINUTES": "ten"}, "WAM_FUTURE_TOLERANCE_MINUTES"),
                             ({"WAM_FUTURE_TOLERANCE_MINUTES": "-1"}, "WAM_FUTURE_TOLERANCE_MINUTES"),
                             ({"WAM_FUTURE_TOLERANCE_MINUTES": "1441"}, "WAM_FUTURE_TOLERANCE_MINUTES")]:
-        assert refusal(window_from_settings, settings).field == field
+        assert refusal(window_from_settings, given_settings).field == field
 
 
 offsets = st.integers(min_value=-(24 * 60 - 1), max_value=24 * 60 - 1).map(
@@ -124,6 +124,7 @@ moments = st.one_of(st.datetimes(timezones=offsets), st.datetimes(), st.datetime
                     st.sampled_from([YEAR_10000, FIRST_MOMENT, LAST_MOMENT, DEFAULT_EARLIEST]))
 
 
+@settings(deadline=None)  # the first example imports the services
 @given(moment=moments, now=st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1)),  # noqa: DTZ001
        minutes=st.integers(0, 1440))
 def test_the_ledgers_shortcut_decides_exactly_as_the_domain_rule(moment: datetime, now: datetime,
