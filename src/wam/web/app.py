@@ -33,6 +33,7 @@ from .api import admin, auth, confirmations, holders, lists, movements, pickers
 from .context import Services, read_session
 from .hardening import SecurityHeaders
 from .pages import admin as admin_pages
+from .pages import dashboard as dashboard_pages
 from .pages import home as home_pages
 from .pages import ledger as ledger_pages
 from .pages import lists as list_pages
@@ -91,8 +92,8 @@ def create_app(settings: WebSettings | None = None, *, ledger: Ledger | None = N
                    pickers.router):
         api.include_router(router)
     app.include_router(api)
-    for router in (signin.router, home_pages.router, picker_pages.router, paper_pages.router, ledger_pages.router,
-                   list_pages.router, admin_pages.router):
+    for router in (signin.router, home_pages.router, dashboard_pages.router, picker_pages.router, paper_pages.router,
+                   ledger_pages.router, list_pages.router, admin_pages.router):
         app.include_router(router, include_in_schema=False)
     app.mount("/static", CachedStatic(directory=str(HERE / "static")), name="static")
     errors.install(app)

@@ -1,0 +1,124 @@
+"""The mission at a glance: holdings by category and by site, movements per day, site positions.
+
+For the WAM officer's dashboard (and whoever else may read the figures: everything here is
+scoped by the user's grants through :func:`wam.services.scoped.scope_ids`, the one place where
+scope is decided). Each figure is one aggregate SQL query: the database sums, Python only
+shapes the few rows that come back.
+
+- :func:`by_category`: what is held in scope, by materiel type and category.
+- :func:`by_site`: what is held under each site in scope (its stores, and the persons below
+  them), by materiel type, with the site's coordinates for the map.
+- :func:`per_day`: movements touching the scope on each of the last days (for readers of
+  movements only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select
+
+from wam.domain.access import Action, grants_for
+from wam.domain.errors import PermissionDenied
+from wam.domain.holders import HolderKind
+from wam.domain.timefmt import to_micros
+from wam.storage import tables as t
+
+from .scoped import ScopedLedger, scope_ids
+
+DAY = 86_400_000_000  # microseconds
+EPOCH = date(1970, 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryLine:
+    type: str
+    category: str  # "" when the items have none
+    quantity: int
+
+
+@dataclass(slots=True)
+class SiteLine:
+    code: str
+    name: str
+    latitude: float | None
+    longitude: float | None
+    held: dict[str, int] = field(default_factory=dict)  # materiel type -> quantity
+
+    @property
+    def weapons(self) -> int:
+        return self.held.get("weapon", 0)
+
+
+def _require_read(scoped: ScopedLedger) -> Any:
+    if not scoped.can(Action.READ):
+        raise PermissionDenied("your role does not allow this")
+    return scope_ids(scoped.grants)
+
+
+def by_category(scoped: ScopedLedger) -> list[CategoryLine]:
+    """Quantities held in the user's scope by materiel type and category, largest first."""
+    scope = _require_read(scoped)
+    b, i = t.balances, t.items
+    total = func.sum(b.c.quantity)
+    query = (select(i.c.type, i.c.category, total.label("quantity")).select_from(b).join(i, i.c.id == b.c.item_id)
+             .where(b.c.quantity > 0).group_by(i.c.type, i.c.category))
+    if scope is not None:
+        query = query.where(b.c.holder_id.in_(scope))
+    with scoped.ledger.engine.connect() as conn:
+        rows = conn.execute(query).all()
+    lines = [CategoryLine(r.type, r.category or "", int(r.quantity)) for r in rows]
+    return sorted(lines, key=lambda x: (x.type != "weapon", -x.quantity, x.category))
+
+
+def by_site(scoped: ScopedLedger) -> list[SiteLine]:
+    """Each site in scope with what is held under it (by materiel type), most weapons first."""
+    scope = _require_read(scoped)
+    h, b, i = t.holders, t.balances, t.items
+    site = select(h.c.id.label("site_id"), h.c.id.label("id")).where(h.c.kind == HolderKind.SITE.value)
+    if scope is not None:
+        site = site.where(h.c.id.in_(scope))
+    down = site.cte("site_down", recursive=True)
+    c = h.alias("below")
+    down = down.union_all(select(down.c.site_id, c.c.id).where(c.c.parent_id == down.c.id))
+    held = (select(down.c.site_id, i.c.type, func.sum(b.c.quantity).label("quantity"))
+            .select_from(down.join(b, b.c.holder_id == down.c.id).join(i, i.c.id == b.c.item_id))
+            .where(b.c.quantity > 0).group_by(down.c.site_id, i.c.type))
+    if scope is not None:  # a researcher's scope leaves the persons below a site out
+        held = held.where(b.c.holder_id.in_(scope))
+    sites = select(h.c.id, h.c.code, h.c.name, h.c.latitude, h.c.longitude).where(h.c.kind == HolderKind.SITE.value)
+    if scope is not None:
+        sites = sites.where(h.c.id.in_(scope))
+    with scoped.ledger.engine.connect() as conn:
+        out = {r.id: SiteLine(r.code, r.name, r.latitude, r.longitude) for r in conn.execute(sites)}
+        for r in conn.execute(held):
+            if r.site_id in out:
+                out[r.site_id].held[r.type] = int(r.quantity)
+    return sorted(out.values(), key=lambda s: (-s.weapons, -sum(s.held.values()), s.name))
+
+
+def per_day(scoped: ScopedLedger, *, days: int = 30) -> list[tuple[date, int]] | None:
+    """Movements touching the user's scope on each of the last ``days`` days (UTC), oldest first;
+    None for a user who may not read movements."""
+    grants = grants_for(scoped.grants, Action.READ_MOVEMENTS)
+    if not grants:
+        return None
+    scope = scope_ids(grants)
+    today = scoped.ledger.clock().date()
+    first = today - timedelta(days=days - 1)
+    since = to_micros(scoped.ledger.clock().replace(year=first.year, month=first.month, day=first.day, hour=0,
+                                                    minute=0, second=0, microsecond=0))
+    e = t.entries
+    day = (e.c.occurred_at // DAY).label("day")
+    query = select(day, func.count().label("n")).where(e.c.occurred_at >= since).group_by(day)
+    if scope is not None:
+        query = query.where(or_(e.c.source_id.in_(scope), e.c.target_id.in_(scope)))
+    with scoped.ledger.engine.connect() as conn:
+        counts = {int(r.day): int(r.n) for r in conn.execute(query)}
+    start = (first - EPOCH).days
+    return [(first + timedelta(days=n), counts.get(start + n, 0)) for n in range(days)]
+
+
+__all__ = ["CategoryLine", "SiteLine", "by_category", "by_site", "per_day"]

@@ -1,0 +1,122 @@
+"""Small charts drawn on the server as inline SVG (no script, no network, no style attribute:
+colours come from classes in wam.css, which the strict CSP allows). Each function returns the
+geometry a template draws; the numbers also appear in a table beside each chart."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    label: str
+    value: int
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+def bars(rows: Sequence[tuple[str, int]], *, width: float = 360, row: float = 20, label_width: float = 130) -> \
+        tuple[list[Bar], float]:
+    """Horizontal bars (largest first as given); returns the bars and the chart's height."""
+    top = max((v for _, v in rows), default=0) or 1
+    span = width - label_width - 60
+    out = [Bar(label, value, label_width, n * row + 2, max(1.0, span * value / top), row - 6)
+           for n, (label, value) in enumerate(rows)]
+    return out, len(rows) * row + 4
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    day: date
+    value: int
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+def columns(rows: Sequence[tuple[date, int]], *, width: float = 360, height: float = 110) -> \
+        tuple[list[Column], int]:
+    """Vertical columns, one per day; returns the columns and the top of the scale."""
+    top = max((v for _, v in rows), default=0)
+    scale = _nice(top)
+    step = width / max(1, len(rows))
+    plot = height - 16
+    out = [Column(day, value, n * step + 1, plot - plot * value / scale, max(1.0, step - 2), plot * value / scale)
+           for n, (day, value) in enumerate(rows)]
+    return out, scale
+
+
+def _nice(top: int) -> int:
+    """A round number at or above ``top`` for a scale (1, 2, 5 x 10^n)."""
+    if top <= 0:
+        return 1
+    power = 10 ** math.floor(math.log10(top))
+    for m in (1, 2, 5, 10):
+        if top <= m * power:
+            return m * power
+    return 10 * power
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    code: str
+    name: str
+    x: float
+    y: float
+    r: float
+    weapons: int
+    labelled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Map:
+    points: list[Point]
+    meridians: list[tuple[float, str]]  # x, label
+    parallels: list[tuple[float, str]]  # y, label
+    width: float
+    height: float
+    missing: int  # sites without coordinates
+
+
+def site_map(sites: Sequence[object], *, width: float = 560, height: float = 380, labels: int = 10) -> Map:
+    """Sites at their coordinates (equirectangular, scaled by the cosine of the middle latitude),
+    each a circle whose area follows the weapons held there; a graticule every few degrees."""
+    placed = [s for s in sites
+              if getattr(s, "latitude", None) is not None and getattr(s, "longitude", None) is not None]
+    missing = len(sites) - len(placed)
+    if not placed:
+        return Map([], [], [], width, height, missing)
+    lats = [float(s.latitude) for s in placed]  # type: ignore[attr-defined]
+    lons = [float(s.longitude) for s in placed]  # type: ignore[attr-defined]
+    pad = 0.6
+    south, north, west, east = min(lats) - pad, max(lats) + pad, min(lons) - pad, max(lons) + pad
+    squeeze = math.cos(math.radians((south + north) / 2))
+    span_x, span_y = (east - west) * squeeze, north - south
+    scale = min((width - 40) / span_x, (height - 30) / span_y)
+    off_x = (width - span_x * scale) / 2
+    off_y = (height - span_y * scale) / 2
+
+    def xy(lat: float, lon: float) -> tuple[float, float]:
+        return off_x + (lon - west) * squeeze * scale, off_y + (north - lat) * scale
+
+    most = max((s.weapons for s in placed), default=0) or 1  # type: ignore[attr-defined]
+    ranked = sorted(placed, key=lambda s: -s.weapons)[:labels]  # type: ignore[attr-defined]
+    named = {s.code for s in ranked}  # type: ignore[attr-defined]
+    points = []
+    for s in placed:
+        x, y = xy(float(s.latitude), float(s.longitude))  # type: ignore[attr-defined]
+        r = 3 + 15 * math.sqrt(s.weapons / most)  # type: ignore[attr-defined]
+        points.append(Point(s.code, s.name, round(x, 1), round(y, 1), round(r, 1),  # type: ignore[attr-defined]
+                            s.weapons, s.code in named))  # type: ignore[attr-defined]
+    step = next(d for d in (1, 2, 5, 10, 20, 30) if max(east - west, north - south) / d <= 8)
+    meridians = [(round(xy(0, lon)[0], 1), f"{abs(lon)}°{'E' if lon >= 0 else 'W'}")
+                 for lon in range(math.ceil(west / step) * step, math.floor(east) + 1, step)]
+    parallels = [(round(xy(lat, 0)[1], 1), f"{abs(lat)}°{'N' if lat >= 0 else 'S'}")
+                 for lat in range(math.ceil(south / step) * step, math.floor(north) + 1, step)]
+    return Map(sorted(points, key=lambda p: -p.r), meridians, parallels, width, height, missing)

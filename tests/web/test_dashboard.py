@@ -1,0 +1,60 @@
+"""The WAM officer's dashboard: figures scoped to the user, charts drawn on the server as inline
+SVG (no script, no style attribute), a map of the sites from their coordinates."""
+
+from __future__ import annotations
+
+import re
+
+from .conftest import sign_in
+
+
+def _place_sites(app) -> None:  # noqa: ANN001
+    """Give two of the world's sites coordinates (Gao and Ansongo, in Mali); Kidal keeps none."""
+    from sqlalchemy import update
+
+    from wam.storage import tables as t
+
+    with app.state.wam.ledger.engine.begin() as conn:
+        for code, lat, lon in (("GAO", 16.27, -0.04), ("ANSONGO", 15.66, 0.50)):
+            conn.execute(update(t.holders).where(t.holders.c.code == code).values(latitude=lat, longitude=lon))
+
+
+def test_the_officer_sees_the_mission_at_a_glance(app, client, personas) -> None:  # noqa: ANN001
+    _place_sites(app)
+    sign_in(client, "officer")
+    home = client.get("/").text
+    assert 'href="/dashboard"' in home
+    page = client.get("/dashboard")
+    assert page.status_code == 200
+    html = page.text
+    assert "<script" not in html.split("</head>")[1] and " style=" not in html
+    for section in ("by-category", "by-site", "per-day", "map", "sites"):
+        assert f'id="{section}"' in html, section
+    assert html.count('<svg viewBox') == 4
+    assert "assault rifle" in html
+    sites = re.findall(r'<a href="/holders/([A-Z-]+)"><circle', html)
+    assert set(sites) == {"GAO", "ANSONGO"}  # placed by coordinates; Kidal has none
+    assert "1 site(s) without coordinates" in html
+    assert "JUBA" not in html  # UNMISS is outside the officer's mission
+    assert 'id="fig-pending"' in html and 'id="fig-counts"' in html and 'id="fig-checks"' in html
+    gao = re.search(r'<a href="/holders/GAO">Gao camp</a> <small>GAO</small></td><td class="num"[^>]*>(\d+)<', html)
+    assert gao and int(gao[1]) == 4  # three rifles received in the world, one awaiting confirmation
+
+
+def test_the_dashboard_keeps_to_each_users_scope(client, personas) -> None:  # noqa: ANN001
+    sign_in(client, "armourer")
+    html = client.get("/dashboard").text
+    assert "Ansongo" not in html and "Gao camp" not in html  # a store's armourer sees no site
+    assert 'href="/dashboard"' not in client.get("/").text  # offered to those who verify
+    sign_in(client, "researcher")
+    html = client.get("/dashboard").text
+    assert 'id="per-day"' not in html and 'id="fig-pending"' not in html  # figures only, no movements
+    sign_in(client, "nobody")
+    assert client.get("/dashboard").status_code == 403
+
+
+def test_the_dashboard_speaks_french(client, personas) -> None:  # noqa: ANN001
+    sign_in(client, "officer")
+    client.cookies.set("wam_lang", "fr")
+    html = client.get("/dashboard").text
+    assert "Tableau de bord" in html and "Détentions par site" in html
