@@ -2,10 +2,11 @@
 
 Arbitrary dates (any year, any offset, and text that is not a date), texts (control characters,
 separators, any length) and quantities (zero, negative, beyond the limit) are posted through the
-service, the API and the command line; whatever each path answers, it is never a crash (HTTP 500,
-exit 70), a refusal writes nothing, and every page and command that shows movements still reads
-afterwards: home, the holder page (now and at the date posted), the item page, the movement
-lists, /api/movements, the item's history, `wam history` and `wam balance --at`.
+service, the API, the record form, `wam move` and `wam import movements`; whatever each path
+answers, it is never a crash (HTTP 500, exit 70), a refusal writes nothing, and every page and
+command that shows movements still reads afterwards: home, the holder page (now and at the date
+posted), the item page, the movement lists, /api/movements, the item's history, `wam history`
+and `wam balance --at`.
 
 Two windows: the default one on the real clock, and the widest the settings allow, on a clock
 at the last moment the ledger keeps, so that every moment from year 1 to 9998 is accepted and
@@ -14,6 +15,7 @@ must then be shown.
 
 from __future__ import annotations
 
+import csv
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -27,6 +29,11 @@ from wam.domain.movements import make_movement
 from wam.domain.timefmt import FIRST_MOMENT, LAST_MOMENT
 from wam.domain.timewindow import TimeWindow
 
+from .asgi import AppClient
+from .conftest import sign_in
+
+IMPORT_HEADER = ["kind", "item", "quantity", "from", "to", "occurred_at", "actor", "witness", "document", "note",
+                 "reason"]
 ROUNDS = ball_rounds().key  # 10,000 at GAO-ASP in the test world
 YEAR_10000 = datetime.fromisoformat("9999-12-31T23:59:59-12:00")
 
@@ -58,8 +65,25 @@ def _cli(db_url: str, capsys, *args: str) -> int:  # noqa: ANN001
     return code
 
 
-def _post(path: str, app, client, personas, db_url, capsys, when, note, document, quantity) -> bool:  # noqa: ANN001, PLR0913
+def _post(path: str, app, client, personas, db_url, capsys, tmp_path_factory, when, note, document,
+          quantity) -> bool:  # noqa: ANN001, PLR0913
     """Post one receipt of rounds through ``path``; return whether it was recorded."""
+    if path == "form":
+        with AppClient(app) as browser:
+            csrf = sign_in(browser, "quartermaster")
+            page = browser.post("/record", data={"csrf": csrf, "kind": "receipt", "source": "supply:BGD",
+                                                 "target": "GAO-ASP", "item": ROUNDS, "quantity": str(quantity),
+                                                 "occurred_at": _when_text(when), "note": note or "",
+                                                 "document": document or ""})
+        assert page.status_code in (303, 403, 409, 422), (page.status_code, page.text[:300])
+        return page.status_code == 303
+    if path == "import":
+        file = tmp_path_factory.mktemp("import") / "movements.csv"
+        with file.open("w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows([IMPORT_HEADER, ["receipt", ROUNDS, str(quantity), "supply:BGD", "GAO-ASP",
+                                                          _when_text(when), "clerk", "", document or "", note or "",
+                                                          ""]])
+        return _cli(db_url, capsys, "import", "movements", str(file)) == 0
     if path == "service":
         try:
             occurred = when if isinstance(when, datetime) else datetime.fromisoformat(str(when))
@@ -113,7 +137,7 @@ PROPERTY = settings(max_examples=25, deadline=None,
 
 @pytest.mark.parametrize("window", ["default", "widest"])
 def test_whatever_is_posted_every_page_and_command_reads_back(window, app, client, personas, db_url, capsys,  # noqa: ANN001
-                                                              monkeypatch) -> None:
+                                                              monkeypatch, tmp_path_factory) -> None:
     ledger = app.state.wam.ledger
     if window == "widest":  # the web's ledger and the command line's: from year 1 to the last moment kept
         monkeypatch.setenv("WAM_EARLIEST_OCCURRED_AT", "0001-01-01")
@@ -123,11 +147,11 @@ def test_whatever_is_posted_every_page_and_command_reads_back(window, app, clien
     recorded: list[object] = []
 
     @PROPERTY
-    @given(path=st.sampled_from(["service", "api", "cli"]), when=whens, note=texts, document=texts,
+    @given(path=st.sampled_from(["service", "api", "form", "cli", "import"]), when=whens, note=texts, document=texts,
            quantity=quantities)
     def post_and_read(path: str, when: object, note: str | None, document: str | None, quantity: int) -> None:
         head = ledger.head()
-        if _post(path, app, client, personas, db_url, capsys, when, note, document, quantity):
+        if _post(path, app, client, personas, db_url, capsys, tmp_path_factory, when, note, document, quantity):
             recorded.append(when)
             assert ledger.head()[0] == head[0] + 1
         else:

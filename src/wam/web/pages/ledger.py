@@ -157,7 +157,7 @@ def _movements_from_form(ctx: CurrentUser, form: dict[str, str]) -> list:  # noq
             when = datetime.fromisoformat(form["occurred_at"])
         except ValueError:
             raise InvalidInput("is not a date and time", field="occurred_at") from None
-        when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+        when = when.replace(tzinfo=UTC) if when.tzinfo is None else when  # the domain refuses what it cannot keep
     keys: list[tuple[str, str]] = []
     for line, key, status in _resolve_serials(ctx, form.get("serials", "")):
         if key is None:
