@@ -58,3 +58,14 @@ def test_the_dashboard_speaks_french(client, personas) -> None:  # noqa: ANN001
     client.cookies.set("wam_lang", "fr")
     html = client.get("/dashboard").text
     assert "Tableau de bord" in html and "Détentions par site" in html
+
+
+def test_movements_per_day_cover_the_days_asked_for(client, personas) -> None:  # noqa: ANN001
+    sign_in(client, "officer")
+    html = client.get("/dashboard", params={"until": "2024-01-10"}).text
+    total = int(re.search(r'id="fig-movements"><b>(\d+)</b>', html)[1])
+    assert total >= 8  # the world's receipts and transfers of 2024-01-01 in the mission
+    assert "<title>2024-01-01: " in html and "2023-12-12" in html  # 30 days up to the 10th
+    later = client.get("/dashboard", params={"until": "2025-06-30"}).text
+    assert re.search(r'id="fig-movements"><b>(\d+)</b>', later)[1] == "0"
+    assert client.get("/dashboard", params={"until": "soon"}).status_code in (400, 422)

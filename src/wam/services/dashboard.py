@@ -23,7 +23,6 @@ from sqlalchemy import func, or_, select
 from wam.domain.access import Action, grants_for
 from wam.domain.errors import PermissionDenied
 from wam.domain.holders import HolderKind
-from wam.domain.timefmt import to_micros
 from wam.storage import tables as t
 
 from .scoped import ScopedLedger, scope_ids
@@ -99,25 +98,25 @@ def by_site(scoped: ScopedLedger) -> list[SiteLine]:
     return sorted(out.values(), key=lambda s: (-s.weapons, -sum(s.held.values()), s.name))
 
 
-def per_day(scoped: ScopedLedger, *, days: int = 30) -> list[tuple[date, int]] | None:
-    """Movements touching the user's scope on each of the last ``days`` days (UTC), oldest first;
-    None for a user who may not read movements."""
+def per_day(scoped: ScopedLedger, *, days: int = 30, until: date | None = None) -> list[tuple[date, int]] | None:
+    """Movements touching the user's scope on each of the ``days`` days (UTC) up to ``until`` (today
+    when None), oldest first; None for a user who may not read movements."""
     grants = grants_for(scoped.grants, Action.READ_MOVEMENTS)
     if not grants:
         return None
     scope = scope_ids(grants)
-    today = scoped.ledger.clock().date()
-    first = today - timedelta(days=days - 1)
-    since = to_micros(scoped.ledger.clock().replace(year=first.year, month=first.month, day=first.day, hour=0,
-                                                    minute=0, second=0, microsecond=0))
+    last = until or scoped.ledger.clock().date()
+    first = last - timedelta(days=days - 1)
+    start = (first - EPOCH).days
+    since, before = start * DAY, (start + days) * DAY
     e = t.entries
     day = (e.c.occurred_at // DAY).label("day")
-    query = select(day, func.count().label("n")).where(e.c.occurred_at >= since).group_by(day)
+    query = (select(day, func.count().label("n")).where(e.c.occurred_at >= since, e.c.occurred_at < before)
+             .group_by(day))
     if scope is not None:
         query = query.where(or_(e.c.source_id.in_(scope), e.c.target_id.in_(scope)))
     with scoped.ledger.engine.connect() as conn:
         counts = {int(r.day): int(r.n) for r in conn.execute(query)}
-    start = (first - EPOCH).days
     return [(first + timedelta(days=n), counts.get(start + n, 0)) for n in range(days)]
 
 

@@ -9,12 +9,14 @@ offers it to those who verify (the mission WAM officer, administrators, auditors
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from wam.domain.access import Action
+from wam.domain.errors import InvalidInput
 from wam.domain.timefmt import iso
 from wam.services import dashboard
 from wam.services.confirmations import COUNT_CAP
@@ -30,12 +32,19 @@ SITES_CHARTED = 12
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
-def dashboard_page(ctx: CurrentUser, request: Request) -> Response:
+def dashboard_page(ctx: CurrentUser, request: Request, until: str = "") -> Response:
     scoped = ctx.scoped
+    end = None
+    if until:
+        try:
+            end = date.fromisoformat(until[:10])
+        except ValueError:
+            raise InvalidInput("is not a date (YYYY-MM-DD)", field="until") from None
     categories = dashboard.by_category(scoped)  # PermissionDenied for a user with no role at all
     sites = dashboard.by_site(scoped)
-    days = dashboard.per_day(scoped, days=DAYS)
-    data: dict[str, Any] = {"iso": iso, "cap": COUNT_CAP, "days": DAYS, "categories": categories, "sites": sites}
+    days = dashboard.per_day(scoped, days=DAYS, until=end)
+    data: dict[str, Any] = {"iso": iso, "cap": COUNT_CAP, "days": DAYS, "categories": categories, "sites": sites,
+                            "until": end.isoformat() if end else ""}
     label = [(f"{ctx.t('type.' + c.type)} · {c.category or ctx.t('dash.uncategorised')}", c.quantity)
              for c in categories]
     data["category_bars"], data["category_height"] = charts.bars(label[:12])
