@@ -459,7 +459,8 @@ def test_it_signs_exports_and_checks_checkpoints(stocked, tmp_path, db_url):
 def test_it_prints_a_checkpoint_as_json(stocked):
     code, out, _ = stocked("checkpoint", "--json")
     assert code == 0
-    assert set(json.loads(out)) == {"ledger", "seq", "head_hash", "signed_at", "public_key", "signature"}
+    assert set(json.loads(out)) == {"ledger", "seq", "head_hash", "signed_at", "public_key", "signature",
+                                    "records_seq", "records_hash", "number", "prev_checkpoint"}
 
 
 def test_it_imports_a_checkpoint_file(stocked, tmp_path):

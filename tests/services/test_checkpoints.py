@@ -24,8 +24,9 @@ def test_it_signs_the_current_head(world, tmp_path):
     with ledger.engine.connect() as conn:
         records_seq, records_head = records.head(conn)
     assert (cp.records_seq, cp.records_hash) == (records_seq, records_head.hex())
-    assert cp.message() == (f"wam-checkpoint/v2\n{ledger.uuid}\n{seq}\n{head.hex()}\n{cp.signed_at}\n"
-                            f"{records_seq}\n{records_head.hex()}").encode()
+    assert (cp.number, cp.prev_checkpoint) == (1, "0" * 64)  # v3: the first of the ledger's numbered checkpoints
+    assert cp.message() == (f"wam-checkpoint/v3\n{ledger.uuid}\n{seq}\n{head.hex()}\n{cp.signed_at}\n"
+                            f"{records_seq}\n{records_head.hex()}\n1\n{'0' * 64}").encode()
 
 
 def test_it_signs_with_ed25519_over_the_documented_message(world, tmp_path):
@@ -34,7 +35,8 @@ def test_it_signs_with_ed25519_over_the_documented_message(world, tmp_path):
     cp = world.ledger.checkpoint(tmp_path / "key.pem")
     key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(cp.public_key))
     key.verify(bytes.fromhex(cp.signature), signing.signed_message(cp.ledger, cp.seq, cp.head_hash, cp.signed_at,
-                                                                   cp.records_seq, cp.records_hash))
+                                                                   cp.records_seq, cp.records_hash, cp.number,
+                                                                   cp.prev_checkpoint))
 
 
 def test_it_stores_each_checkpoint_and_the_ledgers_key(world, tmp_path):
@@ -88,7 +90,7 @@ def test_it_writes_a_file_another_party_can_keep(world, tmp_path):
     assert data["format"] == "wam-checkpoints/v1"
     assert [c["seq"] for c in data["checkpoints"]] == [4, 5]
     assert set(data["checkpoints"][0]) == {"ledger", "seq", "head_hash", "signed_at", "public_key", "signature",
-                                           "records_seq", "records_hash"}
+                                           "records_seq", "records_hash", "number", "prev_checkpoint"}
     assert signing.read_file(exported) == [first, second]  # read back exactly
     assert not exported.with_suffix(".json.tmp").exists()
     report = ledger.verify(signing.read_file(exported))
@@ -180,5 +182,6 @@ def test_a_v1_checkpoint_without_the_records_head_still_verifies(world, tmp_path
          "public_key": old.public_key, "signature": old.signature}]}), encoding="utf-8")
     assert signing.read_file(exported) == [old]
     assert ledger.import_checkpoints([old]) == 1
+    ledger.checkpoint(tmp_path / "key.pem")  # the ledger's public key is set (a NULL key with checkpoints is reported)
     report = ledger.verify(signing.read_file(exported))
-    assert report.ok and report.checkpoints_checked == 2
+    assert report.ok and report.checkpoints_checked == 3

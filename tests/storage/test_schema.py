@@ -67,11 +67,13 @@ def test_it_installs_the_append_only_guards(ledger):
     if is_postgres():
         assert schema.expected_guards("postgresql") == {
             "entries_append_only", "entries_no_truncate", "checkpoints_append_only", "checkpoints_no_truncate",
-            "confirmations_append_only", "confirmations_no_truncate"}
+            "confirmations_append_only", "confirmations_no_truncate", "witnessed_heads_append_only",
+            "witnessed_heads_no_truncate", "ledgers_key_fixed"}
     else:
         assert schema.expected_guards("sqlite") == {
             "entries_no_update", "entries_no_delete", "checkpoints_no_update", "checkpoints_no_delete",
-            "confirmations_no_update", "confirmations_no_delete"}
+            "confirmations_no_update", "confirmations_no_delete", "witnessed_heads_no_update",
+            "witnessed_heads_no_delete", "ledgers_key_fixed"}
 
 
 def test_it_creates_the_ledger_on_init(db_url):

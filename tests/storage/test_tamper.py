@@ -342,8 +342,12 @@ def sign_and_export(ledger, tmp_path: Path) -> tuple[signing.Checkpoint, Path]: 
     return cp, exported
 
 
+DELETED = "is not among the stored checkpoints (they end at number 0): the latest checkpoints were deleted"
+
+
 def cover_tracks(ledger) -> None:  # noqa: ANN001
-    """Forget the stored checkpoints, rebuild balances and put the guards back."""
+    """Forget the stored checkpoints, rebuild balances and put the guards back. (Since checkpoints
+    are numbered, a party holding a checkpoint the database lost also sees the deletion.)"""
     tamper(ledger.engine, "DELETE FROM checkpoints")
     rebuild_balances(ledger.engine)
     restore_guards(ledger.engine)
@@ -365,9 +369,9 @@ def test_it_reports_truncation_behind_the_last_checkpoint(tmp_path, keep):
 
         assert ledger.verify().ok  # consistent: nothing in the database shows it
         report = ledger.verify(signing.read_file(exported))
-        assert [(p.check, p.seq) for p in report.problems] == [("checkpoint", ENTRIES)]
+        assert [(p.check, p.seq) for p in report.problems] == [("checkpoint", ENTRIES)] * 2
         truncated = f"the ledger ends at entry {keep}, so it was truncated behind a signed checkpoint"
-        assert truncated in report.problems[0].message
+        assert truncated in report.problems[0].message and DELETED in report.problems[1].message
 
 
 def test_it_reports_truncation_behind_a_stored_checkpoint_left_in_place(tmp_path):
@@ -399,8 +403,8 @@ def test_it_catches_a_consistent_rewrite_of_history_with_a_checkpoint(tmp_path, 
 
         assert ledger.verify().ok  # every hash recomputed, head moved: the chain alone is fooled
         report = ledger.verify(signing.read_file(exported))
-        assert [(p.check, p.seq) for p in report.problems] == [("checkpoint", cp.seq)]
-        assert "history was rewritten" in report.problems[0].message
+        assert [(p.check, p.seq) for p in report.problems] == [("checkpoint", cp.seq)] * 2
+        assert "history was rewritten" in report.problems[0].message and DELETED in report.problems[1].message
 
 
 def test_it_cannot_see_a_rewrite_after_the_last_checkpoint(tmp_path):
@@ -413,7 +417,8 @@ def test_it_cannot_see_a_rewrite_after_the_last_checkpoint(tmp_path):
         entries[-1] = replace(entries[-1], note="rewritten")
         drop_guards(ledger.engine)
         rewrite_from(ledger.engine, entries, len(entries) - 1)
-        cover_tracks(ledger)
+        rebuild_balances(ledger.engine)
+        restore_guards(ledger.engine)  # the checkpoint stays: it is before the rewrite
         assert ledger.verify(signing.read_file(exported)).ok
 
 
@@ -429,7 +434,7 @@ def test_it_reports_a_rewrite_of_balances_and_quantities_together(tmp_path):
         cover_tracks(ledger)
         assert ledger.verify().ok
         assert [(p.check, p.seq) for p in ledger.verify(signing.read_file(exported)).problems] == [("checkpoint",
-                                                                                                    cp.seq)]
+                                                                                                    cp.seq)] * 2
 
 
 # --- (e) checkpoints that cannot be trusted ---------------------------------------------------------
@@ -472,5 +477,6 @@ def test_it_reports_a_checkpoint_signed_with_another_key(world, tmp_path):
     head_seq, head_hash = ledger.head()
     forged = signing.sign(intruder, ledger=ledger.uuid, seq=head_seq, head_hash=head_hash.hex(), signed_at=0)
     report = ledger.verify([forged])
-    assert [(p.check, p.seq) for p in report.problems] == [("checkpoint", 4)]
+    assert [(p.check, p.seq) for p in report.problems] == [("checkpoint", 4), ("key", None)]
     assert "signed by a key that is not this ledger's" in report.problems[0].message
+    assert "differs from a file's checkpoint" in report.problems[1].message

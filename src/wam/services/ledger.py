@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -36,7 +37,13 @@ from .catalog import Catalog, HolderRef, ItemRef, item_from_row
 from .marks import wrong_marks
 from .posting import Poster, post_all
 from .queries import BalanceLine
+from .trust import Anchors, next_number
 from .verify import VerifyReport, verify
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from .keys import KeyRecord
 
 Then = Callable[[Connection, Entry], None]  # work done in a posting's own transaction
 
@@ -433,11 +440,12 @@ class Ledger:
         return row.seq, bytes(row.hash)
 
     # integrity ---------------------------------------------------------------------------
-    def verify(self, checkpoints: Iterable[signing.Checkpoint] = (), *, marks: bool = False) -> VerifyReport:
+    def verify(self, checkpoints: Iterable[signing.Checkpoint] = (), *, marks: bool = False,
+               anchors: Anchors | None = None) -> VerifyReport:
         """Check chain, checkpoints, laws, balances and guards; report every problem. With
         ``marks``, also recompute the monthly balance marks that past balances are read from
         (about doubles the time)."""
-        report = verify(self.engine, self.uuid, list(checkpoints))
+        report = verify(self.engine, self.uuid, list(checkpoints), anchors)
         if marks:
             with self.engine.connect() as conn:
                 for holder, boundary, item, have, want in wrong_marks(conn):
@@ -446,9 +454,13 @@ class Ledger:
                         None, item, holder))
         return report
 
-    def checkpoint(self, key_path: Path) -> signing.Checkpoint:
-        """Sign the current head with the ledger's key and store the checkpoint."""
-        key = signing.load_or_create_key(key_path)
+    def checkpoint(self, key_path: Path | None = None, *, key: Ed25519PrivateKey | None = None,
+                   record: KeyRecord | None = None) -> signing.Checkpoint:
+        """Sign the current head with the ledger's key (``key``, or the one at ``key_path``) and
+        store the checkpoint, numbered after the latest stored one or the key's ``record``."""
+        if key is None:
+            assert key_path is not None, "give the key or its path"
+            key = signing.load_or_create_key(key_path)
         public = signing.public_hex(key)
 
         def run(conn) -> signing.Checkpoint:  # noqa: ANN001
@@ -459,8 +471,9 @@ class Ledger:
                 raise InvalidInput("this key is not the ledger's signing key", field="signing_key")
             head = conn.execute(select(t.chain_head.c.seq, t.chain_head.c.hash).where(t.chain_head.c.id == 1)).one()
             records_seq, records_hash = records.head(conn)  # v2: the records chain's head too
+            number, prev = next_number(conn, self.uuid, public, record)  # v3: numbered and chained
             cp = signing.sign(key, ledger=self.uuid, seq=head.seq, head_hash=bytes(head.hash).hex(), signed_at=to_micros(self.clock()),
-                              records_seq=records_seq, records_hash=records_hash.hex())
+                              records_seq=records_seq, records_hash=records_hash.hex(), number=number, prev_checkpoint=prev)
             self._store_checkpoint(conn, cp)
             return cp
 
@@ -489,5 +502,5 @@ class Ledger:
         conn.execute(
             insert(t.checkpoints).values(ledger_uuid=cp.ledger, seq=cp.seq, head_hash=cp.head_hash, signed_at=cp.signed_at,
                                          public_key=cp.public_key, signature=cp.signature, records_seq=cp.records_seq,
-                                         records_hash=cp.records_hash)
+                                         records_hash=cp.records_hash, number=cp.number, prev_checkpoint=cp.prev_checkpoint)
         )

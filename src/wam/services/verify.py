@@ -33,6 +33,7 @@ from wam.storage.schema import append_only_guards, expected_guards
 from .audit import verify_audit
 from .records import check_records
 from .signing import Checkpoint
+from .trust import Anchors, check_anchors, check_checkpoint_chain, check_guard_definitions, stored_checkpoint
 
 FETCH = 20_000
 
@@ -63,8 +64,10 @@ class VerifyReport:
         }
 
 
-def verify(engine: Engine, ledger_uuid: str, checkpoints: list[Checkpoint]) -> VerifyReport:
-    """Run every check and return the report (never raises for a problem it finds)."""
+def verify(engine: Engine, ledger_uuid: str, checkpoints: list[Checkpoint], anchors: Anchors | None = None) -> VerifyReport:
+    """Run every check and return the report (never raises for a problem it finds). ``anchors``:
+    what is held outside the database (key record, witnessed heads, pinned key: services/trust.py)."""
+    anchors = anchors if anchors is not None else Anchors()
     report = VerifyReport()
     problems = report.problems
     with engine.connect() as conn:
@@ -73,7 +76,7 @@ def verify(engine: Engine, ledger_uuid: str, checkpoints: list[Checkpoint]) -> V
         keys = {r.id: r.key for r in key_rows}
         serial_keys = {r.key for r in key_rows if r.shape == "serial"}
         origins = dict(conn.execute(select(t.ledgers.c.id, t.ledgers.c.uuid)).all())
-        wanted = {c.seq for c in checkpoints}
+        wanted = {c.seq for c in [*checkpoints, *anchors.witnessed]}
         wanted.update(conn.execute(select(t.checkpoints.c.seq)).scalars())
         head = conn.execute(select(t.chain_head.c.seq, t.chain_head.c.hash).where(t.chain_head.c.id == 1)).first()
         head_seq = head.seq if head is not None else 0
@@ -96,23 +99,22 @@ def verify(engine: Engine, ledger_uuid: str, checkpoints: list[Checkpoint]) -> V
             problems.append(
                 LedgerProblem("head", f"the chain head says entry {head.seq} but the ledger ends at entry {last_seq} (entries removed or added outside wam)")
             )
-        stored = [
-            Checkpoint(r.ledger_uuid, r.seq, r.head_hash, r.signed_at, r.public_key, r.signature,
-                       r.records_seq, r.records_hash)
-            for r in conn.execute(select(t.checkpoints))
-        ]
+        stored = [stored_checkpoint(r) for r in conn.execute(select(t.checkpoints)).mappings()]
         records_found: dict[int, bytes] = {}
-        wanted_records = {c.records_seq for c in [*stored, *checkpoints] if c.records_seq is not None}
+        wanted_records = {c.records_seq for c in [*stored, *checkpoints, *anchors.witnessed] if c.records_seq is not None}
         records_problems, records_last = check_records(conn, wanted=wanted_records, found=records_found)
         problems.extend(records_problems)
         public_key = conn.execute(select(t.ledgers.c.public_key).where(t.ledgers.c.uuid == ledger_uuid)).scalar()
         problems.extend(verify_audit(conn))  # the audit log's own chain and guards (wam.services.audit)
-    for source, group in (("stored", stored), ("file", checkpoints)):
+    for source, group in (("stored", stored), ("file", checkpoints), ("witnessed", anchors.witnessed)):
         for cp in group:
             report.checkpoints_checked += 1
             problems.extend(_check_checkpoint(cp, source, ledger_uuid, public_key, last_seq, found_hashes))
             if cp.ledger == ledger_uuid and cp.records_seq is not None:
                 problems.extend(_check_records_head(cp, source, records_last, records_found))
+    problems.extend(check_checkpoint_chain(stored, ledger_uuid))  # numbered checkpoints: gaps, links, forks
+    problems.extend(check_anchors(stored, ledger_uuid, public_key, anchors, checkpoints))
+    problems.extend(check_guard_definitions(engine))  # a guard of the right name that does nothing
     missing = expected_guards(engine.dialect.name) - append_only_guards(engine)
     for name in sorted(missing):
         problems.append(LedgerProblem("law 4", f"append-only guard {name} is missing from the database"))

@@ -141,6 +141,30 @@ checkpoints = Table(
     # format v2 (migration 0008_records): the records chain's head, signed with the entries' head
     Column("records_seq", BigInteger),
     Column("records_hash", String(64)),
+    # format v3 (migration 0009_keys): numbered, each signing the hash of the one before
+    Column("number", BigInteger),
+    Column("prev_checkpoint", String(64)),
+)
+
+# heads that other ledgers sent this instance to witness (POST /api/witness, migration 0009_keys):
+# append-only, kept as received, so that their ledger can later be checked against them
+witnessed_heads = Table(
+    "witnessed_heads",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ledger_uuid", String(36), nullable=False),
+    Column("number", BigInteger),
+    Column("seq", BigInteger, nullable=False),
+    Column("head_hash", String(64), nullable=False),
+    Column("signed_at", BigInteger, nullable=False),
+    Column("public_key", String(64), nullable=False),
+    Column("signature", String(128), nullable=False),
+    Column("records_seq", BigInteger),
+    Column("records_hash", String(64)),
+    Column("prev_checkpoint", String(64)),
+    Column("received_at", BigInteger, nullable=False),
+    Column("received_by", String(64), nullable=False),
+    Index("ix_witnessed_heads_ledger", "ledger_uuid", "number"),
 )
 
 APPEND_ONLY_TABLES = ("entries", "checkpoints")
