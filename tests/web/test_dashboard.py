@@ -69,3 +69,15 @@ def test_movements_per_day_cover_the_days_asked_for(client, personas) -> None:  
     later = client.get("/dashboard", params={"until": "2025-06-30"}).text
     assert re.search(r'id="fig-movements"><b>(\d+)</b>', later)[1] == "0"
     assert client.get("/dashboard", params={"until": "soon"}).status_code in (400, 422)
+
+
+def test_the_dashboard_and_the_record_page_stay_light(app, client, personas) -> None:  # noqa: ANN001
+    """Under 100 kB gzipped on first load with their assets (the record page's scripts included)."""
+    import gzip
+
+    _place_sites(app)
+    sign_in(client, "admin")
+    size = {p: len(gzip.compress(client.get(p).content)) for p in ("/static/wam.css", "/static/htmx.min.js",
+                                                                 "/static/wam.js", "/dashboard", "/record")}
+    assert size["/dashboard"] + size["/static/wam.css"] < 100_000, size
+    assert size["/record"] + size["/static/wam.css"] + size["/static/htmx.min.js"] + size["/static/wam.js"] < 100_000
