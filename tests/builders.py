@@ -521,7 +521,7 @@ def valid_step(draw: st.DrawFn, model: CustodyModel) -> Step | None:
         return Step(kind, item, quantity, source, "lost", hours, document=doc)
     if kind == "disposal":
         if draw(st.booleans()):
-            return Step(kind, item, quantity, source, "destroyed", hours, witness="Capt. Okafor")
+            return Step(kind, item, quantity, source, "destroyed", hours, witness="Capt. Okafor", document=doc)
         return Step(kind, item, quantity, source, "handed-over:MLI", hours, document=doc)
     return Step("adjustment", item, quantity, source, "count-adjustment", hours, document=doc)
 
@@ -675,7 +675,7 @@ def busy_world(ledger):  # noqa: ANN001, ANN201
     then twelve more movements, posted in two batches: the ledger then has 16 entries, and
     entry 14 reverses entry 13. Returns the world.
     """
-    from tests.factories import World
+    from tests.factories import World, post_many
 
     ledger.add_holders([make_holder(code=c, name=n, kind=k, parent=p, country=ctry) for c, n, k, p, ctry in HOLDERS])
     world = World(ledger, [rifle(f"56-{n:05d}") for n in range(1, 4)], ball_rounds())
@@ -698,6 +698,6 @@ def busy_world(ledger):  # noqa: ANN001, ANN201
         mv("disposal", rounds, "GAO-ARM", "destroyed", quantity=50, days=12, witness="Capt. Okafor"),
         mv("adjustment", rounds, "GAO-ASP", "count-adjustment", quantity=3, days=14, document="COUNT-2024-01"),
     ]
-    ledger.post_many(movements[:13])  # two batches: the reversal's original is already stored
-    ledger.post_many(movements[13:])
+    post_many(ledger, movements[:13])  # two batches: the reversal's original is already stored
+    post_many(ledger, movements[13:])  # loss, recovery, disposal, adjustment through their registers
     return world

@@ -85,10 +85,10 @@ def test_it_refuses_a_malformed_external_holder(world):
 
 def test_it_checks_the_kinds_rules_itself(world):
     # a Movement built by hand, not through make_movement, is still checked
-    bad = Movement(kind=MovementKind.LOSS, item=world.rounds.key, quantity=5, source="GAO-ASP", target="lost",
-                   occurred_at=at(1), actor=CLERK)
+    bad = Movement(kind=MovementKind.EXPENDITURE, item=world.rounds.key, quantity=5, source="GAO-ASP",
+                   target="expended", occurred_at=at(1), actor=CLERK)
     error = invalid(world.ledger, bad)
-    assert error.field == "document"
+    assert error.field == "reason"
 
 
 def by_hand(world, **changes: object) -> Movement:  # noqa: ANN001

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.factories import T0, rifle
+from tests.factories import T0, post, rifle
 from wam.domain.movements import TEXT_LIMITS, make_movement
 
 from .asgi import AppClient
@@ -81,7 +81,7 @@ def test_static_assets_are_cached(client) -> None:  # noqa: ANN001
 def test_a_movements_document_witness_reason_and_note_are_shown(client, personas, app) -> None:  # noqa: ANN001
     ledger = app.state.wam.ledger
     item = rifle("56-00002").key
-    ledger.post(make_movement(kind="loss", item=item, quantity=1, source="GAO-ARM", target="lost", occurred_at=T0,
+    post(ledger, make_movement(kind="loss", item=item, quantity=1, source="GAO-ARM", target="lost", occurred_at=T0,
                               actor="setup", document="INC-2024-7", witness="Lt Islam", note="fell in the river"))
     sign_in(client, "quartermaster")
     for path in ("/holders/GAO-ARM", f"/items/{item}", "/lists/movements"):

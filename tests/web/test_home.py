@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from tests.factories import rifle
+from tests.factories import post, rifle
 from wam.domain.movements import make_movement
 
 from .conftest import PENDING, sign_in
@@ -69,11 +69,11 @@ def test_it_lists_stores_whose_count_is_due(app, client, personas) -> None:  # n
     rounds = "L|POF|7.62X39MM BALL|POF-2021-07"
     for store, days in (("GAO-ASP", 3), ("KIDAL-ARM", 40)):
         if store == "KIDAL-ARM":  # an approved count found a rifle's worth of difference there 40 days ago
-            ledger.post(make_movement(kind="adjustment", item=rifle("56-10001").key, quantity=1, source="KIDAL-ARM",
+            post(ledger, make_movement(kind="adjustment", item=rifle("56-10001").key, quantity=1, source="KIDAL-ARM",
                                       target="count-adjustment", occurred_at=now - timedelta(days=days),
                                       actor="officer", document="COUNT-7"))
         else:  # and five more rounds at the ammunition point 3 days ago
-            ledger.post(make_movement(kind="adjustment", item=rounds, quantity=5, source="count-adjustment",
+            post(ledger, make_movement(kind="adjustment", item=rounds, quantity=5, source="count-adjustment",
                                       target=store, occurred_at=now - timedelta(days=days), actor="officer",
                                       document="COUNT-8"))
     officer = ScopedLedger(ledger, app.state.wam.ancestry, app.state.wam.accounts.user("officer").roles, "officer")

@@ -9,7 +9,7 @@ exit  meaning
 1     verification found problems
 2     bad input or usage (the message names the row and field)
 3     not found
-4     refused by the ledger's state (a law; a confirmation made before)
+4     refused by the ledger's state (a law; a confirmation made before; a document's state)
 5     another writer got there first; try again
 6     permission denied
 70    an internal error (set WAM_DEBUG=1 to see the traceback)
@@ -121,6 +121,7 @@ EXIT_CODES: dict[str, int] = {
     NotFound.code: 3,
     PostingRejected.code: 4,
     "confirmation_refused": 4,
+    "document_refused": 4,
     ConcurrentAppend.code: 5,
     PermissionDenied.code: 6,
 }

@@ -38,8 +38,9 @@ from wam.domain.holders import make_holder
 from wam.domain.materiel import lot_key, make_item
 from wam.domain.movements import Movement
 from wam.domain.movements import MovementKind as K
-from wam.services import reference, setup
+from wam.services import documents, reference, setup
 from wam.services import world as world_service
+from wam.services.documents import DocumentStep
 from wam.services.ledger import Ledger
 
 from . import catalogue as cat
@@ -354,11 +355,11 @@ def build_demo(url: str, scale: str = "mission", seed: int = 1, data_dir: Path |
     days = list(range(sc.days))
     total = 0
     if sc.batch_days <= 0:
-        total += ledger.post_many(_stream(world, opening, days), on_each=progress)
+        total += documents.post_stream(ledger, _stream(world, opening, days), on_each=progress)
     else:
         total += ledger.post_many(iter(opening), on_each=progress)
         for i in range(0, len(days), sc.batch_days):
-            total += ledger.post_many(_stream(world, [], days[i:i + sc.batch_days]), on_each=progress)
+            total += documents.post_stream(ledger, _stream(world, [], days[i:i + sc.batch_days]), on_each=progress)
     ledger.mark_balances()  # monthly marks: the web's balances at past dates read them
     # lots registered after the opening (field recoveries) are counted by the catalogue
     summary.lots, summary.holders = world_service.count_lots_and_holders(ledger)
@@ -421,7 +422,7 @@ def _plan_incidents(world: World, days: int) -> None:
             world.disposals[dispose].append((site, doc, items, ammo_qty))
 
 
-def _stream(world: World, opening: list[Movement], days: list[int]) -> Iterator[Movement]:
+def _stream(world: World, opening: list[Movement], days: list[int]) -> Iterator[Movement | DocumentStep]:
     yield from opening
     opening.clear()
     for d in days:
@@ -443,12 +444,12 @@ def _take(world: World, holder: str, calibre: str, lots: list[str], qty: int) ->
     return out
 
 
-def _day(world: World, d: int) -> list[Movement]:  # noqa: C901 (one day of a mission, in order)
+def _day(world: World, d: int) -> list[Movement | DocumentStep]:  # noqa: C901 (one day of a mission, in order)
     rng = world.rng
     sc = world.scale
     day = world.start + timedelta(days=d)
     base = datetime(day.year, day.month, day.day, tzinfo=UTC)
-    out: list[Movement] = []
+    out: list[Movement | DocumentStep] = []
     ymd = day.strftime("%Y%m%d")
 
     def at(hour: int, minute: int = 0, second: int = 0) -> datetime:
@@ -456,6 +457,14 @@ def _day(world: World, d: int) -> list[Movement]:  # noqa: C901 (one day of a mi
 
     def mv(kind, item, qty, src, tgt, when, actor, **kw) -> None:  # noqa: ANN001
         out.append(Movement(kind, item, qty, src, tgt, when, actor, **kw))
+
+    def document(kind: str, number: str, when: datetime, lines: list, steps: list[tuple[str, str]],
+                 **fields: str) -> None:
+        """A register's document (wam.services.documents), its steps taken at ``when``: the last posts."""
+        (first, by), *rest = steps
+        out.append(DocumentStep(kind, first, actor=by, occurred_at=when, number=number, lines=lines, **fields))
+        for step, by in rest:
+            out.append(DocumentStep(kind, step, actor=by, occurred_at=when, number=number))
 
     # 04:00 on the rotation day: each contingent's soldiers hand over to the next rotation. The
     # contingent-owned weapons stay in theatre (an assumption, docs/demo.md): every weapon is
@@ -505,6 +514,7 @@ def _day(world: World, d: int) -> list[Movement]:  # noqa: C901 (one day of a mi
         if day.day != 20 + i % 8:
             continue
         doc = f"CNT-{s.code}-{day:%Y%m}"
+        found: list[list[object]] = []
         for c in s.initial_rounds:
             for key in s.lots[c]:
                 have = world.bal[(s.asp, key)]
@@ -513,16 +523,16 @@ def _day(world: World, d: int) -> list[Movement]:  # noqa: C901 (one day of a mi
                 r = rng.random()
                 if r < COUNT_SHORTFALL_P:
                     n = rng.randint(1, min(60, have))
-                    mv(K.ADJUSTMENT, key, n, s.asp, "count-adjustment", at(5, 20, i), "demo.quartermaster",
-                       document=doc,
-                       note=f"monthly count: {n} rounds short of the ledger; approved adjustment")
+                    found.append([key, n, s.asp])  # short of the ledger
                     world.bal[(s.asp, key)] -= n
                 elif r < COUNT_SHORTFALL_P + COUNT_SURPLUS_P:
                     n = rng.randint(1, 40)
-                    mv(K.ADJUSTMENT, key, n, "count-adjustment", s.asp, at(5, 20, i), "demo.quartermaster",
-                       document=doc,
-                       note=f"monthly count: {n} rounds more than the ledger (unrecorded return); approved adjustment")
+                    found.append([key, n, "count-adjustment"])  # more than the ledger (an unrecorded return)
                     world.bal[(s.asp, key)] += n
+        if found:
+            document("count", doc, at(5, 20, i), found,
+                     [("count", "demo.quartermaster"), ("approve", "demo.wam-officer"), ("post", "demo.wam-officer")],
+                     store=s.asp, note="monthly count: discrepancies with the ledger; approved adjustment")
     # 05:30 monthly range day (training)
     for i, s in enumerate(sites):
         if day.day != 5 + i % 20:
@@ -538,35 +548,41 @@ def _day(world: World, d: int) -> list[Movement]:  # noqa: C901 (one day of a mi
                 world.bal[(s.asp, key)] -= k
                 world.expended[(s.contingent, c)] += k
     # 05:40 recoveries of lost weapons, field recoveries, disposals
+    officer = [("register", "demo.wam-officer"), ("post", "demo.wam-officer")]
     for site, doc, weapons, note in world.recoveries.get(d, ()):
         s = sites[site]
-        for j, w in enumerate(weapons):
+        back = [[world.w_key[w], 1, "lost"] for w in weapons if world.w_loc[w] == "lost"]
+        for w in weapons:
             if world.w_loc[w] == "lost":
-                mv(K.RECOVERY, world.w_key[w], 1, "lost", s.armoury, at(5, 40, j), "demo.wam-officer", document=doc,
-                   note=note)
                 world.w_loc[w] = s.armoury
+        if back:
+            document("recovery", doc, at(5, 40), back, officer, to=s.armoury, note=note)
     for site, doc, source, items, qty in world.field.get(d, ()):
         s = sites[site]
-        for j, item in enumerate(items):
-            target = s.asp if item.type == "ammunition" else s.armoury
-            n = qty if item.type == "ammunition" else 1
-            mv(K.RECOVERY, item.key, n, source, target, at(5, 45, j), "demo.wam-officer", document=doc,
-               note=f"materiel recovered in the field ({source.split(':', 1)[1]}) near {s.place}; "
-                    "marked and stored apart")
+        note = (f"materiel recovered in the field ({source.split(':', 1)[1]}) near {s.place}; "
+                "marked and stored apart")
+        arms = [[item.key, 1, source] for item in items if item.type != "ammunition"]
+        ammo = [[item.key, qty, source] for item in items if item.type == "ammunition"]
+        if arms:
+            document("recovery", doc, at(5, 45), arms, officer, to=s.armoury, note=note)
+        if ammo:  # a record of its own: the rounds go to the ammunition point
+            document("recovery", f"{doc}-AMMO", at(5, 45), ammo, officer, to=s.asp, note=note)
+    disposal = [("draft", "demo.quartermaster"), ("approve", "demo.wam-officer"), ("execute", "demo.wam-officer")]
     for site, doc, items, qty in world.disposals.get(d, ()):
         s = sites[site]
         handover = rng.random() < 0.3
-        for j, item in enumerate(items):
-            source = s.asp if item.type == "ammunition" else s.armoury
-            n = qty if item.type == "ammunition" else 1
-            if handover:
-                mv(K.DISPOSAL, item.key, n, source, f"handed-over:{HOST}", at(5, 50, j), "demo.wam-officer",
-                   document=f"HND-{doc}", note="handed over to the host state's authorities, receipt signed")
-            else:
-                mv(K.DISPOSAL, item.key, n, source, "destroyed", at(5, 50, j), "demo.wam-officer",
-                   witness="UNMAS technical officer", document=f"DST-{doc}",
-                   note="destroyed by cutting (weapons) / demolition")
+        lines = [[item.key, qty if item.type == "ammunition" else 1, s.asp if item.type == "ammunition" else s.armoury]
+                 for item in items]
+        if handover:
+            document("disposal", f"HND-{doc}", at(5, 50), lines, disposal, method="handover", host_state=HOST,
+                     receipt=f"RCPT-{doc}", authority="Police nationale congolaise",
+                     note="handed over to the host state's authorities, receipt signed")
+        else:
+            document("disposal", f"DST-{doc}", at(5, 50), lines, disposal, method="destruction",
+                     destruction="cutting", witness="UNMAS technical officer",
+                     note="destroyed by cutting (weapons) / demolition")
     # 06:00-18:00 patrols
+    incident = [("report", "demo.wam-officer"), ("post", "demo.wam-officer")]
     incidents = defaultdict(list)
     for site, mech in world.incidents.get(d, ()):
         incidents[site].append(mech)
@@ -610,29 +626,31 @@ def _day(world: World, d: int) -> list[Movement]:  # noqa: C901 (one day of a mi
             world.incident_seq += 1
             idoc = f"INC-{MISSION}-2018-{world.incident_seq:04d}"
             note = f"{mech[0]} / {mech[1]}: {mech[3]} (near {s.place})"
+            lost: list[list[object]] = []
             if mech[0] == "ambush":
                 victims = [j for j in members if s.person_weapon[j] not in lost_weapons]
                 victims = victims[:rng.randint(1, max(1, len(victims)))]
                 for j in victims:
                     w = s.person_weapon[j]
-                    mv(K.LOSS, world.w_key[w], 1, s.persons[j], "lost", at(12, 0), "demo.wam-officer", document=idoc,
-                       note=note)
+                    lost.append([world.w_key[w], 1, s.persons[j]])
                     world.w_loc[w] = "lost"
                     lost_weapons.append(w)
                 for key in list(held):
                     if held[key] > 0:
-                        mv(K.LOSS, key, held[key], leader, "lost", at(12, 0), "demo.wam-officer", document=idoc,
-                           note=note)
+                        lost.append([key, held[key], leader])
                         held[key] = 0
+                when = at(12, 0)
             else:  # one weapon not returned
                 j = members[-1]
                 w = s.person_weapon[j]
                 if w in lost_weapons:
                     continue
-                mv(K.LOSS, world.w_key[w], 1, s.persons[j], "lost", at(17, 0), "demo.wam-officer", document=idoc,
-                   note=note)
+                lost.append([world.w_key[w], 1, s.persons[j]])
                 world.w_loc[w] = "lost"
                 lost_weapons.append(w)
+                when = at(17, 0)
+            if lost:
+                document("incident", idoc, when, lost, incident, note=note)
             _maybe_recover(world, d, i, idoc, list(lost_weapons))
         for k, j in enumerate(members):
             w = s.person_weapon[j]
@@ -664,17 +682,19 @@ def _day(world: World, d: int) -> list[Movement]:  # noqa: C901 (one day of a mi
                     rounds = rng.randint(100, 1000)
             else:  # seizure of a convoy's ammunition
                 rounds = rng.randint(2000, 20000)
-            for k, w in enumerate(sorted(weapons)):
-                mv(K.LOSS, world.w_key[w], 1, s.armoury, "lost", at(22, 0, k), "demo.wam-officer", document=idoc,
-                   note=note)
+            lost = []
+            for w in sorted(weapons):
+                lost.append([world.w_key[w], 1, s.armoury])
                 world.w_loc[w] = "lost"
             if rounds:
                 calibres = sorted(s.initial_rounds, key=lambda c: (-s.initial_rounds[c], c))
                 if calibres:
                     c = calibres[0]
                     for key, k in _take(world, s.asp, c, s.lots[c], rounds):
-                        mv(K.LOSS, key, k, s.asp, "lost", at(22, 5), "demo.wam-officer", document=idoc, note=note)
+                        lost.append([key, k, s.asp])
                         world.bal[(s.asp, key)] -= k
+            if lost:
+                document("incident", idoc, at(22, 0), lost, incident, note=note)
             _maybe_recover(world, d, i, idoc, weapons)
     return out
 

@@ -16,12 +16,14 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from wam.domain.chain import GENESIS
+from wam.domain.documents import DOCUMENT_KINDS, DocumentRequired, refuse_generic
 from wam.domain.errors import InvalidInput, LedgerProblem, NotFound, PostingRejected, WamError
 from wam.domain.holders import Holder
 from wam.domain.materiel import Item
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
     from .keys import KeyRecord
 
 Then = Callable[[Connection, Entry], None]  # work done in a posting's own transaction
+T = TypeVar("T")
 
 
 def utcnow() -> datetime:
@@ -72,6 +75,30 @@ def _stock_field(exc: WamError, movement: Movement) -> str | None:
         return "holder"
     # a law: a weapon listed twice breaks law 1 (its serial), ammunition law 2 (its quantity)
     return "serial" if getattr(exc, "law", None) == 1 else "quantity"
+
+
+def _generic(movements: Iterable[Movement]) -> Iterable[Movement]:
+    """``movements``, refusing a kind that only its register posts (:mod:`wam.services.documents`);
+    a refusal names its position in the stream."""
+    for number, movement in enumerate(movements, start=1):
+        if movement[0] in DOCUMENT_KINDS:
+            refuse_generic(movement[0], row=number)
+        yield movement
+
+
+def _generic_rows(rows: Iterable[tuple[int, Movement]], keep_going: list[InvalidInput] | None
+                  ) -> Iterable[tuple[int, Movement]]:
+    """A file's (line, movement) rows, refusing a kind that only its register posts (naming the line)."""
+    for row, movement in rows:
+        if movement[0] in DOCUMENT_KINDS:
+            try:
+                refuse_generic(movement[0], row=row)
+            except DocumentRequired as exc:
+                if keep_going is None:
+                    raise
+                keep_going.append(exc)
+                continue
+        yield row, movement
 
 
 _MOVEMENT_COLUMNS = {"source": "from", "target": "to"}
@@ -215,6 +242,7 @@ class Ledger:
     def post(self, movement: Movement, *, then: Then | None = None) -> Entry:
         """Post one movement; return the recorded entry. ``then(conn, entry)`` runs in the same
         transaction (an idempotency key's answer, kept with its movement or not at all)."""
+        refuse_generic(movement.kind)  # loss, recovery, adjustment, disposal: through their registers
         self._time_check()(movement.occurred_at)
         entries: list[Entry] = []
 
@@ -264,6 +292,7 @@ class Ledger:
             for position in positions:
                 try:
                     check(movements[position].occurred_at)
+                    refuse_generic(movements[position].kind)
                     poster.post(movements[position])
                 except (InvalidInput, NotFound, PostingRejected) as exc:
                     raise _Refused(position, exc) from exc
@@ -279,7 +308,19 @@ class Ledger:
 
     def post_many(self, movements: Iterable[Movement], *, on_each: Callable[[], None] | None = None) -> int:
         """Post a stream of movements in one transaction: all are recorded or none."""
+        movements = _generic(movements)
         return self._write(lambda conn: post_all(self._poster(conn), self._in_window(movements), on_each))
+
+    def document_transaction(self, work: Callable[[Connection, Poster], T]) -> T:
+        """The documents seam (:mod:`wam.services.documents`): run ``work(conn, poster)`` in one
+        write transaction. The poster posts every kind: the unit of work that ``work`` builds posts
+        a document kind only as the lines of a document's posting step, and finishes the poster."""
+
+        def run(conn: Connection) -> T:
+            with self._poster(conn) as poster:
+                return work(conn, poster)
+
+        return self._write(run)  # type: ignore[no-any-return]
 
     def _poster(self, conn) -> Poster:  # noqa: ANN001
         ledger_id, ledger_uuid = self.identity
@@ -314,6 +355,7 @@ class Ledger:
         ``keep_going``, refusals are appended to it instead and the following rows are checked
         as if the refused ones were absent; nothing is written if any was refused.
         """
+        rows = _generic_rows(rows, keep_going)
         return self._import_rows(((row, mv, None) for row, mv in rows), keep_going, _movement_field)
 
     def _import_rows(self, rows: Iterable[tuple[int, Movement, Item | None]], keep_going: list[InvalidInput] | None,

@@ -31,6 +31,7 @@ from wam.storage import tables as t
 from wam.storage.schema import append_only_guards, expected_guards
 
 from .audit import verify_audit
+from .documents import verify_documents
 from .records import check_records
 from .signing import Checkpoint
 from .trust import Anchors, check_anchors, check_checkpoint_chain, check_guard_definitions, stored_checkpoint
@@ -106,6 +107,7 @@ def verify(engine: Engine, ledger_uuid: str, checkpoints: list[Checkpoint], anch
         problems.extend(records_problems)
         public_key = conn.execute(select(t.ledgers.c.public_key).where(t.ledgers.c.uuid == ledger_uuid)).scalar()
         problems.extend(verify_audit(conn))  # the audit log's own chain and guards (wam.services.audit)
+        problems.extend(verify_documents(conn))  # documents replay, citations resolve (wam.services.documents)
     for source, group in (("stored", stored), ("file", checkpoints), ("witnessed", anchors.witnessed)):
         for cp in group:
             report.checkpoints_checked += 1

@@ -40,6 +40,7 @@ STATUS = {
     "throttled": 429,
     "not_initialised": 503,
     "confirmation_refused": 409,
+    "document_refused": 409,
 }
 
 RETRY_AFTER = {"concurrent_append": 1}
