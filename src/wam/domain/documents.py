@@ -342,7 +342,7 @@ def _s(*states: str) -> frozenset[str]:
 
 DISPOSAL = DocumentType(
     name="disposal", kind=MovementKind.DISPOSAL, title="disposal certificate",
-    command="wam disposal draft|approve|execute (or POST /api/disposals)", draft="draft", initial="drafted",
+    command="wam disposal draft|approve|execute (or /api/disposals)", draft="draft", initial="drafted",
     steps=_steps(
         Step("draft", _s(), "drafted"),
         Step("approve", _s("drafted"), "approved", by_other=True, approves=True),
@@ -352,8 +352,8 @@ DISPOSAL = DocumentType(
     check=check_disposal, prefix="DSP",
 )
 INCIDENT = DocumentType(
-    name="incident", kind=MovementKind.LOSS, title="loss incident", command="wam document loss", draft="report",
-    initial="reported",
+    name="incident", kind=MovementKind.LOSS, title="loss incident", command="wam document step incident report|post",
+    draft="report", initial="reported",
     steps=_steps(
         Step("report", _s(), "reported"),
         Step("post", _s("reported"), "posted", posts=True, accepts=("occurred_at",)),
@@ -362,8 +362,8 @@ INCIDENT = DocumentType(
     check=_to("lost"), prefix="INC",
 )
 RECOVERY = DocumentType(
-    name="recovery", kind=MovementKind.RECOVERY, title="recovery record", command="wam document recovery",
-    draft="register", initial="registered",
+    name="recovery", kind=MovementKind.RECOVERY, title="recovery record",
+    command="wam document step recovery register|post", draft="register", initial="registered",
     steps=_steps(
         Step("register", _s(), "registered"),
         Step("post", _s("registered"), "posted", posts=True, accepts=("occurred_at",)),
@@ -372,8 +372,8 @@ RECOVERY = DocumentType(
     check=check_recovery, prefix="REC",
 )
 COUNT = DocumentType(
-    name="count", kind=MovementKind.ADJUSTMENT, title="stock count", command="wam document adjustment",
-    draft="count", initial="counted",
+    name="count", kind=MovementKind.ADJUSTMENT, title="stock count",
+    command="wam document step count count|approve|post", draft="count", initial="counted",
     steps=_steps(
         Step("count", _s(), "counted"),
         Step("approve", _s("counted"), "approved", by_other=True, approves=True),
