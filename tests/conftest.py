@@ -43,6 +43,14 @@ def postgres_schema(prefix: str = "t") -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _keys_apart(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Signing keys made by default go to a folder of the test's, never the user's ~/.config/wam/keys."""
+    monkeypatch.setenv("WAM_KEY_DIR", str(tmp_path_factory.mktemp("wam-keys")))
+    monkeypatch.delenv("WAM_SIGNING_KEY", raising=False)
+    monkeypatch.delenv("WAM_KEY_PASSPHRASE", raising=False)
+
+
 @pytest.fixture
 def db_url(tmp_path: Path) -> Iterator[str]:
     """A URL to an empty database that lives as long as the test."""

@@ -27,6 +27,7 @@ from wam.storage.engine import normalise_url
 @pytest.fixture(autouse=True)
 def _key(monkeypatch, tmp_path) -> None:  # noqa: ANN001
     monkeypatch.setenv("WAM_SIGNING_KEY", str(tmp_path / "keys" / "signing-key.pem"))
+    monkeypatch.setenv("WAM_KEY_BESIDE_DATA", "1")  # these tests keep the database and the key in one tmp_path
     (tmp_path / "keys").mkdir()
     monkeypatch.delenv("WAM_DATABASE_URL", raising=False)
     monkeypatch.setenv("COLUMNS", "200")

@@ -41,8 +41,9 @@ def caller(url: str, capsys):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture(autouse=True)
-def _terminal(monkeypatch, tmp_path) -> None:  # noqa: ANN001
-    monkeypatch.setenv("WAM_SIGNING_KEY", str(tmp_path / "signing-key.pem"))
+def _terminal(monkeypatch, tmp_path_factory) -> None:  # noqa: ANN001
+    # the key apart from the database's folder (wam refuses to create it there: wam.services.keys)
+    monkeypatch.setenv("WAM_SIGNING_KEY", str(tmp_path_factory.mktemp("keys") / "signing-key.pem"))
     monkeypatch.delenv("WAM_DATABASE_URL", raising=False)
     monkeypatch.setenv("COLUMNS", "200")  # tables as wide as they need, as on a desk's terminal
 

@@ -36,8 +36,8 @@ SEES: dict[str, set[str]] = {
     "nobody": set(),
 }
 CAN: dict[str, set[str]] = {
-    "admin": {"read", "movements", "record", "confirm", "verify", "users"},
-    "mission-admin": {"read", "movements", "record", "confirm", "verify", "users"},
+    "admin": {"read", "movements", "record", "confirm", "verify", "users", "witness"},
+    "mission-admin": {"read", "movements", "record", "confirm", "verify", "users", "witness"},
     "officer": {"read", "movements", "record", "confirm", "verify"},
     "quartermaster": {"read", "movements", "record", "confirm"},
     "armourer": {"read", "movements", "record", "confirm"},
@@ -148,6 +148,28 @@ OPS: dict[tuple[str, str], Op] = {
         f"/api/users/{k.pos_user}/grants/{_first_grant(c, k)}", headers=h), ok=204,
                                                           not_found=lambda k: ("user", k.pos_user)),
 }
+
+
+def _witnessed_head() -> dict:
+    """A head signed by another ledger's key, as ``wam checkpoint --witness URL`` sends it."""
+    from dataclasses import asdict
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from wam.services import signing
+
+    cp = signing.sign(Ed25519PrivateKey.generate(), ledger="0f0e0d0c-0b0a-4909-8807-060504030201", seq=7,
+                      head_hash="ab" * 32, signed_at=1, records_seq=0, records_hash="00" * 32, number=1,
+                      prev_checkpoint=signing.FIRST_PREV)
+    return asdict(cp)
+
+
+WITNESSED = _witnessed_head()
+OPS[("post", "/api/witness")] = Op("witness", lambda c, h, k: c.post("/api/witness", headers=h, json=WITNESSED),
+                                   ok=201, positional=False)
+OPS[("get", "/api/witness/{ledger}")] = Op("witness", lambda c, h, k: c.get(f"/api/witness/{WITNESSED['ledger']}",
+                                                                             headers=h), positional=False)
+
 
 
 def _fresh_token(client, case: Case) -> dict[str, str]:  # noqa: ANN001

@@ -24,6 +24,7 @@ def backup(
     file: Path = typer.Argument(..., help="The backup file to write (replaced only once the copy is complete)."),
     key_out: Path | None = typer.Option(
         None, "--key-out", help="Also copy the signing key to this separate file (keep it on other media)."),
+    key: Path | None = typer.Option(None, "--key", help="The signing key, if not where `wam checkpoint` finds it."),
 ) -> None:
     """Back up the ledger: SQLite's online backup API (WAL included) or pg_dump.
 
@@ -34,7 +35,7 @@ def backup(
     ledger = common.open_ledger()
     entries = service.backup(ledger.engine, file)
     common.stdout.print(f"backed up {entries} entries to {file}", markup=False)
-    key = common.signing_key_path(common.database_url())
+    key = common.signing_key_path(ledger, key)
     if key_out is not None:
         service.copy_key(key, key_out)
         common.stdout.print(f"copied the signing key to {key_out} (keep it apart from the backup)", markup=False)
@@ -52,5 +53,6 @@ def restore(
 
     ledger = common.open_ledger(initialised=False)
     entries = service.restore(ledger.engine, file, replace=replace)
+    restored = common.open_ledger()
     common.stdout.print(f"restored {entries} entries from {file}; run `wam verify`, and put the signing key at "
-                        f"{common.signing_key_path(common.database_url())} (or set WAM_SIGNING_KEY)", markup=False)
+                        f"{common.signing_key_path(restored)} (or set WAM_SIGNING_KEY, or give --key)", markup=False)

@@ -56,13 +56,24 @@ def open_ledger(db: str | None = None, *, initialised: bool = True, upgrade: boo
     return open_at(database_url(db), initialised=initialised, upgrade=upgrade)
 
 
-def signing_key_path(url: str) -> Path:
-    """Where the ledger's signing key lives: ``WAM_SIGNING_KEY``, else beside an SQLite file."""
-    if os.environ.get("WAM_SIGNING_KEY"):
-        return Path(os.environ["WAM_SIGNING_KEY"])
-    if url.startswith("sqlite:///"):
-        return Path(url[len("sqlite:///"):] + ".signing-key.pem")
-    return Path.home() / ".config" / "wam" / "signing-key.pem"
+def sqlite_file(ledger: Ledger) -> str | None:
+    """The SQLite database's file, or None (PostgreSQL, or in memory)."""
+    engine = ledger.engine
+    return engine.url.database if engine.dialect.name == "sqlite" and engine.url.database != ":memory:" else None
+
+
+def signing_key_path(ledger: Ledger, given: Path | None = None) -> Path:
+    """Where the ledger's signing key lives (wam.services.keys.choose): ``--key``, else
+    ``WAM_SIGNING_KEY``, else a key left beside the SQLite file before issue 9 (with a warning to
+    move it), else ``~/.config/wam/keys/<ledger uuid>.pem``."""
+    from wam.services import keys
+
+    choice = keys.choose(ledger.uuid, sqlite_file(ledger), given)
+    if choice.how.startswith("beside the data"):
+        stderr.print(f"warning: the signing key {choice.path} is beside the database: whoever copies the folder can "
+                     "re-sign a rewritten history. Move it to other media and set WAM_SIGNING_KEY (or --key).",
+                     markup=False)
+    return choice.path
 
 
 def print_json(data: object) -> None:

@@ -261,19 +261,33 @@ def history(
 
 def verify(
     checkpoints: list[Path] = typer.Option([], "--checkpoints", help="Checkpoint files kept by other parties."),
+    witness: list[str] = typer.Option([], "--witness", help="A witness to check against (a folder, a .json file, "
+                                      "or the URL of another wam instance); repeatable."),
+    public_key: str | None = typer.Option(None, "--public-key", envvar="WAM_PUBLIC_KEY",
+                                          help="The ledger's public key as you know it (hex): reported if replaced."),
+    key: Path | None = typer.Option(None, "--key", help="The signing key whose record (KEY.json) to compare with "
+                                    "(default: where `wam checkpoint` keeps it)."),
     as_json: bool = typer.Option(False, "--json"),
     marks: bool = typer.Option(False, "--marks",
                                help="Also recompute the monthly balance marks (about twice the time)."),
 ) -> None:
     """Check the chain, checkpoints, laws and balances; exit 1 listing every problem.
 
-    Example: wam verify --checkpoints oversight-checkpoints.json --marks
+    Also compares the ledger with what is held outside it: the signing key's record of the last
+    checkpoint it signed, the heads kept by witnesses, a pinned public key.
+
+    Example: wam verify --checkpoints oversight-checkpoints.json --witness /media/usb/wam-witness
     """
-    from wam.services import signing
+    from wam.services import keys, signing
+    from wam.services import witness as witnesses
+    from wam.services.trust import Anchors
 
     ledger = common.open_ledger()
     external = [cp for path in checkpoints for cp in signing.read_file(path)]
-    report = ledger.verify(external, marks=marks)
+    record = keys.read_record(keys.choose(ledger.uuid, common.sqlite_file(ledger), key).path)
+    witnessed = [cp for dest in witness for cp in witnesses.fetch(dest, ledger.uuid)]
+    anchors = Anchors(key_record=record, public_key=public_key, witnessed=witnessed)
+    report = ledger.verify(external, marks=marks, anchors=anchors)
     if as_json:
         common.print_json(report.as_dict())
     else:
@@ -285,18 +299,38 @@ def verify(
         raise typer.Exit(1)
 
 
+def _seconds(text: str) -> int:
+    """``30s``, ``5m``, ``2h`` or a number of seconds."""
+    units = {"s": 1, "m": 60, "h": 3600}
+    try:
+        value = int(text[:-1]) * units[text[-1]] if text and text[-1] in units else int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise InvalidInput(f"--every {text!r}: give a duration such as 30s, 5m or 2h", field="every")
+    return value
+
+
 def checkpoint(
     export: Path | None = typer.Option(None, "--export",
                                        help="Append the new checkpoint to this file (for another party)."),
     import_file: Path | None = typer.Option(None, "--import",
                                             help="Store the checkpoints of a file instead of signing."),
+    key: Path | None = typer.Option(None, "--key", help="The signing key (default: WAM_SIGNING_KEY, else "
+                                    "~/.config/wam/keys/<ledger>.pem); passphrase from WAM_KEY_PASSPHRASE."),
+    key_beside_data: bool = typer.Option(False, "--key-beside-data",
+                                         help="Allow creating the key in the database's own folder (not advised)."),
+    witness: list[str] = typer.Option([], "--witness", help="Send the signed head to this witness (a folder on "
+                                      "other media, a .json file, or the URL of another wam instance); repeatable."),
+    every: str | None = typer.Option(None, "--every", help="Keep running: sign (and send) again every DURATION "
+                                     "(30s, 5m, 2h) until stopped."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Sign the ledger's head with its Ed25519 key and store (and export) the checkpoint.
+    """Sign the ledger's head with its Ed25519 key and store (export, witness) the checkpoint.
 
     Also builds the missing monthly balance marks, which make balances at past dates fast.
 
-    Example: wam checkpoint --export /media/usb/minusma-checkpoints.json
+    Example: wam checkpoint --witness /media/usb/wam-witness --witness https://hq.example/ --every 5m
     """
     from wam.services import signing
 
@@ -305,17 +339,48 @@ def checkpoint(
         added = ledger.import_checkpoints(signing.read_file(import_file))
         common.stdout.print(f"stored {added} checkpoint(s) from {import_file}")
         return
-    cp = ledger.checkpoint(common.signing_key_path(common.database_url()))
+    pause = _seconds(every) if every is not None else None
+    path = common.signing_key_path(ledger, key)
+    failed = _sign_once(ledger, path, key_beside_data, export, witness, as_json)
+    while pause is not None:
+        import time
+
+        time.sleep(pause)
+        failed = _sign_once(ledger, path, key_beside_data, export, witness, as_json)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _sign_once(ledger, path: Path, beside_ok: bool, export: Path | None, witness: list[str],  # noqa: ANN001
+               as_json: bool) -> int:
+    """Sign, store, remember in the key's record, export and send; return how many witnesses failed."""
+    from wam.domain.errors import WamError
+    from wam.services import keys, signing
+    from wam.services import witness as witnesses
+
+    key = keys.load_or_create(path, sqlite_file=common.sqlite_file(ledger), beside_ok=beside_ok)
+    cp = ledger.checkpoint(key=key, record=keys.read_record(path))
+    keys.write_record(path, cp)  # after the commit: the record never runs ahead of the ledger
     ledger.mark_balances()  # the periodic moment for derived data: monthly balance marks
     if export is not None:
         signing.append_to_file(export, cp)
+    sent, failed = [], 0
+    for dest in witness:
+        try:
+            sent.append(witnesses.send(dest, cp))
+        except WamError as exc:  # one witness down must not stop the others
+            failed += 1
+            common.stderr.print(f"wam: error: {exc}", markup=False)
     if as_json:
         from dataclasses import asdict
 
         common.print_json(asdict(cp))
     else:
         exported = f", exported to {export}" if export else ""
-        common.stdout.print(f"signed checkpoint at entry {cp.seq}, head {cp.head_hash[:16]}…{exported}")
+        witnessed = f", sent to {len(sent)} witness(es)" if witness else ""
+        common.stdout.print(f"signed checkpoint at entry {cp.seq} (number {cp.number}), head {cp.head_hash[:16]}…"
+                            f"{exported}{witnessed}")
+    return failed
 
 
 def demo_minimal(

@@ -58,6 +58,7 @@ class Action(StrEnum):
     VERIFY = "verify"  # run and read the ledger's verification
     APPROVE = "approve"  # approve documents (counts, disposals): the mission WAM officer
     MANAGE_USERS = "manage-users"  # users and grants
+    WITNESS = "witness"  # keep and read heads signed by other ledgers (/api/witness): administrators
 
 
 _ALL_KINDS = frozenset(MovementKind)

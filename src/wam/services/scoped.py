@@ -34,6 +34,7 @@ from . import queries
 from .group_writer import GroupWriter, append_locked
 from .ledger import Ledger, Then
 from .queries import BalanceLine
+from .signing import Checkpoint
 from .verify import VerifyReport
 
 _T = TypeVar("_T")
@@ -212,6 +213,21 @@ class ScopedLedger:
     def _require_anywhere(self, action: Action) -> None:
         if not self.can(action):
             raise PermissionDenied("your role does not allow this")
+
+    # witnessing ---------------------------------------------------------------------------
+    def witness(self, cp: Checkpoint) -> bool:
+        """Keep a head another ledger sent to be witnessed (wam.services.witness.accept)."""
+        from . import witness
+
+        self._require_anywhere(Action.WITNESS)
+        return witness.accept(self.ledger.engine, cp, by=self.actor, received_at=to_micros(self.ledger.clock()))
+
+    def witnessed(self, ledger_uuid: str) -> list[Checkpoint]:
+        """The heads kept for ``ledger_uuid``."""
+        from . import witness
+
+        self._require_anywhere(Action.WITNESS)
+        return witness.heads(self.ledger.engine, ledger_uuid)
 
     # holders -----------------------------------------------------------------------------
     def holder(self, code: str) -> Holder:

@@ -41,6 +41,7 @@ STATUS = {
     "not_initialised": 503,
     "confirmation_refused": 409,
     "document_refused": 409,
+    "witness_conflict": 409,
 }
 
 RETRY_AFTER = {"concurrent_append": 1}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from wam.domain.access import make_grant
 from wam.domain.errors import NotFound
@@ -120,3 +121,54 @@ def revoke_visible_grant(ctx: CurrentUser, request: Request, name: str, grant_id
     ctx.scoped.check_grantable(found.grant)
     services(request).accounts.revoke(user.name, grant_id, by=ctx.user.name)
     return user.name
+
+
+# --- witnessing: heads signed by other ledgers (wam.services.witness) --------------------------------
+class CheckpointIn(BaseModel):
+    """A signed checkpoint of another ledger, as ``wam checkpoint --witness URL`` sends it."""
+
+    model_config = ConfigDict(extra="forbid")
+    ledger: str = Field(max_length=36)
+    seq: int = Field(ge=0, le=2**62)
+    head_hash: str = Field(pattern="^[0-9a-f]{64}$")
+    signed_at: int = Field(ge=0, le=2**62)
+    public_key: str = Field(pattern="^[0-9a-f]{64}$")
+    signature: str = Field(pattern="^[0-9a-f]{128}$")
+    records_seq: int | None = Field(default=None, ge=0, le=2**62)
+    records_hash: str | None = Field(default=None, pattern="^[0-9a-f]{64}$")
+    number: int | None = Field(default=None, ge=1, le=2**62)
+    prev_checkpoint: str | None = Field(default=None, pattern="^[0-9a-f]{64}$")
+
+
+class WitnessedPublic(BaseModel):
+    stored: bool  # False: this head was held already
+    ledger: str
+    number: int | None
+    seq: int
+
+
+class WitnessedHeads(BaseModel):
+    format: str
+    checkpoints: list[CheckpointIn]
+
+
+@router.post("/witness", response_model=WitnessedPublic, status_code=201,
+             responses={**ERRORS, 409: {"model": ErrorPublic}})
+def witness(ctx: CurrentUser, body: CheckpointIn) -> WitnessedPublic:
+    """Keep a head signed by another ledger (administrators): refused if its signature is bad, or if
+    it contradicts a head held for that ledger (another key, a fork, a head going back)."""
+    from wam.services.signing import Checkpoint
+
+    stored = ctx.scoped.witness(Checkpoint(**body.model_dump()))
+    return WitnessedPublic(stored=stored, ledger=body.ledger, number=body.number, seq=body.seq)
+
+
+@router.get("/witness/{ledger}", response_model=WitnessedHeads, responses=ERRORS)
+def witnessed(ctx: CurrentUser, ledger: str) -> WitnessedHeads:
+    """The heads held for ``ledger``, in the checkpoint file format (``wam verify --witness URL``)."""
+    from dataclasses import asdict
+
+    from wam.services.signing import FORMAT
+
+    heads = ctx.scoped.witnessed(ledger)
+    return WitnessedHeads(format=FORMAT, checkpoints=[CheckpointIn(**asdict(cp)) for cp in heads])

@@ -1,0 +1,154 @@
+"""The signing key apart from the data, checkpoints chained, witnesses (issue 9, finding 3)."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+import pytest
+
+from tests.builders import all_entries, drop_guards, rebuild_balances, restore_guards, tamper
+from tests.factories import build_world
+from wam.cli.main import run
+from wam.services.ledger import Ledger
+from wam.storage.schema import KEY_FIXED_SQLITE
+
+
+def wam(url: str, capsys, *args: str) -> tuple[int, str, str]:  # noqa: ANN001
+    code = run(["--db", url, *args])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+@pytest.fixture
+def stocked(tmp_path, capsys, monkeypatch):  # noqa: ANN001, ANN201
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.delenv("WAM_DATABASE_URL", raising=False)
+    data = tmp_path / "data"
+    data.mkdir()
+    url = f"sqlite:///{data / 'wam.db'}"
+    assert wam(url, capsys, "init", "--name", "Gao ledger")[0] == 0
+    ledger = Ledger.open(url)
+    ledger.world = build_world(ledger)  # 4 entries
+    yield url, ledger
+    ledger.engine.dispose()
+
+
+def move(ledger, n: int) -> None:  # noqa: ANN001
+    for i in range(n):
+        ledger.world.move("transfer", ledger.world.rounds, "GAO-ASP", "JUBA-ARM", quantity=5 + i, days=1 + i)
+
+
+def test_the_key_goes_to_the_users_folder_by_default_readable_by_the_owner_only(stocked, capsys):
+    url, ledger = stocked
+    code, out, _ = wam(url, capsys, "checkpoint")
+    assert code == 0 and "number 1" in out
+    key = os.environ["WAM_KEY_DIR"] + f"/{ledger.uuid}.pem"
+    assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
+    record = json.loads(open(key + ".json").read())
+    assert (record["ledger"], record["number"]) == (ledger.uuid, 1)
+    assert [f for f in os.listdir(os.path.dirname(url[len("sqlite:///"):])) if "key" in f or f.endswith(".pem")] == []
+
+
+def test_it_refuses_to_create_the_key_beside_the_database_unless_insisted(stocked, capsys):
+    url, _ = stocked
+    beside = url[len("sqlite:///"):] + ".key.pem"
+    code, _, err = wam(url, capsys, "checkpoint", "--key", beside)
+    assert code == 2 and "refusing to create the signing key" in err and not os.path.exists(beside)
+    code, _, _ = wam(url, capsys, "checkpoint", "--key", beside, "--key-beside-data")
+    assert code == 0 and os.path.exists(beside)
+
+
+def test_a_passphrase_protects_the_key(stocked, capsys, monkeypatch, tmp_path):
+    url, _ = stocked
+    key = tmp_path / "other-media" / "gao.pem"
+    monkeypatch.setenv("WAM_KEY_PASSPHRASE", "correct horse")
+    assert wam(url, capsys, "checkpoint", "--key", str(key))[0] == 0
+    assert key.read_bytes().startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
+    monkeypatch.delenv("WAM_KEY_PASSPHRASE")
+    code, _, err = wam(url, capsys, "checkpoint", "--key", str(key))
+    assert code == 2 and "protected by a passphrase" in err
+    monkeypatch.setenv("WAM_KEY_PASSPHRASE", "wrong")
+    code, _, err = wam(url, capsys, "checkpoint", "--key", str(key))
+    assert code == 2 and "passphrase is wrong" in err
+
+
+def test_verify_reports_deleted_latest_checkpoints_against_the_keys_record(stocked, capsys):
+    url, ledger = stocked
+    move(ledger, 2)
+    for _ in range(3):
+        assert wam(url, capsys, "checkpoint")[0] == 0
+    assert wam(url, capsys, "verify")[0] == 0
+    tamper(ledger.engine, "DROP TRIGGER checkpoints_no_delete")
+    tamper(ledger.engine, "DELETE FROM checkpoints WHERE number = 3")
+    code, out, _ = wam(url, capsys, "verify")
+    assert code == 1 and "checkpoint number 3" in out and "held by the signing key's record" in out
+    tamper(ledger.engine, "DELETE FROM checkpoints WHERE number = 2")
+    restore_guards(ledger.engine)  # the attacker puts the guard back
+    code, out, _ = wam(url, capsys, "verify", "--key", "/nonexistent/key.pem")  # without the record: nothing shows
+    assert code == 0, out
+    tamper(ledger.engine, "DROP TRIGGER checkpoints_no_delete")
+    tamper(ledger.engine, "DELETE FROM checkpoints WHERE number = 1")
+    tamper(ledger.engine, "INSERT INTO checkpoints (ledger_uuid, seq, head_hash, signed_at, public_key, signature) "
+                          "VALUES (:u, 0, :z, 0, :k, :s)", u=ledger.uuid, z="0" * 64, k="1" * 64, s="2" * 128)
+    code, out, _ = wam(url, capsys, "verify", "--key", "/nonexistent/key.pem")
+    assert code == 1 and "the signature is not valid" in out
+
+
+def test_verify_reports_a_replaced_or_removed_public_key(stocked, capsys, tmp_path):
+    url, ledger = stocked
+    assert wam(url, capsys, "checkpoint")[0] == 0
+    public = json.loads(wam(url, capsys, "checkpoint", "--json")[1])["public_key"]
+    tamper(ledger.engine, "DROP TRIGGER ledgers_key_fixed")
+    tamper(ledger.engine, "DROP TRIGGER checkpoints_no_delete")
+    tamper(ledger.engine, "UPDATE ledgers SET public_key = NULL")
+    code, out, _ = wam(url, capsys, "verify")
+    assert code == 1 and "has no public key (NULL)" in out
+    # the attacker deletes every checkpoint and signs with a key of their own
+    tamper(ledger.engine, "DELETE FROM checkpoints")
+    intruder = tmp_path / "intruder.pem"
+    assert wam(url, capsys, "checkpoint", "--key", str(intruder))[0] == 0
+    restore_guards(ledger.engine)
+    tamper(ledger.engine, KEY_FIXED_SQLITE)
+    assert wam(url, capsys, "verify", "--key", str(intruder))[0] == 0  # consistent in itself
+    code, out, _ = wam(url, capsys, "verify", "--public-key", public, "--key", str(intruder))
+    assert code == 1 and "differs from the pinned public key" in out
+    code, out, _ = wam(url, capsys, "verify")  # the real key's record
+    assert code == 1 and "differs from the signing key's record" in out and "latest checkpoints were deleted" in out
+
+
+def test_verify_with_a_witness_reports_entries_truncated_after_the_last_local_checkpoint(stocked, capsys, tmp_path):
+    url, ledger = stocked
+    witness_dir = tmp_path / "usb"
+    witness_dir.mkdir()
+    move(ledger, 2)
+    assert wam(url, capsys, "checkpoint")[0] == 0  # local only: entry 2
+    move(ledger, 3)
+    code, out, _ = wam(url, capsys, "checkpoint", "--witness", str(witness_dir))  # witnessed: entry 5
+    assert code == 0 and "sent to 1 witness" in out
+    assert (witness_dir / f"{ledger.uuid}.checkpoints.json").exists()
+    # the attacker truncates to entry 7 behind the local checkpoint 1, deletes checkpoint 2 and the key's record
+    entries = all_entries(ledger)
+    drop_guards(ledger.engine)
+    tamper(ledger.engine, "DELETE FROM entries WHERE seq > 7")
+    tamper(ledger.engine, "UPDATE chain_head SET seq = 7, hash = :h", h=entries[6].hash)
+    tamper(ledger.engine, "DELETE FROM checkpoints WHERE number = 2")
+    rebuild_balances(ledger.engine)
+    restore_guards(ledger.engine)
+    os.remove(os.environ["WAM_KEY_DIR"] + f"/{ledger.uuid}.pem.json")
+    assert wam(url, capsys, "verify")[0] == 0  # nothing local shows it
+    code, out, _ = wam(url, capsys, "verify", "--witness", str(witness_dir))
+    assert code == 1
+    assert "witnessed checkpoint at entry 9: the ledger ends at entry 7" in out
+    assert "checkpoint number 2 (entry 9), held by a witness, is not among the stored checkpoints" in out
+
+
+def test_an_unreachable_witness_does_not_stop_the_others(stocked, capsys, tmp_path):
+    url, ledger = stocked
+    good = tmp_path / "good.json"
+    code, _, err = wam(url, capsys, "checkpoint", "--witness", str(tmp_path / "missing" / "dir"), "--witness", str(good))
+    assert code == 1 and "cannot write to the witness" in err and good.exists()
+    code, _, err = wam(url, capsys, "verify", "--witness", str(tmp_path / "elsewhere"))
+    assert code == 2 and "holds no checkpoint of this ledger" in err
