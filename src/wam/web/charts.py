@@ -20,7 +20,7 @@ class Bar:
     height: float
 
 
-def bars(rows: Sequence[tuple[str, int]], *, width: float = 360, row: float = 20, label_width: float = 130) -> \
+def bars(rows: Sequence[tuple[str, int]], *, width: float = 360, row: float = 20, label_width: float = 150) -> \
         tuple[list[Bar], float]:
     """Horizontal bars (largest first as given); returns the bars and the chart's height."""
     top = max((v for _, v in rows), default=0) or 1
@@ -106,8 +106,15 @@ def site_map(sites: Sequence[object], *, width: float = 560, height: float = 380
         return off_x + (lon - west) * squeeze * scale, off_y + (north - lat) * scale
 
     most = max((s.weapons for s in placed), default=0) or 1  # type: ignore[attr-defined]
-    ranked = sorted(placed, key=lambda s: -s.weapons)[:labels]  # type: ignore[attr-defined]
-    named = {s.code for s in ranked}  # type: ignore[attr-defined]
+    named: set[str] = set()  # the largest sites get a label, unless it would overlap one already placed
+    boxes: list[tuple[float, float]] = []
+    for s in sorted(placed, key=lambda s: -s.weapons):  # type: ignore[attr-defined]
+        if len(named) >= labels:
+            break
+        x, y = xy(float(s.latitude), float(s.longitude))  # type: ignore[attr-defined]
+        if all(abs(y - by) > 12 or abs(x - bx) > 90 for bx, by in boxes):
+            named.add(s.code)  # type: ignore[attr-defined]
+            boxes.append((x, y))
     points = []
     for s in placed:
         x, y = xy(float(s.latitude), float(s.longitude))  # type: ignore[attr-defined]

@@ -3,7 +3,8 @@
 Built with fpdf2 (pure Python, no system library, nothing fetched at run time) in the PDF core
 font Helvetica, whose Latin-1 covers English and French; a character outside it (a name in
 another script) is printed as "?" rather than failing the print. QR codes are made by segno
-(pure Python) and hold the item's key, which the record form's scanner reads back as one line.
+(pure Python), drawn as vector rectangles, and hold the item's key, which the record form's
+scanner reads back as one line.
 
 Each builder takes what to print (already scoped by the caller) and a translator, and returns
 the PDF's bytes.
@@ -11,7 +12,6 @@ the PDF's bytes.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -194,13 +194,44 @@ def holdings(t: Translator, *, user: str, holder: Any, rows: Iterable[dict[str, 
     return bytes(pdf.output())
 
 
-def qr_png(text: str) -> bytes:
-    """A QR code of ``text`` as a small PNG (segno, pure Python)."""
+def _fit(pdf: FPDF, text: str, width: float) -> str:
+    """``text`` cut to ``width`` in the current font (a label has no room for a second line)."""
+    while text and pdf.get_string_width(text) > width:
+        text = text[:-1]
+    return text
+
+
+def qr_matrix(text: str) -> list[list[bool]]:
+    """The modules of a QR code of ``text`` (segno, pure Python), dark as True, with no border.
+
+    The mask is fixed (pattern 0, valid for every reader): choosing the best of eight makes each
+    code five times slower, and a sheet of a thousand labels then takes tens of seconds."""
     import segno
 
-    out = io.BytesIO()
-    segno.make(text, error="m", micro=False).save(out, kind="png", scale=4, border=1)
-    return out.getvalue()
+    return [[bool(v) for v in row] for row in segno.make(text, error="m", micro=False, mask=0).matrix]
+
+
+def _draw_qr(pdf: FPDF, text: str, x: float, y: float, side: float) -> None:
+    """Draw a QR code as one filled path of rectangles, one per run of dark modules in a row
+    (vector, sharp in print; written as raw path operators: a rect() call per run takes seconds
+    for a sheet of a thousand labels)."""
+    matrix = qr_matrix(text)
+    quiet = 2  # modules of white margin each side, inside ``side``
+    cell = side / (len(matrix) + 2 * quiet)
+    k, height = pdf.k, pdf.h
+    ops = []
+    for r, row in enumerate(matrix):
+        c = 0
+        while c < len(row):
+            if not row[c]:
+                c += 1
+                continue
+            start = c
+            while c < len(row) and row[c]:
+                c += 1
+            left, top = x + (quiet + start) * cell, y + (quiet + r) * cell
+            ops.append(f"{left * k:.2f} {(height - top - cell) * k:.2f} {(c - start) * cell * k:.2f} {cell * k:.2f} re")
+    pdf._out("q 0 g " + " ".join(ops) + " f Q")  # noqa: SLF001  (fpdf2's page content writer)
 
 
 def labels(t: Translator, *, user: str, holder: Any, rows: Iterable[dict[str, Any]]) -> bytes:
@@ -220,19 +251,13 @@ def labels(t: Translator, *, user: str, holder: Any, rows: Iterable[dict[str, An
             pdf.add_page()
         x, y = (slot % LABEL_COLUMNS) * LABEL_W, (slot // LABEL_COLUMNS) * LABEL_H
         side = LABEL_H - 8
-        pdf.image(io.BytesIO(qr_png(row["item"])), x=x + 4, y=y + 4, w=side, h=side)
+        _draw_qr(pdf, row["item"], x + 3, y + 3, side + 2)
         left, width = x + side + 7, LABEL_W - side - 10
-        pdf.set_xy(left, y + 5)
-        pdf.set_font("Helvetica", "B", 8)
-        pdf.multi_cell(width, 3.6, latin(f"{row['make']} {row['model']}"), new_x="LEFT", new_y="NEXT",
-                       max_line_height=3.6)
-        pdf.set_font("Helvetica", "B", 11)
-        pdf.set_x(left)
-        pdf.multi_cell(width, 5, latin(row["serial"]), new_x="LEFT", new_y="NEXT")
-        pdf.set_font("Helvetica", size=7)
-        pdf.set_x(left)
-        pdf.multi_cell(width, 3.2, latin(" · ".join(p for p in (row["calibre"], holder.code) if p)),
-                       new_x="LEFT", new_y="NEXT")
+        for n, (style, size, text) in enumerate((("B", 8, f"{row['make']} {row['model']}"), ("B", 11, row["serial"]),
+                                                  ("", 7, " · ".join(p for p in (row["calibre"], holder.code) if p)))):
+            pdf.set_font("Helvetica", style, size)
+            pdf.set_xy(left, y + 5 + n * 6)
+            pdf.cell(width, 5, _fit(pdf, latin(text), width))
         count += 1
     if count == 0:
         pdf.add_page()
@@ -242,4 +267,4 @@ def labels(t: Translator, *, user: str, holder: Any, rows: Iterable[dict[str, An
     return bytes(pdf.output())
 
 
-__all__ = ["MAX_LABELS", "MAX_LINES", "ReceiptParty", "holdings", "labels", "latin", "qr_png", "receipt"]
+__all__ = ["MAX_LABELS", "MAX_LINES", "ReceiptParty", "holdings", "labels", "latin", "qr_matrix", "receipt"]

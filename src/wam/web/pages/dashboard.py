@@ -45,9 +45,8 @@ def dashboard_page(ctx: CurrentUser, request: Request, until: str = "") -> Respo
     days = dashboard.per_day(scoped, days=DAYS, until=end)
     data: dict[str, Any] = {"iso": iso, "cap": COUNT_CAP, "days": DAYS, "categories": categories, "sites": sites,
                             "until": end.isoformat() if end else ""}
-    label = [(f"{ctx.t('type.' + c.type)} · {c.category or ctx.t('dash.uncategorised')}", c.quantity)
-             for c in categories]
-    data["category_bars"], data["category_height"] = charts.bars(label[:12])
+    weapons = [(c.category or ctx.t("dash.uncategorised"), c.quantity) for c in categories if c.type == "weapon"]
+    data["category_bars"], data["category_height"] = charts.bars(weapons[:12])  # counts of rounds would dwarf them
     data["site_bars"], data["site_height"] = charts.bars([(s.name, s.weapons) for s in sites[:SITES_CHARTED]])
     data["map"] = charts.site_map(sites)
     if days is not None:
