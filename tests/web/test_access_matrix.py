@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.factories import rifle
+from tests.factories import T0, post, rifle
+from wam.domain.movements import make_movement
 from wam.domain.access import Grant, Role
 
 from .conftest import PASSWORD, PENDING, PERSONAS, POSITIONS
@@ -36,9 +37,9 @@ SEES: dict[str, set[str]] = {
     "nobody": set(),
 }
 CAN: dict[str, set[str]] = {
-    "admin": {"read", "movements", "record", "confirm", "verify", "users", "witness"},
-    "mission-admin": {"read", "movements", "record", "confirm", "verify", "users", "witness"},
-    "officer": {"read", "movements", "record", "confirm", "verify"},
+    "admin": {"read", "movements", "record", "confirm", "verify", "users", "approve", "witness"},
+    "mission-admin": {"read", "movements", "record", "confirm", "verify", "users", "approve", "witness"},
+    "officer": {"read", "movements", "record", "confirm", "verify", "approve"},
     "quartermaster": {"read", "movements", "record", "confirm"},
     "armourer": {"read", "movements", "record", "confirm"},
     "auditor": {"read", "movements", "verify"},
@@ -59,6 +60,9 @@ class Case:
     receipt_uid: str
     pos_user: str
     pending_uid: str  # a transfer into the position's store, recorded by "setup", awaiting confirmation
+    drafted: str = ""  # disposal certificates of the position's store, drafted by "setup": to approve,
+    approved: str = ""  # approved by "setup-officer": to execute,
+    cancelled: str = ""  # and drafted: to cancel
 
 
 @dataclass
@@ -135,6 +139,24 @@ OPS: dict[tuple[str, str], Op] = {
     ("get", "/api/pick/items"): Op("record", lambda c, h, k: c.get("/api/pick/items", params={
         "q": k.key.split("|")[-1]}, headers=h), contains=lambda j, k: any(i["key"] == k.key for i in j["items"])),
     ("get", "/api/verification"): Op("verify", lambda c, h, k: c.get("/api/verification", headers=h), positional=False),
+    ("get", "/api/disposals"): Op("movements",
+                                  lambda c, h, k: c.get("/api/disposals", params={"limit": 200}, headers=h),
+                                  contains=lambda j, k: any(d["number"] == k.drafted for d in j["items"])),
+    ("post", "/api/disposals"): Op("record", lambda c, h, k: c.post("/api/disposals", headers=h, json={
+        "lines": [{"item": k.key, "from": k.store}], "method": "destruction", "destruction": "cutting",
+        "witness": "Capt. Diallo"}), ok=201, not_found=lambda k: ("holder", k.store)),
+    ("get", "/api/disposals/{number}"): Op("movements",
+                                           lambda c, h, k: c.get(f"/api/disposals/{k.drafted}", headers=h),
+                                           not_found=lambda k: ("disposal certificate", k.drafted)),
+    ("post", "/api/disposals/{number}/approve"): Op(
+        "approve", lambda c, h, k: c.post(f"/api/disposals/{k.drafted}/approve", headers=h),
+        not_found=lambda k: ("disposal certificate", k.drafted)),
+    ("post", "/api/disposals/{number}/execute"): Op(
+        "approve", lambda c, h, k: c.post(f"/api/disposals/{k.approved}/execute", headers=h, json={}),
+        not_found=lambda k: ("disposal certificate", k.approved)),
+    ("post", "/api/disposals/{number}/cancel"): Op(
+        "record", lambda c, h, k: c.post(f"/api/disposals/{k.cancelled}/cancel", headers=h, json={"reason": "test"}),
+        not_found=lambda k: ("disposal certificate", k.cancelled)),
     ("get", "/api/users"): Op("users", lambda c, h, k: c.get("/api/users", headers=h),
                               contains=lambda j, k: any(u["name"] == k.pos_user for u in j["items"])),
     ("post", "/api/users"): Op("users", lambda c, h, k: c.post("/api/users", headers=h, json={
@@ -148,6 +170,24 @@ OPS: dict[tuple[str, str], Op] = {
         f"/api/users/{k.pos_user}/grants/{_first_grant(c, k)}", headers=h), ok=204,
                                                           not_found=lambda k: ("user", k.pos_user)),
 }
+
+
+def _certificates(ledger, position: str, store: str, key: str) -> tuple[str, str, str]:  # noqa: ANN001
+    """Three certificates of the position's store, by "setup": drafted, approved (of a rifle of
+    its own, received for it), drafted again."""
+    from wam.services import documents
+
+    spare = rifle(f"DSP-{position}")
+    ledger.register_items([spare])
+    post(ledger, make_movement(kind="receipt", item=spare.key, quantity=1, source="supply:BGD", target=store,
+                               occurred_at=T0, actor="setup"))
+    fields = {"method": "destruction", "destruction": "cutting", "witness": "Capt. Diallo"}
+    numbers = []
+    for item in (key, spare.key, key):
+        drafted = documents.step(ledger, "disposal", None, "draft", actor="setup", lines=[[item, 1, store]], **fields)
+        numbers.append(drafted.number)
+    documents.step(ledger, "disposal", numbers[1], "approve", actor="setup-officer")
+    return numbers[0], numbers[1], numbers[2]
 
 
 def _witnessed_head() -> dict:
@@ -219,7 +259,8 @@ def test_it_scopes_every_operation(persona: str, app, personas, client) -> None:
         pos_user = f"pos-{position}"
         accounts.add_user(pos_user, PASSWORD)
         accounts.grant(pos_user, Grant(Role.VIEWER, store), by="test")
-        case = Case(persona, position, store, person, key, receipt.uid, pos_user, pending.uid)
+        case = Case(persona, position, store, person, key, receipt.uid, pos_user, pending.uid,
+                    *_certificates(ledger, position, store, key))
         for (method, path), op in OPS.items():
             if not op.positional and position != "own":
                 continue

@@ -118,8 +118,22 @@ def _domain_errors() -> list[WamError]:
         _raised(lambda: make_grant(role="viewer", holder="X", country="BGD")),
         _raised(lambda: make_grant(role="viewer", country="BG")),
         _raised(lambda: shape_of_key("nonsense")),
+        *_document_errors(),
     ]
     return errors
+
+
+def _document_errors() -> list[WamError]:
+    """The documents seam's refusals: a generic path given a register's kind, a step out of turn."""
+    from wam.domain import documents as d
+
+    drafted = d.apply(d.DISPOSAL, None, "draft", "alice", {
+        "number": "DSP-1", "lines": [["W|A|B|1", 1, "S1"]], "method": "destruction", "destruction": "cutting",
+        "witness": "W"})
+    return [_raised(lambda: d.refuse_generic("disposal")), _raised(lambda: d.refuse_generic("adjustment")),
+            _raised(lambda: d.apply(d.DISPOSAL, drafted, "execute", "bob", {})),
+            _raised(lambda: d.apply(d.DISPOSAL, drafted, "approve", "alice", {})),
+            d.DocumentRefused("disposal certificate DSP-1 exists already", number="DSP-1")]
 
 
 def test_every_common_domain_phrasing_has_a_french_text() -> None:

@@ -126,7 +126,9 @@ class UnitOfWork:
             given["occurred_at"] = occurred_at
         document = apply(doc_type, current, step_name, actor, {**given, "number": number})
         if doc_type.steps[step_name].posts:
+            in_window = self.ledger._time_check()  # noqa: SLF001  (the posting entry points' time window)
             for movement in movements(doc_type, document, actor):
+                in_window(movement.occurred_at)
                 self.poster.post(movement)
         self._pending.append((doc_type.record_kind, document.number, record_body(doc_type, step_name, given, document),
                               actor))

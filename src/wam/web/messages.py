@@ -64,6 +64,11 @@ DETAILS: list[tuple[re.Pattern[str], str]] = [(re.compile(f"^{p}$"), k) for p, k
     (r"item '(?P<item>.*)' is not registered", "msg.item_unregistered"),
     (f"{_Q} is not an item key \\(W\\|make\\|model\\|serial or L\\|make\\|model\\|lot\\)", "msg.not_item_key"),
     (r"expenditure is for lots; a weapon leaves by loss or disposal", "msg.expenditure_lots"),
+    # documents (wam.domain.documents)
+    (r"an? (?P<kind>[a-z]+) is posted only through its register: (?P<command>.+)", "msg.document_required"),
+    (r".+ (?P<number>\S+) is (?P<state>[a-z]+); (?P<step>[a-z]+) needs it (?P<allowed>.+)", "msg.document_state"),
+    (r"(?P<actor>\S+) drafted (?P<number>\S+): someone else must (?P<step>[a-z]+) it", "msg.document_drafter"),
+    (r".+ (?P<number>\S+) exists already", "msg.document_exists"),
     (r"an issue goes to a person; (?P<code>\S+) is a (?P<hkind>\w+)", "msg.issue_to_person"),
     (r"an issue comes from a store or site, not a person", "msg.issue_from"),
     (r"a return comes from a person; (?P<code>\S+) is a (?P<hkind>\w+)", "msg.return_from_person"),
