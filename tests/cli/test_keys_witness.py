@@ -11,6 +11,7 @@ import pytest
 from tests.builders import all_entries, drop_guards, rebuild_balances, restore_guards, tamper
 from tests.factories import build_world
 from wam.cli.main import run
+from wam.services import signing, witness
 from wam.services.ledger import Ledger
 from wam.storage.schema import KEY_FIXED_SQLITE
 
@@ -47,7 +48,8 @@ def test_the_key_goes_to_the_users_folder_by_default_readable_by_the_owner_only(
     assert code == 0 and "number 1" in out
     key = os.environ["WAM_KEY_DIR"] + f"/{ledger.uuid}.pem"
     assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
-    record = json.loads(open(key + ".json").read())
+    with open(key + ".json", encoding="utf-8") as handle:
+        record = json.load(handle)
     assert (record["ledger"], record["number"]) == (ledger.uuid, 1)
     assert [f for f in os.listdir(os.path.dirname(url[len("sqlite:///"):])) if "key" in f or f.endswith(".pem")] == []
 
@@ -146,9 +148,82 @@ def test_verify_with_a_witness_reports_entries_truncated_after_the_last_local_ch
 
 
 def test_an_unreachable_witness_does_not_stop_the_others(stocked, capsys, tmp_path):
-    url, ledger = stocked
+    url, _ = stocked
     good = tmp_path / "good.json"
-    code, _, err = wam(url, capsys, "checkpoint", "--witness", str(tmp_path / "missing" / "dir"), "--witness", str(good))
+    missing = str(tmp_path / "missing" / "dir")
+    code, _, err = wam(url, capsys, "checkpoint", "--witness", missing, "--witness", str(good))
     assert code == 1 and "cannot write to the witness" in err and good.exists()
     code, _, err = wam(url, capsys, "verify", "--witness", str(tmp_path / "elsewhere"))
     assert code == 2 and "holds no checkpoint of this ledger" in err
+
+
+@pytest.fixture
+def witness_server(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
+    """Another wam instance, served over HTTP in a thread, with an administrator's token in WAM_WITNESS_TOKEN."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from tests.web.conftest import fast_settings
+    from wam.domain.access import Grant, Role
+    from wam.services.accounts import Accounts
+    from wam.web.app import create_app
+
+    url = f"sqlite:///{tmp_path / 'hq' / 'hq.db'}"
+    (tmp_path / "hq").mkdir()
+    hq = Ledger.open(url)
+    hq.init("HQ")
+    accounts = Accounts(hq.engine)
+    user = accounts.add_user("gao-witness", "a long enough password")
+    accounts.grant("gao-witness", Grant(Role.ADMINISTRATOR), by="test")
+    token, _ = accounts.open_session(user, kind="token", lifetime=3600)
+    monkeypatch.setenv("WAM_WITNESS_TOKEN", token)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(fast_settings(url, tmp_path), ledger=hq), host="127.0.0.1",
+                                           port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if server.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", hq
+    server.should_exit = True
+    thread.join(10)
+    hq.engine.dispose()
+
+
+def test_another_wam_instance_witnesses_heads_over_http(stocked, capsys, witness_server, tmp_path):
+    url, ledger = stocked
+    base, hq = witness_server
+    move(ledger, 2)
+    assert wam(url, capsys, "checkpoint", "--witness", base)[0] == 0
+    move(ledger, 2)
+    code, out, err = wam(url, capsys, "checkpoint", "--witness", base + "/")
+    assert code == 0 and "sent to 1 witness" in out, err
+    assert [cp.number for cp in witness.heads(hq.engine, ledger.uuid)] == [1, 2]
+    assert wam(url, capsys, "verify", "--witness", base)[0] == 0
+    # the ledger's key replaced: the witness refuses heads signed by another key
+    code, _, err = wam(url, capsys, "checkpoint", "--key", str(tmp_path / "other.pem"), "--witness", base)
+    assert code == 2 and "this key is not the ledger's signing key" in err
+    forged = signing.sign(signing.load_or_create_key(tmp_path / "forger.pem"), ledger=ledger.uuid, seq=8,
+                          head_hash="00" * 32, signed_at=1, records_seq=0, records_hash="00" * 32, number=3,
+                          prev_checkpoint=signing.FIRST_PREV)
+    with pytest.raises(witness.WitnessUnreachable, match=r"409 .*signed its earlier heads with another key"):
+        witness.send(base, forged)
+    # the last 2 entries removed with checkpoint 2 and the key's record: only the witness shows it
+    entries = all_entries(ledger)
+    drop_guards(ledger.engine)
+    tamper(ledger.engine, "DELETE FROM entries WHERE seq > 6")
+    tamper(ledger.engine, "UPDATE chain_head SET seq = 6, hash = :h", h=entries[5].hash)
+    tamper(ledger.engine, "DELETE FROM checkpoints WHERE number = 2")
+    rebuild_balances(ledger.engine)
+    restore_guards(ledger.engine)
+    os.remove(os.environ["WAM_KEY_DIR"] + f"/{ledger.uuid}.pem.json")
+    assert wam(url, capsys, "verify")[0] == 0
+    code, out, _ = wam(url, capsys, "verify", "--witness", base)
+    assert code == 1 and "witnessed checkpoint at entry 8: the ledger ends at entry 6" in out
