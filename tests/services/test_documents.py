@@ -175,7 +175,7 @@ def test_verify_resolves_every_citation(world) -> None:  # noqa: ANN001
     finally:
         restore_guards(ledger.engine)
     problems = [p.message for p in ledger.verify().problems]
-    assert any("cite disposal certificate 'DSP-2', which does not exist" in m for m in problems)
+    assert any("1 disposal entry cites disposal certificate 'DSP-2', which does not exist" in m for m in problems)
     assert any("disposal certificate DSP-1 is executed but no disposal entry cites it" in m for m in problems)
 
 

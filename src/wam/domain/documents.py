@@ -565,15 +565,16 @@ def check_citations(documents: Mapping[tuple[str, str], Document],
     for (kind, number), entries in sorted(cited.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         doc_type = TYPE_OF_KIND[MovementKind(kind)]
         document = documents.get((doc_type.name, number or ""))
-        label = f"{len(entries)} {kind} entr{'y' if len(entries) == 1 else 'ies'}"
+        one = len(entries) == 1
+        label = f"{len(entries)} {kind} entr{'y' if one else 'ies'}"
+        cite = f"{label} cite{'s' if one else ''} {doc_type.title}"
         if number is None or document is None:
-            problems.append(LedgerProblem("citations", f"{label} cite {doc_type.title} {number!r}, which does not "
-                                                       "exist"))
+            problems.append(LedgerProblem("citations", f"{cite} {number!r}, which does not exist"))
             continue
         posted.add((doc_type.name, number))
         if document.state not in doc_type.posted_states:
-            problems.append(LedgerProblem("citations", f"{label} cite {doc_type.title} {number}, which is "
-                                                       f"{document.state}, not {doc_type.posting.target}"))
+            problems.append(LedgerProblem("citations", f"{cite} {number}, which is {document.state}, "
+                                                       f"not {doc_type.posting.target}"))
         want = Counter((line.item, line.quantity, line.source, line.target) for line in document.lines)
         have = Counter(entries)
         if want != have:
