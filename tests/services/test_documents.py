@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from tests.builders import drop_guards, restore_guards
 from tests.services.test_records import bypass
 from tests.factories import T0, rifle
 from wam.domain.documents import DocumentRefused, DocumentRequired
-from wam.domain.errors import NotFound, PostingRejected
+from wam.domain.errors import InvalidInput, NotFound, PostingRejected
 from wam.domain.movements import make_movement
 from wam.services import documents, records
 
@@ -85,9 +86,21 @@ def test_it_refuses_the_drafter_approving(world) -> None:  # noqa: ANN001
 
 def test_it_refuses_lines_that_do_not_match_holdings(world) -> None:  # noqa: ANN001
     ledger = world.ledger
-    world.move("issue", world.rifles[1], "GAO-ARM", "PTE-RAHMAN", days=1)
-    draft(ledger, world.rifles[0].key, world.rifles[1].key)  # rifles[1] is with the private, not in the armoury
+    world.move("issue", world.rifles[2], "GAO-ARM", "PTE-RAHMAN", days=1)
+    before = snapshot(ledger)
+    refusal = "row 2, field 'from': GAO-ARM holds 0 of W|NORINCO|TYPE 56|56-00003"
+    with pytest.raises(InvalidInput, match=re.escape(refusal)):
+        draft(ledger, world.rifles[0].key, world.rifles[2].key)  # with the private, not in the armoury
+    with pytest.raises(InvalidInput, match="row 1, field 'quantity': GAO-ASP holds 10000"):
+        documents.step(ledger, "disposal", None, "draft", actor="alice", method="handover", host_state="MLI",
+                       receipt="R", lines=[[world.rounds.key, 10_001, "GAO-ASP"]])
+    with pytest.raises(InvalidInput, match=re.escape("row 1, field 'item': item 'W|X|Y|Z' is not registered")):
+        draft(ledger, "W|X|Y|Z")
+    assert snapshot(ledger) == before
+    # held when drafted, issued before the execution: the laws refuse it then
+    draft(ledger, world.rifles[0].key, world.rifles[1].key)
     documents.step(ledger, "disposal", "DSP-1", "approve", actor="bob")
+    world.move("issue", world.rifles[1], "GAO-ARM", "PTE-RAHMAN", days=2)
     before = snapshot(ledger)
     with pytest.raises(PostingRejected, match="held by PTE-RAHMAN, not by GAO-ARM"):
         documents.step(ledger, "disposal", "DSP-1", "execute", actor="bob", occurred_at=WHEN)

@@ -21,6 +21,7 @@ from tests.builders import STAGE_LOTS, STAGE_SERIALS, SUPPLIERS, at, chain_of, f
 from tests.builders import REAL as REAL_HOLDERS
 from wam.domain.errors import InvalidInput, WamError
 from wam.domain.movements import Movement, make_movement
+from wam.domain.rules import RULES, Reads, Rule
 from wam.domain.timefmt import to_micros
 
 pytestmark = pytest.mark.slow
@@ -46,7 +47,8 @@ def raw_movements(draw: st.DrawFn) -> dict:
         "witness": draw(st.sampled_from([None, None, "Capt. Diallo"])),
         "document": draw(st.sampled_from([None, None, "INC-1", "DC-7"])),
         "reason": "training" if kind == "expenditure" else draw(st.sampled_from([None, None, "training"])),
-        "reverses": draw(st.integers(1, 30)) if kind == "reversal" else None,
+        "reverses": draw(st.integers(1, 30)) if kind == "reversal" else draw(st.sampled_from([None] * 9 + [1])),
+        "note": draw(st.sampled_from([None, None, None, "night patrol"])),
     }
 
 
@@ -115,3 +117,29 @@ def test_one_by_one_in_bulk_and_imported_agree(raw: list[dict], split: int) -> N
             assert imported.verify().ok
         else:
             assert stored(imported) == []  # all or nothing
+
+
+def _no_void_documents(facts) -> None:  # noqa: ANN001
+    if facts.movement.document == "VOID":
+        raise InvalidInput("a void document cannot be cited", field="document")
+
+
+VOID_RULE = Rule("no void documents", _no_void_documents, frozenset({Reads.FIELDS}), fields=("document",))
+
+
+def test_a_rule_added_to_the_registry_is_run_by_every_path() -> None:
+    """Issue 8's finding: the fast path decided from a key holding whether a document was given,
+    not which, so a rule on the document's text was skipped in bulk. Now the kinds it may serve
+    follow from what the rules read, and the new rule holds on every path."""
+    with fresh_ledger(clock=fixed_clock, rules=(*RULES, VOID_RULE)) as ledger:
+        stage(ledger)
+        moves = [make_movement(kind="receipt", item=STAGE_LOTS[0], quantity=100, source="supply:BGD",
+                               target="GAO-ASP", occurred_at=at(hours=1), actor="armourer", document=doc)
+                 for doc in ("CRV-1", "CRV-2", "VOID", "CRV-3")]
+        results = ledger.post_each(moves)
+        assert [outcome(r, ledger.uuid) for r in results] == [
+            "accepted", "accepted", "InvalidInput: field 'document': a void document cannot be cited", "accepted"]
+        refused: list[InvalidInput] = []
+        with pytest.raises(InvalidInput):
+            ledger.import_movements(enumerate(moves, start=2), keep_going=refused)
+        assert [(e.row, e.field) for e in refused] == [(4, "document")]

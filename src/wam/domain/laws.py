@@ -24,6 +24,15 @@ from .errors import LedgerProblem, PostingRejected
 from .timefmt import iso
 
 
+def check_nets_to_zero(*, item: str, quantity: int, source: str, target: str, shown: str | None = None) -> None:
+    """Law 3: a movement moves a positive whole quantity from one holder to another."""
+    if quantity <= 0:
+        raise PostingRejected(f"quantity {shown or repr(quantity)} is not a whole number of at least 1", law=3,
+                              item=item, holder=source)
+    if source == target:
+        raise PostingRejected("source and target are the same holder", law=3, item=item, holder=source)
+
+
 def check_serial_custody(*, item: str, quantity: int, source: str, holder_now: str | None, source_external: bool) -> None:
     """Law 1 for a movement of a serialised item, given who holds it at the movement's moment."""
     if quantity != 1:
@@ -128,38 +137,32 @@ class Replay:
                         in_order = False
                     else:
                         last_at = occurred
+                # each law's own check runs where its cheap test fails, and names the problem
                 if quantity <= 0 or source == target:
-                    self._law3(seq, item, quantity, source)
+                    self._report(seq, check_nets_to_zero, item=item, quantity=quantity, source=source, target=target)
                 if is_serial(item):
                     holder = custody.get(item)
                     if holder != source or quantity != 1:
-                        self._law1(seq, item, quantity, source, holder)
+                        self._report(seq, check_serial_custody, item=item, quantity=quantity, source=source,
+                                     holder_now=holder, source_external=is_external(source))
                     custody[item] = target
                 key = (source, item)
-                left = balances[key] - quantity
-                balances[key] = left
-                if left < 0 and not is_external(source):
-                    problems.append(LedgerProblem("law 2", f"{source} goes negative ({left})", seq, item, source))
+                before = balances[key]
+                balances[key] = before - quantity
+                if before < quantity and not is_external(source):
+                    self._report(seq, check_non_negative, item=item, holder=source, quantity=quantity,
+                                 balance_at=before, later_deltas=())
                 balances[(target, item)] += quantity
             except (TypeError, ValueError) as exc:
                 problems.append(LedgerProblem("laws", f"cannot be replayed: a value has the wrong type ({exc})", seq))
         return in_order
 
-    def _law3(self, seq: int, item: str, quantity: int, source: str) -> None:
-        if quantity <= 0:
-            self.problems.append(LedgerProblem("law 3", f"quantity {quantity} is not positive", seq, item, source))
-        else:
-            self.problems.append(LedgerProblem("law 3", "source and target are the same", seq, item, source))
-
-    def _law1(self, seq: int, item: str, quantity: int, source: str, holder: str | None) -> None:
-        problems = self.problems
-        if quantity != 1:
-            problems.append(LedgerProblem("law 1", f"serialised item moved {quantity} at once", seq, item, source))
-        if holder is None:
-            if not self._is_external(source):
-                problems.append(LedgerProblem("law 1", f"first movement comes from real holder {source}", seq, item, source))
-        elif holder != source:
-            problems.append(LedgerProblem("law 1", f"moved from {source} while held by {holder}", seq, item, source))
+    def _report(self, seq: int, law: Callable[..., None], **facts: object) -> None:
+        """Run a law's check, the one posting runs, and record the problem it names, if any."""
+        try:
+            law(**facts)
+        except PostingRejected as exc:
+            self.problems.append(LedgerProblem(f"law {exc.law}", exc.detail, seq, exc.item, exc.holder))
 
     def nonzero_balances(self) -> dict[tuple[str, str], int]:
         """Return the balances that are not zero."""

@@ -57,6 +57,7 @@ from wam.domain.documents import (
     replay,
 )
 from wam.domain.errors import InvalidInput, LedgerProblem, NotFound, PostingRejected
+from wam.domain.holders import is_external
 from wam.domain.movements import Entry, Movement
 from wam.storage import tables as t
 from wam.storage.record_tables import records as r
@@ -125,6 +126,8 @@ class UnitOfWork:
         if occurred_at is not None:
             given["occurred_at"] = occurred_at
         document = apply(doc_type, current, step_name, actor, {**given, "number": number})
+        if current is None:
+            self._check_held(document)
         if doc_type.steps[step_name].posts:
             in_window = self.ledger._time_check()  # noqa: SLF001  (the posting entry points' time window)
             for movement in movements(doc_type, document, actor):
@@ -134,6 +137,36 @@ class UnitOfWork:
                               actor))
         self._taken[(doc_type.name, document.number)] = document
         return document
+
+    def _check_held(self, document: Document) -> None:
+        """Refuse a new document's line whose item is unknown, or that leaves a holder that does
+        not exist or does not hold it, naming the line (its row) and field.
+
+        Early word for the user, not the rule: the holdings are those stored when this unit of
+        work began (it is skipped once the unit has posted), and the laws decide when the lines
+        are posted, at their moment.
+        """
+        poster = self.poster
+        if poster.seq != poster.start_seq:
+            return
+        poster.drain()
+        catalog, b = self.ledger.catalog, t.balances
+        for row, line in enumerate(document.lines, start=1):
+            if is_external(line.source):
+                continue
+            try:
+                item = catalog.item(self.conn, line.item)
+            except NotFound:
+                raise InvalidInput(f"item {line.item!r} is not registered", field="item", row=row) from None
+            try:
+                holder = catalog.holder(self.conn, line.source)
+            except NotFound:
+                raise InvalidInput(f"holder {line.source!r} does not exist", field="from", row=row) from None
+            held = self.conn.execute(select(b.c.quantity).where(b.c.holder_id == holder.id,
+                                                                b.c.item_id == item.id)).scalar() or 0
+            if held < line.quantity:
+                raise InvalidInput(f"{line.source} holds {held} of {line.item}, not {line.quantity}",
+                                   field="quantity" if held else "from", row=row)
 
     def post(self, movement: Movement) -> None:
         """Post a movement of a kind that cites no document (in the same transaction)."""

@@ -29,6 +29,7 @@ from wam.domain.holders import Holder
 from wam.domain.materiel import Item
 from wam.domain.movements import Entry, Movement
 from wam.domain.timefmt import iso, to_micros
+from wam.domain.rules import RULES, Rule
 from wam.domain.timewindow import TimeWindow, check_occurred_at, window_from_settings
 from wam.storage import schema
 from wam.storage import tables as t
@@ -130,9 +131,10 @@ class Ledger:
     """
 
     def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = utcnow,
-                 window: TimeWindow | None = None) -> None:
+                 window: TimeWindow | None = None, rules: tuple[Rule, ...] = RULES) -> None:
         self.engine = engine
         self.clock = clock
+        self.rules = rules  # every path posts through the same rules (domain.rules)
         self.window = window if window is not None else window_from_settings(os.environ)
         self.catalog = Catalog()
         self._identity: tuple[int, str] | None = None
@@ -324,7 +326,8 @@ class Ledger:
 
     def _poster(self, conn) -> Poster:  # noqa: ANN001
         ledger_id, ledger_uuid = self.identity
-        return Poster(conn, self.catalog, ledger_id=ledger_id, ledger_uuid=ledger_uuid, recorded_at=to_micros(self.clock()))
+        return Poster(conn, self.catalog, ledger_id=ledger_id, ledger_uuid=ledger_uuid, recorded_at=to_micros(self.clock()),
+                      rules=self.rules)
 
     def import_stock(self, rows: Iterable[tuple[int, Item, str, int, str]], *, actor: str, occurred_at: datetime,
                      keep_going: list[InvalidInput] | None = None) -> int:

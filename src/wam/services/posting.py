@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from hashlib import sha256
 from json import JSONEncoder
 from operator import itemgetter
@@ -37,23 +38,15 @@ from sqlalchemy import Connection, func, select, text, update
 
 from wam.domain.chain import NONE, canonical_bytes, link
 from wam.domain.errors import ConcurrentAppend, InvalidInput, NotFound, PostingRejected
-from wam.domain.holders import HolderKind
-from wam.domain.laws import check_non_negative, check_serial_custody, check_serial_not_backdated
 from wam.domain.materiel import Shape
-from wam.domain.movements import (
-    MAX_QUANTITY,
-    TEXT_LIMITS,
-    Entry,
-    Movement,
-    MovementKind,
-    check_kind_rules,
-)
+from wam.domain.movements import MAX_QUANTITY, TEXT_LIMITS, Entry, Movement, MovementKind
+from wam.domain.rules import RULES, Reads, Rule, check_all, fast_kinds
 from wam.domain.text import is_clean
-from wam.domain.timefmt import to_micros
 from wam.storage import tables as t
 
 from .catalog import Catalog, HolderRef, ItemRef
 from .marks import forget_after
+from .rule_facts import LedgerFacts as _Facts
 
 CHUNK = 5000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -66,7 +59,15 @@ _DOCUMENT_MAX, _WITNESS_MAX = TEXT_LIMITS["document"], TEXT_LIMITS["witness"]
 # thread, in parallel with the checking: the global id's keys arrive in order, and a holder's
 # movements mostly arrive in time order, so each holder's range grows at its end.
 _DEFERRABLE = ("ix_entries_item_time", "ix_entries_reverses")
-_PERSON_KINDS = frozenset({MovementKind.ISSUE, MovementKind.RETURN, MovementKind.TRANSFER})
+
+# The fast path (Poster.post_stream) remembers, under a key of these fields, that a movement's
+# rules that read only fields and ends were checked; it requires the ``presence`` fields it
+# cannot key by value to be absent (note, reverses) or checks them itself (document, witness);
+# and it implements the fast forms of the rules named in FAST_INLINE. Which kinds it may serve
+# is derived from these and the rules (domain.rules.fast_kinds), never listed by hand.
+FAST_KEY_VALUES = ("kind", "source", "target", "actor", "reason")
+FAST_KEY_PRESENCE = ("document", "witness", "note", "reverses")
+FAST_INLINE = frozenset({"fields", "lots only", "law 1 order", "law 1 custody", "law 2"})
 
 _JSON = JSONEncoder(separators=(",", ":")).encode
 # A fast-path row reaches SQLite as (see _json_insert_sql): its integers, fixed-width decimal
@@ -107,8 +108,11 @@ class _BatchState:
 class Poster:
     """Posts a stream of movements in one transaction on ``conn``."""
 
-    def __init__(self, conn: Connection, catalog: Catalog, *, ledger_id: int, ledger_uuid: str, recorded_at: int) -> None:
+    def __init__(self, conn: Connection, catalog: Catalog, *, ledger_id: int, ledger_uuid: str, recorded_at: int,
+                 rules: tuple[Rule, ...] = RULES) -> None:
         self.conn = conn
+        self.rules = rules
+        self._fast_kinds, self._early_rules, self._late_rules = _plan(rules)
         self.catalog = catalog
         self.ledger_id = ledger_id
         self.ledger_uuid = ledger_uuid
@@ -209,18 +213,18 @@ class Poster:
         balances, last_at, custody, fresh = state.balances, state.last_at, state.custody, state.fresh
         ends_cache, items, fast_rows, hashes = self._ends, self._items, self.fast_rows, self.fast_hashes
         uuid, recorded_text, marks, keep = self.ledger_uuid, self._recorded_text, self._marks, self.keep_entries
-        reversal, expenditure, serial_shape = MovementKind.REVERSAL, MovementKind.EXPENDITURE, Shape.SERIAL
+        expenditure, serial_shape = MovementKind.EXPENDITURE, Shape.SERIAL
         seq, prev = self.seq, self.prev
         number = 0
         for mv in movements:
             number += 1
-            kind, item_key, quantity, source_code, target_code, occurred_at, actor, witness, document, note, reason, _ = mv
+            kind, item_key, quantity, source_code, target_code, occurred_at, actor, witness, document, note, reason, rev = mv
             # keyed on the presence of free references, not their text, so that a document per
             # patrol does not grow the cache; their text is checked here instead
             ends = ends_cache.get((kind, source_code, target_code, actor, reason, document is None, witness is None))
             item = items.get(item_key)
             if (
-                ends is not None and item is not None and note is None and kind is not reversal
+                ends is not None and item is not None and note is None and rev is None
                 and type(quantity) is int and 0 < quantity <= MAX_QUANTITY
                 and type(occurred_at) is datetime and occurred_at.tzinfo is not None
                 and (document is None or is_clean(document, _DOCUMENT_MAX))
@@ -298,6 +302,58 @@ class Poster:
         self.seq, self.prev = seq, prev
         return number
 
+    def preload(self, movements: list[Movement]) -> None:
+        """Load, a query per 500 items rather than several per movement, the state that the
+        laws will ask about for ``movements`` (the next chunk of an import): each item's latest
+        time and custodian, and the balances of the (holder, item) pairs they touch. The values
+        are those the lazy loaders above would read (the stored ones: balances are written at
+        :meth:`finish`); what the batch already knows is kept. Unknown codes are left to the
+        checked path, which names them."""
+        state = self.state
+        if state.fresh:
+            return
+        pairs: dict[int, set[int]] = {}
+        holders = self.catalog._holders
+        for mv in movements:
+            item = self._items.get(mv.item)
+            if item is None or item.id in state.last_at:
+                continue
+            ends = []
+            for code in (mv.source, mv.target):
+                if code not in holders:
+                    try:
+                        self.catalog.holder(self.conn, code)
+                    except NotFound:
+                        break
+                ends.append(holders[code].id)
+            else:
+                pairs.setdefault(item.id, set()).update(ends)
+        if not pairs:
+            return
+        self.drain()
+        ids = list(pairs)
+        e = t.entries.c
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            latest = select(e.item_id, e.target_id, e.occurred_at, func.row_number().over(
+                partition_by=e.item_id, order_by=(e.occurred_at.desc(), e.seq.desc())).label("n")).where(
+                e.item_id.in_(chunk)).subquery()
+            found = set()
+            for item_id, target_id, when in self.conn.execute(
+                    select(latest.c.item_id, latest.c.target_id, latest.c.occurred_at).where(latest.c.n == 1)):
+                state.last_at[item_id] = when
+                state.custody.setdefault(item_id, target_id)
+                found.add(item_id)
+            for item_id in chunk:
+                if item_id not in found:
+                    state.custody.setdefault(item_id, None)
+            held = {(r.holder_id, r.item_id): r.quantity for r in self.conn.execute(
+                select(t.balances.c.holder_id, t.balances.c.item_id, t.balances.c.quantity)
+                .where(t.balances.c.item_id.in_(chunk)))}
+            for item_id in chunk:
+                for holder_id in pairs[item_id]:
+                    state.balances.setdefault((holder_id, item_id), held.get((holder_id, item_id), 0))
+
     def _touch_marks(self, holder_id: int, when: int) -> None:
         """Note that the holder's marks after ``when`` are stale (deleted in :meth:`finish`)."""
         floor = self._mark_floor.get(holder_id, -1)
@@ -313,25 +369,17 @@ class Poster:
             self._mark_floor[holder_id] = when  # what remains is at or before ``when``
 
     def _post_checked(self, mv: Movement) -> None:
-        """Check everything about one movement, append it, and prime the fast path's caches."""
+        """Check every rule of one movement, append it, and prime the fast path's caches."""
         self.drain()
-        conn, catalog = self.conn, self.catalog
-        check_kind_rules(mv)  # the ledger enforces the rules itself, whoever built the movement
-        _check_fields(mv)
-        source = catalog.holder(conn, mv.source, create_external=True)
-        target = catalog.holder(conn, mv.target, create_external=True)
-        try:
-            item = catalog.item(conn, mv.item)
-        except NotFound:
-            raise InvalidInput(f"item {mv.item!r} is not registered", field="item") from None
-        if mv.kind in _PERSON_KINDS:
-            self._check_persons(mv, source, target)
-        if mv.kind is MovementKind.EXPENDITURE and item.serialised:
-            raise InvalidInput("expenditure is for lots; a weapon leaves by loss or disposal", field="kind")
-        if mv.kind is MovementKind.REVERSAL:
-            self._check_reversal(mv, item, source, target)
-        when = to_micros(mv.occurred_at)
-        self._check_laws(mv, when, item, source, target)
+        facts = _Facts(self, mv)
+        # the rules that read only the movement come first: a movement that is wrong in itself
+        # is told so before its holders and item are looked up (and external ones created)
+        check_all(facts, self._early_rules)
+        source, target, item = facts.resolve()
+        check_all(facts, self._late_rules)
+        if mv.reverses is not None:
+            self.state.reversed_uids.add(mv.reverses)
+        when = facts.when
 
         seq = self.seq = self.seq + 1
         prev = self.prev
@@ -349,7 +397,7 @@ class Poster:
         if self._marks:
             self._touch_marks(source.id, when)
             self._touch_marks(target.id, when)
-        if mv.kind is not MovementKind.REVERSAL:
+        if mv.kind in self._fast_kinds:
             self._ends[(mv.kind, mv.source, mv.target, mv.actor, mv.reason, mv.document is None, mv.witness is None)] = (source, target)
         if len(self.rows) >= CHUNK:
             self.flush(background=True)
@@ -371,100 +419,6 @@ class Poster:
             state.last_at[item.id] = when
             if item.shape is Shape.SERIAL:
                 state.custody[item.id] = target.id
-
-    def _check_persons(self, mv: Movement, source: HolderRef, target: HolderRef) -> None:
-        person = HolderKind.PERSON
-        if mv.kind is MovementKind.ISSUE:
-            if target.kind is not person:
-                raise InvalidInput(f"an issue goes to a person; {target.code} is a {target.kind.value}", field="target")
-            if source.kind is person:
-                raise InvalidInput("an issue comes from a store or site, not a person", field="source")
-        elif mv.kind is MovementKind.RETURN:
-            if source.kind is not person:
-                raise InvalidInput(f"a return comes from a person; {source.code} is a {source.kind.value}", field="source")
-            if target.kind is person:
-                raise InvalidInput("a return goes to a store or site, not a person", field="target")
-        elif mv.kind is MovementKind.TRANSFER and person in (source.kind, target.kind):
-            raise InvalidInput("materiel goes to and from persons by issue and return", field="kind")
-
-    def _check_reversal(self, mv: Movement, item: ItemRef, source: HolderRef, target: HolderRef) -> None:
-        assert mv.reverses is not None
-        origin_uuid, _, origin_seq = mv.reverses.rpartition(":")
-        if not origin_seq.isdigit():
-            raise InvalidInput(f"{mv.reverses!r} is not an entry id (<ledger>:<seq>)", field="reverses")
-        self.write_pending()
-        row = self.conn.execute(
-            select(t.entries.c.kind, t.entries.c.item_id, t.entries.c.quantity, t.entries.c.source_id, t.entries.c.target_id,
-                   t.entries.c.occurred_at)
-            .join(t.ledgers, t.ledgers.c.id == t.entries.c.origin_id)
-            .where(t.ledgers.c.uuid == origin_uuid, t.entries.c.origin_seq == int(origin_seq))
-        ).first()
-        if row is None:
-            raise InvalidInput(f"entry {mv.reverses!r} does not exist", field="reverses")
-        if row.kind == MovementKind.REVERSAL.value:
-            raise InvalidInput("a reversal cannot itself be reversed; record a new movement", field="reverses")
-        if to_micros(mv.occurred_at) < row.occurred_at:
-            raise InvalidInput("a reversal cannot be dated before the movement it undoes", field="reverses")
-        already = mv.reverses in self.state.reversed_uids or self.conn.execute(
-            select(t.entries.c.seq).where(t.entries.c.reverses == mv.reverses)
-        ).first()
-        if already:
-            raise InvalidInput(f"entry {mv.reverses} has already been reversed", field="reverses")
-        if (row.item_id, row.quantity, row.source_id, row.target_id) != (item.id, mv.quantity, target.id, source.id):
-            raise InvalidInput(
-                "a reversal moves the same item and quantity back, from the original's target to its source",
-                field="reverses",
-            )
-        self.state.reversed_uids.add(mv.reverses)
-
-    def _check_laws(self, mv: Movement, when: int, item: ItemRef, source: HolderRef, target: HolderRef) -> None:
-        last = self.state.last_at.get(item.id)
-        if last is None:
-            last = self._last_at(item.id)
-        backdated = last is not None and when < last
-        if item.serialised:
-            if backdated:
-                self.write_pending()
-                nxt = self.conn.execute(
-                    select(t.entries.c.source_id, t.entries.c.occurred_at)
-                    .where(t.entries.c.item_id == item.id, t.entries.c.occurred_at > when)
-                    .order_by(t.entries.c.occurred_at, t.entries.c.seq)
-                    .limit(1)
-                ).first()
-                check_serial_not_backdated(
-                    item=item.key,
-                    source=source.code,
-                    next_source=self.catalog.holder_by_id(self.conn, nxt.source_id).code if nxt else None,
-                    next_at=nxt.occurred_at if nxt else None,
-                )
-            holder_id = self._custodian(item.id)
-            check_serial_custody(
-                item=item.key,
-                quantity=mv.quantity,
-                source=source.code,
-                holder_now=None if holder_id is None else self.catalog.holder_by_id(self.conn, holder_id).code,
-                source_external=source.external,
-            )
-            return
-        if source.external:
-            return
-        if not backdated:
-            check_non_negative(item=item.key, holder=source.code, quantity=mv.quantity, balance_at=self._balance(source.id, item.id), later_deltas=())
-            return
-        self.write_pending()
-        rows = self.conn.execute(
-            select(t.entries.c.source_id, t.entries.c.quantity, t.entries.c.occurred_at)
-            .where(t.entries.c.item_id == item.id, (t.entries.c.source_id == source.id) | (t.entries.c.target_id == source.id))
-            .order_by(t.entries.c.occurred_at, t.entries.c.seq)
-        ).all()
-        deltas = [(r.occurred_at, -r.quantity if r.source_id == source.id else r.quantity) for r in rows]
-        check_non_negative(
-            item=item.key,
-            holder=source.code,
-            quantity=mv.quantity,
-            balance_at=sum(d for at, d in deltas if at <= when),
-            later_deltas=(d for at, d in deltas if at > when),
-        )
 
     # writing -----------------------------------------------------------------------------
     def defer_indexes(self) -> None:
@@ -656,21 +610,10 @@ def _post_all(poster: Poster, movements: Iterable[Movement], on_each: Callable[[
     return poster.finish()
 
 
-def _check_fields(mv: Movement) -> None:
-    """Refuse a movement built without :func:`make_movement` whose fields that function would
-    have refused: law 3's positive whole quantity, and text the hash chain cannot encode."""
-    if type(mv.quantity) is not int or mv.quantity <= 0:
-        raise PostingRejected(f"quantity {mv.quantity!r} is not a whole number of at least 1", law=3, item=mv.item, holder=mv.source)
-    if mv.quantity > MAX_QUANTITY:
-        raise InvalidInput(f"must be at most {MAX_QUANTITY:,}", field="quantity")
-    if mv.occurred_at.tzinfo is None:
-        raise InvalidInput("give the time with its time zone (UTC)", field="occurred_at")
-    if not mv.actor:
-        raise InvalidInput("is required", field="actor")
-    for name in ("actor", "witness", "document", "note", "reason", "reverses"):
-        value = getattr(mv, name)
-        if value is not None and not is_clean(value, TEXT_LIMITS[name]):
-            raise InvalidInput(
-                f"must be trimmed, non-empty text of at most {TEXT_LIMITS[name]} characters, without control separators",
-                field=name,
-            )
+@cache
+def _plan(rules: tuple[Rule, ...]) -> tuple[frozenset[MovementKind], tuple[Rule, ...], tuple[Rule, ...]]:
+    """For a set of rules: the kinds the fast path may serve, the rules that read only the
+    movement (run before its holders and item are looked up) and the others, in their order."""
+    kinds = fast_kinds(rules, values=FAST_KEY_VALUES, presence=FAST_KEY_PRESENCE, inline=FAST_INLINE)
+    early = tuple(r for r in rules if r.reads <= {Reads.FIELDS})
+    return kinds, early, tuple(r for r in rules if r not in early)
