@@ -160,6 +160,7 @@ class DocumentType:
     steps: Mapping[str, Step]
     check: Check
     prefix: str  # of the numbers the service gives
+    held_when_drafted: bool = False  # its lines list what their holders hold when it is drafted
 
     @property
     def record_kind(self) -> str:
@@ -349,7 +350,7 @@ DISPOSAL = DocumentType(
         Step("execute", _s("approved"), "executed", posts=True, accepts=("occurred_at",)),
         Step("cancel", _s("drafted", "approved"), "cancelled", accepts=("reason",)),
     ),
-    check=check_disposal, prefix="DSP",
+    check=check_disposal, prefix="DSP", held_when_drafted=True,
 )
 INCIDENT = DocumentType(
     name="incident", kind=MovementKind.LOSS, title="loss incident", command="wam document step incident report|post",

@@ -62,7 +62,7 @@ from wam.domain.movements import Entry, Movement
 from wam.storage import tables as t
 from wam.storage.record_tables import records as r
 
-from . import records
+from . import queries, records
 
 if TYPE_CHECKING:
     from .ledger import Ledger
@@ -127,7 +127,7 @@ class UnitOfWork:
             given["occurred_at"] = occurred_at
         document = apply(doc_type, current, step_name, actor, {**given, "number": number})
         if current is None:
-            self._check_held(document)
+            self._check_held(doc_type, document)
         if doc_type.steps[step_name].posts:
             in_window = self.ledger._time_check()  # noqa: SLF001  (the posting entry points' time window)
             for movement in movements(doc_type, document, actor):
@@ -138,17 +138,19 @@ class UnitOfWork:
         self._taken[(doc_type.name, document.number)] = document
         return document
 
-    def _check_held(self, document: Document) -> None:
-        """Refuse a new document's line whose item is unknown, or that leaves a holder that does
-        not exist or does not hold it, naming the line (its row) and field.
+    def _check_held(self, doc_type: DocumentType, document: Document) -> None:
+        """Refuse a new document's line whose item is unknown or whose holder does not exist (naming
+        the line, its row, and the field), and, for a type that lists what is held now (a disposal
+        certificate), a line its holder does not hold: the laws' own refusal (law 1, law 2).
 
         Early word for the user, not the rule: the holdings are those stored when this unit of
-        work began (it is skipped once the unit has posted), and the laws decide when the lines
-        are posted, at their moment.
+        work began (the holdings check is skipped once the unit has posted), and the laws decide
+        again when the lines are posted, at their moment.
         """
+        from wam.domain.laws import check_non_negative, check_serial_custody
+
         poster = self.poster
-        if poster.seq != poster.start_seq:
-            return
+        held_now = doc_type.held_when_drafted and poster.seq == poster.start_seq
         poster.drain()
         catalog, b = self.ledger.catalog, t.balances
         for row, line in enumerate(document.lines, start=1):
@@ -162,11 +164,16 @@ class UnitOfWork:
                 holder = catalog.holder(self.conn, line.source)
             except NotFound:
                 raise InvalidInput(f"holder {line.source!r} does not exist", field="from", row=row) from None
-            held = self.conn.execute(select(b.c.quantity).where(b.c.holder_id == holder.id,
-                                                                b.c.item_id == item.id)).scalar() or 0
-            if held < line.quantity:
-                raise InvalidInput(f"{line.source} holds {held} of {line.item}, not {line.quantity}",
-                                   field="quantity" if held else "from", row=row)
+            if not held_now:
+                continue
+            if item.serialised:
+                check_serial_custody(item=line.item, quantity=line.quantity, source=line.source,
+                                     holder_now=queries.custodian(self.conn, item.id), source_external=False)
+            else:
+                held = self.conn.execute(select(b.c.quantity).where(b.c.holder_id == holder.id,
+                                                                    b.c.item_id == item.id)).scalar() or 0
+                check_non_negative(item=line.item, holder=line.source, quantity=line.quantity, balance_at=held,
+                                   later_deltas=())
 
     def post(self, movement: Movement) -> None:
         """Post a movement of a kind that cites no document (in the same transaction)."""
