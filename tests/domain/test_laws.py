@@ -130,11 +130,14 @@ def test_it_lets_external_holders_go_negative():
 @pytest.mark.parametrize(
     ("moves", "law", "seq", "holder", "words"),
     [
-        ([(ROUNDS, 0, "supply:BGD", "GAO-ASP")], "law 3", 1, "supply:BGD", "quantity 0 is not a whole number of at least 1"),
-        ([(ROUNDS, -5, "GAO-ASP", "supply:BGD")], "law 3", 1, "GAO-ASP", "quantity -5 is not a whole number of at least 1"),
+        ([(ROUNDS, 0, "supply:BGD", "GAO-ASP")], "law 3", 1, "supply:BGD",
+         "quantity 0 is not a whole number of at least 1"),
+        ([(ROUNDS, -5, "GAO-ASP", "supply:BGD")], "law 3", 1, "GAO-ASP",
+         "quantity -5 is not a whole number of at least 1"),
         ([(ROUNDS, 5, "GAO-ASP", "GAO-ASP")], "law 3", 1, "GAO-ASP", "source and target are the same"),
         ([(ROUNDS, 5, "GAO-ASP", "ANSONGO-ARM")], "law 2", 1, "GAO-ASP", "GAO-ASP holds 0 of"),
-        ([(RIFLE, 2, "supply:BGD", "GAO-ARM")], "law 1", 1, "supply:BGD", "a serialised item moves one at a time, not 2"),
+        ([(RIFLE, 2, "supply:BGD", "GAO-ARM")], "law 1", 1, "supply:BGD",
+         "a serialised item moves one at a time, not 2"),
         ([(RIFLE, 1, "GAO-ARM", "ANSONGO-ARM")], "law 1", 1, "GAO-ARM",
          "is not yet in the ledger; it must first arrive from an external holder"),
         ([(RIFLE, 1, "supply:BGD", "GAO-ARM"), (RIFLE, 1, "ANSONGO-ARM", "JUBA-ARM")], "law 1", 2, "ANSONGO-ARM",

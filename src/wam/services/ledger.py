@@ -16,8 +16,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -28,8 +27,8 @@ from wam.domain.errors import InvalidInput, LedgerProblem, NotFound, PostingReje
 from wam.domain.holders import Holder
 from wam.domain.materiel import Item
 from wam.domain.movements import Entry, Movement
-from wam.domain.timefmt import iso, to_micros
 from wam.domain.rules import RULES, Rule
+from wam.domain.timefmt import iso, to_micros
 from wam.domain.timewindow import TimeWindow, check_occurred_at, window_from_settings
 from wam.storage import schema
 from wam.storage import tables as t
