@@ -80,6 +80,7 @@ def create_app(settings: WebSettings | None = None, *, ledger: Ledger | None = N
                              URLSafeTimedSerializer(resolve_secret(settings), salt="wam"))
     app.state.wam.group_writer = GroupWriter(ledger, app.state.wam.write_lock)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.filters["say_item"] = say_item
     app.state.templates = templates
     if settings.gzip:
         app.add_middleware(GZipMiddleware, minimum_size=800)
@@ -99,6 +100,12 @@ def create_app(settings: WebSettings | None = None, *, ledger: Ledger | None = N
     errors.install(app)
     _audit_denials(app)
     return app
+
+
+def say_item(key: str) -> str:
+    """An item's key as people say it: make, model and serial (or lot), without the separators."""
+    parts = key.split("|")
+    return " ".join(parts[1:]) if len(parts) == 4 else key
 
 
 def _audit_denials(app: FastAPI) -> None:

@@ -57,11 +57,11 @@ class _Paper(FPDF):
 
     def heading(self, text: str, sub: str = "") -> None:
         self.set_font("Helvetica", "B", 16)
-        self.multi_cell(0, 8, latin(text), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, 8, latin(text), align="L", new_x="LMARGIN", new_y="NEXT")
         if sub:
             self.set_font("Helvetica", size=9)
             self.set_text_color(70)
-            self.multi_cell(0, 5, latin(sub), new_x="LMARGIN", new_y="NEXT")
+            self.multi_cell(0, 5, latin(sub), align="L", new_x="LMARGIN", new_y="NEXT")
             self.set_text_color(0)
         self.ln(3)
 
@@ -72,7 +72,7 @@ class _Paper(FPDF):
             self.set_font("Helvetica", "B", 9)
             self.cell(42, 6, latin(label))
             self.set_font("Helvetica", size=10)
-            self.multi_cell(0, 6, latin(value), new_x="LMARGIN", new_y="NEXT")
+            self.multi_cell(0, 6, latin(value), align="L", new_x="LMARGIN", new_y="NEXT")
 
     def grid(self, heads: list[tuple[str, float, str]], rows: Iterable[list[str]]) -> int:
         """A table with its header repeated on each page; returns the number of rows printed."""
@@ -121,7 +121,7 @@ class _Paper(FPDF):
                 self.set_text_color(0)
                 if k == 0 and name:
                     self.set_font("Helvetica", size=10)
-                    self.cell(width - 24, 5, latin(name))
+                    self.cell(width - 24, 5, _fit(self, latin(name), width - 26))
                 self.line(x + 18, y + 6, x + width - 6, y + 6)
         self.set_xy(self.l_margin, top + 42)
 
@@ -149,8 +149,8 @@ def receipt(t: Translator, *, user: str, entry: Any, item: Any, source: ReceiptP
                 (t("record.reason"), reason), (t("record.note"), entry.note or "")])
     pdf.ln(4)
     ident = item.serial or item.lot or ""
-    pdf.grid([(t("item.make"), 32, "L"), (t("item.model"), 38, "L"), (t("item.serial"), 40, "L"),
-               (t("item.calibre"), 28, "L"), (t("item.category"), 28, "L"), (t("entry.quantity"), 14, "R")],
+    pdf.grid([(t("item.make"), 38, "L"), (t("item.model"), 46, "L"), (t("item.serial"), 34, "L"),
+               (t("item.calibre"), 22, "L"), (t("item.category"), 26, "L"), (t("entry.quantity"), 14, "R")],
               [[item.make, item.model, ident, item.calibre or "", item.category or "", str(entry.quantity)]])
     pdf.ln(4)
     pdf.set_font("Helvetica", "I", 9)
