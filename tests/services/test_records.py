@@ -61,19 +61,19 @@ def problems(ledger) -> list[str]:  # noqa: ANN001
 
 
 def three(ledger) -> None:  # noqa: ANN001
-    append(ledger, "holder", "GAO", {"name": "Gao camp", "parent": "BGD-BATT"})
-    append(ledger, "holder", "GAO-ARM", {"name": "Gao armoury", "parent": "GAO"})
-    append(ledger, "holder", "GAO", {"name": "Gao camp", "parent": "SEN-BATT"}, actor=None)
+    append(ledger, "memo", "GAO", {"name": "Gao camp", "parent": "BGD-BATT"})
+    append(ledger, "memo", "GAO-ARM", {"name": "Gao armoury", "parent": "GAO"})
+    append(ledger, "memo", "GAO", {"name": "Gao camp", "parent": "SEN-BATT"}, actor=None)
 
 
 def test_it_appends_and_reads_each_things_history(ledger):
     three(ledger)
     with ledger.engine.connect() as conn:
-        gao = records.history(conn, "holder", "GAO")
+        gao = records.history(conn, "memo", "GAO")
         assert [(r.seq, r.data["parent"], r.actor) for r in gao] == [(1, "BGD-BATT", "alice"), (3, "SEN-BATT", None)]
-        assert records.latest(conn, "holder", "GAO") == gao[-1]
-        assert records.latest(conn, "holder", "NOWHERE") is None
-        assert records.history(conn, "item", "GAO") == []
+        assert records.latest(conn, "memo", "GAO") == gao[-1]
+        assert records.latest(conn, "memo", "NOWHERE") is None
+        assert records.history(conn, "other", "GAO") == []
         seq, head = records.head(conn)
     assert (seq, head) == (3, gao[-1].hash)
     assert gao[0].prev_hash == GENESIS
@@ -93,7 +93,7 @@ def test_the_body_is_canonical_json():
     ({"actor": "al\x00ice"}, "actor"), ({"body": {"neq": float("nan")}}, "body"), ({"body": {"when": AT}}, "body"),
 ])
 def test_it_refuses_what_cannot_be_chained_and_writes_nothing(ledger, fields, field):
-    values = {"kind": "holder", "ref": "GAO", "body": {"name": "Gao"}, "actor": "alice", **fields}
+    values = {"kind": "memo", "ref": "GAO", "body": {"name": "Gao"}, "actor": "alice", **fields}
     with pytest.raises(InvalidInput) as refused, write_connection(ledger.engine) as conn, conn.begin():
         records.append(conn, **values)
     assert refused.value.field == field
@@ -102,8 +102,8 @@ def test_it_refuses_what_cannot_be_chained_and_writes_nothing(ledger, fields, fi
 
 
 def test_append_many_chains_as_one_at_a_time_does(ledger):
-    rows = [("item", f"rifle-{n}", {"serial": f"S{n}", "n": n}, "importer") for n in range(12_345)]
-    append(ledger, "holder", "GAO", {"name": "Gao camp"})
+    rows = [("memo", f"rifle-{n}", {"serial": f"S{n}", "n": n}, "importer") for n in range(12_345)]
+    append(ledger, "memo", "GAO", {"name": "Gao camp"})
     with write_connection(ledger.engine) as conn, conn.begin():
         last = records.append_many(conn, rows, at=AT)
     assert last == 12_346
@@ -135,7 +135,7 @@ def test_the_database_refuses_to_change_or_delete_a_record(ledger):
 def test_verify_reports_an_altered_record(ledger):
     three(ledger)
     bypass(ledger.engine, """UPDATE records SET body = '{"name":"Gao camp","parent":"UNMISS"}' WHERE seq = 1""")
-    assert problems(ledger) == ["record 1: content does not match its hash (the holder record of GAO was altered)"]
+    assert problems(ledger) == ["record 1: content does not match its hash (the memo record of GAO was altered)"]
 
 
 @pytest.mark.parametrize("column", ["kind", "ref", "actor", "recorded_at"])
@@ -167,8 +167,8 @@ def test_verify_reports_a_forged_record_even_with_a_good_hash(ledger):
     with ledger.engine.connect() as conn:
         _, prev = records.head(conn)
     body = '{"name":"Ghost store","parent":"GAO"}'
-    digest = record_hash(prev, 4, "holder", "GHOST", body, "alice", 0)
-    bypass(ledger.engine, "INSERT INTO records VALUES (4, 'holder', 'GHOST', :body, 'alice', 0, :prev, :hash)",
+    digest = record_hash(prev, 4, "memo", "GHOST", body, "alice", 0)
+    bypass(ledger.engine, "INSERT INTO records VALUES (4, 'memo', 'GHOST', :body, 'alice', 0, :prev, :hash)",
            body=body, prev=prev, hash=digest)
     assert problems(ledger) == ["the records head says record 3 but the chain ends at record 4 "
                                 "(records removed or added outside wam)"]
@@ -190,10 +190,10 @@ def test_a_signed_checkpoint_catches_a_consistent_rewrite_of_the_records(ledger,
     cp = ledger.checkpoint(tmp_path / "key.pem")
     assert (cp.records_seq, cp.records_hash) == (3, records_head_hex(ledger))
     with ledger.engine.connect() as conn:
-        last = records.history(conn, "holder", "GAO")[-1]
+        last = records.history(conn, "memo", "GAO")[-1]
     body = '{"name":"Gao camp","parent":"UNMISS"}'
-    forged = Record(3, "holder", "GAO", body, None, last.recorded_at, last.prev_hash, b"")
-    digest = record_hash(forged.prev_hash, 3, "holder", "GAO", body, None, last.recorded_at)
+    forged = Record(3, "memo", "GAO", body, None, last.recorded_at, last.prev_hash, b"")
+    digest = record_hash(forged.prev_hash, 3, "memo", "GAO", body, None, last.recorded_at)
     bypass(ledger.engine, "UPDATE records SET body = :body, hash = :hash WHERE seq = 3", body=body, hash=digest)
     with ledger.engine.begin() as conn:
         conn.execute(text("UPDATE records_head SET hash = :hash"), {"hash": digest})
@@ -206,7 +206,7 @@ def test_a_signed_checkpoint_catches_records_removed_behind_it(ledger, tmp_path)
     three(ledger)
     ledger.checkpoint(tmp_path / "key.pem")
     with ledger.engine.connect() as conn:
-        second = records.history(conn, "holder", "GAO-ARM")[0]
+        second = records.history(conn, "memo", "GAO-ARM")[0]
     bypass(ledger.engine, "DELETE FROM records WHERE seq = 3")
     with ledger.engine.begin() as conn:
         conn.execute(text("UPDATE records_head SET seq = 2, hash = :hash"), {"hash": second.hash})
@@ -237,7 +237,7 @@ def test_a_second_appender_at_a_taken_seq_is_told_to_try_again(ledger):
     with ledger.engine.begin() as conn:  # the head is not guarded: set it back as a stale read would see it
         conn.execute(text("UPDATE records_head SET seq = 2"))
     with pytest.raises(ConcurrentAppend), write_connection(ledger.engine) as conn, conn.begin():
-        records.append(conn, kind="holder", ref="JUBA", body={}, actor="bob")
+        records.append(conn, kind="memo", ref="JUBA", body={}, actor="bob")
     with ledger.engine.connect() as conn:
         assert [r.seq for r in records.all_records(conn)] == [1, 2, 3]
 
@@ -248,7 +248,7 @@ def test_concurrent_appenders_each_get_their_own_seq(ledger):
     def work(n: int) -> None:
         try:
             for k in range(15):
-                records.record(ledger.engine, kind="grant", ref=f"user-{n}", body={"k": k}, actor=f"admin-{n}")
+                records.record(ledger.engine, kind="memo", ref=f"user-{n}", body={"k": k}, actor=f"admin-{n}")
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
 

@@ -47,7 +47,7 @@ from wam.storage import auth_tables as a
 from wam.storage import tables as t
 from wam.storage.engine import write_connection
 
-from . import audit
+from . import audit, facts
 
 MIN_PASSWORD = 10
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -170,9 +170,11 @@ class Accounts:
         with self._change() as conn:
             if conn.execute(select(a.users.c.id).where(a.users.c.name == name)).first() is not None:
                 raise InvalidInput(f"user {name!r} already exists", field="name")
+            password_hash = self.hasher.hash(password)
             conn.execute(insert(a.users).values(
                 name=name, display_name=(display_name or name).strip()[:200] or name,
-                password_hash=self.hasher.hash(password), active=True, created_at=self._now()))
+                password_hash=password_hash, active=True, created_at=self._now()))
+            facts.record_user(conn, name, active=True, password_hash=password_hash, actor=by, at=self.clock())
             audit.append(conn, action="user_created", actor=by, target=name, address=address, at=self.clock())
         if admin:
             self.grant(name, Grant(Role.ADMINISTRATOR), by=by, address=address)
@@ -182,8 +184,10 @@ class Accounts:
         check_password(password)
         user = self.user(name)
         with self._change() as conn:
-            conn.execute(update(a.users).where(a.users.c.id == user.id)
-                         .values(password_hash=self.hasher.hash(password)))
+            password_hash = self.hasher.hash(password)
+            conn.execute(update(a.users).where(a.users.c.id == user.id).values(password_hash=password_hash))
+            facts.record_user(conn, user.name, active=user.active, password_hash=password_hash, actor=by,
+                              at=self.clock())
             conn.execute(delete(a.sessions).where(a.sessions.c.user_id == user.id, a.sessions.c.kind == "cookie"))
             audit.append(conn, action="password_changed", actor=by, target=user.name, address=address, at=self.clock())
 
@@ -191,6 +195,8 @@ class Accounts:
         user = self.user(name)
         with self._change() as conn:
             conn.execute(update(a.users).where(a.users.c.id == user.id).values(active=active))
+            password_hash = conn.execute(select(a.users.c.password_hash).where(a.users.c.id == user.id)).scalar_one()
+            facts.record_user(conn, user.name, active=active, password_hash=password_hash, actor=by, at=self.clock())
             if not active:
                 conn.execute(delete(a.sessions).where(a.sessions.c.user_id == user.id))
             audit.append(conn, action="user_activated" if active else "user_deactivated", actor=by, target=user.name,
@@ -233,6 +239,8 @@ class Accounts:
             new_id = conn.execute(insert(a.grants).values(
                 user_id=user.id, role=grant.role.value, holder_id=holder_id, country=grant.country,
                 created_at=self._now(), created_by=by)).inserted_primary_key[0]  # type: ignore[index]
+            facts.record_grant(conn, new_id, user=user.name, role=grant.role.value, holder=grant.holder,
+                               country=grant.country, created_by=by, actor=by, at=self.clock())
             audit.append(conn, action="grant_added", actor=by, target=user.name, address=address, at=self.clock(),
                          detail=_grant_detail(new_id, grant))
         return GrantRecord(new_id, grant)
@@ -244,6 +252,7 @@ class Accounts:
             raise NotFound("grant", str(grant_id))
         with self._change() as conn:
             conn.execute(delete(a.grants).where(a.grants.c.id == grant_id))
+            facts.record_revoked(conn, grant_id, actor=by, at=self.clock())
             audit.append(conn, action="grant_revoked", actor=by, target=user.name, address=address, at=self.clock(),
                          detail=_grant_detail(grant_id, found.grant))
         return found.grant

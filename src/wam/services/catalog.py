@@ -13,9 +13,12 @@ from typing import Any
 from sqlalchemy import Connection, Row, insert, select
 
 from wam.domain.errors import InvalidInput, NotFound
+from wam.domain.facts import ITEM_FIELDS
 from wam.domain.holders import Holder, HolderKind, check_parent, external_holder, is_external
 from wam.domain.materiel import Item, ItemType, Shape
 from wam.storage import tables as t
+
+from . import facts, records
 
 _IN_CHUNK = 500  # keys per ``IN (...)`` list: well under every driver's limit on parameters
 
@@ -91,6 +94,7 @@ class Catalog:
                 external=holder.external,
             )
         ).inserted_primary_key[0]
+        records.append_many(conn, [facts.holder_record(holder)])  # the holder's record, in the same transaction
         return self._remember(HolderRef(new_id, holder.code, holder.kind))
 
     def add_holders(self, conn: Connection, holders: Iterable[tuple[int | None, Holder]]) -> int:
@@ -167,7 +171,9 @@ class Catalog:
             return self.item(conn, item.key)
         except NotFound:
             pass
-        new_id = conn.execute(insert(t.items).values(**item_row(item))).inserted_primary_key[0]  # type: ignore[index]
+        row = item_row(item)
+        new_id = conn.execute(insert(t.items).values(**row)).inserted_primary_key[0]  # type: ignore[index]
+        facts.record_items(conn, [item_values(row)])  # the item's record, in the same transaction
         ref = ItemRef(new_id, item.key, item.shape)
         self._items[item.key] = ref
         return ref
@@ -195,6 +201,8 @@ class Catalog:
                 del wanted[row.key]
         if not wanted:
             return 0
+        # each new item's record, in the same transaction (bodies written in one loop: facts.record_items)
+        facts.record_items(conn, (item_values(item_row(item)) for item in wanted.values()))
         statement = insert(t.items).returning(t.items.c.id, t.items.c.key, sort_by_parameter_order=True)
         new = list(wanted.values())
         for row, item in zip(conn.execute(statement, [item_row(i) for i in new]), new, strict=True):
@@ -206,6 +214,11 @@ class Catalog:
         self._holders.clear()
         self._holders_by_id.clear()
         self._items.clear()
+
+
+def item_values(row: dict[str, object]) -> list[object]:
+    """An item's key and then its values in ``wam.domain.facts.ITEM_FIELDS`` order, from :func:`item_row`."""
+    return [row["key"], *(row[name] for name in ITEM_FIELDS)]
 
 
 def item_row(item: Item) -> dict[str, object]:

@@ -35,13 +35,15 @@ from sqlalchemy.exc import IntegrityError
 from wam.domain.chain import GENESIS
 from wam.domain.errors import ConcurrentAppend, LedgerError, LedgerProblem
 from wam.domain.records import Record, canonical_json, chain_rows, check_chain, check_label
+from wam.domain.text import is_clean
 from wam.domain.timefmt import to_micros
 from wam.storage import tables as t
 from wam.storage.engine import write_connection
 from wam.storage.record_tables import records as r
 from wam.storage.record_tables import records_head as head_table
 
-__all__ = ["Record", "append", "append_many", "check_records", "head", "history", "latest", "record", "verify_records"]
+__all__ = ["Record", "append", "append_canonical", "append_many", "check_records", "head", "history", "latest",
+           "record", "verify_records"]
 
 _COLUMNS = ("seq", "kind", "ref", "body", "actor", "recorded_at", "prev_hash", "hash")
 INSERT_ROWS = 1000  # records per INSERT: 8 parameters each, well under SQLite's limit of 32,766
@@ -122,15 +124,29 @@ def append_many(conn: Connection, rows: Iterable[RecordRow], *, at: datetime | N
     Hashing runs in one loop and each chunk goes in multi-row INSERTs: a stock import appends
     one record per new item.
     """
+    return append_canonical(conn, (_checked(kind, ref, body, actor) for kind, ref, body, actor in rows), at=at)
+
+
+def _checked(kind: str, ref: str, body: Mapping[str, object], actor: str | None) -> tuple[str, str, str, str | None]:
+    check_label(kind, "kind")
+    check_label(ref, "ref")
+    check_label(actor, "actor", optional=True)
+    return kind, ref, canonical_json(body), actor
+
+
+def append_canonical(conn: Connection, rows: Iterable[tuple[str, str, str, str | None]], *,
+                     at: datetime | None = None) -> int:
+    """:func:`append_many` of (kind, ref, body text, actor) rows whose bodies are canonical JSON
+    text already, written by :func:`wam.domain.records.canonical_json` or a writer tested equal to
+    it (``wam.domain.facts.item_body_text``); kind, ref and actor are still checked."""
     recorded_at = _now(at)
     start = _lock_head(conn)
     seq, prev = start
     chunk: list[tuple[str, str, str, str | None]] = []
-    for kind, ref, body, actor in rows:
-        check_label(kind, "kind")
-        check_label(ref, "ref")
-        check_label(actor, "actor", optional=True)
-        chunk.append((kind, ref, canonical_json(body), actor))
+    for row in rows:
+        if not (is_clean(row[0], 40) and is_clean(row[1], 300) and (row[3] is None or is_clean(row[3], 100))):
+            _checked(row[0], row[1], {}, row[3])  # raises, naming the field
+        chunk.append(row)
         if len(chunk) >= CHUNK:
             seq, prev = _write_chunk(conn, chunk, seq, prev, recorded_at)
             chunk = []

@@ -32,6 +32,7 @@ from wam.storage.schema import append_only_guards, expected_guards
 
 from .audit import verify_audit
 from .documents import verify_documents
+from .facts import verify_facts
 from .records import check_records
 from .signing import Checkpoint
 from .trust import Anchors, check_anchors, check_checkpoint_chain, check_guard_definitions, stored_checkpoint
@@ -105,6 +106,7 @@ def verify(engine: Engine, ledger_uuid: str, checkpoints: list[Checkpoint], anch
         wanted_records = {c.records_seq for c in [*stored, *checkpoints, *anchors.witnessed] if c.records_seq is not None}
         records_problems, records_last = check_records(conn, wanted=wanted_records, found=records_found)
         problems.extend(records_problems)
+        problems.extend(verify_facts(conn))  # holders, items, users, grants against their records
         public_key = conn.execute(select(t.ledgers.c.public_key).where(t.ledgers.c.uuid == ledger_uuid)).scalar()
         problems.extend(verify_audit(conn))  # the audit log's own chain and guards (wam.services.audit)
         problems.extend(verify_documents(conn))  # documents replay, citations resolve (wam.services.documents)

@@ -13,10 +13,12 @@ from typing import Any
 
 from sqlalchemy import Row, func, insert, select
 
+from wam.domain.facts import ITEM_FIELDS
 from wam.domain.materiel import Item
 from wam.storage import tables as t
 from wam.storage.engine import write_connection
 
+from . import facts
 from .catalog import item_row
 from .ledger import Ledger
 
@@ -64,12 +66,16 @@ def register_new_items(ledger: Ledger, items: Iterable[Item], *, batch: int = 50
     ``Ledger.register_items`` checks and inserts one item at a time (about ten seconds for the
     demo's 17,000 items). A build into a fresh database knows every key is new and inserts the
     same rows (``catalog.item_row``) in batches; a key that exists already fails the whole
-    insert on the unique index, so nothing is half-written.
+    insert on the unique index, so nothing is half-written. Each item's record goes into the
+    records chain in the same transaction (``facts.record_items``), as ``Catalog.ensure_items``
+    writes it.
     """
     rows = [item_row(item) for item in items]
     with write_connection(ledger.engine) as conn, conn.begin():
         for i in range(0, len(rows), batch):
             conn.execute(insert(t.items), rows[i:i + batch])
+        facts.record_items(conn, ([row["key"], *(row[f] for f in ITEM_FIELDS)] for row in rows),
+                           at=ledger.clock())
     return len(rows)
 
 
