@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from . import incidents
 from .errors import InvalidInput, LedgerProblem, WamError
 from .holders import external_family
 from .materiel import normalise_item_key
@@ -141,6 +142,8 @@ class Document:
 
 
 Check = Callable[[dict[str, Any], list[tuple[str, int, str]]], tuple[dict[str, Any], list[Line]]]
+# a type's own rule on a later step: (step, state before, fields after, actor, drafter) -> a refusal or None
+Guard = Callable[[str, str, Mapping[str, Any], str, str], str | None]
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,7 @@ class DocumentType:
     check: Check
     prefix: str  # of the numbers the service gives
     held_when_drafted: bool = False  # its lines list what their holders hold when it is drafted
+    guard: Guard | None = None  # its own rule on a later step (an incident's board, its write-off)
 
     @property
     def record_kind(self) -> str:
@@ -172,8 +176,14 @@ class DocumentType:
 
     @property
     def posted_states(self) -> frozenset[str]:
-        """States a document is in once its lines are in the ledger (the posting step's target)."""
-        return frozenset({self.posting.target})
+        """States a document is in once its lines are in the ledger: the posting step's target and
+        every state a step leads to from there (an incident investigated, closed)."""
+        reached = {self.posting.target}
+        while True:
+            more = {s.target for s in self.steps.values() if s.sources & reached} - reached
+            if not more:
+                return frozenset(reached)
+            reached |= more
 
     @property
     def states(self) -> tuple[str, ...]:
@@ -298,6 +308,12 @@ def _to(target: str, sources_real: bool = True) -> Check:
     return check
 
 
+def check_incident(fields: dict[str, Any], lines: list[tuple[str, int, str]]) -> tuple[dict[str, Any], list[Line]]:
+    """A loss incident (:mod:`wam.domain.incidents`): each line from a holder of the mission to ``lost``."""
+    _from_real(lines)
+    return {**_common(fields), **incidents.clean_fields(fields)}, [Line(i, q, s, "lost") for i, q, s in lines]
+
+
 def check_recovery(fields: dict[str, Any], lines: list[tuple[str, int, str]]) -> tuple[dict[str, Any], list[Line]]:
     """A recovery record (minimal, issue 12 enriches it): each line from ``lost`` or
     ``recovered:<source>`` into the holder named by ``to``."""
@@ -353,14 +369,21 @@ DISPOSAL = DocumentType(
     check=check_disposal, prefix="DSP", held_when_drafted=True,
 )
 INCIDENT = DocumentType(
-    name="incident", kind=MovementKind.LOSS, title="loss incident", command="wam document step incident report|post",
+    name="incident", kind=MovementKind.LOSS, title="loss incident", command="wam incidents report (or /api/incidents)",
     draft="report", initial="reported",
     steps=_steps(
         Step("report", _s(), "reported"),
         Step("post", _s("reported"), "posted", posts=True, accepts=("occurred_at",)),
         Step("cancel", _s("reported"), "cancelled", accepts=("reason",)),
+        # the workflow after the losses are posted (wam.domain.incidents.check_step)
+        Step(incidents.INVESTIGATE, _s("posted"), "under_investigation", accepts=incidents.STEP_FIELDS["investigate"]),
+        Step(incidents.CONVENE, _s("under_investigation"), "board_of_inquiry",
+             accepts=incidents.STEP_FIELDS["convene"]),
+        Step(incidents.FINDINGS, _s("under_investigation", "board_of_inquiry"), "findings",
+             accepts=incidents.STEP_FIELDS["findings"]),
+        Step(incidents.CLOSE, _s("findings"), "closed", approves=True, accepts=incidents.STEP_FIELDS["close"]),
     ),
-    check=_to("lost"), prefix="INC",
+    check=check_incident, prefix="INC", guard=incidents.check_step,
 )
 RECOVERY = DocumentType(
     name="recovery", kind=MovementKind.RECOVERY, title="recovery record",
@@ -460,6 +483,10 @@ def apply(doc_type: DocumentType, document: Document | None, step_name: str, act
             fields[name] = value
     if step.posts and not isinstance(fields.get("occurred_at"), int):
         raise InvalidInput("say when it happened", field="occurred_at")
+    if doc_type.guard is not None:
+        refusal = doc_type.guard(step_name, document.state, fields, actor, document.drafted_by)
+        if refusal is not None:
+            raise DocumentRefused(refusal, number=document.number, state=document.state)
     return Document(document.type, document.number, step.target, document.lines, fields,
                     {**document.by, step_name: actor}, document.drafted_by)
 
