@@ -36,8 +36,8 @@ REVOKED: dict[str, object] = {"revoked": True}
 
 ITEM_FIELDS = ("type", "shape", "make", "model", "serial", "lot", "category", "calibre", "country_of_manufacture",
                "year_of_manufacture", "markings", "hazard_division", "compatibility_group", "neq_kg", "condition")
-_SORTED_ITEM_FIELDS = tuple(sorted(ITEM_FIELDS))
-_KEYS = {name: encode_basestring(name) + ":" for name in ITEM_FIELDS}
+# (position in ITEM_FIELDS, '"name":') in the sorted order canonical JSON writes the keys in
+_SORTED_KEYS = tuple((ITEM_FIELDS.index(name), encode_basestring(name) + ":") for name in sorted(ITEM_FIELDS))
 
 
 def _present(values: Mapping[str, object]) -> dict[str, object]:
@@ -55,22 +55,21 @@ def item_body(row: Mapping[str, object]) -> dict[str, object]:
     return {f: row[f] for f in ITEM_FIELDS if row[f] is not None}
 
 
-def item_body_text(values: tuple[object, ...]) -> str:
+def item_body_text(values: tuple[object, ...] | list[object]) -> str:
     """The canonical JSON text of :func:`item_body` from the values in :data:`ITEM_FIELDS` order,
     written directly: a stock import writes one per new item (equal to
     ``canonical_json(item_body(...))``, as a test checks)."""
-    row = dict(zip(ITEM_FIELDS, values, strict=True))
     parts = []
-    for name in _SORTED_ITEM_FIELDS:
-        value = row[name]
+    for index, key in _SORTED_KEYS:
+        value = values[index]
         if value is None:
             continue
         if type(value) is str:
-            parts.append(_KEYS[name] + encode_basestring(value))
+            parts.append(key + encode_basestring(value))
         elif type(value) is int:
-            parts.append(_KEYS[name] + str(value))
+            parts.append(key + str(value))
         else:  # not a type a stored item holds: the general encoder decides
-            return canonical_json(item_body(row))
+            return canonical_json(item_body(dict(zip(ITEM_FIELDS, values, strict=True))))
     return "{" + ",".join(parts) + "}"
 
 

@@ -52,7 +52,8 @@ from wam.storage import tables as t
 from wam.storage.confirmation_tables import confirmations as c
 from wam.storage.engine import write_connection
 
-from . import queries
+from . import queries, records
+from .confirmation_records import RECORD_KIND, confirmation_body
 from .scoped import Page, ScopedLedger, scope_ids
 
 COUNT_CAP = 1000  # the home page says "1000 or more" rather than count a backlog of millions
@@ -234,11 +235,15 @@ class Confirmations:
             at = to_micros(scoped.ledger.clock())
             try:
                 with conn.begin_nested():
-                    conn.execute(insert(c).values(entry_seq=entry.seq, user_id=self.user_id, confirmed_at=at,
-                                                  note=text))
+                    row_id = conn.execute(insert(c).values(entry_seq=entry.seq, user_id=self.user_id,
+                                                           confirmed_at=at, note=text)).inserted_primary_key[0]
             except IntegrityError:  # confirmed by someone else since we looked
                 self._refuse_if_settled(conn, entry)
                 raise
+            # the confirmation's record in the records chain, in the same transaction: verify
+            # compares the row with it (verify_confirmations), and checkpoints sign the chain
+            records.append(conn, kind=RECORD_KIND, ref=str(entry.seq), actor=scoped.actor,
+                           body=confirmation_body(row_id, entry.seq, self.user_id, at, text))
         return Confirmation(entry.seq, scoped.actor, at, text)
 
     @staticmethod

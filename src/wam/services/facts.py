@@ -10,7 +10,7 @@ record in the same transaction with the helpers here; :func:`verify_facts` (run 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import Connection, inspect
@@ -48,12 +48,11 @@ def record_holders(conn: Connection, holders: Iterable[Holder], *, actor: str | 
     records.append_many(conn, (holder_record(h, actor) for h in holders))
 
 
-def record_items(conn: Connection, rows: Iterable[Sequence[object]], *, actor: str | None = None,
+def record_items(conn: Connection, rows: Iterable[list[object]], *, actor: str | None = None,
                  at: datetime | None = None) -> None:
     """Record items from their stored values: the key, then :data:`ITEM_FIELDS` in order (the
     columns ``catalog`` inserts); bodies written directly, in one loop (a stock import's items)."""
-    records.append_canonical(conn, ((ITEM, str(row[0]), item_body_text(tuple(row[1:])), actor) for row in rows),
-                             at=at)
+    records.append_canonical(conn, ((ITEM, str(row[0]), item_body_text(row[1:]), actor) for row in rows), at=at)
 
 
 def record_user(conn: Connection, name: str, *, active: bool, password_hash: str, actor: str | None,
@@ -97,7 +96,7 @@ def _rows(conn: Connection) -> Iterable[tuple[str, str, str, str]]:
         yield HOLDER, code, canonical_json(body), f"holder {code}"
     columns = ", ".join(f'"{c}"' for c in ("key", *ITEM_FIELDS))
     for row in conn.exec_driver_sql(f"SELECT {columns} FROM items"):
-        yield ITEM, row[0], item_body_text(tuple(row[1:])), f"item {row[0]}"
+        yield ITEM, row[0], item_body_text(tuple(row)[1:]), f"item {row[0]}"
     if not inspect(conn).has_table("grants"):
         return
     names: dict[int, str] = {}

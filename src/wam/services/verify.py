@@ -31,6 +31,7 @@ from wam.storage import tables as t
 from wam.storage.schema import append_only_guards, expected_guards
 
 from .audit import verify_audit
+from .confirmation_records import verify_confirmations
 from .documents import verify_documents
 from .facts import verify_facts
 from .records import check_records
@@ -109,6 +110,7 @@ def verify(engine: Engine, ledger_uuid: str, checkpoints: list[Checkpoint], anch
         problems.extend(verify_facts(conn))  # holders, items, users, grants against their records
         public_key = conn.execute(select(t.ledgers.c.public_key).where(t.ledgers.c.uuid == ledger_uuid)).scalar()
         problems.extend(verify_audit(conn))  # the audit log's own chain and guards (wam.services.audit)
+        problems.extend(verify_confirmations(conn))  # each confirmation against its record (records chain)
         problems.extend(verify_documents(conn))  # documents replay, citations resolve (wam.services.documents)
     for source, group in (("stored", stored), ("file", checkpoints), ("witnessed", anchors.witnessed)):
         for cp in group:
