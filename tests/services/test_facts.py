@@ -329,3 +329,24 @@ def test_an_older_database_gets_a_record_of_each_row_it_holds_at_the_upgrade():
             assert only(ledger).startswith("holder GAO differs from its record")
         finally:
             engine.dispose()
+
+
+def test_verify_reports_a_facts_record_deleted_or_forged(world):
+    ledger = world.ledger
+    with ledger.engine.connect() as conn:
+        arm = records.latest(conn, "holder", "GAO-ARM")
+        seq, prev = records.head(conn)
+    assert arm is not None
+    bypass(ledger.engine, "DELETE FROM records WHERE seq = :s", s=arm.seq)
+    found = facts_problems(ledger)
+    assert f"record {arm.seq + 1}: expected record {arm.seq} (records missing)" in found
+    assert "holder GAO-ARM has no record in the records chain (added outside wam)" in found
+    # a forged record for a holder that does not exist, hashed as wam would, at the end of the chain
+    body = '{"external":false,"kind":"store","name":"Ghost"}'
+    digest = record_hash(prev, seq + 1, "holder", "GHOST", body, "root", 0)
+    tamper(ledger.engine, "INSERT INTO records VALUES (:s, 'holder', 'GHOST', :b, 'root', 0, :p, :h)",
+           s=seq + 1, b=body, p=prev, h=digest)
+    found = facts_problems(ledger)
+    assert f"the records head says record {seq} but the chain ends at record {seq + 1} " \
+           "(records removed or added outside wam)" in found
+    assert "holder GHOST is recorded but missing from the database (deleted outside wam)" in found
