@@ -1,0 +1,276 @@
+"""The loss-incident register: report an incident and post its losses at once, take it through
+its workflow, and read it with what is derived from it (never typed).
+
+A report is one unit of work of the documents seam (:mod:`wam.services.documents`): the
+incident's ``report`` step (its record) and its ``post`` step (one ``loss`` a line, at the time the
+incident began, from the holder that held the item then), or nothing. The laws decide, at that
+moment, whether the holder held the item: a line it did not hold is refused, naming the line.
+When the incident names a site of the tree, every line leaves that site or a holder under it
+(its stores and its persons).
+
+The later steps (``investigate``, ``convene``, ``findings``, ``close``) record who and when, each an
+append-only record of the records chain, under the rules of :mod:`wam.domain.incidents`.
+
+Derived on reading (:func:`summary`): the weapons and rounds lost (from the catalogue's item
+types), ``notable``, ``board_of_inquiry_required`` and its reasons, ``reported_at`` and ``overdue``
+(the reporting deadline, ``WAM_INCIDENT_REPORT_HOURS``, default 24).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from wam.domain import incidents as rules
+from wam.domain.documents import INCIDENT, Document
+from wam.domain.errors import InvalidInput, NotFound, PostingRejected
+from wam.domain.holders import is_external
+from wam.domain.timefmt import from_micros, iso
+from wam.storage import tables as t
+
+from . import documents, records
+
+if TYPE_CHECKING:
+    from .ledger import Ledger
+
+TYPE = INCIDENT.name
+STEPS = (rules.INVESTIGATE, rules.CONVENE, rules.FINDINGS, rules.CLOSE)
+# the workflow's step as the register shows it: "posted" is a report whose losses are in the ledger
+STEP_SHOWN = {"reported": "reported", "posted": "reported", "under_investigation": "under_investigation",
+              "board_of_inquiry": "board_of_inquiry", "findings": "findings", "closed": "closed",
+              "cancelled": "cancelled"}
+
+
+def report(ledger: Ledger, *, actor: str, lines: Sequence[Mapping[str, Any] | Sequence[Any]],
+           number: str | None = None, **fields: Any) -> Document:
+    """Report an incident and post its losses, in one transaction.
+
+    ``lines`` are (item, quantity, from) or mappings with ``item``, ``quantity``, ``from``; the
+    fields are those of :func:`wam.domain.incidents.clean_fields` (the current board rules are
+    applied unless ``rules`` names a version).
+
+    Raises:
+        InvalidInput: a field or a line (naming its row and field), a site that is not a holder,
+            a line that leaves a holder outside the site.
+        PostingRejected: a line whose holder did not hold the item when the incident began (the
+            laws), naming the line.
+    """
+    fields.setdefault("rules", rules.CURRENT_RULES.version)
+    clean = rules.clean_fields(fields)  # early, so that a bad field is named before anything is read
+    site = clean.get("site")
+    if site is not None:
+        _check_site(ledger, site, lines)
+
+    def work(uow: documents.UnitOfWork) -> Document:
+        drafted = uow.take(TYPE, "report", actor=actor, number=number, lines=list(lines), **fields)
+        try:
+            return uow.take(TYPE, "post", actor=actor, number=drafted.number,
+                            occurred_at=from_micros(clean["started_at"]))
+        except PostingRejected as exc:
+            row = next((i for i, line in enumerate(drafted.lines, start=1)
+                        if line.item == exc.item and line.source == exc.holder), None)
+            if row is None:
+                raise
+            raise PostingRejected(f"line {row}, field 'item': {exc.detail}",
+                                  law=exc.law, item=exc.item, holder=exc.holder) from None
+
+    return documents.run(ledger, work)
+
+
+def _source(line: Mapping[str, Any] | Sequence[Any]) -> str:
+    if isinstance(line, Mapping):
+        return str(line.get("from", line.get("source", "")))
+    return str(line[-1]) if line else ""
+
+
+def _check_site(ledger: Ledger, site: str, lines: Sequence[Mapping[str, Any] | Sequence[Any]]) -> None:
+    if is_external(site):
+        raise InvalidInput(f"{site} is not a site of the mission", field="site")
+    try:
+        inside = {holder.code for holder in ledger.subtree(site)}
+    except NotFound:
+        raise InvalidInput(f"holder {site!r} does not exist", field="site") from None
+    inside.add(site)
+    for row, line in enumerate(lines, start=1):
+        source = _source(line)
+        if source and source not in inside:
+            raise InvalidInput(f"{source} is not at {site}: list what the site and its persons held",
+                               field="from", row=row)
+
+
+def advance(ledger: Ledger, number: str, step: str, *, actor: str, **given: Any) -> Document:
+    """Take a later step of the workflow (investigate, convene, findings, close) in its own transaction."""
+    if step not in STEPS and step != "cancel":
+        raise InvalidInput(f"{step!r} is not a step of an incident's workflow ({', '.join(STEPS)})", field="step")
+    return documents.step(ledger, TYPE, number, step, actor=actor, **{k: v for k, v in given.items() if v is not None})
+
+
+# reads -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """An incident as its last step left it, with when it was reported and when it last moved."""
+
+    document: Document
+    reported_at: int  # micros
+    updated_at: int
+
+
+def _incidents(ledger: Ledger, number: str | None = None) -> list[Incident]:
+    found: dict[str, Incident] = {}
+    with ledger.engine.connect() as conn:
+        rows = (records.history(conn, INCIDENT.record_kind, number) if number is not None
+                else records.all_records(conn, kinds=[INCIDENT.record_kind]))
+        for record in rows:
+            first = found.get(record.ref)
+            found[record.ref] = Incident(Document.from_body(record.data["document"]),
+                                         first.reported_at if first else record.recorded_at, record.recorded_at)
+    return [found[k] for k in sorted(found)]
+
+
+def _item_types(ledger: Ledger, keys: Iterable[str]) -> dict[str, str]:
+    wanted = sorted(set(keys))
+    out: dict[str, str] = {}
+    with ledger.engine.connect() as conn:
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            out.update({row.key: row.type for row in conn.execute(
+                select(t.items.c.key, t.items.c.type).where(t.items.c.key.in_(chunk)))})
+    return out
+
+
+def deadline() -> timedelta:
+    """The reporting deadline the environment sets (``WAM_INCIDENT_REPORT_HOURS``)."""
+    return rules.deadline_from_settings(os.environ)
+
+
+def summary(incident: Incident, types: Mapping[str, str], limit: timedelta) -> dict[str, Any]:
+    """One incident as the register lists it: its facts and what is derived from them."""
+    document, fields = incident.document, incident.document.fields
+    weapons = sum(line.quantity for line in document.lines if types.get(line.item) == "weapon")
+    rounds = sum(line.quantity for line in document.lines if types.get(line.item) == "ammunition")
+    reasons = rules.board_reasons(fields)
+    started, ended = fields.get("started_at"), fields.get("ended_at")
+    return {
+        "id": document.number, "step": STEP_SHOWN.get(document.state, document.state), "state": document.state,
+        "started_at": iso(started) if isinstance(started, int) else None,
+        "ended_at": iso(ended) if isinstance(ended, int) else None,
+        "time_precision": fields.get("time_precision"),
+        "mission": fields.get("mission"), "site": fields.get("site"), "place": fields.get("place"),
+        "countries": sorted({country for _, country in fields.get("contingents") or ()}),
+        "circumstance": fields.get("circumstance"), "mechanism": fields.get("mechanism"),
+        "ownership": fields.get("ownership"), "confidentiality": fields.get("confidentiality"),
+        "weapons_lost": weapons, "rounds_lost": rounds, "notable": rules.notable(weapons, rounds),
+        "board_of_inquiry_required": bool(reasons), "board_of_inquiry_reasons": reasons,
+        "reported_by": document.drafted_by, "reported_at": iso(incident.reported_at),
+        "updated_at": iso(incident.updated_at),
+        "overdue": rules.overdue(fields, from_micros(incident.reported_at), limit),
+        "outcome": fields.get("outcome"),
+    }
+
+
+def detail(incident: Incident, types: Mapping[str, str], limit: timedelta) -> dict[str, Any]:
+    """The summary, every field and the lines."""
+    document = incident.document
+    fields = {k: (iso(v) if k in ("started_at", "ended_at", "occurred_at") and isinstance(v, int) else v)
+              for k, v in document.fields.items()}
+    return {**summary(incident, types, limit), "fields": fields, "by": dict(document.by),
+            "lines": [{"item": line.item, "quantity": line.quantity, "from": line.source, "to": line.target}
+                      for line in document.lines]}
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What the list keeps; None keeps all."""
+
+    mission: str | None = None
+    country: str | None = None
+    circumstance: str | None = None
+    mechanism: str | None = None
+    ownership: str | None = None
+    step: str | None = None
+    since: datetime | None = None  # the incident began at or after
+    until: datetime | None = None  # ... and at or before
+    notable: bool | None = None
+    board_of_inquiry_required: bool | None = None
+    overdue: bool | None = None
+
+    def keeps(self, row: Mapping[str, Any], started: int | None) -> bool:
+        for name in ("circumstance", "mechanism", "ownership", "step", "notable", "board_of_inquiry_required",
+                     "overdue"):
+            wanted = getattr(self, name)
+            if wanted is not None and row[name] != wanted:
+                return False
+        if self.mission is not None and row["mission"] != self.mission.upper():
+            return False
+        if self.country is not None and self.country.upper() not in row["countries"]:
+            return False
+        if self.since is not None and (started is None or from_micros(started) < self.since):
+            return False
+        return not (self.until is not None and (started is None or from_micros(started) > self.until))
+
+
+def listing(ledger: Ledger, filters: Filters = Filters(), *, keep: Any = None) -> list[dict[str, Any]]:
+    """Every incident's summary that the filters (and ``keep(document)``, the caller's scope) keep."""
+    found = [i for i in _incidents(ledger) if keep is None or keep(i.document)]
+    types = _item_types(ledger, (line.item for i in found for line in i.document.lines))
+    limit = deadline()
+    out = []
+    for incident in found:
+        row = summary(incident, types, limit)
+        if filters.keeps(row, incident.document.fields.get("started_at")):
+            out.append(row)
+    return out
+
+
+def get(ledger: Ledger, number: str) -> Incident:
+    found = _incidents(ledger, number)
+    if not found:
+        raise NotFound(INCIDENT.title, number)
+    return found[0]
+
+
+def full(ledger: Ledger, number: str) -> dict[str, Any]:
+    """One incident with its steps and the entries it posted.
+
+    Raises:
+        NotFound: no such incident.
+    """
+    incident = get(ledger, number)
+    types = _item_types(ledger, (line.item for line in incident.document.lines))
+    out = detail(incident, types, deadline())
+    out["steps"] = documents.history(ledger, TYPE, number)
+    out["entries"] = [{"id": e.uid, "seq": e.seq, "kind": e.kind, "item": e.item, "quantity": e.quantity,
+                       "from": e.source, "to": e.target, "occurred_at": iso(e.occurred_at),
+                       "recorded_at": iso(e.recorded_at), "actor": e.actor, "document": e.document}
+                      for e in documents.entries(ledger, incident.document)]
+    return out
+
+
+EXPORT_COLUMNS = ("id", "step", "started_at", "ended_at", "time_precision", "mission", "site", "place", "countries",
+                  "circumstance", "mechanism", "ownership", "weapons_lost", "rounds_lost", "notable",
+                  "board_of_inquiry_required", "reported_by", "reported_at", "overdue", "outcome", "confidentiality")
+
+
+def export(rows: Sequence[Mapping[str, Any]], fmt: str) -> str:
+    """The rows as CSV (the columns of :data:`EXPORT_COLUMNS`, lists joined by ``;``) or JSON."""
+    if fmt == "json":
+        return json.dumps({"incidents": list(rows)}, ensure_ascii=False, indent=1)
+    if fmt != "csv":
+        raise InvalidInput(f"{fmt!r} is not an export format (csv, json)", field="format")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for row in rows:
+        writer.writerow([";".join(row[c]) if isinstance(row[c], list) else
+                         ("true" if row[c] is True else "false" if row[c] is False else
+                          "" if row[c] is None else row[c]) for c in EXPORT_COLUMNS])
+    return buffer.getvalue()
