@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from .conftest import sign_in
 
 
@@ -81,3 +83,27 @@ def test_the_dashboard_and_the_record_page_stay_light(app, client, personas) -> 
                                                                  "/static/wam.js", "/dashboard", "/record")}
     assert size["/dashboard"] + size["/static/wam.css"] < 100_000, size
     assert size["/record"] + size["/static/wam.css"] + size["/static/htmx.min.js"] + size["/static/wam.js"] < 100_000
+
+
+@pytest.mark.parametrize("persona", ["officer", "admin", "quartermaster", "armourer", "hq-bgd"])
+def test_movements_per_day_count_what_the_movements_list_lists(app, personas, persona: str) -> None:  # noqa: ANN001
+    """The dashboard's two index-driven counts (into the scope; out of it to elsewhere) add up to the
+    movements list's total over the same days, filtered by an OR over both ends."""
+    from datetime import UTC, date, datetime
+
+    from wam.services import dashboard, lists
+    from wam.services.scoped import Ancestry, ScopedLedger
+
+    from .conftest import PERSONAS
+
+    from tests.factories import T0, ball_rounds
+    from wam.domain.movements import make_movement
+
+    ledger = app.state.wam.ledger  # one movement out of every scope's stores, to a holder outside them all
+    ledger.post(make_movement(kind="expenditure", item=ball_rounds().key, quantity=100, source="GAO-ASP",
+                              target="expended", reason="training", occurred_at=T0, actor="setup"))
+    scoped = ScopedLedger(ledger, Ancestry(), PERSONAS[persona], persona)
+    days = dashboard.per_day(scoped, days=30, until=date(2024, 1, 10))
+    listed = lists.movements(scoped, lists.ListQuery(since=datetime(2023, 12, 12, tzinfo=UTC),
+                                                     until=datetime(2024, 1, 10, 23, 59, 59, 999999, tzinfo=UTC)))
+    assert sum(n for _, n in days) == listed.total > 0

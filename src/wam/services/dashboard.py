@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from wam.domain.access import Action, grants_for
 from wam.domain.errors import PermissionDenied
@@ -109,14 +109,23 @@ def per_day(scoped: ScopedLedger, *, days: int = 30, until: date | None = None) 
     first = last - timedelta(days=days - 1)
     start = (first - EPOCH).days
     since, before = start * DAY, (start + days) * DAY
-    e = t.entries
+    e, h = t.entries, t.holders
     day = (e.c.occurred_at // DAY).label("day")
-    query = (select(day, func.count().label("n")).where(e.c.occurred_at >= since, e.c.occurred_at < before)
-             .group_by(day))
-    if scope is not None:
-        query = query.where(or_(e.c.source_id.in_(scope), e.c.target_id.in_(scope)))
+    in_days = (e.c.occurred_at >= since, e.c.occurred_at < before)
+    queries = []
+    if scope is None:  # every entry has a target: read the days through the index on (target, time),
+        # not every entry (there is no index on the time alone)
+        queries.append(select(day, func.count().label("n")).where(e.c.target_id.in_(select(h.c.id)), *in_days))
+    else:  # into the scope, then out of it to elsewhere: each through its index, not an OR over every entry
+        queries.append(select(day, func.count().label("n")).where(e.c.target_id.in_(scope), *in_days))
+        elsewhere = select(h.c.id).where(h.c.id.not_in(scope))
+        queries.append(select(day, func.count().label("n")).where(e.c.target_id.in_(elsewhere),
+                                                                   e.c.source_id.in_(scope), *in_days))
+    counts: dict[int, int] = {}
     with scoped.ledger.engine.connect() as conn:
-        counts = {int(r.day): int(r.n) for r in conn.execute(query)}
+        for query in queries:
+            for r in conn.execute(query.group_by(day)):
+                counts[int(r.day)] = counts.get(int(r.day), 0) + int(r.n)
     return [(first + timedelta(days=n), counts.get(start + n, 0)) for n in range(days)]
 
 
