@@ -173,6 +173,9 @@ def move(
 
     Example: wam move --kind issue --item 56-00012 --from GAO-ARM --to PTE-RAHMAN
     """
+    from wam.domain.documents import refuse_generic
+
+    refuse_generic(kind)  # loss, recovery, adjustment, disposal: through their registers, named before the rest
     ledger = common.open_ledger()
     movement = make_movement(
         kind=kind, item=_resolve_item(ledger, item), quantity=quantity, source=source, target=target,

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
+from wam.domain.documents import refuse_generic
 from wam.domain.errors import WamError
 from wam.domain.movements import Entry, make_movement
 
@@ -54,6 +55,7 @@ async def record_movement(body: EntryCreate, ctx: CurrentUser, request: Request,
     # On the event loop: its checks are a few indexed reads, and the posting is awaited from
     # the group writer, so no worker thread is held (threads contending for the GIL cost more
     # than the work itself under load).
+    refuse_generic(body.kind.value)  # loss, recovery, adjustment, disposal: their registers, named first
     replay = Replay.of(request, ctx.user.name, body)
     if (stored := await replay.stored_async()) is not None:
         return stored

@@ -1,0 +1,240 @@
+"""``wam incidents``: the loss-incident register (report, list, show, advance, export).
+
+Example::
+
+    wam incidents report --site GAO --line 56-00012@GAO-ARM --line "L|POF|7.62X39MM BALL|POF-2021-07*600@GAO-ASP" \\
+        --started-at 2024-03-01T02:00Z --mission MINUSMA --contingent "1st BANBAT:BGD" \\
+        --circumstance fixed_site --mechanism theft_burglary --ownership COE \\
+        --narrative "armoury door forced at night" --source "SINREP 2024-061" --actor alice
+    wam incidents advance INC-000001 investigate --investigator "Maj. Sy" --actor bob
+    wam incidents advance INC-000001 findings --findings "lock not replaced after the audit" --actor bob
+    wam incidents advance INC-000001 close --outcome written_off --actor bob    # not the reporter
+    wam incidents list --notable --json
+    wam incidents export --format csv --output incidents.csv
+
+A report is one unit of work: the incident's record and its loss movements (one a line, at the
+time it began, from the holder that held the item then), or nothing.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from wam.domain.errors import InvalidInput
+
+from . import common
+
+incidents_app = typer.Typer(help="Loss incidents: report (posts the losses), list, show, advance, export.",
+                            no_args_is_help=True)
+ActorOption = typer.Option(None, "--actor", help="Who takes the step (default: your user name).")
+JsonOption = typer.Option(False, "--json")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(incidents_app, name="incidents", help="Loss incidents: report, list, show, advance, export.")
+
+
+@incidents_app.command("report")
+def report(
+    line: list[str] = typer.Option(..., "--line", help="ITEM[*QUANTITY][@FROM], repeated: what was lost and the "
+                                                       "holder that held it (default: --from, else --site)."),
+    source: str | None = typer.Option(None, "--from", help="The holder every line leaves unless it says @FROM."),
+    started_at: str = typer.Option(..., "--started-at", help="When it began (ISO 8601); the losses are posted then."),
+    ended_at: str | None = typer.Option(None, "--ended-at", help="When it ended."),
+    time_precision: str | None = typer.Option(None, "--time-precision", help="minute, hour, day, week, month, year"),
+    site: str | None = typer.Option(None, help="The site of the tree (every line leaves it or a holder under it)."),
+    place: str | None = typer.Option(None, help="The place, when not a site of the tree (or besides it)."),
+    latitude: float | None = typer.Option(None, "--lat"),
+    longitude: float | None = typer.Option(None, "--lon"),
+    place_precision: str | None = typer.Option(None, "--place-precision",
+                                               help="exact, approximate, place, admin1, country"),
+    mission: str = typer.Option(..., help="The mission's acronym, e.g. MINUSMA."),
+    contingent: list[str] = typer.Option([], "--contingent", help="NAME:ISO3, repeated: contingents and countries."),
+    circumstance: str = typer.Option(..., help="fixed_site, patrol, convoy_escort, resupply, rotation_in_transit, "
+                                               "riverine_movement, storage_depot, other"),
+    mechanism: str = typer.Option(..., help="armed_attack_overrun, ambush, seizure_detention, "
+                                            "hostage_taking_capture, forced_abandonment, theft_burglary, carjacking, "
+                                            "household_robbery, insider_theft_sale_corruption, "
+                                            "negligence_poor_practice, surrender_without_resistance, unknown"),
+    ownership: str = typer.Option(..., help="COE, UNOE, recovered_materiel, host_state"),
+    coe_provider: str | None = typer.Option(None, "--coe-provider", help="For COE: the providing country (ISO3)."),
+    value_usd: int | None = typer.Option(None, "--value-usd", help="Estimated value of what was lost (USD)."),
+    perpetrator: str | None = typer.Option(None, help="The perpetrator as reported."),
+    claim: bool = typer.Option(False, "--claim", help="The loss is the perpetrator's claim."),
+    killed: int = typer.Option(0),
+    wounded: int = typer.Option(0),
+    captured: int = typer.Option(0),
+    missing: int = typer.Option(0),
+    narrative: str | None = typer.Option(None),
+    sources: list[str] = typer.Option([], "--source", help="A source (report, SINREP, article), repeated."),
+    confidentiality: str | None = typer.Option(None, help="public, restricted (default), confidential"),
+    note: str | None = typer.Option(None, help="A note carried by the loss movements."),
+    number: str | None = typer.Option(None, help="The incident's number (default: the next INC-nnnnnn)."),
+    actor: str | None = ActorOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Report an incident and post its losses, all or nothing.
+
+    Example: wam incidents report --site GAO --line 56-00012@GAO-ARM --started-at 2024-03-01T02:00Z
+    --mission MINUSMA --circumstance fixed_site --mechanism theft_burglary --ownership COE
+    """
+    from wam.services import incidents
+
+    from .documents import parse_lines
+
+    ledger = common.open_ledger()
+    lines = parse_lines(ledger, line, source or site)
+    fields: dict[str, Any] = {
+        "started_at": started_at, "ended_at": ended_at, "time_precision": time_precision, "site": site,
+        "place": place, "latitude": latitude, "longitude": longitude, "place_precision": place_precision,
+        "mission": mission, "contingents": contingent, "circumstance": circumstance, "mechanism": mechanism,
+        "ownership": ownership, "coe_provider": coe_provider, "value_usd": value_usd, "perpetrator": perpetrator,
+        "perpetrator_claim": claim, "casualties": {"killed": killed, "wounded": wounded, "captured": captured,
+                                                    "missing": missing},
+        "narrative": narrative, "sources": sources, "confidentiality": confidentiality, "note": note}
+    document = incidents.report(ledger, actor=actor or getpass.getuser(), lines=lines, number=number,
+                                **{k: v for k, v in fields.items() if v is not None})
+    _print_one(ledger, document.number, as_json)
+
+
+def _print_one(ledger: Any, number: str, as_json: bool) -> None:
+    from wam.services import incidents
+
+    shown = incidents.full(ledger, number)
+    if as_json:
+        common.print_json(shown)
+        return
+    common.stdout.print(_line(shown), markup=False)
+
+
+def _line(row: dict[str, Any]) -> str:
+    flags = [name for name, on in (("notable", row["notable"]), ("board of inquiry", row["board_of_inquiry_required"]),
+                                   ("overdue", row["overdue"])) if on]
+    return (f"{row['id']} {row['step']}: {row['started_at'] or '-'} {row['mission'] or '-'} "
+            f"{row['circumstance'] or '-'}/{row['mechanism'] or '-'}/{row['ownership'] or '-'}, "
+            f"{row['weapons_lost']} weapons, {row['rounds_lost']} rounds lost" + (f" ({', '.join(flags)})" if flags
+                                                                                 else ""))
+
+
+def _filters(mission: str | None, country: str | None, circumstance: str | None, mechanism: str | None,
+             ownership: str | None, step: str | None, since: str | None, until: str | None, notable: bool | None,
+             board: bool | None, overdue: bool | None) -> Any:
+    from wam.services import incidents
+
+    from .ledger_commands import _moment
+
+    if since is not None and len(since.strip()) == 10:  # a date alone: from its start
+        since = since.strip() + "T00:00:00+00:00"
+    return incidents.Filters(mission=mission, country=country, circumstance=circumstance, mechanism=mechanism,
+                             ownership=ownership, step=step, since=_moment(since, "since"),
+                             until=_moment(until, "until"), notable=notable, board_of_inquiry_required=board,
+                             overdue=overdue)
+
+
+MissionOption = typer.Option(None, help="Only this mission.")
+CountryOption = typer.Option(None, help="Only incidents with a contingent of this country (ISO3).")
+CircumstanceOption = typer.Option(None)
+MechanismOption = typer.Option(None)
+OwnershipOption = typer.Option(None)
+StepOption = typer.Option(None, help="reported, under_investigation, board_of_inquiry, findings, closed")
+SinceOption = typer.Option(None, help="Began at or after (date or ISO 8601).")
+UntilOption = typer.Option(None, help="Began at or before (a date means its end).")
+NotableOption = typer.Option(None, "--notable/--not-notable")
+BoardOption = typer.Option(None, "--board/--no-board", help="A board of inquiry required, or not.")
+OverdueOption = typer.Option(None, "--overdue/--on-time")
+
+
+@incidents_app.command("list")
+def listing(
+    mission: str | None = MissionOption, country: str | None = CountryOption,
+    circumstance: str | None = CircumstanceOption, mechanism: str | None = MechanismOption,
+    ownership: str | None = OwnershipOption, step: str | None = StepOption, since: str | None = SinceOption,
+    until: str | None = UntilOption, notable: bool | None = NotableOption, board: bool | None = BoardOption,
+    overdue: bool | None = OverdueOption, as_json: bool = JsonOption,
+) -> None:
+    """List the incidents, with what is derived from them. Example: wam incidents list --mechanism ambush --json"""
+    from wam.services import incidents
+
+    rows = incidents.listing(common.open_ledger(), _filters(mission, country, circumstance, mechanism, ownership,
+                                                            step, since, until, notable, board, overdue))
+    if as_json:
+        common.print_json({"incidents": rows})
+        return
+    for row in rows:
+        common.stdout.print(_line(row), markup=False)
+
+
+@incidents_app.command("show")
+def show(number: str = typer.Argument(...), as_json: bool = JsonOption) -> None:
+    """Show an incident: its facts, flags, lines, steps (who, when) and loss entries.
+
+    Example: wam incidents show INC-000001 --json
+    """
+    ledger = common.open_ledger()
+    if as_json:
+        _print_one(ledger, number, True)
+        return
+    from wam.services import incidents
+
+    shown = incidents.full(ledger, number)
+    common.stdout.print(_line(shown), markup=False)
+    for reason in shown["board_of_inquiry_reasons"]:
+        common.stdout.print(f"  board of inquiry: {reason}", markup=False)
+    for item in shown["lines"]:
+        common.stdout.print(f"  {item['quantity']} x {item['item']}: {item['from']} -> {item['to']}", markup=False)
+    for step in shown["steps"]:
+        common.stdout.print(f"  {step['recorded_at']} {step['step']} by {step['by']} -> {step['state']}",
+                            markup=False)
+
+
+@incidents_app.command("advance")
+def advance(
+    number: str = typer.Argument(...),
+    step: str = typer.Argument(..., help="investigate, convene (a board of inquiry), findings, close"),
+    investigator: str | None = typer.Option(None, help="For investigate: who investigates."),
+    board_reference: str | None = typer.Option(None, "--board-reference", help="For convene: the board's reference."),
+    findings: str | None = typer.Option(None, help="For findings: what was found."),
+    outcome: str | None = typer.Option(None, help="For close: written_off, recovered or partly."),
+    actor: str | None = ActorOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Take the next step of an incident's workflow.
+
+    Example: wam incidents advance INC-000001 close --outcome written_off --actor bob
+    """
+    from wam.services import incidents
+
+    ledger = common.open_ledger()
+    document = incidents.advance(ledger, number, step, actor=actor or getpass.getuser(), investigator=investigator,
+                                 board_reference=board_reference, findings=findings, outcome=outcome)
+    _print_one(ledger, document.number, as_json)
+
+
+@incidents_app.command("export")
+def export(
+    fmt: str = typer.Option("csv", "--format", help="csv or json"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file (default: standard output)."),
+    mission: str | None = MissionOption, country: str | None = CountryOption,
+    circumstance: str | None = CircumstanceOption, mechanism: str | None = MechanismOption,
+    ownership: str | None = OwnershipOption, step: str | None = StepOption, since: str | None = SinceOption,
+    until: str | None = UntilOption, notable: bool | None = NotableOption, board: bool | None = BoardOption,
+    overdue: bool | None = OverdueOption,
+) -> None:
+    """Export the incidents (the list's columns) as CSV or JSON. Example: wam incidents export --format json"""
+    from wam.services import incidents
+
+    if fmt not in ("csv", "json"):
+        raise InvalidInput(f"{fmt!r} is not an export format (csv, json)", field="format")
+    rows = incidents.listing(common.open_ledger(), _filters(mission, country, circumstance, mechanism, ownership,
+                                                            step, since, until, notable, board, overdue))
+    text = incidents.export(rows, fmt)
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        output.write_text(text, encoding="utf-8")
+        common.stderr.print(f"{len(rows)} incidents written to {output}", markup=False)
