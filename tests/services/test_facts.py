@@ -350,3 +350,48 @@ def test_verify_reports_a_facts_record_deleted_or_forged(world):
     assert f"the records head says record {seq} but the chain ends at record {seq + 1} " \
            "(records removed or added outside wam)" in found
     assert "holder GHOST is recorded but missing from the database (deleted outside wam)" in found
+
+
+# columns that decide nothing about custody or access, and are not recorded (docs/security.md)
+NOT_RECORDED = {"users": {"display_name", "created_at"}, "grants": {"created_at"}}
+FACT_ROWS = {"holders": ("code", "GAO-ARM"), "items": ("key", ROUNDS), "users": ("name", "amina"), "grants": None}
+
+
+@pytest.mark.parametrize("table", list(FACT_ROWS))
+def test_one_byte_changed_in_any_recorded_column_of_a_fact_is_reported(world, accounts, table):
+    from sqlalchemy import Boolean, Float, Integer, select
+
+    from tests.storage.test_tamper_columns import changed
+    from wam.storage import tables as t
+
+    ledger = world.ledger
+    accounts.add_user("amina", "correct horse battery", by="root")
+    accounts.add_user("bob", "correct horse battery", by="root")
+    grant = accounts.grant("amina", Grant(Role.ARMOURER, holder="GAO-ARM", country="BGD"), by="root")
+    target = t.metadata.tables[table]
+    key, value = FACT_ROWS[table] or ("id", grant.id)
+    with ledger.engine.connect() as conn:
+        row = conn.execute(select(target).where(target.c[key] == value)).mappings().one()
+    unseen = []
+    for column in [c.name for c in target.columns if c.name != "id"]:
+        if column in NOT_RECORDED.get(table, ()):
+            continue
+        references = list(target.c[column].foreign_keys)
+        if references:  # another row's id
+            other = references[0].column.table
+            with ledger.engine.connect() as conn:
+                new = conn.execute(select(other.c.id).where(other.c.id != row[column]).limit(1)).scalar_one()
+        elif isinstance(target.c[column].type, Float):
+            new = (row[column] or 0.0) + 0.5
+        elif isinstance(target.c[column].type, Integer) and not isinstance(target.c[column].type, Boolean):
+            new = (row[column] or 0) + 1
+        else:
+            new = changed(row[column])
+        with ledger.engine.begin() as conn:
+            conn.execute(target.update().where(target.c.id == row["id"]).values({column: new}))
+        if ledger.verify().ok:
+            unseen.append(f"{table}.{column}: {row[column]!r} -> {new!r}")
+        with ledger.engine.begin() as conn:
+            conn.execute(target.update().where(target.c.id == row["id"]).values({column: row[column]}))
+    assert unseen == []
+    assert ledger.verify().ok
