@@ -227,3 +227,24 @@ def test_another_wam_instance_witnesses_heads_over_http(stocked, capsys, witness
     assert wam(url, capsys, "verify")[0] == 0
     code, out, _ = wam(url, capsys, "verify", "--witness", base)
     assert code == 1 and "witnessed checkpoint at entry 8: the ledger ends at entry 6" in out
+
+
+def test_the_drill_restore_then_verify_against_the_last_witnessed_checkpoint(stocked, capsys, tmp_path):
+    url, ledger = stocked
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    move(ledger, 2)
+    assert wam(url, capsys, "checkpoint", "--witness", str(usb))[0] == 0
+    backup = tmp_path / "backups" / "gao.wam"
+    backup.parent.mkdir()
+    assert wam(url, capsys, "backup", str(backup))[0] == 0
+    restored = f"sqlite:///{tmp_path / 'restored' / 'wam.db'}"
+    (tmp_path / "restored").mkdir()
+    assert wam(restored, capsys, "restore", str(backup))[0] == 0
+    code, out, _ = wam(restored, capsys, "verify", "--witness", str(usb))
+    assert code == 0 and "ok" in out
+    # the witness saw more than the backup holds: a restore of a stale backup is reported
+    move(ledger, 1)
+    assert wam(url, capsys, "checkpoint", "--witness", str(usb))[0] == 0
+    code, out, _ = wam(restored, capsys, "verify", "--witness", str(usb))
+    assert code == 1 and "witnessed checkpoint at entry 7: the ledger ends at entry 6" in out
