@@ -248,3 +248,25 @@ def test_the_drill_restore_then_verify_against_the_last_witnessed_checkpoint(sto
     assert wam(url, capsys, "checkpoint", "--witness", str(usb))[0] == 0
     code, out, _ = wam(restored, capsys, "verify", "--witness", str(usb))
     assert code == 1 and "witnessed checkpoint at entry 7: the ledger ends at entry 6" in out
+
+
+def test_checkpoint_every_signs_again_until_stopped(stocked, capsys, tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    url, ledger = stocked
+    assert wam(url, capsys, "checkpoint", "--every", "soon")[0] == 2  # not a duration
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    loop = subprocess.Popen([sys.executable, "-m", "wam", "--db", url, "checkpoint", "--every", "1s", "--witness",
+                             str(usb)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        file = usb / f"{ledger.uuid}.checkpoints.json"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(signing.read_file(file) if file.exists() else []) < 2:
+            time.sleep(0.2)
+    finally:
+        loop.terminate()
+        loop.wait(30)
+    assert [cp.number for cp in signing.read_file(file)][:2] == [1, 2]
