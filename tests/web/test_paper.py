@@ -57,6 +57,8 @@ def test_it_prints_a_hand_receipt_for_an_issue_and_a_return(client, personas, tm
     sign_in(client, "armourer")
     holder = client.get("/holders/GAO-ARM").text
     assert f'href="/paper/receipt.pdf?movement={issued.replace(":", "%3A")}"' in holder
+    listed = client.get("/lists/movements", params={"kind": "issue"}).text
+    assert f'href="/paper/receipt.pdf?movement={issued.replace(":", "%3A")}"' in listed
     answer = client.get("/paper/receipt.pdf", params={"movement": issued, "lang": "en"})
     assert answer.status_code == 200 and answer.headers["content-type"] == "application/pdf"
     text = _text(answer.content)
