@@ -480,3 +480,38 @@ def test_it_reports_a_checkpoint_signed_with_another_key(world, tmp_path):
     assert [(p.check, p.seq) for p in report.problems] == [("checkpoint", 4), ("key", None)]
     assert "signed by a key that is not this ledger's" in report.problems[0].message
     assert "differs from a file's checkpoint" in report.problems[1].message
+
+
+def test_it_reports_a_forged_entry_that_keeps_the_laws_but_breaks_a_kinds_rule(world):
+    # Perfect hash, head moved, balances rebuilt, and the laws hold: rifle 3 really is at GAO-ARM
+    # and goes to JUBA-ARM. But it is recorded as an issue, which goes to a person: the rule that
+    # posting runs (domain.rules "persons") is run by verify over what is stored, and says so.
+    ledger = world.ledger
+    entries = all_entries(ledger)
+    last, rifle_3 = entries[-1], world.rifles[2].key
+    forged = replace(entries[0], seq=last.seq + 1, origin_seq=last.seq + 1, item=rifle_3, source="GAO-ARM",
+                     target="JUBA-ARM", kind="issue", occurred_at=last.occurred_at, prev_hash=last.hash)
+    forged = replace(forged, hash=link(last.hash, canonical_bytes(entry_values(forged))))
+    drop_guards(ledger.engine)
+    with ledger.engine.begin() as conn:
+        holders = dict(conn.execute(select(t.holders.c.code, t.holders.c.id)).all())
+        item_id = conn.execute(select(t.items.c.id).where(t.items.c.key == rifle_3)).scalar()
+        values = row(ledger, 1)
+        values.update(seq=forged.seq, origin_seq=forged.seq, kind="issue", item_id=item_id,
+                      occurred_at=last.occurred_at, source_id=holders["GAO-ARM"], target_id=holders["JUBA-ARM"],
+                      prev_hash=forged.prev_hash, hash=forged.hash)
+        conn.execute(t.entries.insert().values(**values))
+        conn.execute(t.chain_head.update().values(seq=forged.seq, hash=forged.hash))
+    rebuild_balances(ledger.engine)
+    restore_guards(ledger.engine)
+    report = ledger.verify()
+    ledger_problems = {(p.check, p.seq, p.holder) for p in report.problems if p.check.startswith(("law", "rule"))}
+    assert ledger_problems == {("rule persons", forged.seq, "GAO-ARM")}
+    assert any("an issue goes to a person; JUBA-ARM is a store" in p.message for p in report.problems)
+
+
+def test_honest_entries_of_every_kind_break_no_rule():
+    with fresh_ledger() as ledger:
+        busy_world(ledger)
+        report = ledger.verify()
+    assert report.ok, report.problems

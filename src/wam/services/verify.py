@@ -37,6 +37,7 @@ from .facts import verify_facts
 from .records import check_records
 from .signing import Checkpoint
 from .trust import Anchors, check_anchors, check_checkpoint_chain, check_guard_definitions, stored_checkpoint
+from .verify_rules import rule_problems
 
 FETCH = 20_000
 
@@ -93,6 +94,7 @@ def verify(engine: Engine, ledger_uuid: str, checkpoints: list[Checkpoint], anch
                 _replay_pass(conn, codes, keys, replay, "occurred_at, seq")
             chain.collect(report, found_hashes)
         problems.extend(replay.problems)
+        problems.extend(rule_problems(conn))  # the rules that read no state, once per distinct kind of entry
         _compare_balances(conn, codes, keys, replay, problems)
         last_seq = report.head_seq
         last_hash = bytes.fromhex(report.head_hash) if report.head_hash else GENESIS
