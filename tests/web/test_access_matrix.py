@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 
@@ -63,6 +64,8 @@ class Case:
     drafted: str = ""  # disposal certificates of the position's store, drafted by "setup": to approve,
     approved: str = ""  # approved by "setup-officer": to execute,
     cancelled: str = ""  # and drafted: to cancel
+    incident: str = ""  # a loss incident of the position's store, reported by "setup": to show and investigate
+    spare: str = ""  # a rifle of the position's store that an incident may report lost
 
 
 @dataclass
@@ -143,7 +146,7 @@ OPS: dict[tuple[str, str], Op] = {
                                   lambda c, h, k: c.get("/api/disposals", params={"limit": 200}, headers=h),
                                   contains=lambda j, k: any(d["number"] == k.drafted for d in j["items"])),
     ("post", "/api/disposals"): Op("record", lambda c, h, k: c.post("/api/disposals", headers=h, json={
-        "lines": [{"item": k.key, "from": k.store}], "method": "destruction", "destruction": "cutting",
+        "lines": [{"item": k.spare, "from": k.store}], "method": "destruction", "destruction": "cutting",
         "witness": "Capt. Diallo"}), ok=201, not_found=lambda k: ("holder", k.store)),
     ("get", "/api/disposals/{number}"): Op("movements",
                                            lambda c, h, k: c.get(f"/api/disposals/{k.drafted}", headers=h),
@@ -157,6 +160,19 @@ OPS: dict[tuple[str, str], Op] = {
     ("post", "/api/disposals/{number}/cancel"): Op(
         "record", lambda c, h, k: c.post(f"/api/disposals/{k.cancelled}/cancel", headers=h, json={"reason": "test"}),
         not_found=lambda k: ("disposal certificate", k.cancelled)),
+    ("get", "/api/incidents"): Op("movements", lambda c, h, k: c.get("/api/incidents", headers=h),
+                                  contains=lambda j, k: any(i["id"] == k.incident for i in j["items"])),
+    ("post", "/api/incidents"): Op("record", lambda c, h, k: c.post("/api/incidents", headers=h, json={
+        "lines": [{"item": k.spare, "from": k.store}], "started_at": "2024-01-02T08:00:00Z", "place": "Gao",
+        "mission": "MINUSMA", "circumstance": "storage_depot", "mechanism": "theft_burglary", "ownership": "COE"}),
+        ok=201, not_found=lambda k: ("holder", k.store)),
+    ("get", "/api/incidents/{number}"): Op("movements", lambda c, h, k: c.get(f"/api/incidents/{k.incident}",
+                                                                              headers=h),
+                                           not_found=lambda k: ("loss incident", k.incident)),
+    ("post", "/api/incidents/{number}/advance"): Op(
+        "record", lambda c, h, k: c.post(f"/api/incidents/{k.incident}/advance", headers=h,
+                                         json={"step": "investigate"}),
+        not_found=lambda k: ("loss incident", k.incident)),
     ("get", "/api/users"): Op("users", lambda c, h, k: c.get("/api/users", headers=h),
                               contains=lambda j, k: any(u["name"] == k.pos_user for u in j["items"])),
     ("post", "/api/users"): Op("users", lambda c, h, k: c.post("/api/users", headers=h, json={
@@ -188,6 +204,22 @@ def _certificates(ledger, position: str, store: str, key: str) -> tuple[str, str
         numbers.append(drafted.number)
     documents.step(ledger, "disposal", numbers[1], "approve", actor="setup-officer")
     return numbers[0], numbers[1], numbers[2]
+
+
+def _incident(ledger, position: str, store: str) -> tuple[str, str]:  # noqa: ANN001
+    """A loss incident of the position's store reported by "setup" (of a rifle received for it),
+    and another rifle of the store that a persona may report lost."""
+    from wam.services import incidents
+
+    lost, spare = rifle(f"INC-{position}"), rifle(f"INR-{position}")
+    ledger.register_items([lost, spare])
+    for item in (lost, spare):
+        post(ledger, make_movement(kind="receipt", item=item.key, quantity=1, source="supply:BGD", target=store,
+                                   occurred_at=T0, actor="setup"))
+    reported = incidents.report(ledger, actor="setup", lines=[[lost.key, 1, store]], started_at=T0 + timedelta(days=1),
+                                place="Gao", mission="MINUSMA", circumstance="storage_depot", mechanism="unknown",
+                                ownership="COE")
+    return reported.number, spare.key
 
 
 def _witnessed_head() -> dict:
@@ -261,6 +293,7 @@ def test_it_scopes_every_operation(persona: str, app, personas, client) -> None:
         accounts.grant(pos_user, Grant(Role.VIEWER, store), by="test")
         case = Case(persona, position, store, person, key, receipt.uid, pos_user, pending.uid,
                     *_certificates(ledger, position, store, key))
+        case.incident, case.spare = _incident(ledger, position, store)
         for (method, path), op in OPS.items():
             if not op.positional and position != "own":
                 continue

@@ -40,6 +40,7 @@ from . import documents, records
 
 if TYPE_CHECKING:
     from .ledger import Ledger
+    from .scoped import ScopedLedger
 
 TYPE = INCIDENT.name
 STEPS = (rules.INVESTIGATE, rules.CONVENE, rules.FINDINGS, rules.CLOSE)
@@ -274,3 +275,44 @@ def export(rows: Sequence[Mapping[str, Any]], fmt: str) -> str:
                          ("true" if row[c] is True else "false" if row[c] is False else
                           "" if row[c] is None else row[c]) for c in EXPORT_COLUMNS])
     return buffer.getvalue()
+
+
+# as a signed-in user may see and change them (the API) ------------------------------------------
+
+class ScopedIncidents:
+    """The incidents ``scoped``'s user may see and change, scoped by the holder tree as disposals are
+    (:class:`wam.services.registers.ScopedDocuments`): an incident is in sight of whoever reads
+    movements at a holder its lines leave. Reporting needs a recording role at every holder its
+    lines leave (and at the site it names); closing (which writes off) the approver's role at
+    every one; the other steps a recording role.
+    """
+
+    def __init__(self, scoped: ScopedLedger) -> None:
+        from .registers import ScopedDocuments
+
+        self.scoped = scoped
+        self.documents = ScopedDocuments(scoped, TYPE)
+
+    def listing(self, filters: Filters = Filters()) -> list[dict[str, Any]]:
+        self.scoped.require_movements(None)
+        return listing(self.scoped.ledger, filters, keep=self.documents._visible)  # noqa: SLF001
+
+    def show(self, number: str) -> dict[str, Any]:
+        self.documents.get(number)  # NotFound out of sight, as for a number that does not exist
+        return full(self.scoped.ledger, number)
+
+    def report(self, *, lines: Sequence[Mapping[str, Any]], **fields: Any) -> Document:
+        from wam.domain.access import Action
+
+        scoped = self.scoped
+        codes = {_source(line) for line in lines} | ({str(fields["site"])} if fields.get("site") else set())
+        for code in sorted(codes):
+            if code:
+                scoped._require(code, Action.RECORD)  # noqa: SLF001  (404 out of sight, 403 without the role)
+        return scoped._append(lambda: report(scoped.ledger, actor=scoped.actor, lines=lines, **fields))  # noqa: SLF001
+
+    def advance(self, number: str, step: str, **given: Any) -> Document:
+        if step not in STEPS:
+            raise InvalidInput(f"{step!r} is not a step of an incident's workflow ({', '.join(STEPS)})",
+                               field="step")
+        return self.documents.take(number, step, **{k: v for k, v in given.items() if v is not None})

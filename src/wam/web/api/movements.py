@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from wam.domain.documents import refuse_generic
-from wam.domain.errors import WamError
+from wam.domain.errors import InvalidInput, WamError
 from wam.domain.movements import Entry, make_movement
 
 from ..context import CurrentUser
@@ -55,15 +55,18 @@ async def record_movement(body: EntryCreate, ctx: CurrentUser, request: Request,
     # On the event loop: its checks are a few indexed reads, and the posting is awaited from
     # the group writer, so no worker thread is held (threads contending for the GIL cost more
     # than the work itself under load).
-    refuse_generic(body.kind.value)  # loss, recovery, adjustment, disposal: their registers, named first
     replay = Replay.of(request, ctx.user.name, body)
     if (stored := await replay.stored_async()) is not None:
         return stored
-    movement = make_movement(
-        kind=body.kind.value, item=body.item, quantity=body.quantity, source=body.source, target=body.target,
-        occurred_at=(body.occurred_at or datetime.now(UTC)), actor=ctx.user.name, witness=body.witness,
-        document=body.document, note=body.note, reason=body.reason, reverses=body.reverses,
-    )
+    try:
+        movement = make_movement(
+            kind=body.kind.value, item=body.item, quantity=body.quantity, source=body.source, target=body.target,
+            occurred_at=(body.occurred_at or datetime.now(UTC)), actor=ctx.user.name, witness=body.witness,
+            document=body.document, note=body.note, reason=body.reason, reverses=body.reverses,
+        )
+    except InvalidInput:
+        refuse_generic(body.kind.value)  # a register's kind (loss: wam incidents report) rather than its fields
+        raise
     try:
         entry = await ctx.scoped.record_async(movement, then=replay.then(201, EntryPublic.of))
     except WamError:

@@ -1,0 +1,128 @@
+"""Loss incidents: ``/api/incidents`` (the register of the documents seam).
+
+An incident is reported with what was lost and the holders that held it, and its losses are
+posted in the same transaction, at the time it began; it is then investigated, goes before a
+board of inquiry when one is required, gets its findings and is closed (written off, recovered,
+or partly both; a write-off is approved by someone other than the reporter). Scoped by the holder
+tree (:class:`wam.services.incidents.ScopedIncidents`), like ``/api/disposals``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from wam.domain import incidents as vocabulary
+from wam.services.incidents import Filters, ScopedIncidents
+
+from ..context import CurrentUser
+from .schemas import ErrorPublic, Text
+
+router = APIRouter(tags=["incidents"])
+ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": ErrorPublic}, 403: {"model": ErrorPublic},
+                                           404: {"model": ErrorPublic}, 422: {"model": ErrorPublic}}
+STEP_ERRORS: dict[int | str, dict[str, Any]] = {**ERRORS, 409: {"model": ErrorPublic}, 503: {"model": ErrorPublic}}
+Short = Annotated[str | None, Query(max_length=40)]
+
+
+class LineCreate(BaseModel):
+    item: Text = Field(min_length=1, max_length=300, description="item key, e.g. W|NORINCO|TYPE 56|56-00001")
+    quantity: int = Field(1, ge=1, le=10**12)
+    source: Text = Field(min_length=1, max_length=64, alias="from", description="the holder that held it")
+
+
+class Contingent(BaseModel):
+    name: Text = Field(min_length=1, max_length=100)
+    country: Text = Field(min_length=3, max_length=3, description="ISO 3166 alpha-3")
+
+
+class Casualties(BaseModel):
+    killed: int = Field(0, ge=0, le=100_000)
+    wounded: int = Field(0, ge=0, le=100_000)
+    captured: int = Field(0, ge=0, le=100_000)
+    missing: int = Field(0, ge=0, le=100_000)
+
+
+class IncidentCreate(BaseModel):
+    """An incident to report; its losses are posted at ``started_at`` from the lines' holders."""
+
+    lines: list[LineCreate] = Field(min_length=1, max_length=10_000)
+    started_at: datetime
+    ended_at: datetime | None = None
+    time_precision: Literal["minute", "hour", "day", "week", "month", "year"] | None = None
+    site: Text | None = Field(None, max_length=64, description="a site of the tree: every line leaves it or below")
+    place: Text | None = Field(None, max_length=200)
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    place_precision: Literal["exact", "approximate", "place", "admin1", "country"] | None = None
+    mission: Text = Field(min_length=1, max_length=40)
+    contingents: list[Contingent] = Field(default_factory=list, max_length=50)
+    circumstance: vocabulary.Circumstance
+    mechanism: vocabulary.Mechanism
+    ownership: vocabulary.Ownership
+    coe_provider: Text | None = Field(None, max_length=3)
+    value_usd: int | None = Field(None, ge=0, le=10**12)
+    perpetrator: Text | None = Field(None, max_length=200)
+    perpetrator_claim: bool = False
+    casualties: Casualties = Field(default_factory=Casualties)
+    narrative: Text | None = Field(None, max_length=20_000)
+    sources: list[Text] = Field(default_factory=list, max_length=50)
+    confidentiality: Literal["public", "restricted", "confidential"] | None = None
+    note: Text | None = Field(None, max_length=2000)
+    number: Text | None = Field(None, max_length=60, description="default: the next INC-nnnnnn")
+
+
+class Advance(BaseModel):
+    step: Literal["investigate", "convene", "findings", "close"]
+    investigator: Text | None = Field(None, max_length=2000)
+    board_reference: Text | None = Field(None, max_length=2000)
+    findings: Text | None = Field(None, max_length=2000)
+    outcome: Literal["written_off", "recovered", "partly"] | None = None
+
+
+class IncidentPage(BaseModel):
+    items: list[dict[str, Any]]
+
+
+def _register(ctx: CurrentUser) -> ScopedIncidents:
+    return ScopedIncidents(ctx.scoped)
+
+
+@router.get("/incidents", response_model=IncidentPage, responses=ERRORS)
+def list_incidents(ctx: CurrentUser, mission: Short = None, country: Short = None, circumstance: Short = None,
+                   mechanism: Short = None, ownership: Short = None, step: Short = None,
+                   since: datetime | None = None, until: datetime | None = None, notable: bool | None = None,
+                   board_of_inquiry_required: bool | None = None, overdue: bool | None = None) -> IncidentPage:
+    """The incidents whose materiel left holders whose movements you may read, with the derived flags."""
+    filters = Filters(mission=mission, country=country, circumstance=circumstance, mechanism=mechanism,
+                      ownership=ownership, step=step, since=since, until=until, notable=notable,
+                      board_of_inquiry_required=board_of_inquiry_required, overdue=overdue)
+    return IncidentPage(items=_register(ctx).listing(filters))
+
+
+@router.post("/incidents", status_code=201, responses=STEP_ERRORS)
+def report_incident(body: IncidentCreate, ctx: CurrentUser) -> dict[str, Any]:
+    """Report an incident in your name and post its losses: all or nothing."""
+    fields = body.model_dump(exclude={"lines", "contingents"}, exclude_none=True)
+    fields["contingents"] = [[c.name, c.country] for c in body.contingents]
+    lines = [{"item": x.item, "quantity": x.quantity, "from": x.source} for x in body.lines]
+    register = _register(ctx)
+    document = register.report(lines=lines, **fields)
+    return register.show(document.number)
+
+
+@router.get("/incidents/{number}", responses=ERRORS)
+def get_incident(number: str, ctx: CurrentUser) -> dict[str, Any]:
+    """One incident: its facts, flags, lines, steps (who, when) and loss entries."""
+    return _register(ctx).show(number)
+
+
+@router.post("/incidents/{number}/advance", responses=STEP_ERRORS)
+def advance_incident(number: str, body: Advance, ctx: CurrentUser) -> dict[str, Any]:
+    """Take the next step: investigate, convene (a board of inquiry), findings, close (a WAM officer)."""
+    register = _register(ctx)
+    register.advance(number, body.step, **body.model_dump(exclude={"step"}, exclude_none=True))
+    return register.show(number)

@@ -1,0 +1,86 @@
+"""/api/incidents end to end: report (the losses posted at once), the workflow with the approver's role for
+the close, the reporter never writing off, filters, a bad line by row, and POST /api/movements refusing a loss
+naming the register."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.factories import rifle
+
+KEY = rifle("56-00002").key
+
+
+def _headers(personas, name: str, lang: str = "en") -> dict[str, str]:  # noqa: ANN001
+    return {"Authorization": f"Bearer {personas[name].token}", "Accept-Language": lang}
+
+
+def _report(**over: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "lines": [{"item": KEY, "from": "GAO-ARM"}], "started_at": "2024-02-01T02:00:00Z", "site": "GAO",
+        "mission": "MINUSMA", "contingents": [{"name": "1st BANBAT", "country": "BGD"}],
+        "circumstance": "fixed_site", "mechanism": "armed_attack_overrun", "ownership": "COE",
+        "casualties": {"killed": 1}, "perpetrator": "armed group", "perpetrator_claim": True,
+        "sources": ["SINREP 2024-032"], "narrative": "camp overrun at night"}
+    body.update(over)
+    return body
+
+
+def test_an_incident_is_reported_investigated_and_written_off(app, client, personas) -> None:  # noqa: ANN001
+    qm, officer = _headers(personas, "quartermaster"), _headers(personas, "officer")
+    reported = client.post("/api/incidents", headers=qm, json=_report())
+    assert reported.status_code == 201, reported.text
+    shown = reported.json()
+    number = shown["id"]
+    assert (shown["step"], shown["weapons_lost"], shown["board_of_inquiry_required"]) == ("reported", 1, True)
+    assert [(e["kind"], e["document"]) for e in shown["entries"]] == [("loss", number)]
+    assert app.state.wam.ledger.custodian(KEY) == "lost"
+
+    def advance(headers: dict[str, str], **body: Any):  # noqa: ANN202
+        return client.post(f"/api/incidents/{number}/advance", headers=headers, json=body)
+
+    assert advance(qm, step="investigate").json()["step"] == "under_investigation"
+    refused = advance(qm, step="findings", findings="overrun")
+    assert refused.status_code == 409 and "a board of inquiry is required" in refused.json()["error"]["message"]
+    assert advance(qm, step="convene", board_reference="BOI/2024/3").status_code == 200
+    assert advance(qm, step="findings", findings="overrun").status_code == 200
+    assert advance(qm, step="close", outcome="written_off").status_code == 403  # the approver's role
+    closed = advance(officer, step="close", outcome="written_off")
+    assert closed.status_code == 200 and closed.json()["step"] == "closed"
+    listed = client.get("/api/incidents", headers=qm, params={"mechanism": "armed_attack_overrun",
+                                                              "board_of_inquiry_required": True}).json()["items"]
+    assert [i["id"] for i in listed] == [number]
+    assert client.get("/api/incidents", headers=qm, params={"step": "reported"}).json()["items"] == []
+    assert app.state.wam.ledger.verify().ok
+
+
+def test_the_reporter_may_not_write_off(client, personas) -> None:  # noqa: ANN001
+    officer = _headers(personas, "officer")
+    number = client.post("/api/incidents", headers=officer, json=_report(casualties={})).json()["id"]
+    for step in ({"step": "investigate"}, {"step": "findings", "findings": "f"}):
+        assert client.post(f"/api/incidents/{number}/advance", headers=officer, json=step).status_code == 200
+    refused = client.post(f"/api/incidents/{number}/advance", headers=officer,
+                          json={"step": "close", "outcome": "partly"})
+    assert refused.status_code == 409
+    assert "officer reported this incident: someone else must approve its write-off" in refused.json()["error"][
+        "message"]
+
+
+def test_a_bad_line_or_field_is_named(client, personas) -> None:  # noqa: ANN001
+    officer = _headers(personas, "officer")
+    response = client.post("/api/incidents", headers=officer, json=_report(
+        lines=[{"item": KEY, "from": "GAO-ARM"}, {"item": KEY, "from": "GAO-ARM"}]))
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "item" and "row 2" in response.json()["error"]["message"]
+    response = client.post("/api/incidents", headers=officer, json=_report(mechanism="bad luck"))
+    assert response.status_code == 422
+    assert client.get("/api/incidents", headers=officer).json()["items"] == []
+
+
+def test_the_generic_path_refuses_a_loss_naming_the_register(client, personas) -> None:  # noqa: ANN001
+    for body in ({"kind": "loss", "item": KEY, "source": "GAO-ARM", "target": "lost"},
+                 {"kind": "loss", "item": KEY, "source": "GAO-ARM", "target": "lost", "document": "INC-1"}):
+        response = client.post("/api/movements", headers=_headers(personas, "officer"), json=body)
+        assert response.status_code == 422, response.text
+        assert "a loss is posted only through its register: wam incidents report" in response.json()["error"][
+            "message"]
