@@ -180,8 +180,8 @@ def holdings(t: Translator, *, user: str, holder: Any, rows: Iterable[dict[str, 
             yield [str(n), row["make"], row["model"], row["ident"], row["calibre"], row["category"],
                    t.number(row["quantity"]), ""]
 
-    pdf.grid([("#", 10, "R"), (t("item.make"), 28, "L"), (t("item.model"), 32, "L"), (t("item.serial"), 34, "L"),
-               (t("item.calibre"), 24, "L"), (t("item.category"), 26, "L"), (t("entry.quantity"), 16, "R"),
+    pdf.grid([("#", 10, "R"), (t("item.make"), 26, "L"), (t("item.model"), 28, "L"), (t("item.serial"), 32, "L"),
+               (t("item.calibre"), 20, "L"), (t("item.category"), 38, "L"), (t("entry.quantity"), 16, "R"),
                ("OK", 10, "C")], lines())
     pdf.ln(2)
     pdf.set_font("Helvetica", "B", 10)
