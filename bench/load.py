@@ -127,6 +127,8 @@ class Connection:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         payload = json.dumps(body).encode() if body is not None else b""
         extra = f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n" if body is not None else ""
+        if body is not None and os.environ.get("WAM_BENCH_IDEMPOTENCY_KEYS"):  # each write with a key of its own
+            extra += f"Idempotency-Key: {os.urandom(12).hex()}\r\n"
         self.writer.write(f"{method} {path} HTTP/1.1\r\n{self.head}{extra}\r\n".encode() + payload)
         assert self.reader is not None
         status = int((await self.reader.readline()).split(b" ", 2)[1])

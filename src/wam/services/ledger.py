@@ -385,6 +385,9 @@ class Ledger:
             if items:
                 poster.drain()  # the connection is ours alone while items are registered
                 self.catalog.ensure_items(conn, items)
+            else:
+                self.catalog.load_items(conn, [movement.item for _, movement, _ in chunk])
+            poster.preload([movement for _, movement, _ in chunk])  # the chunk's state, read in bulk
             post = poster.post
             for row, movement, _ in chunk:
                 try:
