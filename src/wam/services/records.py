@@ -143,9 +143,11 @@ def append_canonical(conn: Connection, rows: Iterable[tuple[str, str, str, str |
     start = _lock_head(conn)
     seq, prev = start
     chunk: list[tuple[str, str, str, str | None]] = []
+    labels: set[tuple[str, str | None]] = set()  # (kind, actor) pairs checked: a bulk append repeats one
     for row in rows:
-        if not (is_clean(row[0], 40) and is_clean(row[1], 300) and (row[3] is None or is_clean(row[3], 100))):
+        if not is_clean(row[1], 300) or (row[0], row[3]) not in labels:
             _checked(row[0], row[1], {}, row[3])  # raises, naming the field
+            labels.add((row[0], row[3]))
         chunk.append(row)
         if len(chunk) >= CHUNK:
             seq, prev = _write_chunk(conn, chunk, seq, prev, recorded_at)
