@@ -87,3 +87,17 @@ def test_refusals_name_the_row_and_field(wam) -> None:  # noqa: ANN001
 def test_wam_move_refuses_a_loss_naming_wam_incidents_report(wam) -> None:  # noqa: ANN001
     code, _, err = wam("move", "--kind", "loss", "--item", "56-00001", "--from", "GAO-ARM", "--to", "lost")
     assert code == 2 and "a loss is posted only through its register: wam incidents report" in err
+
+
+def test_it_keeps_evidence_files(wam, tmp_path) -> None:  # noqa: ANN001
+    import hashlib
+
+    photo = tmp_path / "door.jpg"
+    photo.write_bytes(b"\xff\xd8\xff door")
+    code, out, err = wam(*REPORT, "--line", "56-00001@GAO-ARM", "--evidence", str(photo), "--json")
+    assert code == 0, err
+    assert json.loads(out)["fields"]["evidence"] == [
+        ["door.jpg", hashlib.sha256(photo.read_bytes()).hexdigest(), 8, "image/jpeg"]]
+    code, _, err = wam(*REPORT, "--line", "56-00002@GAO-ARM", "--evidence", str(tmp_path / "missing.jpg"))
+    assert code == 2 and "evidence" in err
+    assert wam("verify")[0] == 0

@@ -4,7 +4,9 @@ the derived flags on reading; filters and export; wam verify finding an altered 
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import io
 import json
 from datetime import timedelta
@@ -165,3 +167,28 @@ def test_verify_finds_an_incidents_facts_altered(world) -> None:  # noqa: ANN001
            body=body.replace('"mechanism":"theft_burglary"', '"mechanism":"ambush"'))
     messages = [p.message for p in ledger.verify().problems]
     assert any("was altered" in m for m in messages)
+
+
+def test_evidence_files_are_kept_by_their_sha256_and_verified(world) -> None:  # noqa: ANN001
+    ledger = world.ledger
+    photo = b"\x89PNG\r\n\x1a\n" + b"door" * 100
+    doc = incidents.report(ledger, actor="alice", lines=[[world.rifles[0].key, 1, "GAO-ARM"]],
+                           evidence=[("door.png", photo, "image/png"), ("again.png", photo, "image/png")], **fields())
+    digest = hashlib.sha256(photo).hexdigest()
+    assert doc.fields["evidence"] == [["door.png", digest, len(photo), "image/png"],
+                                      ["again.png", digest, len(photo), "image/png"]]
+    assert incidents.evidence_file(ledger, digest) == ("image/png", photo)
+    with ledger.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM records WHERE kind = 'evidence'")).scalar() == 1
+    assert ledger.verify().ok
+    with pytest.raises(InvalidInput) as empty:
+        incidents.report(ledger, actor="alice", lines=[[world.rifles[1].key, 1, "GAO-ARM"]],
+                         evidence=[("empty.png", b"", None)], **fields())
+    assert empty.value.field == "evidence"
+    forged = '{"data":"' + base64.b64encode(b"other").decode() + '","media_type":"image/png","size":5}'
+    bypass(ledger.engine, "UPDATE records SET body = :body WHERE kind = 'evidence'", body=forged)
+    messages = [p.message for p in ledger.verify().problems]
+    assert any("is not the file its SHA-256 names" in m for m in messages)
+    bypass(ledger.engine, "DELETE FROM records WHERE kind = 'evidence'")
+    messages = [p.message for p in ledger.verify().problems]
+    assert any("cites evidence door.png" in m and "which is not kept" in m for m in messages)

@@ -12,6 +12,7 @@ matrix does not exercise.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -169,6 +170,9 @@ OPS: dict[tuple[str, str], Op] = {
     ("get", "/api/incidents/{number}"): Op("movements", lambda c, h, k: c.get(f"/api/incidents/{k.incident}",
                                                                               headers=h),
                                            not_found=lambda k: ("loss incident", k.incident)),
+    ("get", "/api/incidents/{number}/evidence/{digest}"): Op(
+        "movements", lambda c, h, k: c.get(f"/api/incidents/{k.incident}/evidence/{EVIDENCE_SHA256}", headers=h),
+        not_found=lambda k: ("loss incident", k.incident)),
     ("post", "/api/incidents/{number}/advance"): Op(
         "record", lambda c, h, k: c.post(f"/api/incidents/{k.incident}/advance", headers=h,
                                          json={"step": "investigate"}),
@@ -206,6 +210,10 @@ def _certificates(ledger, position: str, store: str, key: str) -> tuple[str, str
     return numbers[0], numbers[1], numbers[2]
 
 
+EVIDENCE = b"\xff\xd8\xff a photograph of the forced door"
+EVIDENCE_SHA256 = hashlib.sha256(EVIDENCE).hexdigest()
+
+
 def _incident(ledger, position: str, store: str) -> tuple[str, str]:  # noqa: ANN001
     """A loss incident of the position's store reported by "setup" (of a rifle received for it),
     and another rifle of the store that a persona may report lost."""
@@ -217,8 +225,8 @@ def _incident(ledger, position: str, store: str) -> tuple[str, str]:  # noqa: AN
         post(ledger, make_movement(kind="receipt", item=item.key, quantity=1, source="supply:BGD", target=store,
                                    occurred_at=T0, actor="setup"))
     reported = incidents.report(ledger, actor="setup", lines=[[lost.key, 1, store]], started_at=T0 + timedelta(days=1),
-                                place="Gao", mission="MINUSMA", circumstance="storage_depot", mechanism="unknown",
-                                ownership="COE")
+                                evidence=[("photo.jpg", EVIDENCE, "image/jpeg")], place="Gao", mission="MINUSMA",
+                                circumstance="storage_depot", mechanism="unknown", ownership="COE")
     return reported.number, spare.key
 
 

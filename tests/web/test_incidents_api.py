@@ -4,6 +4,8 @@ naming the register."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from typing import Any
 
 from tests.factories import rifle
@@ -54,6 +56,21 @@ def test_an_incident_is_reported_investigated_and_written_off(app, client, perso
     assert app.state.wam.ledger.verify().ok
 
 
+def test_evidence_is_kept_and_served_by_its_sha256(client, personas) -> None:  # noqa: ANN001
+    officer = _headers(personas, "officer")
+    photo = b"\xff\xd8\xff door"
+    reported = client.post("/api/incidents", headers=officer, json=_report(evidence=[
+        {"name": "door.jpg", "media_type": "image/jpeg", "content": base64.b64encode(photo).decode()}]))
+    assert reported.status_code == 201, reported.text
+    number, digest = reported.json()["id"], hashlib.sha256(photo).hexdigest()
+    assert reported.json()["fields"]["evidence"] == [["door.jpg", digest, len(photo), "image/jpeg"]]
+    served = client.get(f"/api/incidents/{number}/evidence/{digest}", headers=officer)
+    assert served.status_code == 200 and served.content == photo and served.headers["content-type"] == "image/jpeg"
+    assert client.get(f"/api/incidents/{number}/evidence/{'0' * 64}", headers=officer).status_code == 404
+    bad = client.post("/api/incidents", headers=officer, json=_report(evidence=[{"name": "x", "content": "%%%"}]))
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "evidence"
+
+
 def test_the_reporter_may_not_write_off(client, personas) -> None:  # noqa: ANN001
     officer = _headers(personas, "officer")
     number = client.post("/api/incidents", headers=officer, json=_report(casualties={})).json()["id"]
@@ -64,6 +81,12 @@ def test_the_reporter_may_not_write_off(client, personas) -> None:  # noqa: ANN0
     assert refused.status_code == 409
     assert "officer reported this incident: someone else must approve its write-off" in refused.json()["error"][
         "message"]
+    french = client.post(f"/api/incidents/{number}/advance", headers=_headers(personas, "officer", "fr"),
+                         json={"step": "close", "outcome": "written_off"})
+    assert "officer a signalé cet incident : une autre personne doit en approuver" in french.json()["error"]["message"]
+    late = client.post(f"/api/incidents/{number}/advance", headers=_headers(personas, "officer", "fr"),
+                       json={"step": "investigate"})
+    assert "à l’état « findings »" in late.json()["error"]["message"]
 
 
 def test_a_bad_line_or_field_is_named(client, personas) -> None:  # noqa: ANN001

@@ -19,6 +19,7 @@ time it began, from the holder that held the item then), or nothing.
 from __future__ import annotations
 
 import getpass
+import mimetypes
 import sys
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,8 @@ def report(
     narrative: str | None = typer.Option(None),
     sources: list[str] = typer.Option([], "--source", help="A source (report, SINREP, article), repeated."),
     confidentiality: str | None = typer.Option(None, help="public, restricted (default), confidential"),
+    evidence: list[Path] = typer.Option([], "--evidence", help="A file (photograph, scanned report), repeated: kept "
+                                                               "by its SHA-256 with the incident."),
     note: str | None = typer.Option(None, help="A note carried by the loss movements."),
     number: str | None = typer.Option(None, help="The incident's number (default: the next INC-nnnnnn)."),
     actor: str | None = ActorOption,
@@ -97,7 +100,13 @@ def report(
         "perpetrator_claim": claim, "casualties": {"killed": killed, "wounded": wounded, "captured": captured,
                                                     "missing": missing},
         "narrative": narrative, "sources": sources, "confidentiality": confidentiality, "note": note}
-    document = incidents.report(ledger, actor=actor or getpass.getuser(), lines=lines, number=number,
+    files = []
+    for row, path in enumerate(evidence, start=1):
+        try:
+            files.append((path.name, path.read_bytes(), mimetypes.guess_type(path.name)[0]))
+        except OSError as exc:
+            raise InvalidInput(f"cannot read {path}: {exc.strerror}", field="evidence", row=row) from None
+    document = incidents.report(ledger, actor=actor or getpass.getuser(), lines=lines, number=number, evidence=files,
                                 **{k: v for k, v in fields.items() if v is not None})
     _print_one(ledger, document.number, as_json)
 

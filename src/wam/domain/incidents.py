@@ -26,6 +26,9 @@ was, so the records already written replay unchanged.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -219,6 +222,63 @@ def overdue(fields: Mapping[str, Any], reported_at: datetime, deadline: timedelt
     return reported_at - from_micros(end) > deadline
 
 
+# evidence files ----------------------------------------------------------------------------------
+# A file (a photograph, a scanned SINREP) is kept once, by its SHA-256, as a record of the records
+# chain of kind "evidence" whose ref is the digest; an incident lists the files it cites.
+
+EVIDENCE_KIND = "evidence"
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+MAX_EVIDENCE = 20
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def evidence_record(name: str, data: bytes, media_type: str | None = None) -> tuple[list[Any], dict[str, Any]]:
+    """A file as the incident cites it (name, SHA-256, size, media type) and the record that keeps it.
+
+    Raises:
+        InvalidInput: an empty or too large file, a bad name.
+    """
+    name = required_text(name, "evidence", max_len=200)
+    if not data:
+        raise InvalidInput(f"{name} is empty", field="evidence")
+    if len(data) > MAX_EVIDENCE_BYTES:
+        raise InvalidInput(f"{name} is larger than {MAX_EVIDENCE_BYTES // (1024 * 1024)} MB", field="evidence")
+    media = clean_text(media_type, "evidence", max_len=100) or "application/octet-stream"
+    digest = hashlib.sha256(data).hexdigest()
+    return [name, digest, len(data), media], {"size": len(data), "media_type": media,
+                                              "data": base64.b64encode(data).decode("ascii")}
+
+
+def evidence_problem(digest: str, body: Mapping[str, Any]) -> str | None:
+    """Why a stored evidence record is not the file its digest names (None: it is)."""
+    try:
+        data = base64.b64decode(str(body["data"]), validate=True)
+    except (KeyError, ValueError):
+        return f"evidence {digest[:12]}: its content cannot be read"
+    if hashlib.sha256(data).hexdigest() != digest or len(data) != body.get("size"):
+        return f"evidence {digest[:12]}: its content is not the file its SHA-256 names"
+    return None
+
+
+def _evidence(value: object) -> list[list[Any]]:
+    if value is None or value == "":
+        return []
+    if not isinstance(value, list | tuple) or len(value) > MAX_EVIDENCE:
+        raise InvalidInput(f"a list of at most {MAX_EVIDENCE} files", field="evidence")
+    out = []
+    for row, raw in enumerate(value, start=1):
+        if not isinstance(raw, list | tuple) or len(raw) != 4:
+            raise InvalidInput("a file is cited by name, SHA-256, size and media type", field="evidence", row=row)
+        name, digest, size, media = raw
+        if not isinstance(digest, str) or not _SHA256.fullmatch(digest):
+            raise InvalidInput(f"{digest!r} is not a SHA-256 in hexadecimal", field="evidence", row=row)
+        if type(size) is not int or not 0 < size <= MAX_EVIDENCE_BYTES:
+            raise InvalidInput("a file's size in bytes", field="evidence", row=row)
+        out.append([required_text(name, "evidence", max_len=200), digest, size,
+                    required_text(media, "evidence", max_len=100)])
+    return out
+
+
 # the incident's fields -------------------------------------------------------------------------
 
 def _choice(value: object, field: str, choices: Sequence[str], *, required: bool = True) -> str | None:
@@ -398,6 +458,9 @@ def clean_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     if narrative:
         out["narrative"] = narrative
     out["sources"] = _sources(fields.get("sources"))
+    evidence = _evidence(fields.get("evidence"))
+    if evidence:
+        out["evidence"] = evidence
     out["confidentiality"] = _choice(fields.get("confidentiality") or "restricted", "confidentiality",
                                      CONFIDENTIALITY)
     return out

@@ -175,6 +175,10 @@ class UnitOfWork:
                 check_non_negative(item=line.item, holder=line.source, quantity=line.quantity, balance_at=held,
                                    later_deltas=())
 
+    def record(self, kind: str, ref: str, body: Mapping[str, object], actor: str | None) -> None:
+        """Append a record of the register's own (an incident's evidence file) with this unit's steps."""
+        self._pending.append((kind, ref, body, actor))
+
     def post(self, movement: Movement) -> None:
         """Post a movement of a kind that cites no document (in the same transaction)."""
         refuse_generic(movement.kind)
@@ -344,4 +348,6 @@ def verify_documents(conn: Connection) -> list[LedgerProblem]:
     cited: dict[tuple[str, str | None], list[tuple[str, int, str, str]]] = {}
     for row in conn.execute(query):
         cited.setdefault((row.kind, row.document), []).append((row.key, row.quantity, row.code, row.target))
-    return problems + check_citations(found, cited)
+    from .incidents import verify_evidence
+
+    return problems + check_citations(found, cited) + verify_evidence(conn, found)

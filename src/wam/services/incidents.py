@@ -27,11 +27,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from wam.domain import incidents as rules
 from wam.domain.documents import INCIDENT, Document
-from wam.domain.errors import InvalidInput, NotFound, PostingRejected
+from wam.domain.errors import InvalidInput, LedgerProblem, NotFound, PostingRejected
 from wam.domain.holders import is_external
 from wam.domain.timefmt import from_micros, iso
 from wam.storage import tables as t
@@ -50,13 +50,17 @@ STEP_SHOWN = {"reported": "reported", "posted": "reported", "under_investigation
               "cancelled": "cancelled"}
 
 
+Evidence = tuple[str, bytes, str | None]  # a file's name, content and media type
+
+
 def report(ledger: Ledger, *, actor: str, lines: Sequence[Mapping[str, Any] | Sequence[Any]],
-           number: str | None = None, **fields: Any) -> Document:
+           number: str | None = None, evidence: Sequence[Evidence] = (), **fields: Any) -> Document:
     """Report an incident and post its losses, in one transaction.
 
     ``lines`` are (item, quantity, from) or mappings with ``item``, ``quantity``, ``from``; the
     fields are those of :func:`wam.domain.incidents.clean_fields` (the current board rules are
-    applied unless ``rules`` names a version).
+    applied unless ``rules`` names a version). Each ``evidence`` file is kept once, by its SHA-256,
+    in the same transaction (a record of kind ``evidence``), and the incident cites it.
 
     Raises:
         InvalidInput: a field or a line (naming its row and field), a site that is not a holder,
@@ -65,12 +69,22 @@ def report(ledger: Ledger, *, actor: str, lines: Sequence[Mapping[str, Any] | Se
             laws), naming the line.
     """
     fields.setdefault("rules", rules.CURRENT_RULES.version)
+    files = [rules.evidence_record(name, data, media) for name, data, media in evidence]
+    if files:
+        fields["evidence"] = [cited for cited, _ in files]
     clean = rules.clean_fields(fields)  # early, so that a bad field is named before anything is read
     site = clean.get("site")
     if site is not None:
         _check_site(ledger, site, lines)
 
     def work(uow: documents.UnitOfWork) -> Document:
+        kept: set[str] = set()
+        for cited, body in files:
+            digest = cited[1]
+            uow.poster.drain()
+            if digest not in kept and records.latest(uow.conn, rules.EVIDENCE_KIND, digest) is None:
+                uow.record(rules.EVIDENCE_KIND, digest, body, actor)
+            kept.add(digest)
         drafted = uow.take(TYPE, "report", actor=actor, number=number, lines=list(lines), **fields)
         try:
             return uow.take(TYPE, "post", actor=actor, number=drafted.number,
@@ -256,6 +270,40 @@ def full(ledger: Ledger, number: str) -> dict[str, Any]:
     return out
 
 
+def evidence_file(ledger: Ledger, digest: str) -> tuple[str, bytes]:
+    """The media type and content of the evidence file ``digest`` (its SHA-256).
+
+    Raises:
+        NotFound: no such file.
+    """
+    import base64
+
+    with ledger.engine.connect() as conn:
+        found = records.latest(conn, rules.EVIDENCE_KIND, digest)
+    if found is None:
+        raise NotFound("evidence file", digest)
+    return str(found.data["media_type"]), base64.b64decode(str(found.data["data"]))
+
+
+def verify_evidence(conn: Connection, found: Mapping[tuple[str, str], Document]) -> list[LedgerProblem]:
+    """Every evidence record is the file its SHA-256 names; every file an incident cites is kept."""
+    problems: list[LedgerProblem] = []
+    kept: set[str] = set()
+    for record in records.all_records(conn, kinds=[rules.EVIDENCE_KIND]):
+        kept.add(record.ref)
+        problem = rules.evidence_problem(record.ref, record.data)
+        if problem is not None:
+            problems.append(LedgerProblem("documents", f"record {record.seq}: {problem}"))
+    for (type_name, number), document in sorted(found.items()):
+        if type_name != TYPE:
+            continue
+        for name, digest, _, _ in document.fields.get("evidence") or ():
+            if digest not in kept:
+                problems.append(LedgerProblem("documents", f"{INCIDENT.title} {number} cites evidence {name} "
+                                                           f"({digest[:12]}), which is not kept"))
+    return problems
+
+
 EXPORT_COLUMNS = ("id", "step", "started_at", "ended_at", "time_precision", "mission", "site", "place", "countries",
                   "circumstance", "mechanism", "ownership", "weapons_lost", "rounds_lost", "notable",
                   "board_of_inquiry_required", "reported_by", "reported_at", "overdue", "outcome", "confidentiality")
@@ -310,6 +358,13 @@ class ScopedIncidents:
             if code:
                 scoped._require(code, Action.RECORD)  # noqa: SLF001  (404 out of sight, 403 without the role)
         return scoped._append(lambda: report(scoped.ledger, actor=scoped.actor, lines=lines, **fields))  # noqa: SLF001
+
+    def evidence(self, number: str, digest: str) -> tuple[str, bytes]:
+        """A file the incident (in sight) cites: its media type and content."""
+        document = self.documents.get(number)
+        if digest not in {cited[1] for cited in document.fields.get("evidence") or ()}:
+            raise NotFound("evidence file", digest)
+        return evidence_file(self.scoped.ledger, digest)
 
     def advance(self, number: str, step: str, **given: Any) -> Document:
         if step not in STEPS:

@@ -9,13 +9,15 @@ tree (:class:`wam.services.incidents.ScopedIncidents`), like ``/api/disposals``.
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from wam.domain import incidents as vocabulary
+from wam.domain.errors import InvalidInput
 from wam.services.incidents import Filters, ScopedIncidents
 
 from ..context import CurrentUser
@@ -46,6 +48,12 @@ class Casualties(BaseModel):
     missing: int = Field(0, ge=0, le=100_000)
 
 
+class EvidenceCreate(BaseModel):
+    name: Text = Field(min_length=1, max_length=200)
+    media_type: Text | None = Field(None, max_length=100)
+    content: str = Field(min_length=1, max_length=14_000_000, description="the file, in base64 (at most 10 MB)")
+
+
 class IncidentCreate(BaseModel):
     """An incident to report; its losses are posted at ``started_at`` from the lines' holders."""
 
@@ -71,6 +79,7 @@ class IncidentCreate(BaseModel):
     narrative: Text | None = Field(None, max_length=20_000)
     sources: list[Text] = Field(default_factory=list, max_length=50)
     confidentiality: Literal["public", "restricted", "confidential"] | None = None
+    evidence: list[EvidenceCreate] = Field(default_factory=list, max_length=20)
     note: Text | None = Field(None, max_length=2000)
     number: Text | None = Field(None, max_length=60, description="default: the next INC-nnnnnn")
 
@@ -106,8 +115,15 @@ def list_incidents(ctx: CurrentUser, mission: Short = None, country: Short = Non
 @router.post("/incidents", status_code=201, responses=STEP_ERRORS)
 def report_incident(body: IncidentCreate, ctx: CurrentUser) -> dict[str, Any]:
     """Report an incident in your name and post its losses: all or nothing."""
-    fields = body.model_dump(exclude={"lines", "contingents"}, exclude_none=True)
+    fields = body.model_dump(exclude={"lines", "contingents", "evidence"}, exclude_none=True)
     fields["contingents"] = [[c.name, c.country] for c in body.contingents]
+    files = []
+    for row, file in enumerate(body.evidence, start=1):
+        try:
+            files.append((file.name, base64.b64decode(file.content, validate=True), file.media_type))
+        except ValueError:
+            raise InvalidInput("the file's content is not base64", field="evidence", row=row) from None
+    fields["evidence"] = files
     lines = [{"item": x.item, "quantity": x.quantity, "from": x.source} for x in body.lines]
     register = _register(ctx)
     document = register.report(lines=lines, **fields)
@@ -118,6 +134,14 @@ def report_incident(body: IncidentCreate, ctx: CurrentUser) -> dict[str, Any]:
 def get_incident(number: str, ctx: CurrentUser) -> dict[str, Any]:
     """One incident: its facts, flags, lines, steps (who, when) and loss entries."""
     return _register(ctx).show(number)
+
+
+@router.get("/incidents/{number}/evidence/{digest}", response_class=Response,
+            responses={**ERRORS, 200: {"content": {"application/octet-stream": {}}}})
+def get_evidence(number: str, digest: str, ctx: CurrentUser) -> Response:
+    """A file the incident cites, by its SHA-256."""
+    media_type, data = _register(ctx).evidence(number, digest)
+    return Response(content=data, media_type=media_type)
 
 
 @router.post("/incidents/{number}/advance", responses=STEP_ERRORS)
