@@ -66,9 +66,16 @@ DETAILS: list[tuple[re.Pattern[str], str]] = [(re.compile(f"^{p}$"), k) for p, k
     (r"expenditure is for lots; a weapon leaves by loss or disposal", "msg.expenditure_lots"),
     # documents (wam.domain.documents)
     (r"an? (?P<kind>[a-z]+) is posted only through its register: (?P<command>.+)", "msg.document_required"),
-    (r".+ (?P<number>\S+) is (?P<state>[a-z]+); (?P<step>[a-z]+) needs it (?P<allowed>.+)", "msg.document_state"),
+    (r".+ (?P<number>\S+) is (?P<state>[a-z_]+); (?P<step>[a-z]+) needs it (?P<allowed>.+)", "msg.document_state"),
     (r"(?P<actor>\S+) drafted (?P<number>\S+): someone else must (?P<step>[a-z]+) it", "msg.document_drafter"),
     (r".+ (?P<number>\S+) exists already", "msg.document_exists"),
+    # loss incidents (wam.domain.incidents.check_step)
+    (r"(?P<actor>\S+) reported this incident: someone else must approve its write-off", "msg.incident_reporter"),
+    (r"a board of inquiry is required \((?P<reasons>.+)\): convene it before the findings", "msg.incident_board_first"),
+    (r"a write-off needs the board of inquiry's reference", "msg.incident_board_reference"),
+    (r"a board of inquiry is convened with its reference: give board_reference", "msg.incident_convene"),
+    (r"record the findings: give findings", "msg.incident_findings"),
+    (r"close with an outcome: (?P<allowed>.+)", "msg.incident_outcome"),
     (r"an issue goes to a person; (?P<code>\S+) is a (?P<hkind>\w+)", "msg.issue_to_person"),
     (r"an issue comes from a store or site, not a person", "msg.issue_from"),
     (r"a return comes from a person; (?P<code>\S+) is a (?P<hkind>\w+)", "msg.return_from_person"),
