@@ -106,6 +106,21 @@ def take_document(uow, movement: Movement) -> str:  # noqa: ANN001
     return str(number)
 
 
+def _path_to_posting(doc_type) -> list[str]:  # noqa: ANN001
+    """The shortest run of steps from the type's first state to one its posting step is taken from."""
+    paths = {doc_type.initial: []}
+    todo = [doc_type.initial]
+    while todo:
+        state = todo.pop(0)
+        if state in doc_type.posting.sources:
+            return paths[state]
+        for step in doc_type.steps.values():
+            if state in step.sources and not step.posts and step.target not in paths:
+                paths[step.target] = [*paths[state], step.name]
+                todo.append(step.target)
+    raise AssertionError(f"{doc_type.name}: no way to its posting step")
+
+
 def document_steps(movement: Movement, *, approver: str = "officer",
                    taken: Callable[[str, str], bool] = lambda t, n: False) -> list:
     """The steps of a document of one line that posts ``movement``, as its register takes them:
@@ -137,9 +152,8 @@ def document_steps(movement: Movement, *, approver: str = "officer",
     other = approver if approver != actor else f"{approver}-2"
     steps = [DocumentStep(doc_type.name, doc_type.draft, actor=actor, occurred_at=when, number=number,
                           lines=[[movement.item, movement.quantity, source]], **fields)]
-    for step in doc_type.steps.values():
-        if step.name != doc_type.draft and not step.posts and step.target != "cancelled":
-            steps.append(DocumentStep(doc_type.name, step.name, actor=other, occurred_at=when, number=number))
+    for step in _path_to_posting(doc_type):
+        steps.append(DocumentStep(doc_type.name, step, actor=other, occurred_at=when, number=number))
     steps.append(DocumentStep(doc_type.name, doc_type.posting.name, actor=actor, occurred_at=when, number=number))
     return steps
 
