@@ -308,7 +308,9 @@ def test_it_refuses_a_weapon_moved_by_who_does_not_hold_it(stocked):
     ("args", "code", "words"),
     [
         (["--kind", "transfer", "--item", ROUNDS, "--from", "GAO-ASP", "--to", "KIDAL"], 3, "holder 'KIDAL' not found"),
-        (["--kind", "loss", "--item", ROUNDS, "--from", "GAO-ASP", "--to", "lost"], 2, "field 'document'"),
+        (["--kind", "expenditure", "--item", ROUNDS, "--from", "GAO-ASP", "--to", "expended"], 2, "field 'reason'"),
+        (["--kind", "loss", "--item", ROUNDS, "--from", "GAO-ASP", "--to", "lost"], 2,
+         "field 'kind': a loss is posted only through its register: wam incidents report"),
         (["--kind", "transfer", "--item", "99-99999", "--from", "GAO-ASP", "--to", "JUBA-ARM"], 2,
          "no item has serial '99-99999'"),
         (["--kind", "transfer", "--item", ROUNDS, "--from", "GAO-ASP", "--to", "JUBA-ARM", "--at", "last tuesday"],
