@@ -33,7 +33,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+from wam.domain import incidents as incident_rules
 from wam.domain.holders import make_holder
 from wam.domain.materiel import lot_key, make_item
 from wam.domain.movements import Movement
@@ -458,13 +460,15 @@ def _day(world: World, d: int) -> list[Movement | DocumentStep]:  # noqa: C901 (
     def mv(kind, item, qty, src, tgt, when, actor, **kw) -> None:  # noqa: ANN001
         out.append(Movement(kind, item, qty, src, tgt, when, actor, **kw))
 
-    def document(kind: str, number: str, when: datetime, lines: list, steps: list[tuple[str, str]],
-                 **fields: str) -> None:
-        """A register's document (wam.services.documents), its steps taken at ``when``: the last posts."""
-        (first, by), *rest = steps
+    def document(kind: str, number: str, when: datetime, lines: list, steps: list[tuple[Any, ...]],
+                 **fields: Any) -> None:
+        """A register's document (wam.services.documents), its steps taken at ``when``; a step is
+        (name, by) or (name, by, what it is given)."""
+        (first, by, *_), *rest = steps
         out.append(DocumentStep(kind, first, actor=by, occurred_at=when, number=number, lines=lines, **fields))
-        for step, by in rest:
-            out.append(DocumentStep(kind, step, actor=by, occurred_at=when, number=number))
+        for step, by, *given in rest:
+            extra = given[0] if given else {}
+            out.append(DocumentStep(kind, step, actor=by, occurred_at=when, number=number, **extra))
 
     # 04:00 on the rotation day: each contingent's soldiers hand over to the next rotation. The
     # contingent-owned weapons stay in theatre (an assumption, docs/demo.md): every weapon is
@@ -650,7 +654,8 @@ def _day(world: World, d: int) -> list[Movement | DocumentStep]:  # noqa: C901 (
                 lost_weapons.append(w)
                 when = at(17, 0)
             if lost:
-                document("incident", idoc, when, lost, incident, note=note)
+                fields, steps = _incident(s, mech, when, idoc)
+                document("incident", idoc, when, lost, incident + steps, note=note, **fields)
             _maybe_recover(world, d, i, idoc, list(lost_weapons))
         for k, j in enumerate(members):
             w = s.person_weapon[j]
@@ -694,9 +699,42 @@ def _day(world: World, d: int) -> list[Movement | DocumentStep]:  # noqa: C901 (
                         lost.append([key, k, s.asp])
                         world.bal[(s.asp, key)] -= k
             if lost:
-                document("incident", idoc, at(22, 0), lost, incident, note=note)
+                fields, steps = _incident(s, mech, at(22, 0), idoc)
+                document("incident", idoc, at(22, 0), lost, incident + steps, note=note, **fields)
             _maybe_recover(world, d, i, idoc, weapons)
     return out
+
+
+def _incident(s: SiteState, mech: tuple, when: datetime, number: str) -> tuple[dict[str, Any], list[tuple]]:
+    """An incident's facts (wam.domain.incidents) and the workflow steps it has taken by the end of
+    the demo's year: some only reported, some investigated, some before a board of inquiry (when
+    casualties require one), some with findings, some written off by someone other than the
+    reporter. Drawn from the incident's own generator, so the world's stream is unchanged."""
+    r = random.Random(number)
+    hostile = mech[0] in ("ambush", "armed_attack_overrun")
+    casualties = {"killed": r.choice((0, 0, 0, 1, 2)) if hostile else 0,
+                  "wounded": r.choice((0, 0, 1, 3)) if hostile else 0}
+    fields: dict[str, Any] = {
+        "rules": incident_rules.CURRENT_RULES.version, "started_at": when, "time_precision": "hour",
+        "site": s.code, "place": s.place, "mission": MISSION, "contingents": [[s.contingent, s.country]],
+        "circumstance": mech[1], "mechanism": mech[0], "ownership": "COE", "casualties": casualties,
+        "perpetrator": "armed group" if hostile or mech[0] == "seizure_detention" else None,
+        "narrative": mech[3], "sources": [f"SINREP {number}"], "confidentiality": "restricted"}
+    board = incident_rules.board_of_inquiry_required(incident_rules.clean_fields(fields))
+    steps: list[tuple] = []
+    depth = r.random()
+    if depth < 0.3:
+        return fields, steps
+    steps.append(("investigate", "demo.military-police", {"investigator": "Force Provost Marshal"}))
+    if board:
+        steps.append(("convene", "demo.wam-officer", {"board_reference": f"BOI/{MISSION}/2018/{number[-4:]}"}))
+    if depth < 0.55:
+        return fields, steps
+    steps.append(("findings", "demo.wam-officer", {"findings": f"{mech[3]}; procedures reviewed"}))
+    if depth < 0.75:
+        return fields, steps
+    steps.append(("close", "demo.mission-admin", {"outcome": "written_off"}))
+    return fields, steps
 
 
 def _maybe_recover(world: World, d: int, site: int, incident: str, weapons: list[int]) -> None:
