@@ -71,6 +71,16 @@ def test_evidence_is_kept_and_served_by_its_sha256(client, personas) -> None:  #
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "evidence"
 
 
+def test_an_armourer_reports_from_the_site_of_his_armoury(client, personas) -> None:  # noqa: ANN001
+    armourer = _headers(personas, "armourer")
+    reported = client.post("/api/incidents", headers=armourer, json=_report(casualties={}))
+    assert reported.status_code == 201, reported.text
+    assert reported.json()["reported_by"] == "armourer"
+    elsewhere = client.post("/api/incidents", headers=armourer, json=_report(
+        lines=[{"item": KEY, "from": "GAO-ASP"}], casualties={}))
+    assert elsewhere.status_code == 404  # the ammunition point is outside his armoury
+
+
 def test_the_reporter_may_not_write_off(client, personas) -> None:  # noqa: ANN001
     officer = _headers(personas, "officer")
     number = client.post("/api/incidents", headers=officer, json=_report(casualties={})).json()["id"]

@@ -331,7 +331,7 @@ class ScopedIncidents:
     """The incidents ``scoped``'s user may see and change, scoped by the holder tree as disposals are
     (:class:`wam.services.registers.ScopedDocuments`): an incident is in sight of whoever reads
     movements at a holder its lines leave. Reporting needs a recording role at every holder its
-    lines leave (and at the site it names); closing (which writes off) the approver's role at
+    lines leave (and the site it names in sight, or above them); closing (which writes off) the approver's role at
     every one; the other steps a recording role.
     """
 
@@ -353,10 +353,16 @@ class ScopedIncidents:
         from wam.domain.access import Action
 
         scoped = self.scoped
-        codes = {_source(line) for line in lines} | ({str(fields["site"])} if fields.get("site") else set())
-        for code in sorted(codes):
+        for code in sorted({_source(line) for line in lines}):
             if code:
                 scoped._require(code, Action.RECORD)  # noqa: SLF001  (404 out of sight, 403 without the role)
+        site = str(fields.get("site") or "")
+        if site:  # in sight, or above every holder the lines leave (an armourer reports from his armoury's site)
+            sources = [code for code in {_source(line) for line in lines} if code]
+            above = bool(sources) and all(site in {p.code for p in scoped._places(code) or ()}  # noqa: SLF001
+                                          for code in sources)
+            if not above:
+                scoped._require(site, Action.READ)  # noqa: SLF001  (404 out of sight)
         return scoped._append(lambda: report(scoped.ledger, actor=scoped.actor, lines=lines, **fields))  # noqa: SLF001
 
     def evidence(self, number: str, digest: str) -> tuple[str, bytes]:
