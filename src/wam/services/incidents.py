@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from wam.domain import incidents as rules
 from wam.domain.documents import INCIDENT, Document
@@ -35,6 +35,7 @@ from wam.domain.errors import InvalidInput, LedgerProblem, NotFound, PostingReje
 from wam.domain.holders import is_external
 from wam.domain.timefmt import from_micros, iso
 from wam.storage import tables as t
+from wam.storage.record_tables import records as record_table
 
 from . import documents, records
 
@@ -140,15 +141,18 @@ class Incident:
 
 
 def _incidents(ledger: Ledger, number: str | None = None) -> list[Incident]:
-    found: dict[str, Incident] = {}
+    """Each incident's last record (its state), with the times of its first and last records."""
+    r = record_table
+    last = (select(r.c.ref, func.max(r.c.seq).label("seq"), func.min(r.c.recorded_at).label("first_at"))
+            .where(r.c.kind == INCIDENT.record_kind))
+    if number is not None:
+        last = last.where(r.c.ref == number)
+    grouped = last.group_by(r.c.ref).subquery()
+    query = (select(r.c.ref, r.c.body, r.c.recorded_at, grouped.c.first_at)
+             .join(grouped, r.c.seq == grouped.c.seq).order_by(r.c.ref))
     with ledger.engine.connect() as conn:
-        rows = (records.history(conn, INCIDENT.record_kind, number) if number is not None
-                else records.all_records(conn, kinds=[INCIDENT.record_kind]))
-        for record in rows:
-            first = found.get(record.ref)
-            found[record.ref] = Incident(Document.from_body(record.data["document"]),
-                                         first.reported_at if first else record.recorded_at, record.recorded_at)
-    return [found[k] for k in sorted(found)]
+        return [Incident(Document.from_body(json.loads(row.body)["document"]), row.first_at, row.recorded_at)
+                for row in conn.execute(query)]
 
 
 def _item_types(ledger: Ledger, keys: Iterable[str]) -> dict[str, str]:
@@ -218,32 +222,36 @@ class Filters:
     board_of_inquiry_required: bool | None = None
     overdue: bool | None = None
 
-    def keeps(self, row: Mapping[str, Any], started: int | None) -> bool:
-        for name in ("circumstance", "mechanism", "ownership", "step", "notable", "board_of_inquiry_required",
-                     "overdue"):
+    def keeps_facts(self, document: Document) -> bool:
+        """Whether the incident's own facts pass (everything but the derived flags)."""
+        fields = document.fields
+        for name in ("circumstance", "mechanism", "ownership"):
             wanted = getattr(self, name)
-            if wanted is not None and row[name] != wanted:
+            if wanted is not None and fields.get(name) != wanted:
                 return False
-        if self.mission is not None and row["mission"] != self.mission.upper():
+        if self.step is not None and STEP_SHOWN.get(document.state, document.state) != self.step:
             return False
-        if self.country is not None and self.country.upper() not in row["countries"]:
+        if self.mission is not None and fields.get("mission") != self.mission.upper():
             return False
-        if self.since is not None and (started is None or from_micros(started) < self.since):
+        if self.country is not None and self.country.upper() not in {c for _, c in fields.get("contingents") or ()}:
             return False
-        return not (self.until is not None and (started is None or from_micros(started) > self.until))
+        started = fields.get("started_at")
+        if self.since is not None and (not isinstance(started, int) or from_micros(started) < self.since):
+            return False
+        return not (self.until is not None and (not isinstance(started, int) or from_micros(started) > self.until))
+
+    def keeps(self, row: Mapping[str, Any]) -> bool:
+        """Whether the derived flags of a summary pass."""
+        return all(getattr(self, name) is None or row[name] == getattr(self, name)
+                   for name in ("notable", "board_of_inquiry_required", "overdue"))
 
 
 def listing(ledger: Ledger, filters: Filters = Filters(), *, keep: Any = None) -> list[dict[str, Any]]:
     """Every incident's summary that the filters (and ``keep(document)``, the caller's scope) keep."""
-    found = [i for i in _incidents(ledger) if keep is None or keep(i.document)]
+    found = [i for i in _incidents(ledger) if filters.keeps_facts(i.document) and (keep is None or keep(i.document))]
     types = _item_types(ledger, (line.item for i in found for line in i.document.lines))
     limit = deadline()
-    out = []
-    for incident in found:
-        row = summary(incident, types, limit)
-        if filters.keeps(row, incident.document.fields.get("started_at")):
-            out.append(row)
-    return out
+    return [row for row in (summary(incident, types, limit) for incident in found) if filters.keeps(row)]
 
 
 def get(ledger: Ledger, number: str) -> Incident:
