@@ -197,7 +197,8 @@ def cpu_model() -> str:
 def ratio(rows: int, got: dict, fl: dict) -> dict[str, object]:  # noqa: ANN001
     """The figures of one import against the floor of the same file."""
     return {"wam_rows_per_s": round(rows / got["seconds"]), "floor_rows_per_s": round(rows / fl["seconds"]),
-            "ratio_to_floor": round(fl["seconds"] / got["seconds"], 3)}
+            "ratio_to_floor": round(fl["seconds"] / got["seconds"], 3),
+            "cpu_ratio_to_floor": round(fl["cpu_s"] / max(got["cpu_s"], 0.001), 3)}  # fairer on a loaded machine
 
 
 def fresh_ledger(db: str, holders: Path) -> None:
@@ -283,8 +284,9 @@ def main() -> None:
         entry = {"rows": args.movements, "wam": got, "floor": fl, **ratio(args.movements, got, fl)}
         if shutil.which("ledger") and "ledger" not in skip:
             lc = timed(["ledger", "-f", str(journal), "balance"])
-            entry["ledger_cli"] = {"seconds": lc["seconds"], "rss_mb": lc["rss_mb"]}
+            entry["ledger_cli"] = {k: lc[k] for k in ("seconds", "cpu_s", "rss_mb", "load")}
             entry["ratio_to_ledger_cli"] = round(lc["seconds"] / got["seconds"], 3)
+            entry["cpu_ratio_to_ledger_cli"] = round(lc["cpu_s"] / max(got["cpu_s"], 0.001), 3)
         if "small" not in skip:
             db2 = sqlite_db("moves")(small=True)
             fresh_ledger(db2, holders)
