@@ -231,9 +231,7 @@ class Ledger:
         """``movements``, each checked by :meth:`_time_check` as it is read (a refusal names its
         position in the stream, as the poster's do)."""
         check = self._time_check()
-        number = 0
-        for movement in movements:
-            number += 1
+        for number, movement in enumerate(movements, start=1):
             try:
                 check(movement.occurred_at)
             except InvalidInput as exc:
