@@ -58,8 +58,13 @@ def _when_text(when: object) -> str:
     return when.isoformat() if isinstance(when, datetime) else str(when)
 
 
+_OPENED: list = []  # the ledgers the command line opened (see the test's set-up)
+
+
 def _cli(db_url: str, capsys, *args: str) -> int:  # noqa: ANN001
     code = run(["--db", db_url, *args])
+    while _OPENED:  # a process would exit and close them; in this one PostgreSQL's 100 connections would run out
+        _OPENED.pop().engine.dispose()
     out, err = capsys.readouterr()
     assert code != 70 and "Traceback" not in out + err, (args, out, err)
     return code
@@ -138,6 +143,10 @@ PROPERTY = settings(max_examples=25, deadline=None,
 @pytest.mark.parametrize("window", ["default", "widest"])
 def test_whatever_is_posted_every_page_and_command_reads_back(window, app, client, personas, db_url, capsys,  # noqa: ANN001
                                                               monkeypatch, tmp_path_factory) -> None:
+    from wam.services import setup
+
+    opener = setup.open_ledger
+    monkeypatch.setattr(setup, "open_ledger", lambda *a, **k: _OPENED.append(opener(*a, **k)) or _OPENED[-1])
     ledger = app.state.wam.ledger
     if window == "widest":  # the web's ledger and the command line's: from year 1 to the last moment kept
         monkeypatch.setenv("WAM_EARLIEST_OCCURRED_AT", "0001-01-01")
