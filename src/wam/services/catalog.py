@@ -182,6 +182,11 @@ class Catalog:
         self._items[item.key] = ref
         return ref
 
+    def remember_item(self, item_id: int, key: str, shape: str) -> None:
+        """Cache an item's id read elsewhere (a stored row: ids never change)."""
+        if key not in self._items:
+            self._items[key] = ItemRef(item_id, key, Shape(shape))
+
     def load_items(self, conn: Connection, keys: Iterable[str]) -> list[str]:
         """Cache the ids of those of ``keys`` that are registered, a query per 500; return them."""
         wanted = [key for key in dict.fromkeys(keys) if key not in self._items]

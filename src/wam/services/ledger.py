@@ -436,14 +436,17 @@ class Ledger:
 
     def item_keys_by_serial(self, serials: Iterable[str]) -> dict[str, list[str]]:
         """Map each normalised serial of ``serials`` that some item has to the keys of those items
-        (a file of movements names weapons by serial: one query per 500, not one per row)."""
+        (a file of movements names weapons by serial: one query per 500, not one per row). Their
+        ids are cached on the way, so that posting them does not look them up again by key."""
         wanted = list(dict.fromkeys(serials))
         found: dict[str, list[str]] = {}
+        items = t.items.c
         with self.engine.connect() as conn:
             for start in range(0, len(wanted), 500):
-                for row in conn.execute(select(t.items.c.serial, t.items.c.key)
-                                        .where(t.items.c.serial.in_(wanted[start:start + 500]))):
+                for row in conn.execute(select(items.serial, items.key, items.id, items.shape)
+                                        .where(items.serial.in_(wanted[start:start + 500]))):
                     found.setdefault(row.serial, []).append(row.key)
+                    self.catalog.remember_item(row.id, row.key, row.shape)
         return found
 
     def balance(self, holder: str, *, at: datetime | None = None, tree: bool = False) -> list[BalanceLine]:
