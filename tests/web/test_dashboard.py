@@ -37,6 +37,9 @@ def test_the_officer_sees_the_mission_at_a_glance(app, client, personas) -> None
     sites = re.findall(r'<a href="/holders/([A-Z-]+)"><circle', html)
     assert set(sites) == {"GAO", "ANSONGO"}  # placed by coordinates; Kidal has none
     assert "1 site(s) without coordinates" in html
+    outlines = re.findall(r'<path class="land" data-country="([^"]+)" d="M[-\d. L]+Z', html)
+    assert "Mali" in outlines  # Natural Earth's outlines shipped in the package, drawn under the sites
+    assert "France" not in outlines and "Brazil" not in outlines  # only the countries in view
     assert "JUBA" not in html  # UNMISS is outside the officer's mission
     assert 'id="fig-pending"' in html and 'id="fig-counts"' in html and 'id="fig-checks"' in html
     gao = re.search(r'<a href="/holders/GAO">Gao camp</a> <small>GAO</small></td><td class="num"[^>]*>(\d+)<', html)

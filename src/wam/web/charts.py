@@ -5,9 +5,11 @@ geometry a template draws; the numbers also appear in a table beside each chart.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
+
+from . import geo
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +84,7 @@ class Map:
     width: float
     height: float
     missing: int  # sites without coordinates
+    countries: list[tuple[str, str]] = field(default_factory=list)  # name, SVG path: the outlines in view
 
 
 def site_map(sites: Sequence[object], *, width: float = 560, height: float = 380, labels: int = 10) -> Map:
@@ -126,4 +129,33 @@ def site_map(sites: Sequence[object], *, width: float = 560, height: float = 380
                  for lon in range(math.ceil(west / step) * step, math.floor(east) + 1, step)]
     parallels = [(round(xy(lat, 0)[1], 1), f"{abs(lat)}°{'N' if lat >= 0 else 'S'}")
                  for lat in range(math.ceil(south / step) * step, math.floor(north) + 1, step)]
-    return Map(sorted(points, key=lambda p: -p.r), meridians, parallels, width, height, missing)
+    # the view's own extent (wider than the sites' box on one axis), for choosing the outlines to draw
+    view_w, view_e = west - off_x / (squeeze * scale), west + (width - off_x) / (squeeze * scale)
+    view_n, view_s = north + off_y / scale, north - (height - off_y) / scale
+    outlines = [(c.name, d) for c in geo.countries() if c.meets(view_w, view_s, view_e, view_n)
+                for d in [_outline(c, xy, (view_w, view_s, view_e, view_n))] if d]
+    return Map(sorted(points, key=lambda p: -p.r), meridians, parallels, width, height, missing, outlines)
+
+
+def _outline(country: geo.Country, xy: Callable[[float, float], tuple[float, float]],
+             view: tuple[float, float, float, float]) -> str:
+    """One SVG path for a country's rings that reach the view, in whole tenths of a pixel, repeated points
+    dropped (the 1:110m outlines are coarse: a few hundred points for a country)."""
+    west, south, east, north = view
+    parts = []
+    for polygon in country.polygons:
+        for ring in polygon:
+            lons, lats = [p[0] for p in ring], [p[1] for p in ring]
+            if min(lons) > east or max(lons) < west or min(lats) > north or max(lats) < south:
+                continue
+            last = None
+            points = []
+            for lon, lat in ring:
+                x, y = xy(lat, lon)
+                here = f"{x:.1f} {y:.1f}".replace(".0 ", " ").removesuffix(".0")
+                if here != last:
+                    points.append(here)
+                    last = here
+            if len(points) >= 3:
+                parts.append("M" + "L".join(points) + "Z")
+    return "".join(parts)
