@@ -202,3 +202,13 @@ def test_it_reads_a_missing_document_as_not_found(ledger) -> None:  # noqa: ANN0
     with pytest.raises(NotFound, match="disposal certificate 'DSP-1' not found"):
         documents.get(ledger, "disposal", "DSP-1")
     assert rifle("x").key  # the factories load
+
+
+def test_a_unit_of_works_own_movements_keep_the_time_window(world) -> None:  # noqa: ANN001
+    ledger = world.ledger
+    far_future = make_movement(kind="transfer", item=world.rifles[0].key, quantity=1, source="GAO-ARM",
+                               target="ANSONGO-ARM", occurred_at=T0.replace(year=2999), actor="armourer")
+    before = snapshot(ledger)
+    with pytest.raises(InvalidInput, match="occurred_at"):
+        documents.run(ledger, lambda uow: uow.post(far_future))
+    assert snapshot(ledger) == before

@@ -182,6 +182,7 @@ class UnitOfWork:
     def post(self, movement: Movement) -> None:
         """Post a movement of a kind that cites no document (in the same transaction)."""
         refuse_generic(movement.kind)
+        self.ledger._time_check()(movement.occurred_at)  # noqa: SLF001  (the posting entry points' time window)
         self.poster.post(movement)
 
     def _next_number(self, doc_type: DocumentType) -> str:
