@@ -138,3 +138,21 @@ def test_the_api_lists_with_totals_filters_and_exports(client, personas, stocked
                         headers=headers)
     assert export.status_code == 200 and export.text.count("77-0000") == 20  # item label and key on each row
     assert client.get("/api/lists/holdings", params={"holder": "GAO-ARM", "per": 0}, headers=headers).status_code == 422
+
+
+def test_exports_write_when_as_a_moment_not_microseconds(client, personas, stocked) -> None:  # noqa: ANN001
+    from datetime import datetime
+
+    from openpyxl import load_workbook
+
+    sign_in(client, "quartermaster")
+    params = {"kind": "receipt", "q": "77-00001", "format": "csv"}
+    rows = list(csv.reader(io.StringIO(client.get("/lists/movements", params=params).content.decode("utf-8-sig"))))
+    assert rows[0][0] == "When" and rows[1][0] == T0.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    xlsx = client.get("/lists/movements", params={**params, "format": "xlsx"})
+    cells = list(load_workbook(io.BytesIO(xlsx.content), read_only=True).active.iter_rows(values_only=True))
+    assert cells[1][0] == T0.replace(tzinfo=None) and isinstance(cells[1][0], datetime)
+    headers = {"Authorization": f"Bearer {personas['quartermaster'].token}"}
+    api = client.get("/api/lists/movements", params=params, headers=headers).content.decode("utf-8-sig")
+    head, first = list(csv.reader(io.StringIO(api)))[:2]
+    assert first[head.index("occurred_at")] == T0.strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -4,6 +4,9 @@ CSV is written a batch of rows at a time. XLSX goes through openpyxl's write-onl
 (rows are written to a temporary file as they come, never held in memory), then the file is
 read back in chunks. A cell that starts like a formula is written as text with a leading
 apostrophe in CSV (spreadsheets would otherwise run it) and as a string cell in XLSX.
+
+A moment (a datetime, or the microseconds of a ``*_at`` column such as a movement's "When") is
+written as ISO 8601 UTC text in CSV and as a date-time cell (UTC) in XLSX, never as a raw number.
 """
 
 from __future__ import annotations
@@ -15,24 +18,35 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from wam.domain.timefmt import iso, to_micros
+from wam.domain.timefmt import from_micros, iso, to_micros
 
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 CHUNK = 64 * 1024
 Column = tuple[str, str]  # (key in the row, header)
+XLSX_MOMENT = "yyyy-mm-dd hh:mm:ss"
 
 
-def _cell(value: object) -> object:
+def _moment(key: str, value: object) -> int | None:
+    """The microseconds of a moment cell (a datetime, or an integer in a ``*_at`` column), else None."""
     if isinstance(value, datetime):
-        return iso(to_micros(value))
+        return to_micros(value)
+    if key.endswith("_at") and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
+
+
+def _cell(value: object, key: str = "") -> object:
+    micros = _moment(key, value)
+    if micros is not None:
+        return iso(micros)
     if isinstance(value, list | tuple):
         return "; ".join(str(v) for v in value)
     return value
 
 
-def _text(value: object) -> str:
-    text = "" if value is None else str(_cell(value))
+def _text(value: object, key: str = "") -> str:
+    text = "" if value is None else str(_cell(value, key))
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _number(text) else text
 
 
@@ -50,7 +64,7 @@ def csv_stream(rows: Iterable[dict[str, Any]], columns: list[Column]) -> Iterato
     buffer.write("\ufeff")  # so that spreadsheets read UTF-8
     writer.writerow([header for _, header in columns])
     for n, row in enumerate(rows, 1):
-        writer.writerow([_text(row.get(key)) for key, _ in columns])
+        writer.writerow([_text(row.get(key), key) for key, _ in columns])
         if n % 500 == 0:
             yield buffer.getvalue().encode()
             buffer.seek(0)
@@ -66,8 +80,17 @@ def xlsx_stream(rows: Iterable[dict[str, Any]], columns: list[Column], title: st
     sheet = book.create_sheet(title=title[:31] or "wam")
     sheet.append([header for _, header in columns])
 
-    def cell(value: object) -> object:
-        value = _cell(value)
+    def cell(value: object, key: str) -> object:
+        micros = _moment(key, value)
+        if micros is not None:
+            try:
+                moment = from_micros(micros)
+            except OverflowError:  # outside Python's years: the ISO text
+                return iso(micros)
+            written = WriteOnlyCell(sheet, value=moment.replace(tzinfo=None))  # Excel has no time zones: UTC
+            written.number_format = XLSX_MOMENT
+            return written
+        value = _cell(value, key)
         if isinstance(value, str) and value.startswith("="):  # text, never a formula
             written = WriteOnlyCell(sheet, value=value)
             written.data_type = "s"
@@ -75,7 +98,7 @@ def xlsx_stream(rows: Iterable[dict[str, Any]], columns: list[Column], title: st
         return value
 
     for row in rows:
-        sheet.append([cell(row.get(key)) for key, _ in columns])
+        sheet.append([cell(row.get(key), key) for key, _ in columns])
     with tempfile.TemporaryFile() as handle:
         book.save(handle)
         handle.seek(0)

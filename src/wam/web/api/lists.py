@@ -39,9 +39,9 @@ class ListPublic(BaseModel):
     per: int
 
 
-def _public(row: dict[str, Any]) -> dict[str, Any]:
+def _public(row: dict[str, Any], *, export_row: bool = False) -> dict[str, Any]:
     out = {k: v for k, v in row.items() if k != "entry"}
-    if "occurred_at" in out:
+    if "occurred_at" in out and not export_row:  # an export writes the moment itself (ISO in CSV, a date in XLSX)
         out["occurred_at"] = iso(out["occurred_at"])
     if "uid" in out:
         out["id"] = out.pop("uid")
@@ -55,7 +55,7 @@ def _answer(fmt: str, lq: ListQuery, page, rows, columns, name: str) -> ListPubl
     if fmt not in export.FORMATS:
         raise InvalidInput("is not an export format (csv, xlsx)", field="format")
     heads = [(key, key) for key, _label, _sortable in columns]
-    body = export.stream(fmt, (_public(r) for r in rows(lq)), heads, title=name)
+    body = export.stream(fmt, (_public(r, export_row=True) for r in rows(lq)), heads, title=name)
     return StreamingResponse(body, media_type=export.FORMATS[fmt],
                              headers={"Content-Disposition": f'attachment; filename="wam-{name}.{fmt}"'})
 
