@@ -96,3 +96,29 @@ def test_contingents_rotate_on_the_first_of_july(small_url: str) -> None:
     second = [from_micros(at) for code, at in rows if code.split("/")[-1].startswith("R")]
     assert first and second
     assert max(first) < july <= min(second)
+
+
+def test_each_demo_persona_is_scoped_to_a_place_that_holds_weapons_and_ammunition(tmp_path, small_url: str) -> None:  # noqa: ANN001
+    """A site of the year before (no stores, nothing held) that sorts first is not the armourer's."""
+    import shutil
+
+    from wam.cli.demo import ACCOUNTS, _create_accounts
+    from wam.domain.holders import make_holder
+
+    path = tmp_path / "with-empty-site.db"
+    shutil.copy(small_url.removeprefix("sqlite:///"), path)
+    url = f"sqlite:///{path}"
+    led = Ledger.open(url)
+    led.add_holders([make_holder(code="MONUSCO-AAA", name="Empty contingent", kind="contingent", parent="MONUSCO",
+                                 country="BEN"),
+                     make_holder(code="MONUSCO-AAA-EMPTY", name="Empty site", kind="site", parent="MONUSCO-AAA")])
+    accounts = {name: scope for name, _password, _role, scope in _create_accounts(url)}
+    scoped = {name: holder for name, _role, _scope, holder, _cc in ACCOUNTS if holder}
+    assert scoped.keys() >= {"armourer", "quartermaster"}
+    for name in scoped:
+        held = led.balance(accounts[name], tree=True)
+        types = {line.type for line in held}
+        assert {"weapon", "ammunition"} <= types, (name, accounts[name], types)
+    site = accounts["armourer"]
+    assert any(h.kind == "person" for h in led.children(site)), site
+    led.engine.dispose()

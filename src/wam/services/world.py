@@ -50,10 +50,18 @@ class SiteScope:
 
 
 def first_site(ledger: Ledger) -> SiteScope:
-    """The first site by code, with its contingent (its parent) and that contingent's country."""
-    h = t.holders
+    """The first site by code that holds something in a store of its own and has persons, with its
+    contingent (its parent) and that contingent's country: the demo's armourer and quartermaster work
+    there. A site that only existed before the demo's year (no stores, nothing held) is skipped; with no
+    such site, the first site by code."""
+    h, b = t.holders, t.balances
+    store, person = h.alias("store"), h.alias("person")
+    holds = (select(store.c.id).join(b, b.c.holder_id == store.c.id)
+             .where(store.c.parent_id == h.c.id, store.c.kind == "store", b.c.quantity > 0).exists())
+    staffed = select(person.c.id).where(person.c.parent_id == h.c.id, person.c.kind == "person").exists()
+    sites = select(h.c.code, h.c.parent_id).where(h.c.kind == "site").order_by(h.c.code).limit(1)
     with ledger.engine.connect() as conn:
-        site = conn.execute(select(h.c.code, h.c.parent_id).where(h.c.kind == "site").order_by(h.c.code)).first()
+        site = conn.execute(sites.where(holds, staffed)).first() or conn.execute(sites).first()
         if site is None:
             return SiteScope(None, None, None)
         parent = conn.execute(select(h.c.code, h.c.country).where(h.c.id == site.parent_id)).first()
