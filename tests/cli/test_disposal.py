@@ -94,3 +94,56 @@ def test_it_records_and_posts_a_minimal_document(wam) -> None:  # noqa: ANN001
     code, out, _ = wam("document", "show", "incident", number, "--json")
     assert json.loads(out)["state"] == "posted" and json.loads(out)["entries"][0]["note"] == "ambush near Ansongo"
     assert wam("verify")[0] == 0
+
+
+@pytest.fixture
+def accounts(ledger):  # noqa: ANN001, ANN201
+    """A ledger with accounts: alice records at Gao, olga is a WAM officer over the mission, vera only views it."""
+    from wam.domain.access import make_grant
+    from wam.services.accounts import Accounts
+
+    accounts = Accounts(ledger.engine)
+    for name, role, holder in (("alice", "armourer", "GAO"), ("olga", "mission-officer", "MINUSMA"),
+                               ("vera", "viewer", "MINUSMA"), ("nils", "mission-officer", "UNMISS")):
+        accounts.add_user(name, "a long enough password")
+        accounts.grant(name, make_grant(role=role, holder=holder), by="test")
+    return accounts
+
+
+def test_with_accounts_only_a_user_allowed_to_take_the_step_takes_it(wam, accounts) -> None:  # noqa: ANN001
+    code, _, err = wam("disposal", "draft", "--from", "GAO-ARM", "--line", "56-00001", "--method", "destruction",
+                       "--destruction", "cutting", "--witness", "Capt. Diallo", "--actor", "vera")
+    assert code == 6 and "actor 'vera' may not draft" in err
+    assert wam("disposal", "draft", "--from", "GAO-ARM", "--line", "56-00001", "--method", "destruction",
+               "--destruction", "cutting", "--witness", "Capt. Diallo", "--actor", "alice")[0] == 0
+    code, _, err = wam("disposal", "approve", "DSP-000001", "--actor", "bob")
+    assert code == 6 and "actor 'bob' is not a user of this ledger" in err
+    code, _, err = wam("disposal", "approve", "DSP-000001", "--actor", "vera")
+    assert code == 6 and "actor 'vera' may not approve DSP-000001: your role does not allow this" in err
+    code, _, err = wam("disposal", "approve", "DSP-000001", "--actor", "nils")  # an officer elsewhere
+    assert code == 6 and "actor 'nils' may not approve DSP-000001: no grant at the holders" in err
+    code, _, err = wam("disposal", "approve", "DSP-000001", "--actor", "alice")  # the drafter, and an armourer
+    assert code == 6 and "actor 'alice' may not approve" in err
+    code, _, err = wam("disposal", "approve", "DSP-000404", "--actor", "olga")
+    assert code == 3 and "'DSP-000404' not found" in err
+    accounts.set_active("olga", False)
+    code, _, err = wam("disposal", "approve", "DSP-000001", "--actor", "olga")
+    assert code == 6 and "actor 'olga' is a deactivated user" in err
+    accounts.set_active("olga", True)
+    _, out, _ = wam("disposal", "show", "DSP-000001", "--json")
+    assert [s["step"] for s in json.loads(out)["steps"]] == ["draft"]  # nothing refused was written
+    assert wam("disposal", "approve", "DSP-000001", "--actor", "olga")[0] == 0
+    code, out, _ = wam("disposal", "execute", "DSP-000001", "--actor", "olga")
+    assert code == 0 and "executed" in out
+    _, out, _ = wam("disposal", "show", "DSP-000001", "--json")
+    assert [(s["step"], s["by"]) for s in json.loads(out)["steps"]] == [
+        ("draft", "alice"), ("approve", "olga"), ("execute", "olga")]
+
+
+def test_with_accounts_the_drafter_still_never_approves(wam, accounts) -> None:  # noqa: ANN001
+    assert wam("disposal", "draft", "--from", "GAO-ARM", "--line", "56-00001", "--method", "destruction",
+               "--destruction", "cutting", "--witness", "Capt. Diallo", "--actor", "olga")[0] == 0
+    code, _, err = wam("disposal", "approve", "DSP-000001", "--actor", "olga")
+    assert code == 4 and "olga drafted DSP-000001: someone else must approve it" in err
+    code, _, err = wam("document", "step", "disposal", "approve", "DSP-000001", "--actor", "ghost")
+    assert code == 6 and "actor 'ghost' is not a user of this ledger" in err

@@ -101,3 +101,28 @@ def test_it_keeps_evidence_files(wam, tmp_path) -> None:  # noqa: ANN001
     code, _, err = wam(*REPORT, "--line", "56-00002@GAO-ARM", "--evidence", str(tmp_path / "missing.jpg"))
     assert code == 2 and "evidence" in err
     assert wam("verify")[0] == 0
+
+
+def test_with_accounts_a_ghost_or_a_viewer_neither_reports_nor_closes(wam, ledger) -> None:  # noqa: ANN001
+    from wam.domain.access import make_grant
+    from wam.services.accounts import Accounts
+
+    accounts = Accounts(ledger.engine)
+    for name, role in (("alice", "armourer"), ("olga", "mission-officer"), ("vera", "viewer")):
+        accounts.add_user(name, "a long enough password")
+        accounts.grant(name, make_grant(role=role, holder="MINUSMA"), by="test")
+    code, _, err = wam(*REPORT, "--line", "56-00001@GAO-ARM", "--actor", "ghost")
+    assert code == 6 and "actor 'ghost' is not a user of this ledger" in err
+    code, _, err = wam(*REPORT, "--line", "56-00001@GAO-ARM", "--actor", "vera")
+    assert code == 6 and "actor 'vera' may not report an incident" in err
+    assert wam("incidents", "list", "--json")[1].count("INC-") == 0  # nothing refused was written
+    assert wam(*REPORT, "--line", "56-00001@GAO-ARM", "--actor", "alice")[0] == 0
+    for step, extra in (("investigate", ["--investigator", "Maj. Sy"]), ("findings", ["--findings", "lock broken"])):
+        assert wam("incidents", "advance", "INC-000001", step, *extra, "--actor", "olga")[0] == 0
+    code, _, err = wam("incidents", "advance", "INC-000001", "close", "--outcome", "written_off", "--actor", "ghost")
+    assert code == 6 and "actor 'ghost' is not a user of this ledger" in err
+    code, _, err = wam("incidents", "advance", "INC-000001", "close", "--outcome", "written_off", "--actor", "vera")
+    assert code == 6 and "actor 'vera' may not close INC-000001" in err
+    code, out, _ = wam("incidents", "advance", "INC-000001", "close", "--outcome", "written_off", "--actor", "olga",
+                       "--json")
+    assert code == 0 and json.loads(out)["step"] == "closed"

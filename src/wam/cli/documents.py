@@ -4,7 +4,7 @@ Example::
 
     wam disposal draft --from GAO-ARM --line 56-00012 --line "L|POF|7.62X39MM BALL|POF-2021-07*600@GAO-ASP" \\
         --method destruction --destruction cutting --witness "Capt. Diallo (UNMAS)" --actor alice
-    wam disposal approve DSP-000001 --actor bob          # someone other than the drafter
+    wam disposal approve DSP-000001 --actor bob          # another user, allowed to approve there
     wam disposal execute DSP-000001 --at 2024-03-02T10:00Z --actor alice   # posts the disposals
     wam disposal show DSP-000001 --json
     wam document incident report --line 56-00031@PTE-RAHMAN --field note="ambush near Ansongo" --actor alice
@@ -36,7 +36,8 @@ document_app = typer.Typer(help="Any register's document by its type (incident, 
                                 "take a step, show, list.", no_args_is_help=True)
 
 LINE_HELP = "ITEM[*QUANTITY][@FROM], repeated: a serial or item key, the quantity (default 1), the holder it leaves."
-ActorOption = typer.Option(None, "--actor", help="Who takes the step (default: your user name).")
+ActorOption = typer.Option(None, "--actor", help="Who takes the step (default: your user name); with accounts, "
+                                                 "a user whose grants allow the step.")
 JsonOption = typer.Option(False, "--json")
 
 
@@ -92,12 +93,23 @@ def _show(document: Document, as_json: bool) -> None:
 def _step(type_name: str, number: str | None, step: str, actor: str | None, as_json: bool, at: str | None = None,
           **given: Any) -> None:
     from wam.services import documents
+    from wam.services.registers import ScopedDocuments, acting, refusals
 
     from .ledger_commands import _moment
 
     ledger = common.open_ledger()
-    document = documents.step(ledger, type_name, number, step, actor=actor or getpass.getuser(),
-                              occurred_at=_moment(at, "at"), **{k: v for k, v in given.items() if v is not None})
+    name = actor or getpass.getuser()
+    given = {k: v for k, v in given.items() if v is not None}
+    scoped = acting(ledger, name)  # with accounts, the actor's grants decide, as on the web
+    if scoped is None:
+        document = documents.step(ledger, type_name, number, step, actor=name, occurred_at=_moment(at, "at"), **given)
+    else:
+        register = ScopedDocuments(scoped, type_name)
+        with refusals(scoped, type_name, f"{step} {number or 'a ' + register.type.title}"):
+            if step == register.type.draft:
+                document = register.draft(number=number, occurred_at=_moment(at, "at"), **given)
+            else:
+                document = register.take(number or "", step, occurred_at=_moment(at, "at"), **given)
     _show(document, as_json)
 
 

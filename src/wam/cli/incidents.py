@@ -32,7 +32,8 @@ from . import common
 
 incidents_app = typer.Typer(help="Loss incidents: report (posts the losses), list, show, advance, export.",
                             no_args_is_help=True)
-ActorOption = typer.Option(None, "--actor", help="Who takes the step (default: your user name).")
+ActorOption = typer.Option(None, "--actor", help="Who takes the step (default: your user name); with accounts, "
+                                                 "a user whose grants allow the step.")
 JsonOption = typer.Option(False, "--json")
 
 
@@ -106,8 +107,16 @@ def report(
             files.append((path.name, path.read_bytes(), mimetypes.guess_type(path.name)[0]))
         except OSError as exc:
             raise InvalidInput(f"cannot read {path}: {exc.strerror}", field="evidence", row=row) from None
-    document = incidents.report(ledger, actor=actor or getpass.getuser(), lines=lines, number=number, evidence=files,
-                                **{k: v for k, v in fields.items() if v is not None})
+    from wam.services.registers import acting, refusals
+
+    name = actor or getpass.getuser()
+    given = {k: v for k, v in fields.items() if v is not None}
+    scoped = acting(ledger, name)  # with accounts, the actor's grants decide, as on the web
+    if scoped is None:
+        document = incidents.report(ledger, actor=name, lines=lines, number=number, evidence=files, **given)
+    else:
+        with refusals(scoped, incidents.TYPE, "report an incident"):
+            document = incidents.ScopedIncidents(scoped).report(lines=lines, number=number, evidence=files, **given)
     _print_one(ledger, document.number, as_json)
 
 
@@ -217,10 +226,18 @@ def advance(
     Example: wam incidents advance INC-000001 close --outcome written_off --actor bob
     """
     from wam.services import incidents
+    from wam.services.registers import acting, refusals
 
     ledger = common.open_ledger()
-    document = incidents.advance(ledger, number, step, actor=actor or getpass.getuser(), investigator=investigator,
-                                 board_reference=board_reference, findings=findings, outcome=outcome)
+    name = actor or getpass.getuser()
+    given = {"investigator": investigator, "board_reference": board_reference, "findings": findings,
+             "outcome": outcome}
+    scoped = acting(ledger, name)  # with accounts, the actor's grants decide, as on the web
+    if scoped is None:
+        document = incidents.advance(ledger, number, step, actor=name, **given)
+    else:
+        with refusals(scoped, incidents.TYPE, f"{step} {number}"):
+            document = incidents.ScopedIncidents(scoped).advance(number, step, **given)
     _print_one(ledger, document.number, as_json)
 
 

@@ -393,3 +393,25 @@ def _grants_by_user(conn: Connection, user_id: int | None) -> dict[int, list[Gra
         out.setdefault(r.user_id, []).append(GrantRecord(r.id,
                                                          make_grant(role=r.role, holder=r.code, country=r.country)))
     return out
+
+
+def acting_user(engine: Engine, name: str) -> User | None:
+    """The user a command line's ``--actor`` names, or None when the ledger has no accounts at all.
+
+    Raises:
+        PermissionDenied: the ledger has accounts and ``name`` is none of them, or is deactivated.
+    """
+    from wam.domain.errors import PermissionDenied
+
+    with engine.connect() as conn:
+        if conn.execute(select(a.users.c.id).limit(1)).first() is None:
+            return None
+        wanted = (name or "").replace("\x00", "").strip().lower()
+        row = conn.execute(select(a.users).where(a.users.c.name == wanted)).first()
+        if row is None:
+            raise PermissionDenied(f"actor {name!r} is not a user of this ledger (wam users list; "
+                                   "the ledger has accounts, so --actor must name one)")
+        if not row.active:
+            raise PermissionDenied(f"actor {name!r} is a deactivated user")
+        grants = _grants_by_user(conn, row.id).get(row.id, [])
+        return User(row.id, row.name, row.display_name, row.active, tuple(grants))

@@ -15,15 +15,19 @@ write locks like a movement.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from wam.domain.access import Action
 from wam.domain.documents import Document, document_type
-from wam.domain.errors import NotFound
+from wam.domain.errors import NotFound, PermissionDenied
 
 from . import documents
-from .scoped import Page, ScopedLedger, _page
+from .scoped import Ancestry, Page, ScopedLedger, _page
+
+if TYPE_CHECKING:
+    from .ledger import Ledger
 
 
 class ScopedDocuments:
@@ -82,3 +86,44 @@ class ScopedDocuments:
         scoped = self.scoped
         return scoped._append(lambda: documents.step(  # noqa: SLF001  (the scoped ledger's write locks)
             scoped.ledger, self.type.name, number, step_name, actor=scoped.actor, **given))
+
+
+# ------------------------------------------------------------------------ the command line's --actor
+def acting(ledger: Ledger, actor: str) -> ScopedLedger | None:
+    """The ledger as the command line's ``--actor`` may change it: the same rules as a signed-in
+    user's. None when the ledger has no accounts at all (a bare ``wam init``: any actor is taken
+    at its word, docs/security.md).
+
+    Raises:
+        PermissionDenied: the ledger has accounts and ``actor`` is none of them, or is deactivated.
+    """
+    from .accounts import acting_user
+
+    user = acting_user(ledger.engine, actor)
+    return None if user is None else ScopedLedger(ledger, Ancestry(), user.roles, user.name)
+
+
+@contextmanager
+def refusals(scoped: ScopedLedger, type_name: str, doing: str) -> Iterator[None]:
+    """Name the actor in a refusal of ``doing``. What exists but is out of the actor's sight is
+    refused (PermissionDenied), not "not found": the command line's user can open the database."""
+    try:
+        yield
+    except PermissionDenied as exc:
+        raise PermissionDenied(f"actor {scoped.actor!r} may not {doing}: {exc.detail}") from None
+    except NotFound as exc:
+        kind = document_type(type_name)
+        if exc.what == "holder" and scoped._places(exc.key) is not None:  # noqa: SLF001
+            raise PermissionDenied(f"actor {scoped.actor!r} may not {doing}: no grant at {exc.key}") from None
+        if exc.what == kind.title and _exists(scoped.ledger, kind.name, exc.key):
+            raise PermissionDenied(f"actor {scoped.actor!r} may not {doing}: "
+                                   f"no grant at the holders {exc.key} takes from") from None
+        raise
+
+
+def _exists(ledger: Ledger, type_name: str, number: str) -> bool:
+    try:
+        documents.get(ledger, type_name, number)
+    except NotFound:
+        return False
+    return True
