@@ -143,6 +143,8 @@ OPS: dict[tuple[str, str], Op] = {
     ("get", "/api/pick/items"): Op("record", lambda c, h, k: c.get("/api/pick/items", params={
         "q": k.key.split("|")[-1]}, headers=h), contains=lambda j, k: any(i["key"] == k.key for i in j["items"])),
     ("get", "/api/verification"): Op("verify", lambda c, h, k: c.get("/api/verification", headers=h), positional=False),
+    ("post", "/api/verification"): Op("verify", lambda c, h, k: c.post("/api/verification", headers=h),
+                                      positional=False),
     ("get", "/api/disposals"): Op("movements",
                                   lambda c, h, k: c.get("/api/disposals", params={"limit": 200}, headers=h),
                                   contains=lambda j, k: any(d["number"] == k.drafted for d in j["items"])),

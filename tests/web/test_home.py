@@ -60,6 +60,28 @@ def test_it_shows_the_last_verification_without_running_one(app, client, persona
     assert "no problem found" in checks and runs == [1]
 
 
+def test_the_verification_page_runs_again_only_when_the_ledger_changed_or_asked(app, client, personas,  # noqa: ANN001
+                                                                                 monkeypatch) -> None:
+    sign_in(client, "auditor")
+    runs = []
+    original = app.state.wam.ledger.verify
+    monkeypatch.setattr(app.state.wam.ledger, "verify", lambda *a, **k: runs.append(1) or original(*a, **k))
+    first = client.get("/verification")
+    assert first.status_code == 200 and "no problem found" in first.text and runs == [1]
+    assert client.get("/verification").status_code == 200 and runs == [1]  # unchanged ledger: the stored result
+    headers = _bearer(personas, "auditor")
+    assert client.get("/api/verification", headers=headers).json()["ok"] and runs == [1]
+    app.state.wam.ledger.register_items([rifle("88-00001")])
+    post(app.state.wam.ledger, make_movement(kind="receipt", item=rifle("88-00001").key, quantity=1,
+                                             source="supply:BGD", target="GAO-ARM", occurred_at=datetime.now(UTC),
+                                             actor="setup", document="RV-9"))
+    assert client.get("/verification").status_code == 200 and runs == [1, 1]  # a new entry: verified again
+    assert client.get("/verification").status_code == 200 and runs == [1, 1]
+    csrf = re.search(r'name="csrf" value="([^"]+)"', first.text)
+    assert csrf and client.post("/verification", data={"csrf": csrf[1]}).status_code == 303 and runs == [1, 1, 1]
+    assert client.post("/api/verification", headers=headers).json()["ok"] and runs == [1, 1, 1, 1]
+
+
 def test_it_lists_stores_whose_count_is_due(app, client, personas) -> None:  # noqa: ANN001
     from wam.services.counts_due import counts_due
     from wam.services.scoped import ScopedLedger

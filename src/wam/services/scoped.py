@@ -30,7 +30,7 @@ from wam.domain.movements import Entry, Movement, MovementKind
 from wam.domain.timefmt import to_micros
 from wam.storage import tables as t
 
-from . import queries
+from . import queries, records
 from .group_writer import GroupWriter, append_locked
 from .ledger import Ledger, Then
 from .queries import BalanceLine
@@ -147,15 +147,22 @@ class VerificationLog:
 
     def __init__(self) -> None:
         self._last: tuple[int, VerifyReport] | None = None
+        self._state: object = None  # the ledger's state the last run started from (see ScopedLedger.verified)
         self._lock = threading.Lock()
 
-    def keep(self, at: int, report: VerifyReport) -> None:
+    def keep(self, at: int, report: VerifyReport, state: object = None) -> None:
         with self._lock:
             self._last = (at, report)
+            self._state = state
 
     def last(self) -> tuple[int, VerifyReport] | None:
         with self._lock:
             return self._last
+
+    def of(self, state: object) -> tuple[int, VerifyReport] | None:
+        """The last run if it started from ``state`` (the ledger has not changed since), else None."""
+        with self._lock:
+            return self._last if state is not None and state == self._state else None
 
 
 class ScopedLedger:
@@ -483,10 +490,31 @@ class ScopedLedger:
     # verification ------------------------------------------------------------------------
     def verify(self) -> VerifyReport:
         """Run verification and keep it as the last run; problems outside the user's scope are left out."""
+        return self._run_verification()[1]
+
+    def verified(self) -> tuple[int, VerifyReport]:
+        """The last run (when, and its report as the user may read it) if nothing was written since
+        it started (the same chain head, records head and checkpoints); else a new run. A full
+        verification replays the whole ledger (40 s on the mission demo), so a page that only shows
+        the result does not run it again on an unchanged ledger; :meth:`verify` always runs."""
         self._require_anywhere(Action.VERIFY)
+        last = self.verifications.of(self._ledger_state())
+        if last is not None:
+            return last[0], self._scoped_report(last[1])
+        return self._run_verification()
+
+    def _run_verification(self) -> tuple[int, VerifyReport]:
+        self._require_anywhere(Action.VERIFY)
+        state = self._ledger_state()  # before the run: what is written during it is verified next time
         report = self.ledger.verify()
-        self.verifications.keep(to_micros(self.ledger.clock()), report)
-        return self._scoped_report(report)
+        at = to_micros(self.ledger.clock())
+        self.verifications.keep(at, report, state)
+        return at, self._scoped_report(report)
+
+    def _ledger_state(self) -> tuple[object, ...]:
+        with self.ledger.engine.connect() as conn:
+            checkpoints = conn.execute(select(func.count()).select_from(t.checkpoints)).scalar_one()
+            return self.ledger.head(), records.head(conn), checkpoints
 
     def last_verification(self) -> tuple[int, VerifyReport] | None:
         """The last run in this process (when, and its report as the user may read it), or None."""

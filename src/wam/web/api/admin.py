@@ -32,8 +32,18 @@ ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": ErrorPublic}, 403: {"m
 
 @router.get("/verification", response_model=VerificationPublic, responses=ERRORS)
 def verification(ctx: CurrentUser) -> VerificationPublic:
+    """The last verification (chain, checkpoints, laws, balances, append-only guards) if nothing was
+    written since it ran, else a new one; ``POST`` verifies now whatever the ledger."""
+    return _public(ctx.scoped.verified()[1])
+
+
+@router.post("/verification", response_model=VerificationPublic, responses=ERRORS)
+def verify_now(ctx: CurrentUser) -> VerificationPublic:
     """Verify the ledger now: chain, checkpoints, laws, balances, append-only guards."""
-    report = ctx.scoped.verify()
+    return _public(ctx.scoped.verify())
+
+
+def _public(report: Any) -> VerificationPublic:  # noqa: ANN401  (a VerifyReport)
     return VerificationPublic(
         ok=report.ok, entries=report.entries, head_seq=report.head_seq, head_hash=report.head_hash,
         checkpoints_checked=report.checkpoints_checked,

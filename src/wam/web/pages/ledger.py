@@ -177,6 +177,14 @@ def _movements_from_form(ctx: CurrentUser, form: dict[str, str]) -> list:  # noq
 
 @router.get("/verification", response_class=HTMLResponse)
 def verification_page(ctx: CurrentUser, request: Request) -> Response:
-    report = ctx.scoped.verify()
-    return render(request, ctx, "verification.html", report=report)
+    """The last verification if the ledger has not changed since it ran, else a new one."""
+    at, report = ctx.scoped.verified()
+    return render(request, ctx, "verification.html", report=report, at=iso(at))
+
+
+@router.post("/verification", response_class=HTMLResponse)
+def verify_again(ctx: CurrentUser, request: Request) -> Response:
+    """Verify the ledger now, whether or not it has changed (roles that verify)."""
+    ctx.scoped.verify()
+    return RedirectResponse("/verification", status_code=303)
 
