@@ -124,3 +124,18 @@ def test_a_header_error_is_reported_before_any_row(wam, tmp_path):
     path.write_text("kind,item,quantity,from,to\nissue,56-00001,1,GAO-ARM,PTE-RAHMAN\n")
     code, _, err = wam("import", "movements", str(path))
     assert code == 2 and "missing column(s): occurred_at" in err and "row 1" in err
+
+
+@pytest.mark.parametrize("width", ["80", "60"])
+def test_help_shows_the_whole_header(monkeypatch, capsys, width: str) -> None:  # noqa: ANN001
+    """The columns are listed in full, never cut with an ellipsis (at 80 columns on one line, to copy)."""
+    monkeypatch.setenv("COLUMNS", width)
+    monkeypatch.setenv("TERMINAL_WIDTH", width)
+    assert run(["import", "movements", "--help"]) == 0
+    text = capsys.readouterr().out
+    assert "…" not in text
+    lines = [line.strip(" │") for line in text.splitlines()]
+    if width == "80":
+        assert ",".join(HEADER) in lines
+    else:
+        assert ",".join(HEADER) in "".join(lines)

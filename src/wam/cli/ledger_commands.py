@@ -103,14 +103,18 @@ def import_stock(
 
 
 def import_movements(
-    file: Path = typer.Argument(..., help="CSV or XLSX: kind,item,quantity,from,to,occurred_at,actor,witness,document,"
-                                          "note,reason"),
+    file: Path = typer.Argument(..., help="CSV or XLSX with a header row: the columns are listed above."),
     actor: str | None = typer.Option(None, help="Who records a row whose actor is blank (default: your user name)."),
 ) -> None:
     """Import a history of movements (issue and return logs, transfer vouchers), all or nothing.
 
-    `item` is a weapon's serial or an item key, as `wam move --item` takes it. Every bad row is
-    reported with its line and column, and nothing is written if any is bad.
+    The header row (the first six columns are required, the others may be left out or blank):
+
+    kind,item,quantity,from,to,occurred_at,actor,witness,document,note,reason
+
+    `item` is a weapon's serial or an item key, as `wam move --item` takes it; `occurred_at` is
+    ISO 8601 (UTC when no offset is given). Every bad row is reported with its line and column, and
+    nothing is written if any is bad.
 
     Example: wam import movements issues-2024.xlsx
     """
