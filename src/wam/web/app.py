@@ -7,6 +7,8 @@ pages at the root, and its static assets from the package: no CDN, sites have no
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -46,6 +48,11 @@ from .settings import WebSettings, resolve_secret, trusted_proxies
 HERE = Path(__file__).parent
 
 
+def _refresh_statistics(ledger: Ledger) -> None:
+    with contextlib.suppress(Exception):  # only a hint to the planner: a locked or uninitialised database waits
+        ledger.refresh_statistics()
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
@@ -63,7 +70,9 @@ def create_app(settings: WebSettings | None = None, *, ledger: Ledger | None = N
             ``settings.database_url`` when None.
     """
     settings = settings or WebSettings()
-    ledger = ledger or Ledger.open(settings.database_url)
+    if ledger is None:  # a server of its own: the planner's statistics, refreshed while it starts serving
+        ledger = Ledger.open(settings.database_url)
+        threading.Thread(target=_refresh_statistics, args=(ledger,), name="wam-analyze", daemon=True).start()
     hasher = PasswordHasher(time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib)
     accounts = Accounts(ledger.engine, hasher=hasher, max_failures=settings.login_max_failures,
                         max_address_failures=settings.login_max_address_failures,
