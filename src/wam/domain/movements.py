@@ -181,9 +181,11 @@ def check_kind_rules(mv: Movement) -> None:
     src, dst = _family(mv.source), _family(mv.target)
     kind = mv.kind
 
+    article = "an" if kind.value[0] in "aeiou" else "a"  # an issue, an expenditure, an adjustment
+
     def need(cond: bool, field: str, message: str) -> None:
         if not cond:
-            raise InvalidInput(f"a {kind.value} {message}", field=field)
+            raise InvalidInput(f"{article} {kind.value} {message}", field=field)
 
     if kind is MovementKind.RECEIPT:
         need(src == "supply", "source", "comes from supply:<country>")

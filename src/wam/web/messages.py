@@ -117,8 +117,8 @@ DETAILS: list[tuple[re.Pattern[str], str]] = [(re.compile(f"^{p}$"), k) for p, k
     (r"Method Not Allowed", "error.title.method_not_allowed"),
 ]]
 
-# "a <kind> <rule>": the rules of each movement kind (domain.movements.check_kind_rules).
-_KIND_RULE = re.compile(r"^a (?P<kind>[a-z]+) (?P<rule>.+)$")
+# "a <kind> <rule>" ("an issue ..."): the rules of each movement kind (domain.movements.check_kind_rules).
+_KIND_RULE = re.compile(r"^(?P<article>an?) (?P<kind>[a-z]+) (?P<rule>.+)$")
 RULES: list[tuple[re.Pattern[str], str]] = [(re.compile(f"^{p}$"), k) for p, k in [
     (r"comes from supply:<country>", "rule.from_supply"),
     (r"goes to a real holder", "rule.to_real"),
@@ -169,7 +169,7 @@ def detail(t: Translator, english: str) -> str:
                 if key == "rule.reason":  # the expenditure reasons, as the reader's language names them
                     groups["allowed"] = ", ".join(t(f"reason.{r}") if f"reason.{r}" in t.texts else r
                                                   for r in (x.strip() for x in groups["allowed"].split(",")))
-                return t("msg.kind_rule", kind=kind, rule=t(key, **groups))
+                return t("msg.kind_rule", article=found["article"], kind=kind, rule=t(key, **groups))
     return english
 
 
