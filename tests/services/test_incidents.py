@@ -93,8 +93,10 @@ def test_the_workflow_records_who_and_when(world) -> None:  # noqa: ANN001
     incidents.advance(ledger, number, "findings", actor="carol", findings="door forced")
     with pytest.raises(DocumentRefused, match="alice reported this incident"):
         incidents.advance(ledger, number, "close", actor="alice", outcome="written_off")
+    assert incidents.full(ledger, number)["overdue"]  # reported in 2026 for a 2024 incident, still open
     closed = incidents.advance(ledger, number, "close", actor="bob", outcome="written_off")
     assert closed.state == "closed" and closed.fields["board_reference"] == "BOI/MINUSMA/2024/07"
+    assert not incidents.full(ledger, number)["overdue"]  # closed: overdue no more
     shown = incidents.full(ledger, number)
     assert [(s["step"], s["by"]) for s in shown["steps"]] == [
         ("report", "alice"), ("post", "alice"), ("investigate", "bob"), ("convene", "carol"),

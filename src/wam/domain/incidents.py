@@ -214,8 +214,14 @@ def deadline_from_settings(settings: Mapping[str, str]) -> timedelta:
     return timedelta(hours=hours)
 
 
-def overdue(fields: Mapping[str, Any], reported_at: datetime, deadline: timedelta) -> bool:
-    """Reported later than ``deadline`` after the incident ended (or began, without an end)."""
+SETTLED_STATES = frozenset({"closed", "cancelled"})  # an incident in these is overdue no more
+
+
+def overdue(fields: Mapping[str, Any], reported_at: datetime, deadline: timedelta, state: str | None = None) -> bool:
+    """Reported later than ``deadline`` after the incident ended (or began, without an end), and not
+    closed or cancelled since (a closed incident is not shown "(overdue)")."""
+    if state in SETTLED_STATES:
+        return False
     end = fields.get("ended_at", fields.get("started_at"))
     if not isinstance(end, int):
         return False

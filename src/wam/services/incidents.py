@@ -191,7 +191,7 @@ def summary(incident: Incident, types: Mapping[str, str], limit: timedelta) -> d
         "board_of_inquiry_required": bool(reasons), "board_of_inquiry_reasons": reasons,
         "reported_by": document.drafted_by, "reported_at": iso(incident.reported_at),
         "updated_at": iso(incident.updated_at),
-        "overdue": rules.overdue(fields, from_micros(incident.reported_at), limit),
+        "overdue": rules.overdue(fields, from_micros(incident.reported_at), limit, document.state),
         "outcome": fields.get("outcome"),
     }
 
