@@ -313,6 +313,8 @@ def test_it_refuses_a_weapon_moved_by_who_does_not_hold_it(stocked):
          "field 'kind': a loss is posted only through its register: wam incidents report"),
         (["--kind", "transfer", "--item", "99-99999", "--from", "GAO-ASP", "--to", "JUBA-ARM"], 2,
          "no item has serial '99-99999'"),
+        (["--kind", "transfer", "--item", "99-\u041e9999", "--from", "GAO-ASP", "--to", "JUBA-ARM"], 2,
+         "(read as 99-O9999 after mapping look-alike letters to Latin ones)"),
         (["--kind", "transfer", "--item", ROUNDS, "--from", "GAO-ASP", "--to", "JUBA-ARM", "--at", "last tuesday"],
          2, "field 'at'"),
         (["--kind", "teleport", "--item", ROUNDS, "--from", "GAO-ASP", "--to", "JUBA-ARM"], 2, "field 'kind'"),

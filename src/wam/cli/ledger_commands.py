@@ -145,10 +145,11 @@ def _resolve_item(ledger, text: str) -> str:  # noqa: ANN001
         from wam.domain.materiel import normalise_item_key
 
         return normalise_item_key(text)
+    from wam.domain.materiel import serial_not_found
+
     matches = ledger.find_items(text)
     if not matches:
-        raise InvalidInput(f"no item has serial {text!r}; give the item key (W|make|model|serial or L|make|model|lot)",
-                           field="item")
+        raise InvalidInput(serial_not_found(text), field="item")
     if len(matches) > 1:
         keys = ", ".join(m.key for m in matches)
         raise InvalidInput(f"serial {text!r} belongs to several models ({keys}); give the key", field="item")

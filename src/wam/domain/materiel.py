@@ -124,6 +124,20 @@ def normalise_serial(value: str) -> str:
     return text
 
 
+def serial_not_found(text: str) -> str:
+    """The message for a serial that names no item; it says how the serial was read when look-alike
+    letters (a Cyrillic О for a Latin O) were mapped, so that the user sees what was looked up."""
+    read = ""
+    if not text.isascii():
+        try:
+            folded = normalise_serial(text)
+        except InvalidInput:
+            folded = ""
+        if folded:
+            read = f" (read as {folded} after mapping look-alike letters to Latin ones)"
+    return f"no item has serial {text!r}{read}; give the item key (W|make|model|serial or L|make|model|lot)"
+
+
 def normalise_item_key(key: str) -> str:
     """A weapon's key with its serial part as :func:`normalise_serial` writes it.
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from wam.domain.errors import InvalidInput
 from wam.domain.holders import Holder, make_holder
-from wam.domain.materiel import Item, ItemType, make_item, normalise_item_key, normalise_serial
+from wam.domain.materiel import Item, ItemType, make_item, normalise_item_key, normalise_serial, serial_not_found
 from wam.domain.movements import Movement, make_movement
 from wam.domain.timefmt import parse_moment
 
@@ -196,8 +196,7 @@ def _movements(ledger, chunk: list[tuple[int, dict[str, str]]], keys: dict[str, 
             else:
                 matches = keys.get(serials[text], [])
                 if not matches:
-                    raise InvalidInput(f"no item has serial {text!r}; give the item key (W|make|model|serial or "
-                                       "L|make|model|lot)", field="item")
+                    raise InvalidInput(serial_not_found(text), field="item")
                 if len(matches) > 1:
                     raise InvalidInput(f"serial {text!r} belongs to several models ({', '.join(matches)}); "
                                        "give the key", field="item")
