@@ -367,11 +367,14 @@ def test_it_reports_truncation_behind_the_last_checkpoint(tmp_path, keep):
         tamper(ledger.engine, "UPDATE chain_head SET seq = :seq, hash = :hash", seq=keep, hash=head_hash)
         cover_tracks(ledger)
 
-        assert ledger.verify().ok  # consistent: nothing in the database shows it
+        # consistent as far as the entries go; but the registers' records (a loss's incident, a
+        # disposal's certificate, ...) still say their movements were posted: their citations betray it
+        assert {p.check for p in ledger.verify().problems} == {"citations"}
         report = ledger.verify(signing.read_file(exported))
-        assert [(p.check, p.seq) for p in report.problems] == [("checkpoint", ENTRIES)] * 2
+        problems = [p for p in report.problems if p.check != "citations"]
+        assert [(p.check, p.seq) for p in problems] == [("checkpoint", ENTRIES)] * 2
         truncated = f"the ledger ends at entry {keep}, so it was truncated behind a signed checkpoint"
-        assert truncated in report.problems[0].message and DELETED in report.problems[1].message
+        assert truncated in problems[0].message and DELETED in problems[1].message
 
 
 def test_it_reports_truncation_behind_a_stored_checkpoint_left_in_place(tmp_path):
@@ -385,8 +388,10 @@ def test_it_reports_truncation_behind_a_stored_checkpoint_left_in_place(tmp_path
         rebuild_balances(ledger.engine)
         restore_guards(ledger.engine)
         report = ledger.verify()
-        assert [(p.check, p.seq) for p in report.problems] == [("checkpoint", cp.seq)]
-        assert report.problems[0].message.startswith("stored checkpoint at entry 16")
+        problems = [p for p in report.problems if p.check != "citations"]  # the registers' records see it too
+        assert [(p.check, p.seq) for p in problems] == [("checkpoint", cp.seq)]
+        assert problems[0].message.startswith("stored checkpoint at entry 16")
+        assert "citations" in {p.check for p in report.problems}
 
 
 @pytest.mark.parametrize("altered", [1, 8, 16])
