@@ -23,6 +23,8 @@ from wam.domain.movements import Movement, MovementKind
 from wam.domain.rules import RULES, Reads, Rule, key_served
 from wam.storage import tables as t
 
+from .catalog import HolderRef
+
 # what the grouped query keys on: these fields by value, these by whether they are given
 _VALUES = ("kind", "source", "target", "reason")
 _PRESENCE = ("document", "witness", "note", "reverses")
@@ -31,22 +33,12 @@ _PLACEHOLDER = "(given)"
 
 
 @dataclass(frozen=True, slots=True)
-class _End:
-    code: str
-    kind: HolderKind
-
-    @property
-    def external(self) -> bool:
-        return self.kind is HolderKind.EXTERNAL
-
-
-@dataclass(frozen=True, slots=True)
 class _Facts:
     """A stored movement's facts, for rules that read no ledger state (others never get these)."""
 
     movement: Movement
-    source: _End
-    target: _End
+    source: HolderRef
+    target: HolderRef
     serialised: bool
     when: int = 0
 
@@ -68,12 +60,14 @@ def rule_problems(conn: Connection, rules: tuple[Rule, ...] = RULES) -> list[Led
     e, h_src, h_dst = t.entries.c, t.holders.alias("src"), t.holders.alias("dst")
     given = [(getattr(e, name).is_not(None)).label(name) for name in _PRESENCE]
     groups = conn.execute(
-        select(e.kind, h_src.c.code.label("source"), h_src.c.kind.label("source_kind"), h_dst.c.code.label("target"),
+        select(e.kind, e.source_id, e.target_id, h_src.c.code.label("source"), h_src.c.kind.label("source_kind"),
+               h_dst.c.code.label("target"),
                h_dst.c.kind.label("target_kind"), e.reason, *given, t.items.c.shape, func.min(e.seq).label("first"),
                func.count().label("entries"), func.min(t.items.c.key).label("item"))
         .join(h_src, h_src.c.id == e.source_id).join(h_dst, h_dst.c.id == e.target_id)
         .join(t.items, t.items.c.id == e.item_id)
-        .group_by(e.kind, h_src.c.code, h_src.c.kind, h_dst.c.code, h_dst.c.kind, e.reason, *given, t.items.c.shape)
+        .group_by(e.kind, e.source_id, e.target_id, h_src.c.code, h_src.c.kind, h_dst.c.code, h_dst.c.kind, e.reason,
+                  *given, t.items.c.shape)
     ).all()
     problems = []
     for g in groups:
@@ -86,7 +80,8 @@ def rule_problems(conn: Connection, rules: tuple[Rule, ...] = RULES) -> list[Led
         mark = {name: _PLACEHOLDER if getattr(g, name) else None for name in _PRESENCE}
         movement = Movement(kind=kind, item=g.item, quantity=1, source=g.source, target=g.target,
                             occurred_at=datetime(1970, 1, 1, tzinfo=UTC), actor=_PLACEHOLDER, reason=g.reason, **mark)
-        facts = _Facts(movement, _End(g.source, source_kind), _End(g.target, target_kind), shape is Shape.SERIAL)
+        facts = _Facts(movement, HolderRef(g.source_id, g.source, source_kind),
+                       HolderRef(g.target_id, g.target, target_kind), shape is Shape.SERIAL)
         for rule in checks:
             if not rule.applies_to(kind):
                 continue
