@@ -39,15 +39,17 @@ SEES: dict[str, set[str]] = {
     "nobody": set(),
 }
 CAN: dict[str, set[str]] = {
-    "admin": {"read", "movements", "record", "confirm", "verify", "users", "approve", "witness"},
-    "mission-admin": {"read", "movements", "record", "confirm", "verify", "users", "approve", "witness"},
-    "officer": {"read", "movements", "record", "confirm", "verify", "approve"},
-    "quartermaster": {"read", "movements", "record", "confirm"},
-    "armourer": {"read", "movements", "record", "confirm"},
-    "auditor": {"read", "movements", "verify"},
-    "researcher": {"read"},
-    "viewer": {"read", "movements"},
-    "hq-bgd": {"read", "movements"},
+    "admin": {"read", "movements", "record", "confirm", "verify", "users", "approve", "witness", "research-read",
+              "research"},
+    "mission-admin": {"read", "movements", "record", "confirm", "verify", "users", "approve", "witness",
+                      "research-read", "research"},
+    "officer": {"read", "movements", "record", "confirm", "verify", "approve", "research-read", "research"},
+    "quartermaster": {"read", "movements", "record", "confirm", "research-read"},
+    "armourer": {"read", "movements", "record", "confirm", "research-read"},
+    "auditor": {"read", "movements", "verify", "research-read"},
+    "researcher": {"read", "research-read", "research"},  # research records: open sources, no holder's
+    "viewer": {"read", "movements", "research-read"},
+    "hq-bgd": {"read", "movements", "research-read"},
     "nobody": set(),
 }
 
@@ -67,6 +69,7 @@ class Case:
     cancelled: str = ""  # and drafted: to cancel
     incident: str = ""  # a loss incident of the position's store, reported by "setup": to show and investigate
     spare: str = ""  # a rifle of the position's store that an incident may report lost
+    research: str = ""  # a research record (open sources: no position's)
 
 
 @dataclass
@@ -179,6 +182,19 @@ OPS: dict[tuple[str, str], Op] = {
         "record", lambda c, h, k: c.post(f"/api/incidents/{k.incident}/advance", headers=h,
                                          json={"step": "investigate"}),
         not_found=lambda k: ("loss incident", k.incident)),
+    ("get", "/api/research"): Op("research-read", lambda c, h, k: c.get("/api/research", headers=h),
+                                 positional=False),
+    ("get", "/api/research/export"): Op("research-read", lambda c, h, k: c.get("/api/research/export", headers=h),
+                                        positional=False),
+    ("get", "/api/research/{rid}"): Op("research-read", lambda c, h, k: c.get(f"/api/research/{k.research}",
+                                                                              headers=h), positional=False),
+    ("post", "/api/research"): Op("research", lambda c, h, k: c.post("/api/research", headers=h, json={
+        "started_at": "2014-04-14", "mission": "UNMISS", "place": "Bor", "sources": [{"citation": "a report"}]}),
+        ok=201, positional=False),
+    ("post", "/api/research/import"): Op("research", lambda c, h, k: c.post("/api/research/import", headers=h, json={
+        "format": "json",
+        "content": '[{"started_at": "2014", "mission": "UNMISS", "place": "Bor", "sources": ["a"]}]'}),
+        ok=201, positional=False),
     ("get", "/api/users"): Op("users", lambda c, h, k: c.get("/api/users", headers=h),
                               contains=lambda j, k: any(u["name"] == k.pos_user for u in j["items"])),
     ("post", "/api/users"): Op("users", lambda c, h, k: c.post("/api/users", headers=h, json={
@@ -289,6 +305,8 @@ def test_it_covers_every_operation(app) -> None:  # noqa: ANN001
 
 @pytest.mark.parametrize("persona", list(PERSONAS))
 def test_it_scopes_every_operation(persona: str, app, personas, client) -> None:  # noqa: ANN001
+    from wam.services import research
+
     ledger = app.state.wam.ledger
     accounts = app.state.wam.accounts
     client.app_accounts = accounts
@@ -304,6 +322,8 @@ def test_it_scopes_every_operation(persona: str, app, personas, client) -> None:
         case = Case(persona, position, store, person, key, receipt.uid, pos_user, pending.uid,
                     *_certificates(ledger, position, store, key))
         case.incident, case.spare = _incident(ledger, position, store)
+        case.research = research.record(ledger, actor="setup", started_at="2015-10-26", mission="UNMISS",
+                                        place=f"Kaka {position}", sources=["theeastafrican.co.ke"])
         for (method, path), op in OPS.items():
             if not op.positional and position != "own":
                 continue

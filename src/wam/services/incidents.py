@@ -179,7 +179,8 @@ def summary(incident: Incident, types: Mapping[str, str], limit: timedelta) -> d
     reasons = rules.board_reasons(fields)
     started, ended = fields.get("started_at"), fields.get("ended_at")
     return {
-        "id": document.number, "step": STEP_SHOWN.get(document.state, document.state), "state": document.state,
+        "id": document.number, "record": "loss", "step": STEP_SHOWN.get(document.state, document.state),
+        "state": document.state,
         "started_at": iso(started) if isinstance(started, int) else None,
         "ended_at": iso(ended) if isinstance(ended, int) else None,
         "time_precision": fields.get("time_precision"),
@@ -187,12 +188,34 @@ def summary(incident: Incident, types: Mapping[str, str], limit: timedelta) -> d
         "countries": sorted({country for _, country in fields.get("contingents") or ()}),
         "circumstance": fields.get("circumstance"), "mechanism": fields.get("mechanism"),
         "ownership": fields.get("ownership"), "confidentiality": fields.get("confidentiality"),
-        "weapons_lost": weapons, "rounds_lost": rounds, "notable": rules.notable(weapons, rounds),
-        "board_of_inquiry_required": bool(reasons), "board_of_inquiry_reasons": reasons,
+        "weapons_lost": weapons, "rounds_lost": rounds, "weapons_lost_max": weapons, "rounds_lost_max": rounds,
+        "notable": rules.notable(weapons, rounds), "board_of_inquiry_required": bool(reasons),
+        "board_of_inquiry_reasons": reasons,
         "reported_by": document.drafted_by, "reported_at": iso(incident.reported_at),
         "updated_at": iso(incident.updated_at),
         "overdue": rules.overdue(fields, from_micros(incident.reported_at), limit, document.state),
-        "outcome": fields.get("outcome"),
+        "outcome": fields.get("outcome"), "verification_status": None,
+    }
+
+
+def extras(document: Document, row: Mapping[str, Any], confidential: bool = False) -> dict[str, Any]:
+    """What the exchange layout (``wam.services.research.COLUMNS``) carries beyond the list's columns:
+    the quantities as counted from the lines, and the sources unless the incident is confidential
+    and the viewer outside that scope."""
+    fields = document.fields
+    casualties = fields.get("casualties") or {}
+    quantities = [[name, row[f"{name}_lost"], row[f"{name}_lost"]] for name in ("weapons", "rounds")
+                  if row[f"{name}_lost"]]
+    hidden = fields.get("confidentiality") == "confidential" and not confidential
+    return {
+        "quantities": quantities, "contingents": [list(c) for c in fields.get("contingents") or ()],
+        "country": None, "admin1": None, "organisation": None, "recovery_status": None, "source_id": None,
+        **{name: fields.get(name) for name in ("latitude", "longitude", "place_precision", "perpetrator")},
+        "narrative": None if hidden else fields.get("narrative"),
+        "perpetrator_claim": bool(fields.get("perpetrator_claim")),
+        **{name: int(casualties.get(name, 0)) for name in rules.CASUALTIES},
+        "sources": [] if hidden else [{"citation": s, "kind": "other", "reliability": "unknown", "claim": False,
+                                       "confidential": False} for s in fields.get("sources") or ()],
     }
 
 
@@ -246,12 +269,20 @@ class Filters:
                    for name in ("notable", "board_of_inquiry_required", "overdue"))
 
 
-def listing(ledger: Ledger, filters: Filters = Filters(), *, keep: Any = None) -> list[dict[str, Any]]:
-    """Every incident's summary that the filters (and ``keep(document)``, the caller's scope) keep."""
+NO_FILTERS = Filters()
+
+
+def listing(ledger: Ledger, filters: Filters = NO_FILTERS, *, keep: Any = None, full: bool = False,
+            confidential: bool = False) -> list[dict[str, Any]]:
+    """Every incident's summary that the filters (and ``keep(document)``, the caller's scope) keep;
+    ``full`` adds the exchange layout's fields (:func:`extras`)."""
     found = [i for i in _incidents(ledger) if filters.keeps_facts(i.document) and (keep is None or keep(i.document))]
     types = _item_types(ledger, (line.item for i in found for line in i.document.lines))
     limit = deadline()
-    return [row for row in (summary(incident, types, limit) for incident in found) if filters.keeps(row)]
+    rows = [(incident, row) for incident, row in ((i, summary(i, types, limit)) for i in found) if filters.keeps(row)]
+    if full:
+        return [{**row, **extras(incident.document, row, confidential)} for incident, row in rows]
+    return [row for _, row in rows]
 
 
 def get(ledger: Ledger, number: str) -> Incident:
@@ -275,6 +306,9 @@ def full(ledger: Ledger, number: str) -> dict[str, Any]:
                        "from": e.source, "to": e.target, "occurred_at": iso(e.occurred_at),
                        "recorded_at": iso(e.recorded_at), "actor": e.actor, "document": e.document}
                       for e in documents.entries(ledger, incident.document)]
+    from .research import linked_events
+
+    out["events"] = linked_events(ledger).get(number, [])
     return out
 
 

@@ -21,9 +21,11 @@ from wam.domain.errors import InvalidInput
 from wam.services.incidents import Filters, ScopedIncidents
 
 from ..context import CurrentUser
+from . import research
 from .schemas import ErrorPublic, Text
 
 router = APIRouter(tags=["incidents"])
+router.include_router(research.router)  # /api/research: the research records beside the incidents
 ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": ErrorPublic}, 403: {"model": ErrorPublic},
                                            404: {"model": ErrorPublic}, 422: {"model": ErrorPublic}}
 STEP_ERRORS: dict[int | str, dict[str, Any]] = {**ERRORS, 409: {"model": ErrorPublic}, 503: {"model": ErrorPublic}}
