@@ -75,6 +75,7 @@ def test_cli_builds_without_serving(tmp_path, capsys) -> None:  # noqa: ANN001
     assert run(["demo", "--scale", "small", "--no-serve", "--db", str(db)]) == 0
     out = capsys.readouterr().out
     assert "movements" in out and "ledger head" in out
+    assert "research records: 14 publicly documented incidents" in out  # reference section 7, beside the world
     assert run(["demo", "--scale", "tiny", "--no-serve", "--db", str(db)]) == 2
 
 

@@ -104,6 +104,10 @@ def demo(
         common.stderr.print(f"building the {scale} demo (seed {seed}) into {db} ...", markup=False)
     summary = build_demo(url, scale, seed)
     ledger = Ledger.open(url)
+    from wam.services import research
+
+    # beside the generated world: the publicly documented incidents of the reference, as research records
+    documented = research.load_reference(ledger, actor="demo.researcher")
     started = time.perf_counter()
     values = figures(ledger)
     ledger.engine.dispose()
@@ -112,6 +116,7 @@ def demo(
     command = serve_command(db)
     if as_json:
         common.print_json({"summary": summary.__dict__, "figures": values, "figures_seconds": figures_seconds,
+                           "research_records": len(documented),
                            "database": db, "serve": command,
                            "accounts": [{"role": role, "name": name, "password": password, "scope": scope}
                                         for name, password, role, scope in accounts]})
@@ -128,6 +133,8 @@ def demo(
             f"({values['loss_incidents_per_1000_per_year']} per 1,000 "
             f"troops per year), {values['weapons_lost']} weapons and {values['rounds_lost']:,} rounds lost",
             markup=False)
+        common.stdout.print(f"research records: {len(documented)} publicly documented incidents (wam incidents "
+                            "list --record research)", markup=False)
     try:
         from .serve import serve
     except ImportError:
