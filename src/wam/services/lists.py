@@ -2,8 +2,12 @@
 
 Every list here is one SQL query built from a :class:`ListQuery` (filters, search, sort, page),
 scoped by :func:`wam.services.scoped.scope_ids` and the checks of :class:`ScopedLedger` (the one
-place where scoping is decided), answered with ``LIMIT``/``OFFSET`` and a ``COUNT`` of the same
-filtered query: never Python over a full result. The same query without the page streams the
+place where scoping is decided), answered with ``LIMIT``/``OFFSET`` and a count of the same
+filtered query: never Python over a full result. The count stops at :data:`COUNT_CAP` ("more than
+10,000"): counting a million rows to print a number costs seconds, and nobody pages that far.
+A list past the cap is large by definition, so its page is read by walking the sort's own index
+and keeping the rows that pass the filters (:func:`_run` asks the builder for that plan), not by
+gathering every match through the holders' indexes and sorting it. The same query without the page streams the
 whole filtered list for an export (:mod:`wam.services.export`), so what is exported is exactly
 what the user filtered.
 
@@ -18,8 +22,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from sqlalchemy import Connection, Select, case, func, literal, or_, select
+from sqlalchemy import Connection, Select, bindparam, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import operators
 
 from wam.domain.access import Action, Role, grants_for
 from wam.domain.errors import InvalidInput
@@ -34,12 +39,14 @@ from .scoped import ScopedLedger, scope_ids
 
 if TYPE_CHECKING:
     _Select: TypeAlias = Select[*tuple[Any, ...]]  # a list's query, whatever its columns
-    _Build: TypeAlias = Callable[[Connection], _Select]  # ... built on the connection that runs it
+    # ... built on the connection that runs it; ``large``: the list passed the count's cap
+    _Build: TypeAlias = Callable[[Connection, bool], _Select]
     _RowFn: TypeAlias = Callable[[Any], dict[str, Any]]  # a result row -> the list's row
 
 PER_PAGE = 50
 MAX_PER_PAGE = 500
 STREAM_BATCH = 1000
+COUNT_CAP = 10_000  # a list's total is counted up to here; past it the page says "more than 10,000"
 _TYPES = {k.value for k in ItemType}
 
 
@@ -80,10 +87,15 @@ class ListPage:
     total: int
     page: int
     per: int
+    more: bool = False  # the list holds more than ``total`` (the count stopped at COUNT_CAP)
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per))
+        """The number of pages; with ``more``, those known so far and one after this page if it is full."""
+        known = max(1, -(-self.total // self.per))
+        if self.more:
+            return max(known, self.page + (1 if len(self.rows) == self.per else 0))
+        return known
 
     @property
     def first(self) -> int:
@@ -92,6 +104,13 @@ class ListPage:
     @property
     def last(self) -> int:
         return (self.page - 1) * self.per + len(self.rows)
+
+
+def _sort(lq: ListQuery, sorts: dict[str, str], default: str) -> str:
+    """The column to sort by; InvalidInput names a sort this list does not have (never ignored)."""
+    if lq.sort and lq.sort not in sorts:
+        raise InvalidInput(f"{lq.sort!r} is not a sort of this list ({', '.join(sorted(sorts))})", field="sort")
+    return sorts[lq.sort or default]
 
 
 def _like(text: str) -> str:
@@ -126,34 +145,57 @@ def _subtree(conn: Connection, code: str) -> Select[tuple[int]]:
     return queries.subtree_ids(conn, hid if hid is not None else -1)  # -1: no holder, an empty subtree
 
 
-def _run(scoped: ScopedLedger, query: _Select | _Build, lq: ListQuery, order: list[Any], row: _RowFn) -> ListPage:
-    with scoped.ledger.engine.connect() as conn:
-        query = query(conn) if callable(query) else query
-        total = conn.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar() or 0
-        paged = query.order_by(*order).limit(lq.per).offset((lq.page - 1) * lq.per)
-        rows = [row(r) for r in conn.execute(paged)]
-    return ListPage(rows, int(total), lq.page, lq.per)
+def _holder_ids(conn: Connection, sets: list[Any]) -> list[int] | None:
+    """The holders in every one of ``sets`` (subtrees, the user's scope), as a list the planner can
+    weigh (a subquery of a recursive walk it cannot); None: no set, every holder."""
+    if not sets:
+        return None
+    ids: set[int] | None = None
+    for part in sets:
+        found = set(conn.execute(part).scalars())
+        ids = found if ids is None else ids & found
+    return sorted(ids or ())
 
 
-def _stream(scoped: ScopedLedger, query: _Select | _Build, order: list[Any],
-            row: _RowFn) -> Iterator[dict[str, Any]]:
+def _run(scoped: ScopedLedger, build: _Build, lq: ListQuery, order: list[Any], row: _RowFn,
+         expand: Callable[[Connection, list[Any], list[Any]], Any] | None = None,
+         small_order: list[Any] | None = None) -> ListPage:
+    """One page and the total: the count (stopped at the cap) decides the page's plan. With
+    ``expand`` the query selects only the rows' keys, and ``expand`` reads the page's rows by them
+    (a sort then handles narrow rows, and only a page of wide ones is read). ``small_order``, the
+    same order that no index can serve, sorts a list within the cap: its few rows are gathered
+    by its filters and sorted, rather than found by walking a sort's index past the others."""
     with scoped.ledger.engine.connect() as conn:
-        query = query(conn) if callable(query) else query
+        capped = build(conn, False).order_by(None).limit(COUNT_CAP + 1).subquery()
+        total = int(conn.execute(select(func.count()).select_from(capped)).scalar() or 0)
+        more = total > COUNT_CAP
+        by = order if more or small_order is None else small_order
+        paged = build(conn, more).order_by(*by).limit(lq.per).offset((lq.page - 1) * lq.per)
+        found = conn.execute(paged)
+        if expand is not None:
+            found = expand(conn, list(found.scalars()), order)
+        rows = [row(r) for r in found]
+    return ListPage(rows, min(total, COUNT_CAP), lq.page, lq.per, more)
+
+
+def _stream(scoped: ScopedLedger, build: _Build, order: list[Any], row: _RowFn) -> Iterator[dict[str, Any]]:
+    with scoped.ledger.engine.connect() as conn:
+        query = build(conn, False)
         result = conn.execution_options(stream_results=True, yield_per=STREAM_BATCH).execute(query.order_by(*order))
         for r in result:
             yield row(r)
 
 
 # holdings ----------------------------------------------------------------------------------
-HOLDING_SORTS = {"item": "key", "serial": "serial", "make": "make", "model": "model", "quantity": "quantity",
-                 "category": "category", "calibre": "calibre", "holder": "code"}
+HOLDING_SORTS = {"item": "key", "serial": "serial", "ident": "serial", "make": "make", "model": "model",
+                 "quantity": "quantity", "category": "category", "calibre": "calibre", "holder": "code"}
 
 
 def _holdings(scoped: ScopedLedger, code: str, lq: ListQuery, tree: bool) -> tuple[_Build, list[Any]]:
     scoped.holder(code)  # NotFound for a holder out of sight
     b, i, h = t.balances, t.items, t.holders
 
-    def build(conn: Connection) -> _Select:
+    def build(conn: Connection, large: bool) -> _Select:
         query = (select(h.c.code, h.c.name.label("holder_name"), i.c.key, b.c.quantity, i.c.type, i.c.shape, i.c.make,
                         i.c.model, i.c.serial, i.c.lot, i.c.category, i.c.calibre)
                  .select_from(b).join(i, i.c.id == b.c.item_id).join(h, h.c.id == b.c.holder_id)
@@ -171,7 +213,7 @@ def _holdings(scoped: ScopedLedger, code: str, lq: ListQuery, tree: bool) -> tup
         query, _ = _item_search(query, lq.q)
         return query
 
-    column = HOLDING_SORTS.get(lq.sort or "item", "key")
+    column = _sort(lq, HOLDING_SORTS, "item")
     expr = {"code": h.c.code, "quantity": b.c.quantity}.get(column, getattr(i.c, column, i.c.key))
     rank = _item_search(select(literal(1)), lq.q)[1]
     order = ([rank] if rank is not None and not lq.sort else []) + [expr.desc() if lq.desc else expr, i.c.key, h.c.code]
@@ -210,7 +252,7 @@ def _holders_builder(scoped: ScopedLedger, parent: str, lq: ListQuery) -> tuple[
         scoped.holder(parent)  # NotFound for a holder out of sight
     scope = scope_ids(scoped.grants)
 
-    def build(conn: Connection) -> _Select:
+    def build(conn: Connection, large: bool) -> _Select:
         query = select(h.c.code, h.c.name, h.c.kind, h.c.country, up.c.code.label("parent")).outerjoin(
             up, up.c.id == h.c.parent_id).where(h.c.external.is_(False))
         if scope is not None:
@@ -225,7 +267,7 @@ def _holders_builder(scoped: ScopedLedger, parent: str, lq: ListQuery) -> tuple[
             query = query.where(or_(func.lower(h.c.code).like(_like(lq.q)), func.lower(h.c.name).like(_like(lq.q))))
         return query
 
-    column = getattr(h.c, HOLDER_SORTS.get(lq.sort or "name", "name"))
+    column = getattr(h.c, _sort(lq, HOLDER_SORTS, "name"))
     return lq, build, [column.desc() if lq.desc else column, h.c.code]
 
 
@@ -245,39 +287,69 @@ def stream_holders(scoped: ScopedLedger, parent: str, lq: ListQuery) -> Iterator
 
 
 # movements ---------------------------------------------------------------------------------
-MOVEMENT_SORTS = {"when": "occurred_at", "seq": "seq", "kind": "kind", "quantity": "quantity", "actor": "actor"}
+# Each sort has an index (column, seq) that a large list walks; kinds and actors are filtered, not sorted:
+# two more indexes on every entry would slow every posting by about a fifth for sorts few people use.
+MOVEMENT_SORTS = {"when": "occurred_at", "occurred_at": "occurred_at", "seq": "seq", "quantity": "quantity"}
 
 
-def _movements(scoped: ScopedLedger, holder: str, lq: ListQuery) -> tuple[_Build, list[Any]]:
+def _movements(scoped: ScopedLedger, holder: str, lq: ListQuery, *, wide: bool = False) -> tuple[_Build, list[Any]]:
+    """The movements list's query: narrow (the entries' ``seq`` only, for a page: the rows are then
+    read for those 50 alone, :func:`_entry_rows`) or ``wide`` (every column, for a stream)."""
     scoped.require_movements(holder or None)
+    if lq.under:
+        scoped.require_movements(lq.under)
     e = t.entries
     scope = scope_ids(grants_for(scoped.grants, Action.READ_MOVEMENTS))
 
-    def build(conn: Connection) -> _Select:
-        query = queries._entry_query().add_columns(
-            t.items.c.make, t.items.c.model, t.items.c.serial, t.items.c.lot, t.items.c.shape)
-        if holder:
-            sub = _subtree(conn, holder)
-            query = query.where(or_(e.c.source_id.in_(sub), e.c.target_id.in_(sub)))
-        if scope is not None:
-            query = query.where(or_(e.c.source_id.in_(scope), e.c.target_id.in_(scope)))
-        if lq.under:
-            scoped.require_movements(lq.under)
-            sub = _subtree(conn, lq.under)
-            query = query.where(or_(e.c.source_id.in_(sub), e.c.target_id.in_(sub)))
+    def build(conn: Connection, large: bool) -> _Select:
+        # A small list is gathered through the holders' indexes and sorted; a large one (past the
+        # count's cap) is read down the sort's index, each row checked against the holders: ``+ 0``
+        # keeps the planner off the holders' indexes, which would gather hundreds of thousands of
+        # rows to sort them for one page.
+        src, dst = (e.c.source_id + 0, e.c.target_id + 0) if large else (e.c.source_id, e.c.target_id)
+        if wide:
+            query = _wide_entries(entries_lead=not lq.q)  # a search starts from its items
+        else:
+            query = select(e.c.seq).select_from(e.join(t.items, t.items.c.id == e.c.item_id) if lq.q else e)
+        ids = _holder_ids(conn, [_subtree(conn, code) for code in (holder, lq.under) if code]
+                          + ([scope] if scope is not None else []))
+        if ids is not None:  # inlined: a mission's thousands of holders would pass the drivers' parameter limits
+            query = query.where(or_(src.in_(bindparam("ids_src", ids, expanding=True, literal_execute=True)),
+                                    dst.in_(bindparam("ids_dst", ids, expanding=True, literal_execute=True))))
         if lq.kind:
             query = query.where(e.c.kind == lq.kind)
         if lq.since is not None:
             query = query.where(e.c.occurred_at >= to_micros(lq.since))
         if lq.until is not None:
             query = query.where(e.c.occurred_at <= to_micros(lq.until))
-        query = _item_filters(query, lq)
+        if lq.category or lq.calibre:  # the items of a category filter the entries; they do not drive
+            query = query.where((e.c.item_id + 0).in_(_item_filters(select(t.items.c.id), lq)))
         query, _ = _item_search(query, lq.q)
         return query
 
-    column = getattr(e.c, MOVEMENT_SORTS.get(lq.sort or "seq", "seq"))
+    column = getattr(e.c, _sort(lq, MOVEMENT_SORTS, "seq"))
     desc = lq.desc if lq.sort else True  # newest first unless told otherwise
-    return build, [column.desc() if desc else column, e.c.seq.desc()]
+    # ties in the sequence's direction, so that one index (column, seq) serves both directions
+    return build, [column.desc() if desc else column, e.c.seq.desc() if desc else e.c.seq]
+
+
+def _unindexed(order: list[Any]) -> list[Any]:
+    """The same order on ``column + 0``: equal values, but no index can serve it (see :func:`_run`)."""
+    out = []
+    for term in order:
+        column, desc = (term.element, True) if getattr(term, "modifier", None) is operators.desc_op else (term, False)
+        out.append((column + 0).desc() if desc else column + 0)
+    return out
+
+
+def _wide_entries(*, entries_lead: bool) -> _Select:
+    return queries._entry_query(entries_lead=entries_lead).add_columns(  # noqa: SLF001 (the one entry row)
+        t.items.c.make, t.items.c.model, t.items.c.serial, t.items.c.lot, t.items.c.shape)
+
+
+def _entry_rows(conn: Connection, seqs: list[int], order: list[Any]) -> Any:
+    """The full rows of the entries ``seqs`` (one page), in the list's order."""
+    return conn.execute(_wide_entries(entries_lead=True).where(t.entries.c.seq.in_(seqs)).order_by(*order))
 
 
 def _movement_row(r: Any) -> dict[str, Any]:
@@ -294,11 +366,11 @@ def movements(scoped: ScopedLedger, lq: ListQuery, *, holder: str = "") -> ListP
     """Movements in scope (of ``holder``'s subtree), filtered, sorted, one page."""
     lq = lq.checked()
     build, order = _movements(scoped, holder, lq)
-    return _run(scoped, build, lq, order, _movement_row)
+    return _run(scoped, build, lq, order, _movement_row, expand=_entry_rows, small_order=_unindexed(order))
 
 
 def stream_movements(scoped: ScopedLedger, lq: ListQuery, *, holder: str = "") -> Iterator[dict[str, Any]]:
-    build, order = _movements(scoped, holder, lq.checked())
+    build, order = _movements(scoped, holder, lq.checked(), wide=True)
     return _stream(scoped, build, order, _movement_row)
 
 

@@ -58,7 +58,7 @@ _DOCUMENT_MAX, _WITNESS_MAX = TEXT_LIMITS["document"], TEXT_LIMITS["witness"]
 # many insertion points as items). The others are kept as rows are written, on the writer
 # thread, in parallel with the checking: the global id's keys arrive in order, and a holder's
 # movements mostly arrive in time order, so each holder's range grows at its end.
-_DEFERRABLE = ("ix_entries_item_time", "ix_entries_reverses")
+_DEFERRABLE = ("ix_entries_item_time", "ix_entries_reverses", "ix_entries_time", "ix_entries_quantity")
 
 # The fast path (Poster.post_stream) remembers, under a key of these fields, that a movement's
 # rules that read only fields and ends were checked; it requires the ``presence`` fields it

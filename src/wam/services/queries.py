@@ -138,12 +138,23 @@ def _current_balances(conn: Connection, holder_id: int) -> list[BalanceLine]:
 
 
 @cache
-def _entry_query() -> Select[Any]:
+def _entry_query(entries_lead: bool = False) -> Select[Any]:
     """The select of an entry row with its codes; built once (callers add their own where and
     order, on ``entries`` columns): new holder aliases per call would make SQLAlchemy rebuild
-    their column collections and miss its statement cache every time."""
+    their column collections and miss its statement cache every time.
+
+    ``entries_lead=True`` joins the item and the holders through ``entries.item_id + 0`` (and
+    ``source_id + 0``, ``target_id + 0``): each is then looked up by its key for an entry already
+    chosen and none can lead the plan. SQLite otherwise starts from the items or from every holder
+    and reads the entries of each, even for a list whose own filters (a store's entries through
+    the holders' indexes, a day's, the sort's index) select far fewer."""
     src, dst = t.holders.alias(), t.holders.alias()
     e = t.entries
+    item_id: ColumnElement[Any] = e.c.item_id
+    source_id: ColumnElement[Any] = e.c.source_id
+    target_id: ColumnElement[Any] = e.c.target_id
+    if entries_lead:
+        item_id, source_id, target_id = item_id + 0, source_id + 0, target_id + 0
     return (
         select(
             e.c.seq, t.ledgers.c.uuid.label("origin"), e.c.origin_seq, e.c.kind, t.items.c.key.label("item"),
@@ -151,9 +162,9 @@ def _entry_query() -> Select[Any]:
             e.c.actor, e.c.witness, e.c.document, e.c.note, e.c.reason, e.c.reverses, e.c.prev_hash, e.c.hash,
         )
         .join(t.ledgers, t.ledgers.c.id == e.c.origin_id)
-        .join(t.items, t.items.c.id == e.c.item_id)
-        .join(src, src.c.id == e.c.source_id)
-        .join(dst, dst.c.id == e.c.target_id)
+        .join(t.items, t.items.c.id == item_id)
+        .join(src, src.c.id == source_id)
+        .join(dst, dst.c.id == target_id)
     )
 
 

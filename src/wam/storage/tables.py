@@ -105,6 +105,10 @@ entries = Table(
     # balance of a holder at a past date: covering indexes on both sides of the movement
     Index("ix_entries_source_time", "source_id", "occurred_at", "item_id", "quantity"),
     Index("ix_entries_target_time", "target_id", "occurred_at", "item_id", "quantity"),
+    # the movements lists' sorts (by date, by quantity): a large list walks one of them and stops at
+    # its page (wam.services.lists), where gathering its entries to sort them would take seconds
+    Index("ix_entries_time", "occurred_at", "seq"),
+    Index("ix_entries_quantity", "quantity", "seq"),
     # which entry reverses a given one (a movement may be reversed only once); partial, as
     # reversals are rare and every other entry would only make the index slower to write
     Index("ix_entries_reverses", "reverses", sqlite_where=text("reverses IS NOT NULL"),

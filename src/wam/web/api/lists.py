@@ -31,12 +31,16 @@ Format = Annotated[str, Query(pattern="^(|json|csv|xlsx)$", description="json (d
 
 
 class ListPublic(BaseModel):
-    """One page of a list: its rows, the total of the filtered list, the page and its size."""
+    """One page of a list: its rows, the total of the filtered list, the page and its size.
+
+    The total is counted up to 10,000: past that, ``more`` is true and ``total`` is 10,000 (the
+    list holds more; page on while a page comes back full)."""
 
     items: list[dict[str, Any]]
     total: int
     page: int
     per: int
+    more: bool = False
 
 
 def _public(row: dict[str, Any], *, export_row: bool = False) -> dict[str, Any]:
@@ -51,7 +55,8 @@ def _public(row: dict[str, Any], *, export_row: bool = False) -> dict[str, Any]:
 def _answer(fmt: str, lq: ListQuery, page, rows, columns, name: str) -> ListPublic | Response:  # noqa: ANN001
     if fmt in ("", "json"):
         result: ListPage = page(lq)
-        return ListPublic(items=[_public(r) for r in result.rows], total=result.total, page=result.page, per=result.per)
+        return ListPublic(items=[_public(r) for r in result.rows], total=result.total, page=result.page, per=result.per,
+                          more=result.more)
     if fmt not in export.FORMATS:
         raise InvalidInput("is not an export format (csv, xlsx)", field="format")
     heads = [(key, key) for key, _label, _sortable in columns]

@@ -99,11 +99,11 @@ def _flat(rows: Iterator[dict]) -> Iterator[dict]:
 HOLDING_COLUMNS = [("make", "item.make", True), ("model", "item.model", True), ("ident", "item.serial", True),
                    ("category", "item.category", True), ("calibre", "item.calibre", True),
                    ("quantity", "entry.quantity", True)]
-MOVEMENT_COLUMNS = [("occurred_at", "entry.when", True), ("kind", "entry.kind", True),
+MOVEMENT_COLUMNS = [("occurred_at", "entry.when", True), ("kind", "entry.kind", False),
                     ("item_label", "entry.item", False),
                     ("quantity", "entry.quantity", True), ("source", "entry.from", False),
                     ("target", "entry.to", False),
-                    ("actor", "entry.actor", True), ("document", "record.document", False),
+                    ("actor", "entry.actor", False), ("document", "record.document", False),
                     ("witness", "record.witness", False), ("reason", "record.reason", False),
                     ("note", "record.note", False)]
 HOLDER_COLUMNS = [("name", "list.name", True), ("code", "list.code", True), ("kind", "list.kind", True),
