@@ -1,7 +1,8 @@
 """English and French: a dictionary catalog per language, chosen per request.
 
 The catalogs are JSON files in ``locales/`` (one flat key -> text map per language, with
-``{name}`` placeholders); a test checks that both have every key. The language is the
+``{name}`` placeholders; ``en.json``, merged with any ``<part>.en.json`` beside it, e.g. the
+incident register's ``incidents.en.json``); a test checks that both have every key. The language is the
 ``wam_lang`` cookie when set (the switch in the page footer), else the best match of the
 browser's Accept-Language, else English.
 """
@@ -22,7 +23,10 @@ LOCALES = Path(__file__).parent / "locales"
 
 @cache
 def catalog(lang: str) -> dict[str, str]:
-    return json.loads((LOCALES / f"{lang}.json").read_text(encoding="utf-8"))
+    texts: dict[str, str] = json.loads((LOCALES / f"{lang}.json").read_text(encoding="utf-8"))
+    for part in sorted(LOCALES.glob(f"*.{lang}.json")):
+        texts.update(json.loads(part.read_text(encoding="utf-8")))
+    return texts
 
 
 def choose(cookie: str | None, accept_language: str | None) -> str:

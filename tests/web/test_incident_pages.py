@@ -1,0 +1,101 @@
+"""The incident pages: report from the form (CSRF like every form) and the losses posted at once, the incident
+page with its timeline, movements and the steps the user may take, the list and its filters, a research
+record's page never showing a confidential source outside its scope, in English and French."""
+
+from __future__ import annotations
+
+import re
+
+from tests.factories import rifle
+from wam.services import research
+
+from .conftest import sign_in
+
+KEY = rifle("56-00002").key
+SECRET = "a named interlocutor in Gao"
+
+
+def _report(csrf: str, **over: str) -> dict[str, str]:
+    form = {"csrf": csrf, "site": "GAO", "started_at": "2024-02-01T02:00", "mission": "minusma",
+            "contingent": "1st BANBAT:BGD", "circumstance": "fixed_site", "mechanism": "theft_burglary",
+            "ownership": "COE", "serials": "56-00002", "narrative": "armoury door forced", "sources": "SINREP 2024-032",
+            "confidentiality": "restricted"}
+    form.update(over)
+    return form
+
+
+def test_a_quartermaster_reports_an_incident_and_takes_it_through_its_steps(app, client, personas) -> None:  # noqa: ANN001
+    csrf = sign_in(client, "quartermaster")
+    form = client.get("/incidents/report")
+    assert form.status_code == 200 and 'name="csrf"' in form.text and 'name="serials"' in form.text
+    assert client.post("/incidents/report", data=_report("forged")).status_code == 403  # CSRF
+    assert app.state.wam.ledger.custodian(KEY) == "GAO-ARM"
+    done = client.post("/incidents/report", data=_report(csrf))
+    assert done.status_code == 303 and done.headers["location"] == "/incidents/INC-000001?reported=1"
+    assert app.state.wam.ledger.custodian(KEY) == "lost"
+    page = client.get(done.headers["location"]).text
+    assert "Incident INC-000001 reported" in page and KEY in page and "SINREP 2024-032" in page
+    assert 'id="step-investigate"' in page and 'id="step-close"' not in page
+    assert client.post("/incidents/INC-000001/advance", data={"csrf": csrf, "step": "investigate",
+                                                              "investigator": "Maj. Sy"}).status_code == 303
+    page = client.get("/incidents/INC-000001").text
+    assert "under investigation" in page and 'id="step-findings"' in page and 'id="step-convene"' in page
+    refused = client.post("/incidents/INC-000001/advance", data={"csrf": csrf, "step": "findings", "findings": ""})
+    assert refused.status_code == 409 and 'role="alert"' in refused.text
+    listed = client.get("/incidents").text
+    assert "/incidents/INC-000001" in listed
+
+
+def test_a_bad_report_keeps_the_form_and_says_why(app, client, personas) -> None:  # noqa: ANN001
+    csrf = sign_in(client, "quartermaster")
+    refused = client.post("/incidents/report", data=_report(csrf, serials="NO-SUCH-SERIAL"))
+    assert refused.status_code == 422 and 'role="alert"' in refused.text and "NO-SUCH-SERIAL" in refused.text
+    assert 'value="GAO"' in refused.text  # what was typed stays
+    early = client.post("/incidents/report", data=_report(csrf, started_at="2023-01-01T00:00"))
+    assert early.status_code == 409  # the site did not hold it then
+    assert app.state.wam.ledger.custodian(KEY) == "GAO-ARM"
+
+
+def test_the_list_filters(app, client, personas) -> None:  # noqa: ANN001
+    csrf = sign_in(client, "officer")
+    assert client.post("/incidents/report", data=_report(csrf)).status_code == 303
+    research.record(app.state.wam.ledger, actor="rita", started_at="2015-10-26", mission="UNMISS", place="Kaka",
+                    mechanism="seizure_detention", quantities="small_arms=16;rounds=3000",
+                    sources=["theeastafrican.co.ke"])
+
+    def ids(**params: str) -> list[str]:
+        return re.findall(r'href="/incidents/((?:INC|RES)-\d+)"', client.get("/incidents", params=params).text)
+
+    assert ids() == ["INC-000001", "RES-000001"]  # the latest first
+    assert ids(mechanism="theft_burglary") == ["INC-000001"]
+    assert ids(notable="1") == ["RES-000001"]
+    assert ids(mission="UNMISS") == ["RES-000001"]
+    assert ids(since="2020-01-01") == ["INC-000001"]
+    assert ids(step="reported") == ["INC-000001"]
+    assert ids(record="research") == ["RES-000001"]
+    assert ids(country="BGD") == ["INC-000001"]
+    assert ids(circumstance="patrol") == []
+    assert 'role="alert"' in client.get("/incidents", params={"since": "yesterday"}).text
+
+
+def test_a_research_record_page_shows_a_confidential_source_only_in_its_scope(app, client, personas) -> None:  # noqa: ANN001
+    rid = research.record(app.state.wam.ledger, actor="rita", started_at="2016-01-15", mission="AMISOM",
+                          place="El Adde", quantities="weapons=2+",
+                          sources=[{"citation": "nairobinews.nation.africa"},
+                                   {"citation": SECRET, "kind": "interview", "confidential": True}])
+    sign_in(client, "researcher")
+    page = client.get(f"/incidents/{rid}")
+    assert page.status_code == 200 and "nairobinews" in page.text and SECRET not in page.text
+    assert "weapons: 2+" in page.text
+    assert SECRET not in client.get("/incidents").text
+    assert client.get("/incidents/INC-000009").status_code == 404
+    client.cookies.clear()
+    sign_in(client, "admin")
+    assert SECRET in client.get(f"/incidents/{rid}").text
+
+
+def test_the_pages_speak_french(client, personas) -> None:  # noqa: ANN001
+    sign_in(client, "quartermaster")
+    client.cookies.set("wam_lang", "fr")
+    assert "Signaler un incident" in client.get("/incidents/report").text
+    assert "Incidents de perte" in client.get("/incidents").text
