@@ -14,6 +14,7 @@ Usage::
 
     python bench/lists.py --movements 1000000 --keep /tmp/lists.db   # build, time, keep the database
     python bench/lists.py --db /tmp/lists.db                           # time again on it
+    python bench/lists.py --into postgresql://postgres@127.0.0.1:5432/lists   # build in PostgreSQL and time
 """
 
 from __future__ import annotations
@@ -133,6 +134,8 @@ def pages() -> list[tuple[str, str]]:
         ("holdings of the mission (tree), calibre, by model",
          "/lists/holdings?holder=MISSION&tree=1&calibre=7.62x39mm&sort=model"),
         ("holdings of the mission (tree), serial prefix", "/lists/holdings?holder=MISSION&tree=1&q=B00012&sort=serial"),
+        ("items in scope, category, by serial desc", "/lists/items?category=rifle&sort=ident&desc=1"),
+        ("items under a sector, serial search", "/lists/items?under=MI-S1&q=B0001"),
         ("holders under the mission, kind store, by code desc",
          "/lists/holders?parent=MISSION&kind=store&sort=code&desc=1"),
         ("holders, search 'ARM1', by name", "/lists/holders?q=ARM1&sort=name"),
@@ -167,11 +170,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", help="an existing database built by this script (SQLite path or URL)")
     parser.add_argument("--keep", help="with --movements: build the SQLite database at this path and keep it")
+    parser.add_argument("--into", help="build into this (empty) database URL, e.g. PostgreSQL, and time it")
     parser.add_argument("--movements", type=int, default=1_000_000)
     parser.add_argument("--samples", type=int, default=20)
     args = parser.parse_args()
     if args.db:
         url = args.db if "://" in args.db else f"sqlite:///{args.db}"
+    elif args.into:
+        url = args.into
+        build(url, args.movements)
     else:
         path = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="wam-lists-")) / "lists.db"
         url = f"sqlite:///{path}"

@@ -1,4 +1,4 @@
-"""Lists that scale: holdings, holders and movements as one user may see them, paged by the database.
+"""Lists that scale: holdings, items, holders and movements as one user may see them, paged by the database.
 
 Every list here is one SQL query built from a :class:`ListQuery` (filters, search, sort, page),
 scoped by :func:`wam.services.scoped.scope_ids` and the checks of :class:`ScopedLedger` (the one
@@ -239,6 +239,64 @@ def stream_holdings(scoped: ScopedLedger, code: str, lq: ListQuery, *, tree: boo
     return _stream(scoped, build, order, _holding_row)
 
 
+# items -------------------------------------------------------------------------------------
+ITEM_SORTS = {"item": "key", "ident": "serial", "serial": "serial", "make": "make", "model": "model",
+              "type": "type", "category": "category", "calibre": "calibre", "quantity": "quantity"}
+
+
+def _items(scoped: ScopedLedger, lq: ListQuery) -> tuple[_Build, list[Any]]:
+    """Every item held in the user's scope (below ``under``), once, with its quantity there and its
+    holder (a lot held in several places: how many); with no limit of scope, also what is lost,
+    expended or disposed of (held by an external holder)."""
+    if lq.under:
+        scoped.holder(lq.under)  # NotFound for a holder out of sight
+    b, i, h = t.balances, t.items, t.holders
+    scope = scope_ids(scoped.grants)  # a researcher's part leaves persons out
+    quantity = func.sum(b.c.quantity).label("quantity")
+
+    def build(conn: Connection, large: bool) -> _Select:
+        query = (select(i.c.key, i.c.type, i.c.shape, i.c.make, i.c.model, i.c.serial, i.c.lot, i.c.category,
+                        i.c.calibre, quantity, func.count().label("holders"), func.min(h.c.code).label("code"),
+                        func.min(h.c.name).label("holder_name"))
+                 .select_from(b).join(i, i.c.id == b.c.item_id).join(h, h.c.id == b.c.holder_id)
+                 .where(b.c.quantity > 0).group_by(i.c.id))  # a source's negative balance is not a holding
+        ids = _holder_ids(conn, ([_subtree(conn, lq.under)] if lq.under else [])
+                          + ([scope] if scope is not None else []))
+        if ids is not None:
+            query = query.where(b.c.holder_id.in_(bindparam("ids", ids, expanding=True, literal_execute=True)))
+        query = _item_filters(query, lq)
+        if lq.kind:
+            query = query.where(i.c.type == lq.kind)
+        query, _ = _item_search(query, lq.q)
+        return query
+
+    column = _sort(lq, ITEM_SORTS, "item")
+    expr = quantity if column == "quantity" else getattr(i.c, column)
+    rank = _item_search(select(literal(1)), lq.q)[1]
+    order = ([rank] if rank is not None and not lq.sort else []) + [expr.desc() if lq.desc else expr, i.c.key]
+    return build, order
+
+
+def _item_row(r: Any) -> dict[str, Any]:
+    one = int(r.holders) == 1
+    return {"item": r.key, "type": r.type, "make": r.make, "model": r.model, "serial": r.serial or "",
+            "lot": r.lot or "", "ident": (r.serial if r.shape == "serial" else r.lot) or "",
+            "category": r.category or "", "calibre": r.calibre or "", "quantity": int(r.quantity),
+            "holders": int(r.holders), "holder": r.code if one else "", "holder_name": r.holder_name if one else ""}
+
+
+def items(scoped: ScopedLedger, lq: ListQuery) -> ListPage:
+    """The items in scope, once each, filtered, sorted, one page."""
+    lq = lq.checked()
+    build, order = _items(scoped, lq)
+    return _run(scoped, build, lq, order, _item_row)
+
+
+def stream_items(scoped: ScopedLedger, lq: ListQuery) -> Iterator[dict[str, Any]]:
+    build, order = _items(scoped, lq.checked())
+    return _stream(scoped, build, order, _item_row)
+
+
 # holders -----------------------------------------------------------------------------------
 HOLDER_SORTS = {"code": "code", "name": "name", "kind": "kind", "country": "country"}
 
@@ -393,5 +451,6 @@ def users(scoped: ScopedLedger, all_users: list[Any], lq: ListQuery, *, everythi
     return ListPage(rows[start : start + lq.per], len(rows), lq.page, lq.per)
 
 
-__all__ = ["HOLDER_SORTS", "HOLDING_SORTS", "MOVEMENT_SORTS", "ListPage", "ListQuery", "holders",
-           "holdings", "movements", "stream_holders", "stream_holdings", "stream_movements", "users"]
+__all__ = ["HOLDER_SORTS", "HOLDING_SORTS", "ITEM_SORTS", "MOVEMENT_SORTS", "ListPage", "ListQuery", "holders",
+           "holdings", "items", "movements", "stream_holders", "stream_holdings", "stream_items", "stream_movements",
+           "users"]

@@ -1,4 +1,4 @@
-"""Lists with totals, filters, sort and exports: ``/api/lists/holdings|holders|movements``.
+"""Lists with totals, filters, sort and exports: ``/api/lists/holdings|items|holders|movements``.
 
 The same queries as the list pages (:mod:`wam.services.lists`): one page of JSON with the total
 of the filtered list, or the whole filtered list as CSV or XLSX with ``format``, streamed.
@@ -18,7 +18,7 @@ from wam.services import export, lists
 from wam.services.lists import ListPage, ListQuery
 
 from ..context import CurrentUser
-from ..pages.lists import HOLDER_COLUMNS, HOLDING_COLUMNS, MOVEMENT_COLUMNS, list_query
+from ..pages.lists import HOLDER_COLUMNS, HOLDING_COLUMNS, ITEM_COLUMNS, MOVEMENT_COLUMNS, list_query
 from .schemas import ErrorPublic
 
 router = APIRouter(prefix="/lists", tags=["lists"])
@@ -79,6 +79,19 @@ def holdings(request: Request, ctx: CurrentUser, holder: Code, tree: bool = Fals
                    lambda x: lists.stream_holdings(ctx.scoped, h.code, x, tree=tree), columns, f"holdings-{h.code}")
 
 
+@router.get("/items", response_model=ListPublic, responses=ERRORS)
+def items(request: Request, ctx: CurrentUser, q: Text = "", kind: Text = "", under: Code = "", category: Text = "",
+          calibre: Text = "", sort: Text = "", desc: bool = False, page: int = 1, per: int = lists.PER_PAGE,
+          format: Format = "") -> Any:  # noqa: A002
+    """Every item held in scope, once (``under``: in a holder's subtree), with its quantity there, its
+    holder (``holders``: how many hold it) and, with no limit of scope, what is lost or expended; search
+    ``q``, ``kind`` (materiel type), ``category``, ``calibre``; ``sort`` by item, ident, make, model, type,
+    category, calibre or quantity."""
+    lq = list_query(request)
+    return _answer(format, lq, lambda x: lists.items(ctx.scoped, x), lambda x: lists.stream_items(ctx.scoped, x),
+                   ITEM_COLUMNS + [("item", "", False), ("holders", "", False)], "items")
+
+
 @router.get("/holders", response_model=ListPublic, responses=ERRORS)
 def holders(request: Request, ctx: CurrentUser, parent: Code = "", q: Text = "", kind: Text = "", sort: Text = "",
             desc: bool = False, page: int = 1, per: int = lists.PER_PAGE, format: Format = "") -> Any:  # noqa: A002
@@ -96,7 +109,7 @@ def movements(request: Request, ctx: CurrentUser, holder: Code = "", q: Text = "
               format: Format = "") -> Any:  # noqa: A002
     """Movements in scope (of ``holder``'s subtree), newest first: ``kind``, ``since``/``until``, ``under``
     (a holder's subtree), ``category``, ``calibre``, ``q`` (serial by part or prefix); ``sort`` by when,
-    seq, kind, quantity or actor."""
+    seq or quantity."""
     lq = list_query(request)
     ctx.scoped.require_movements(holder or None)
     return _answer(format, lq, lambda x: lists.movements(ctx.scoped, x, holder=holder),

@@ -1,4 +1,4 @@
-"""List pages: holdings, holders, movements, users and receipts to confirm, each paged with its
+"""List pages: holdings, items, holders, movements, users and receipts to confirm, each paged with its
 total, sortable, filterable and searchable, and exported to CSV or XLSX exactly as filtered.
 
 The queries are :mod:`wam.services.lists` (scoped there, answered by the database); this module
@@ -106,6 +106,9 @@ MOVEMENT_COLUMNS = [("occurred_at", "entry.when", True), ("kind", "entry.kind", 
                     ("actor", "entry.actor", False), ("document", "record.document", False),
                     ("witness", "record.witness", False), ("reason", "record.reason", False),
                     ("note", "record.note", False)]
+ITEM_COLUMNS = [("make", "item.make", True), ("model", "item.model", True), ("ident", "item.serial", True),
+                ("type", "item.type", True), ("category", "item.category", True), ("calibre", "item.calibre", True),
+                ("holder", "list.holder", False), ("quantity", "entry.quantity", True)]
 HOLDER_COLUMNS = [("name", "list.name", True), ("code", "list.code", True), ("kind", "list.kind", True),
                   ("country", "list.country", True)]
 USER_COLUMNS = [("display_name", "list.name", True), ("name", "list.account", True), ("grants", "users.grants", False)]
@@ -120,6 +123,15 @@ def holdings_list(ctx: CurrentUser, request: Request, holder: str = "", tree: st
                     page=lambda lq: lists.holdings(ctx.scoped, h.code, lq, tree=deep),
                     rows=lambda lq: lists.stream_holdings(ctx.scoped, h.code, lq, tree=deep),
                     columns=columns, filters=["q", "kind", "category", "calibre"], holder=h,
+                    kinds=[(k.value, f"type.{k.value}") for k in ItemType])
+
+
+@router.get("/lists/items", response_class=HTMLResponse)
+def items_list(ctx: CurrentUser, request: Request) -> Response:
+    """Every item in the user's scope once (a lot in several stores: its total there)."""
+    return _respond(request, ctx, title=ctx.t("items.list"), name="items",
+                    page=lambda lq: lists.items(ctx.scoped, lq), rows=lambda lq: lists.stream_items(ctx.scoped, lq),
+                    columns=ITEM_COLUMNS, filters=["q", "kind", "under", "category", "calibre"], holder=None,
                     kinds=[(k.value, f"type.{k.value}") for k in ItemType])
 
 
