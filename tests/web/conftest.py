@@ -146,6 +146,22 @@ def sign_in(client: AppClient, name: str, password: str = PASSWORD) -> str:
     return re.search(r'name="csrf" value="([^"]+)"', home.text).group(1)
 
 
+def keep_screenshots(context, request) -> None:  # noqa: ANN001
+    """Screenshot every open tab of a Playwright ``context`` as the test ends, named by the test, into
+    the folder ``WAM_SCREENSHOTS`` names (``.ci/run`` sets it: the screenshots are CI artefacts)."""
+    import os
+    import re
+    from pathlib import Path
+
+    folder = os.environ.get("WAM_SCREENSHOTS")
+    if not folder:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.nodeid.rsplit("/", 1)[-1]).strip("-")
+    for n, tab in enumerate(context.pages):
+        tab.screenshot(path=str(Path(folder) / f"{name}{'-' + str(n) if n else ''}.png"), full_page=True)
+
+
 # a live server, for the browser tests, schemathesis and the load benchmark -----------------
 def free_port() -> int:
     with socket.socket() as s:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, keep_screenshots
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page(live) -> Iterator:  # noqa: ANN001
+def page(live, request) -> Iterator:  # noqa: ANN001
     if not CHROMIUM.exists():
         if os.environ.get("CI") == "true":
             pytest.fail("CI=true but /usr/bin/chromium is missing: apt-get install -y chromium chromium-driver")
@@ -35,6 +35,7 @@ def page(live) -> Iterator:  # noqa: ANN001
         tab = context.new_page()
         tab.set_default_timeout(10_000)
         yield tab
+        keep_screenshots(context, request)
         context.close()
         browser.close()
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import keep_screenshots
 from .test_browser import ARGS, CHROMIUM, sign_in
 from .test_lists import MANY, stocked  # noqa: F401  (the fixture)
 
@@ -34,6 +35,7 @@ def tab(request, live, stocked) -> Iterator:  # noqa: ANN001, F811
         page.set_default_timeout(15_000)
         page.viewport_name = request.param
         yield page
+        keep_screenshots(context, request)
         context.close()
         browser.close()
 

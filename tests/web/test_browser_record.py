@@ -13,6 +13,7 @@ import pytest
 
 from tests.factories import rifle
 
+from .conftest import keep_screenshots
 from .test_browser import ARGS, CHROMIUM, sign_in
 from .test_browser_lists import VIEWPORTS, _no_sideways_scroll, _shot
 
@@ -55,6 +56,7 @@ def tab(request, live) -> Iterator:  # noqa: ANN001
         browser, page = _open(p, live, *request.param)
         page.lang = request.param[1]
         yield page
+        keep_screenshots(page.context, request)
         browser.close()
 
 
