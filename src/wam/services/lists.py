@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from sqlalchemy import Connection, Select, bindparam, case, func, literal, or_, select
+from sqlalchemy import CompoundSelect, Connection, Select, bindparam, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import operators
 
@@ -145,16 +145,27 @@ def _subtree(conn: Connection, code: str) -> Select[tuple[int]]:
     return queries.subtree_ids(conn, hid if hid is not None else -1)  # -1: no holder, an empty subtree
 
 
-def _holder_ids(conn: Connection, sets: list[Any]) -> list[int] | None:
-    """The holders in every one of ``sets`` (subtrees, the user's scope), as a list the planner can
-    weigh (a subquery of a recursive walk it cannot); None: no set, every holder."""
-    if not sets:
-        return None
-    ids: set[int] | None = None
-    for part in sets:
-        found = set(conn.execute(part).scalars())
-        ids = found if ids is None else ids & found
-    return sorted(ids or ())
+class _HolderSet:
+    """The holders in the subtrees of every one of ``codes`` and in the user's scope, read once per
+    list (its count and its page), as a sorted list the planner can weigh (a subquery of a recursive
+    walk it cannot); None: no subtree and no limit of scope, every holder."""
+
+    def __init__(self, codes: list[str], scope: Select[Any] | CompoundSelect[Any] | None) -> None:
+        self._codes = codes
+        self._scope = scope
+        self._ids: list[int] | None = None
+
+    def of(self, conn: Connection) -> list[int] | None:
+        if not self._codes and self._scope is None:
+            return None
+        if self._ids is None:
+            parts = [_subtree(conn, code) for code in self._codes] + ([self._scope] if self._scope is not None else [])
+            found: set[int] | None = None
+            for part in parts:
+                ids = set(conn.execute(part).scalars())
+                found = ids if found is None else found & ids
+            self._ids = sorted(found or ())
+        return self._ids
 
 
 def _run(scoped: ScopedLedger, build: _Build, lq: ListQuery, order: list[Any], row: _RowFn,
@@ -253,15 +264,19 @@ def _items(scoped: ScopedLedger, lq: ListQuery) -> tuple[_Build, list[Any]]:
     b, i, h = t.balances, t.items, t.holders
     scope = scope_ids(scoped.grants)  # a researcher's part leaves persons out
     quantity = func.sum(b.c.quantity).label("quantity")
+    holders = _HolderSet([lq.under] if lq.under else [], scope)
 
     def build(conn: Connection, large: bool) -> _Select:
+        ids = holders.of(conn)
+        # The holders' balances lead (each holder's by the key's prefix) unless a search names a few
+        # items: joined through ``item_id + 0``, the items cannot lead, which would probe every item
+        # against every holder in scope.
+        item_id = b.c.item_id if ids is None or lq.q else b.c.item_id + 0
         query = (select(i.c.key, i.c.type, i.c.shape, i.c.make, i.c.model, i.c.serial, i.c.lot, i.c.category,
                         i.c.calibre, quantity, func.count().label("holders"), func.min(h.c.code).label("code"),
                         func.min(h.c.name).label("holder_name"))
-                 .select_from(b).join(i, i.c.id == b.c.item_id).join(h, h.c.id == b.c.holder_id)
+                 .select_from(b).join(i, i.c.id == item_id).join(h, h.c.id == b.c.holder_id)
                  .where(b.c.quantity > 0).group_by(i.c.id))  # a source's negative balance is not a holding
-        ids = _holder_ids(conn, ([_subtree(conn, lq.under)] if lq.under else [])
-                          + ([scope] if scope is not None else []))
         if ids is not None:
             query = query.where(b.c.holder_id.in_(bindparam("ids", ids, expanding=True, literal_execute=True)))
         query = _item_filters(query, lq)
@@ -358,6 +373,7 @@ def _movements(scoped: ScopedLedger, holder: str, lq: ListQuery, *, wide: bool =
         scoped.require_movements(lq.under)
     e = t.entries
     scope = scope_ids(grants_for(scoped.grants, Action.READ_MOVEMENTS))
+    holders = _HolderSet([code for code in (holder, lq.under) if code], scope)
 
     def build(conn: Connection, large: bool) -> _Select:
         # A small list is gathered through the holders' indexes and sorted; a large one (past the
@@ -369,8 +385,7 @@ def _movements(scoped: ScopedLedger, holder: str, lq: ListQuery, *, wide: bool =
             query = _wide_entries(entries_lead=not lq.q)  # a search starts from its items
         else:
             query = select(e.c.seq).select_from(e.join(t.items, t.items.c.id == e.c.item_id) if lq.q else e)
-        ids = _holder_ids(conn, [_subtree(conn, code) for code in (holder, lq.under) if code]
-                          + ([scope] if scope is not None else []))
+        ids = holders.of(conn)
         if ids is not None:  # inlined: a mission's thousands of holders would pass the drivers' parameter limits
             query = query.where(or_(src.in_(bindparam("ids_src", ids, expanding=True, literal_execute=True)),
                                     dst.in_(bindparam("ids_dst", ids, expanding=True, literal_execute=True))))
