@@ -117,3 +117,15 @@ def test_the_generic_path_refuses_a_loss_naming_the_register(client, personas) -
         assert response.status_code == 422, response.text
         assert "a loss is posted only through its register: wam incidents report" in response.json()["error"][
             "message"]
+
+
+def test_the_list_pages_with_limit_and_offset(client, personas) -> None:  # noqa: ANN001
+    qm = _headers(personas, "quartermaster")
+    for serial in ("56-00002", "56-00003"):
+        body = _report(lines=[{"item": rifle(serial).key, "from": "GAO-ARM"}], casualties={}, perpetrator_claim=False)
+        assert client.post("/api/incidents", headers=qm, json=body).status_code == 201
+    whole = client.get("/api/incidents", headers=qm).json()
+    assert ([i["id"] for i in whole["items"]], whole["total"]) == (["INC-000001", "INC-000002"], 2)
+    page = client.get("/api/incidents", headers=qm, params={"limit": 1, "offset": 1}).json()
+    assert ([i["id"] for i in page["items"]], page["total"]) == (["INC-000002"], 2)
+    assert client.get("/api/incidents", headers=qm, params={"limit": 0}).status_code == 422

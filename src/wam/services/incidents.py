@@ -18,12 +18,14 @@ types), ``notable``, ``board_of_inquiry_required`` and its reasons, ``reported_a
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import json
 import os
+import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +35,7 @@ from wam.domain import incidents as rules
 from wam.domain.documents import INCIDENT, Document
 from wam.domain.errors import InvalidInput, LedgerProblem, NotFound, PostingRejected
 from wam.domain.holders import is_external
-from wam.domain.timefmt import from_micros, iso
+from wam.domain.timefmt import from_micros, iso, to_micros
 from wam.storage import tables as t
 from wam.storage.record_tables import records as record_table
 
@@ -272,17 +274,128 @@ class Filters:
 NO_FILTERS = Filters()
 
 
+# the register as of a point of the records chain, kept between reads ------------------------------
+# Reading every incident's last record and decoding it took ~30 s at 100,000 incidents (docs/benchmarks.md);
+# a process keeps each register it has read, and a read only decodes the incident records appended since
+# (the records chain is append-only). The point it has read up to is checked by its hash, so a database
+# replaced or restored under the same URL is read again from the start.
+
+@dataclass
+class _Register:
+    head: tuple[int, bytes] = (0, b"")  # the records chain's head when last read
+    incidents: dict[str, Incident] = field(default_factory=dict)
+    summaries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rows: list[dict[str, Any]] = field(default_factory=list)  # the summaries, by id
+    limit: timedelta | None = None  # the reporting deadline the summaries were made with
+    # positions in ``rows``: by the value of each field the list filters on, and by the time each began
+    index: dict[str, dict[Any, list[int]]] = field(default_factory=dict)
+    starts: list[tuple[str, int]] = field(default_factory=list)
+
+    def reindex(self) -> None:
+        self.rows = [self.summaries[ref] for ref in sorted(self.summaries)]
+        self.index = {name: {} for name in (*INDEXED, "country")}
+        for position, row in enumerate(self.rows):
+            for name in INDEXED:
+                self.index[name].setdefault(row[name], []).append(position)
+            for country in row["countries"]:
+                self.index["country"].setdefault(country, []).append(position)
+        self.starts = sorted((row["started_at"], position) for position, row in enumerate(self.rows)
+                             if row["started_at"] is not None)
+
+    def positions(self, filters: Filters) -> list[int] | None:
+        """The positions of the rows the filters keep, in order; None: every row."""
+        wanted: list[Iterable[int]] = [self.index[name].get(getattr(filters, name), ()) for name in INDEXED
+                                       if name != "mission" and getattr(filters, name) is not None]
+        if filters.mission is not None:
+            wanted.append(self.index["mission"].get(filters.mission.upper(), ()))
+        if filters.country is not None:
+            wanted.append(self.index["country"].get(filters.country.upper(), ()))
+        if filters.since is not None or filters.until is not None:
+            low = 0 if filters.since is None else bisect.bisect_left(self.starts, (iso(to_micros(filters.since)),))
+            high = (len(self.starts) if filters.until is None else
+                    bisect.bisect_right(self.starts, (iso(to_micros(filters.until)), len(self.rows))))
+            wanted.append([position for _, position in self.starts[low:high]])
+        if not wanted:
+            return None
+        lists = sorted((list(w) for w in wanted), key=len)
+        kept = set(lists[0])
+        for other in lists[1:]:
+            if not kept:
+                break
+            kept.intersection_update(other)
+        return sorted(kept)
+
+
+INDEXED = ("circumstance", "mechanism", "ownership", "step", "notable", "board_of_inquiry_required", "overdue",
+           "mission")
+_REGISTERS: dict[str, _Register] = {}
+_REGISTERS_LOCK = threading.Lock()
+REGISTERS_KEPT = 8  # registers a process keeps (one per database it serves, in practice)
+
+
+def _register(ledger: Ledger) -> _Register:
+    """The register of ``ledger``, brought up to date with the records appended since the last read."""
+    r = record_table
+    key = str(ledger.engine.url)
+    limit = deadline()
+    with _REGISTERS_LOCK:
+        register = _REGISTERS.get(key)
+        changed: set[str] = set()
+        with ledger.engine.connect() as conn:
+            head = records.head(conn)
+            if register is not None and register.head != head and register.head[0]:
+                row = conn.execute(select(r.c.hash).where(r.c.seq == register.head[0])).first()
+                if row is None or bytes(row.hash) != register.head[1]:
+                    register = None  # another chain under this URL (a database replaced, restored)
+            if register is None:
+                register = _Register()
+            if register.head != head:
+                query = select(r.c.ref, r.c.body, r.c.recorded_at).where(r.c.seq > register.head[0],
+                                                                         r.c.seq <= head[0])
+                if register.head[0]:  # a few records since the last read: by seq, whatever their kind
+                    query = query.add_columns(r.c.kind)
+                else:
+                    query = query.where(r.c.kind == INCIDENT.record_kind).add_columns(r.c.kind)
+                for row in conn.execution_options(yield_per=5000).execute(query.order_by(r.c.seq)):
+                    if row.kind != INCIDENT.record_kind:
+                        continue
+                    before = register.incidents.get(row.ref)
+                    document = Document.from_body(json.loads(row.body)["document"])
+                    register.incidents[row.ref] = Incident(document, before.reported_at if before else row.recorded_at,
+                                                           row.recorded_at)
+                    changed.add(row.ref)
+                register.head = head
+        if register.limit != limit:
+            changed = set(register.incidents)
+            register.limit = limit
+        if changed:
+            types = _item_types(ledger, (line.item for ref in changed
+                                         for line in register.incidents[ref].document.lines))
+            for ref in changed:
+                register.summaries[ref] = summary(register.incidents[ref], types, limit)
+            register.reindex()
+        if key not in _REGISTERS and len(_REGISTERS) >= REGISTERS_KEPT:
+            _REGISTERS.pop(next(iter(_REGISTERS)))
+        _REGISTERS[key] = register
+        return register
+
+
 def listing(ledger: Ledger, filters: Filters = NO_FILTERS, *, keep: Any = None, full: bool = False,
             confidential: bool = False) -> list[dict[str, Any]]:
-    """Every incident's summary that the filters (and ``keep(document)``, the caller's scope) keep;
-    ``full`` adds the exchange layout's fields (:func:`extras`)."""
-    found = [i for i in _incidents(ledger) if filters.keeps_facts(i.document) and (keep is None or keep(i.document))]
-    types = _item_types(ledger, (line.item for i in found for line in i.document.lines))
-    limit = deadline()
-    rows = [(incident, row) for incident, row in ((i, summary(i, types, limit)) for i in found) if filters.keeps(row)]
+    """Every incident's summary that the filters (and ``keep(document)``, the caller's scope) keep, by id;
+    ``full`` adds the exchange layout's fields (:func:`extras`). The rows are the register's own: copy one
+    before changing it."""
+    register = _register(ledger)
+    positions = register.positions(filters)
+    rows = register.rows if positions is None else [register.rows[p] for p in positions]
+    if keep is not None:
+        incidents = register.incidents
+        rows = [row for row in rows if keep(incidents[row["id"]].document)]
+    else:
+        rows = list(rows)
     if full:
-        return [{**row, **extras(incident.document, row, confidential)} for incident, row in rows]
-    return [row for _, row in rows]
+        return [{**row, **extras(register.incidents[row["id"]].document, row, confidential)} for row in rows]
+    return rows
 
 
 def get(ledger: Ledger, number: str) -> Incident:

@@ -96,6 +96,7 @@ class Advance(BaseModel):
 
 class IncidentPage(BaseModel):
     items: list[dict[str, Any]]
+    total: int = Field(description="how many incidents the filters keep (``items`` is the page asked for)")
 
 
 def _register(ctx: CurrentUser) -> ScopedIncidents:
@@ -106,12 +107,16 @@ def _register(ctx: CurrentUser) -> ScopedIncidents:
 def list_incidents(ctx: CurrentUser, mission: Short = None, country: Short = None, circumstance: Short = None,
                    mechanism: Short = None, ownership: Short = None, step: Short = None,
                    since: datetime | None = None, until: datetime | None = None, notable: bool | None = None,
-                   board_of_inquiry_required: bool | None = None, overdue: bool | None = None) -> IncidentPage:
-    """The incidents whose materiel left holders whose movements you may read, with the derived flags."""
+                   board_of_inquiry_required: bool | None = None, overdue: bool | None = None,
+                   limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+                   offset: Annotated[int, Query(ge=0)] = 0) -> IncidentPage:
+    """The incidents whose materiel left holders whose movements you may read, with the derived flags, by id;
+    ``limit`` of them from ``offset`` (``total``: how many the filters keep)."""
     filters = Filters(mission=mission, country=country, circumstance=circumstance, mechanism=mechanism,
                       ownership=ownership, step=step, since=since, until=until, notable=notable,
                       board_of_inquiry_required=board_of_inquiry_required, overdue=overdue)
-    return IncidentPage(items=_register(ctx).listing(filters))
+    rows = _register(ctx).listing(filters)
+    return IncidentPage(items=rows[offset:offset + limit], total=len(rows))
 
 
 @router.post("/incidents", status_code=201, responses=STEP_ERRORS)
