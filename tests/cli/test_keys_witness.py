@@ -187,7 +187,7 @@ def witness_server(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
                                            port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    for _ in range(100):
+    for _ in range(600):  # up to 30 s: CI runs two suites side by side
         if server.started:
             break
         time.sleep(0.05)

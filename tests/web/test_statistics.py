@@ -18,7 +18,7 @@ def test_the_server_gives_the_planner_its_statistics(tmp_path: Path) -> None:
     db = sqlite3.connect(tmp_path / "site.db")
     assert not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchall()
     create_app(WebSettings(database_url=url, secret_key="x" * 40))
-    for _ in range(100):  # the refresh runs beside the start-up, not before it
+    for _ in range(600):  # the refresh runs beside the start-up, not before it (up to 30 s under load)
         if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchall():
             break
         time.sleep(0.05)

@@ -10,17 +10,30 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-from rich.console import Console
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from wam.services.ledger import Ledger
 
-DEFAULT_DB = "wam.db"
+    stdout: Console
+    stderr: Console
 
-stdout = Console(highlight=False, soft_wrap=True)
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+DEFAULT_DB = "wam.db"
+_consoles: dict[str, Any] = {}
+
+
+def __getattr__(name: str) -> Any:
+    """``stdout`` and ``stderr``: rich consoles, made when a command first prints (rich costs a
+    tenth of `wam --help`'s start-up, and most answers to --help never need it)."""
+    if name not in ("stdout", "stderr"):
+        raise AttributeError(name)
+    if name not in _consoles:
+        from rich.console import Console
+
+        _consoles[name] = Console(stderr=name == "stderr", highlight=False, soft_wrap=True)
+    return _consoles[name]
 
 _state: dict[str, str | None] = {"db": None}
 
