@@ -83,9 +83,9 @@ def signing_key_path(ledger: Ledger, given: Path | None = None) -> Path:
 
     choice = keys.choose(ledger.uuid, sqlite_file(ledger), given)
     if choice.how.startswith("beside the data"):
-        __getattr__("stderr").print(f"warning: the signing key {choice.path} is beside the database: whoever copies the folder can "
-                     "re-sign a rewritten history. Move it to other media and set WAM_SIGNING_KEY (or --key).",
-                     markup=False)
+        __getattr__("stderr").print(
+            f"warning: the signing key {choice.path} is beside the database: whoever copies the folder can "
+            "re-sign a rewritten history. Move it to other media and set WAM_SIGNING_KEY (or --key).", markup=False)
     return choice.path
 
 
