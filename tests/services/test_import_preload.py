@@ -5,7 +5,8 @@ A ledger that already holds entries (so that the batch is not fresh and the stat
 receives a file of movements, or of opening stock, three ways on databases of their own: imported
 with the preload, imported with the preload switched off, and posted one by one through
 ``Ledger.post``. The chunk size of the import is drawn too, so that the preload runs several
-times in one batch and meets items an earlier chunk already moved. Every row must be refused
+times in one batch and meets items an earlier chunk already moved; so is how many items' state
+the import keeps before writing it and forgetting it (``Poster.forget_items``). Every row must be refused
 alike (the same line, field and message with and without the preload; the same lines one by
 one), and the accepted rows must give the same entries and hashes. Runs on SQLite, and on
 PostgreSQL with WAM_TEST_DATABASE_URL.
@@ -109,6 +110,9 @@ def stored(ledger) -> list:  # noqa: ANN001
     return ledger.entries(limit=100_000)[::-1]
 
 
+# how many items' state an import keeps before writing and forgetting it (Poster.forget_items):
+# after every chunk, after a few items, or never
+FORGET = st.sampled_from([1, 3, 10**9])
 EXAMPLES = settings(max_examples=40, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
@@ -116,10 +120,11 @@ EXAMPLES = settings(max_examples=40, deadline=None, database=None,
 @EXAMPLES
 @given(before=st.lists(raw_movement([*STAGE_SERIALS, *STAGE_LOTS]), max_size=20),
        rows=st.lists(raw_movement([*STAGE_SERIALS, *STAGE_LOTS]), min_size=1, max_size=30),
-       chunk=st.integers(1, 8))
+       chunk=st.integers(1, 8), forget=FORGET)
 def test_movements_import_with_and_without_preload_and_one_by_one_agree(
-        monkeypatch: pytest.MonkeyPatch, before: list[dict], rows: list[dict], chunk: int) -> None:
+        monkeypatch: pytest.MonkeyPatch, before: list[dict], rows: list[dict], chunk: int, forget: int) -> None:
     monkeypatch.setattr(ledger_module, "_IMPORT_CHUNK", chunk)
+    monkeypatch.setattr(ledger_module, "_FORGET_AFTER", forget)
     with ledgers(3) as (with_preload, without, alone):
         for ledger in (with_preload, without, alone):
             stage(ledger)
@@ -168,10 +173,11 @@ def _same_rows_refused(errors: list[tuple], movements: list[tuple[int, Movement]
 @given(before=st.lists(raw_movement([*STAGE_SERIALS, *STAGE_LOTS]), max_size=15),
        stock=st.lists(st.tuples(st.sampled_from([*STAGE_SERIALS, *NEW_SERIALS, *STAGE_LOTS, "new-lot"]),
                                 st.sampled_from(STORES), st.sampled_from([1, 1, 7])), min_size=1, max_size=20),
-       chunk=st.integers(1, 8))
+       chunk=st.integers(1, 8), forget=FORGET)
 def test_stock_import_with_and_without_preload_and_one_by_one_agree(
-        monkeypatch: pytest.MonkeyPatch, before: list[dict], stock: list[tuple], chunk: int) -> None:
+        monkeypatch: pytest.MonkeyPatch, before: list[dict], stock: list[tuple], chunk: int, forget: int) -> None:
     monkeypatch.setattr(ledger_module, "_IMPORT_CHUNK", chunk)
+    monkeypatch.setattr(ledger_module, "_FORGET_AFTER", forget)
     catalog = {item.key: item for item in (rifle("56-00001"), rifle("56-00002"), pistol(),
                                            *(rifle(f"NEW-{n}") for n in range(3)), ball_rounds(), grenades())}
     catalog["new-lot"] = ball_rounds("POF-2024-01")

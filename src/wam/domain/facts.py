@@ -24,7 +24,7 @@ a row moved under another id, or a parent id pointed elsewhere, no longer matche
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from hashlib import sha256
 from json.encoder import encode_basestring  # the C function json uses
 
@@ -55,7 +55,7 @@ def item_body(row: Mapping[str, object]) -> dict[str, object]:
     return {f: row[f] for f in ITEM_FIELDS if row[f] is not None}
 
 
-def item_body_text(values: tuple[object, ...] | list[object]) -> str:
+def item_body_text(values: Sequence[object]) -> str:
     """The canonical JSON text of :func:`item_body` from the values in :data:`ITEM_FIELDS` order,
     written directly: a stock import writes one per new item (equal to
     ``canonical_json(item_body(...))``, as a test checks)."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -295,6 +296,61 @@ def make_item(
         condition=cond,
     )
 
+
+
+_SHAPE_FIELDS = ("type", "make", "model", "category", "calibre", "country_of_manufacture", "year_of_manufacture",
+                 "markings", "hazard_division", "compatibility_group", "neq_kg", "condition")
+_ARGS = (*_SHAPE_FIELDS, "serial", "lot")  # make_item's
+
+# an item's fields after its key, type, shape, make, model, serial and lot, in Item's order
+_Rest = tuple[str | None, str | None, str | None, int | None, str | None, str | None, str | None, Decimal | None,
+              str | None]
+
+
+class ItemMaker:
+    """:func:`make_item` for a file of many rows that share their attributes (a stock file: a
+    few dozen makes and models, hundreds of thousands of serials).
+
+    The attributes of a row (every field but its serial and lot, and whether it has each) are
+    validated once per distinct set, by :func:`make_item` itself; each row then only has its
+    serial or lot cleaned and put in the key. A row that fails anywhere is given to
+    :func:`make_item` whole, so that its error names the same field, in the same words, as a
+    row validated alone. ``make(fields)`` always equals ``make_item(**fields)``, other keys of
+    ``fields`` (a file's other columns) ignored (tests/domain/test_item_maker.py). At most
+    ``limit`` sets are kept: memory stays flat.
+    """
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self._limit = limit
+        # attributes -> (type, shape, make, model, key prefix, the other fields in Item's order)
+        self._seen: dict[tuple[object, ...], tuple[ItemType, Shape, str, str, str, _Rest]] = {}
+
+    def make(self, fields: Mapping[str, object]) -> Item:
+        get = fields.get
+        try:
+            serial = clean_text(get("serial"), "serial", max_len=64)
+            lot = clean_text(get("lot"), "lot", max_len=64)
+            if (serial is not None and "|" in serial) or (lot is not None and "|" in lot):
+                raise InvalidInput("", field="serial")  # make_item says which, and how
+            known = self._seen.get((*map(get, _SHAPE_FIELDS), serial is None, lot is None))
+            if known is not None:
+                item_type, shape, make, model, prefix, rest = known
+                if shape is Shape.SERIAL:
+                    assert serial is not None  # the shape says so
+                    serial = normalise_serial(serial)
+                    return Item(prefix + serial, item_type, shape, make, model, serial, lot, *rest)
+                assert lot is not None
+                return Item(prefix + normalise_part(lot), item_type, shape, make, model, serial, lot, *rest)
+        except InvalidInput:
+            return make_item(**{name: get(name) for name in _ARGS})  # raises, naming the field as it always has
+        item = make_item(**{name: get(name) for name in _ARGS})
+        if len(self._seen) >= self._limit:
+            self._seen.clear()
+        self._seen[(*map(get, _SHAPE_FIELDS), serial is None, lot is None)] = (
+            item.type, item.shape, item.make, item.model, item.key[:item.key.rindex("|") + 1],
+            (item.category, item.calibre, item.country_of_manufacture, item.year_of_manufacture, item.markings,
+             item.hazard_division, item.compatibility_group, item.neq_kg, item.condition))
+        return item
 
 def shape_of_key(key: str) -> Shape:
     """Return the shape a key stands for."""

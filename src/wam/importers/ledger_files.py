@@ -19,8 +19,17 @@ from pathlib import Path
 
 from wam.domain.errors import InvalidInput
 from wam.domain.holders import Holder, make_holder
-from wam.domain.materiel import Item, ItemType, make_item, normalise_item_key, normalise_serial, serial_not_found
-from wam.domain.movements import Movement, make_movement
+from wam.domain.materiel import (
+    Item,
+    ItemMaker,
+    ItemType,
+    make_item,
+    normalise_item_key,
+    normalise_serial,
+    serial_not_found,
+)
+from wam.domain.movements import MAX_QUANTITY, TEXT_LIMITS, Movement, MovementKind, make_movement
+from wam.domain.text import is_clean
 from wam.domain.timefmt import parse_moment
 
 from .spreadsheets import read_rows
@@ -33,6 +42,7 @@ STOCK_OPTIONAL = ("serial", "category", "calibre", "lot", "quantity", "hazard_di
 MOVEMENT_COLUMNS = ("kind", "item", "quantity", "from", "to", "occurred_at")
 MOVEMENT_OPTIONAL = ("actor", "witness", "document", "note", "reason")
 _CHUNK = 5000  # rows whose serials are looked up together
+_ITEM_MAX = TEXT_LIMITS["item"]
 
 
 class ImportFailed(InvalidInput):
@@ -65,12 +75,15 @@ def read_holders(path: Path) -> tuple[list[tuple[int, Holder]], list[InvalidInpu
     return holders, errors
 
 
-def stock_row(row: dict[str, str]) -> tuple[Item, str, int]:
-    """Validate one stock row into (item, holder code, quantity)."""
-    item = make_item(**{k: row.get(k) for k in ("type", "make", "model", "serial", "lot", "category", "calibre",
-                                                "hazard_division", "compatibility_group", "neq_kg",
-                                                "country_of_manufacture", "year_of_manufacture", "markings",
-                                                "condition")})
+_ITEM_FIELDS = ("type", "make", "model", "serial", "lot", "category", "calibre", "hazard_division",
+                "compatibility_group", "neq_kg", "country_of_manufacture", "year_of_manufacture", "markings",
+                "condition")
+
+
+def stock_row(row: dict[str, str], maker: ItemMaker | None = None) -> tuple[Item, str, int]:
+    """Validate one stock row into (item, holder code, quantity); with ``maker``, a file's rows
+    that share their attributes have them validated once (:class:`ItemMaker`)."""
+    item = make_item(**{k: row.get(k) for k in _ITEM_FIELDS}) if maker is None else maker.make(row)
     raw = (row.get("quantity") or "").strip()
     if item.serialised:
         if raw not in ("", "1"):
@@ -94,6 +107,7 @@ def import_stock(ledger, path: Path, *, actor: str, occurred_at: datetime,  # no
     countries = ledger_countries(ledger)
     report = ImportReport()
     errors = report.errors
+    maker = ItemMaker()
 
     def rows() -> Iterator[tuple[int, Item, str, int, str]]:
         for line, raw in read_rows(path, required=STOCK_COLUMNS, optional=STOCK_OPTIONAL):
@@ -101,7 +115,7 @@ def import_stock(ledger, path: Path, *, actor: str, occurred_at: datetime,  # no
             if on_row is not None:
                 on_row()
             try:
-                item, holder, quantity = stock_row(raw)
+                item, holder, quantity = stock_row(raw, maker)
             except InvalidInput as exc:
                 errors.append(_located(exc, line))
                 continue
@@ -153,24 +167,70 @@ def movement_row(row: dict[str, str], item_key: str, default_actor: str) -> Move
                            field={"source": "from", "target": "to"}.get(exc.field or "", exc.field)) from None
 
 
+_SHARED = ("kind", "from", "to", "actor", "witness", "document", "note", "reason")
+
+
+class MovementMaker:
+    """:func:`movement_row` for a file of many rows that share their kind, ends, actor and
+    references (the issues of one armoury to its soldiers, day after day).
+
+    Those fields are validated once per distinct set, by :func:`movement_row` itself; each row
+    then only has its item, quantity and time checked. A row that fails anywhere is given to
+    :func:`movement_row` whole, so that its error names the same field, in the same words, as a
+    row validated alone: ``make(row, key)`` always equals ``movement_row(row, key, actor)``
+    (tests/importers/test_movement_maker.py). At most ``limit`` sets are kept: memory stays flat.
+    """
+
+    def __init__(self, default_actor: str, limit: int = 10_000) -> None:
+        self.default_actor = default_actor
+        self._limit = limit
+        self._seen: dict[tuple[str | None, ...], tuple[MovementKind, str, str, str, str | None, str | None,
+                                                       str | None, str | None]] = {}
+
+    def make(self, row: dict[str, str], item_key: str) -> Movement:
+        get = row.get
+        shared = tuple(map(get, _SHARED))
+        known = self._seen.get(shared)
+        if known is not None:
+            when_text, quantity = get("occurred_at"), get("quantity") or "1"
+            if when_text and quantity.isascii() and quantity.isdigit() and is_clean(item_key, _ITEM_MAX):
+                number = int(quantity)
+                if 0 < number <= MAX_QUANTITY:
+                    try:
+                        when: datetime | None = parse_moment(when_text, "occurred_at")
+                    except (ValueError, InvalidInput):
+                        when = None
+                    if when is not None:
+                        kind, source, target, actor, witness, document, note, reason = known
+                        return Movement(kind, normalise_item_key(item_key), number, source, target,
+                                        when, actor, witness, document, note, reason, None)
+        movement = movement_row(row, item_key, self.default_actor)  # validates all, or raises naming the field
+        if len(self._seen) >= self._limit:
+            self._seen.clear()
+        self._seen[shared] = (movement.kind, movement.source, movement.target, movement.actor, movement.witness,
+                              movement.document, movement.note, movement.reason)
+        return movement
+
+
 def read_movements(ledger, path: Path, *, default_actor: str, errors: list[InvalidInput],  # noqa: ANN001
                    on_row: Callable[[], None] | None = None) -> Iterator[tuple[int, Movement]]:
     """Yield (line, movement) for every good row of a movements file, streamed a chunk at a time;
     append every bad row's error to ``errors``. Weapons named by serial are looked up per chunk."""
     chunk: list[tuple[int, dict[str, str]]] = []
     keys: dict[str, list[str]] = {}
+    maker = MovementMaker(default_actor)
     for line, raw in read_rows(path, required=MOVEMENT_COLUMNS, optional=MOVEMENT_OPTIONAL):
         if on_row is not None:
             on_row()
         chunk.append((line, raw))
         if len(chunk) >= _CHUNK:
-            yield from _movements(ledger, chunk, keys, default_actor, errors)
+            yield from _movements(ledger, chunk, keys, maker, errors)
             chunk = []
-    yield from _movements(ledger, chunk, keys, default_actor, errors)
+    yield from _movements(ledger, chunk, keys, maker, errors)
 
 
 def _movements(ledger, chunk: list[tuple[int, dict[str, str]]], keys: dict[str, list[str]],  # noqa: ANN001
-               default_actor: str, errors: list[InvalidInput]) -> Iterable[tuple[int, Movement]]:
+               maker: MovementMaker, errors: list[InvalidInput]) -> Iterable[tuple[int, Movement]]:
     serials: dict[str, str] = {}  # as written -> normalised
     for _, raw in chunk:
         text = raw.get("item") or ""
@@ -201,7 +261,7 @@ def _movements(ledger, chunk: list[tuple[int, dict[str, str]]], keys: dict[str, 
                     raise InvalidInput(f"serial {text!r} belongs to several models ({', '.join(matches)}); "
                                        "give the key", field="item")
                 key = matches[0]
-            yield line, movement_row(raw, key, default_actor)
+            yield line, maker.make(raw, key)
         except InvalidInput as exc:
             errors.append(_located(exc, line))
 

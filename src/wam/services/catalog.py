@@ -198,14 +198,15 @@ class Catalog:
                 found.append(row.key)
         return found
 
-    def ensure_items(self, conn: Connection, items: Iterable[Item]) -> int:
+    def ensure_items(self, conn: Connection, items: Iterable[Item], *, new_ids: list[int] | None = None) -> int:
         """Register every item of ``items`` not known yet, in bulk; return how many were new.
 
         One query finds which keys exist and one multi-row ``INSERT .. RETURNING`` registers the
         rest, with their ids read from the statement itself: registering items one at a time
         costs two statements each and was most of a stock import's time (issue 8). The ids are
         never read from the connection's "last inserted row", which another thread writing
-        entries on the same SQLite connection can change in between.
+        entries on the same SQLite connection can change in between. ``new_ids``, when given,
+        receives the ids of the items registered here.
         """
         wanted: dict[str, Item] = {}
         for item in items:
@@ -217,9 +218,9 @@ class Catalog:
             del wanted[key]
         if not wanted:
             return 0
-        rows = [item_row(item) for item in wanted.values()]
+        rows = [item_tuple(item) for item in wanted.values()]
         # each new item's record, in the same transaction (bodies written in one loop: facts.record_items)
-        facts.record_items(conn, map(item_values, rows))
+        facts.record_items(conn, rows)
         # One INSERT of _INSERT_ROWS rows, built as text and bound by the driver: SQLAlchemy's
         # insert() builds each row's parameters in Python (a third of a stock import's time), and
         # asked to return ids in parameter order it inserts one row per statement on SQLite. The
@@ -230,9 +231,11 @@ class Catalog:
         for start in range(0, len(rows), _INSERT_ROWS):
             batch = rows[start:start + _INSERT_ROWS]
             sql = f'INSERT INTO items ({columns}) VALUES {", ".join([row_marks] * len(batch))} RETURNING id, "key"'
-            params = tuple([row[name] for row in batch for name in _ITEM_COLUMNS])
+            params = tuple([value for row in batch for value in row])
             for new_id, key in conn.exec_driver_sql(sql, params):
                 self._items[key] = ItemRef(new_id, key, wanted[key].shape)
+                if new_ids is not None:
+                    new_ids.append(new_id)
         missing = [key for key in wanted if key not in self._items]
         if missing:  # cannot happen unless the driver drops rows: say so rather than post without ids
             raise RuntimeError(f"{len(missing)} registered item(s) came back without an id")
@@ -248,6 +251,15 @@ class Catalog:
 def item_values(row: dict[str, object]) -> list[object]:
     """An item's key and then its values in ``wam.domain.facts.ITEM_FIELDS`` order, from :func:`item_row`."""
     return [row["key"], *(row[name] for name in ITEM_FIELDS)]
+
+
+def item_tuple(item: Item) -> tuple[object, ...]:
+    """An item's stored values in ``_ITEM_COLUMNS`` order: its key, then ``ITEM_FIELDS``'s
+    (the values of :func:`item_row`, without a dict per item: a stock import registers many)."""
+    neq = item.neq_kg
+    return (item.key, item.type.value, item.shape.value, item.make, item.model, item.serial, item.lot, item.category,
+            item.calibre, item.country_of_manufacture, item.year_of_manufacture, item.markings, item.hazard_division,
+            item.compatibility_group, None if neq is None else str(neq), item.condition)
 
 
 def item_row(item: Item) -> dict[str, object]:

@@ -10,7 +10,7 @@ record in the same transaction with the helpers here; :func:`verify_facts` (run 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, inspect
@@ -48,7 +48,7 @@ def record_holders(conn: Connection, holders: Iterable[Holder], *, actor: str | 
     records.append_many(conn, (holder_record(h, actor) for h in holders))
 
 
-def record_items(conn: Connection, rows: Iterable[list[object]], *, actor: str | None = None,
+def record_items(conn: Connection, rows: Iterable[Sequence[object]], *, actor: str | None = None,
                  at: datetime | None = None) -> None:
     """Record items from their stored values: the key, then :data:`ITEM_FIELDS` in order (the
     columns ``catalog`` inserts); bodies written directly, in one loop (a stock import's items)."""

@@ -65,6 +65,7 @@ class _Refused(Exception):
 
 
 _IMPORT_CHUNK = 5000  # rows whose new items are registered together, then posted
+_FORGET_AFTER = 50_000  # items whose state an import keeps before writing it and forgetting it
 
 
 def _stock_field(exc: WamError, movement: Movement) -> str | None:
@@ -383,6 +384,8 @@ class Ledger:
                     if len(chunk) >= _IMPORT_CHUNK:
                         post_chunk(poster, conn, chunk)
                         chunk = []
+                        if max(len(poster.state.last_at), len(poster.state.custody)) >= _FORGET_AFTER:
+                            poster.forget_items()  # memory flat as the file grows
                 post_chunk(poster, conn, chunk)
                 if keep_going:
                     raise InvalidInput(f"{len(keep_going)} bad row(s); nothing was written")
@@ -392,21 +395,42 @@ class Ledger:
             items = [item for _, _, item in chunk if item is not None]
             if items:
                 poster.drain()  # the connection is ours alone while items are registered
-                self.catalog.ensure_items(conn, items)
+                new_ids: list[int] = []
+                self.catalog.ensure_items(conn, items, new_ids=new_ids)
+                poster.registered(new_ids)
             else:
                 self.catalog.load_items(conn, [movement.item for _, movement, _ in chunk])
             poster.preload([movement for _, movement, _ in chunk])  # the chunk's state, read in bulk
-            post = poster.post
-            for row, movement, _ in chunk:
+            current: list[tuple[int, Movement]] = []  # the row being posted
+
+            def refuse(exc: WamError, row: int, movement: Movement) -> None:
+                detail = exc.detail if isinstance(exc, InvalidInput) else exc.message
+                error = InvalidInput(detail, field=field_of(exc, movement), row=row)
+                if keep_going is None:
+                    raise error from None
+                keep_going.append(error)
+
+            def stream() -> Iterator[Movement]:
+                for row, movement, _ in chunk:
+                    current[:] = [(row, movement)]
+                    try:
+                        check(movement.occurred_at)
+                    except WamError as exc:
+                        if keep_going is None:
+                            raise  # named by the loop below
+                        refuse(exc, row, movement)
+                        continue
+                    yield movement
+
+            # one stream per chunk, resumed after each refused row: the poster's loop keeps its
+            # state in locals, and a call per row would cost more than the fast path itself
+            movements = stream()
+            while True:
                 try:
-                    check(movement.occurred_at)
-                    post(movement)
+                    poster.post_stream(movements, numbered=False)
+                    break
                 except WamError as exc:
-                    detail = exc.detail if isinstance(exc, InvalidInput) else exc.message
-                    error = InvalidInput(detail, field=field_of(exc, movement), row=row)
-                    if keep_going is None:
-                        raise error from None
-                    keep_going.append(error)
+                    refuse(exc, *current[0])
 
         return self._write(run)
 
@@ -450,13 +474,16 @@ class Ledger:
         ids are cached on the way, so that posting them does not look them up again by key."""
         wanted = list(dict.fromkeys(serials))
         found: dict[str, list[str]] = {}
-        items = t.items.c
+        remember = self.catalog.remember_item
         with self.engine.connect() as conn:
+            mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
             for start in range(0, len(wanted), 500):
-                for row in conn.execute(select(items.serial, items.key, items.id, items.shape)
-                                        .where(items.serial.in_(wanted[start:start + 500]))):
-                    found.setdefault(row.serial, []).append(row.key)
-                    self.catalog.remember_item(row.id, row.key, row.shape)
+                chunk = tuple(wanted[start:start + 500])
+                for serial, key, item_id, shape in conn.exec_driver_sql(  # plain tuples: many rows
+                        f'SELECT serial, "key", id, shape FROM items WHERE serial IN ({", ".join([mark] * len(chunk))})',
+                        chunk).fetchall():
+                    found.setdefault(serial, []).append(key)
+                    remember(item_id, key, shape)
         return found
 
     def balance(self, holder: str, *, at: datetime | None = None, tree: bool = False) -> list[BalanceLine]:

@@ -52,17 +52,18 @@ CHUNK = 5000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _KIND_TEXT = {kind: kind.value for kind in MovementKind}
-_DOCUMENT_MAX, _WITNESS_MAX = TEXT_LIMITS["document"], TEXT_LIMITS["witness"]
+_DOCUMENT_MAX, _WITNESS_MAX, _NOTE_MAX = TEXT_LIMITS["document"], TEXT_LIMITS["witness"], TEXT_LIMITS["note"]
 # Indexes a bulk load into an empty ledger builds once at the end rather than row by row:
 # those whose keys arrive in an order scattered over the whole index (an item's history: as
 # many insertion points as items). The others are kept as rows are written, on the writer
 # thread, in parallel with the checking: the global id's keys arrive in order, and a holder's
 # movements mostly arrive in time order, so each holder's range grows at its end.
 _DEFERRABLE = ("ix_entries_item_time", "ix_entries_reverses", "ix_entries_time", "ix_entries_quantity")
+_READ_BACK = ("ix_entries_item_time", "ix_entries_reverses")  # those the posting's own queries use
 
 # The fast path (Poster.post_stream) remembers, under a key of these fields, that a movement's
 # rules that read only fields and ends were checked; it requires the ``presence`` fields it
-# cannot key by value to be absent (note, reverses) or checks them itself (document, witness);
+# cannot key by value to be absent (reverses) or checks them itself (document, witness, note);
 # and it implements the fast forms of the rules named in FAST_INLINE. Which kinds it may serve
 # is derived from these and the rules (domain.rules.fast_kinds), never listed by hand.
 FAST_KEY_VALUES = ("kind", "source", "target", "actor", "reason")
@@ -75,12 +76,12 @@ _JSON = JSONEncoder(separators=(",", ":")).encode
 # its text fields, in a JSON array; its hashes, 64 bytes. Cutting integers out of fixed-width
 # text costs SQLite half of what finding them in JSON does.
 _INT_FIELDS = ("seq", "item_id", "quantity", "source_id", "target_id", "occurred_at")
-_TEXT_FIELDS = ("kind", "actor", "witness", "document", "reason")
+_TEXT_FIELDS = ("kind", "actor", "witness", "document", "note", "reason")
 _INT_WIDTH = 20
 _INTS = "%+020d" * len(_INT_FIELDS)
 #: a fast-path row, as the fast path builds it
 _FAST_FIELDS = ("seq", "kind", "item_id", "quantity", "source_id", "target_id", "occurred_at", "actor", "witness",
-                "document", "reason")
+                "document", "note", "reason")
 _texts_of = itemgetter(*(_FAST_FIELDS.index(f) for f in _TEXT_FIELDS))
 _ints_of = itemgetter(*(_FAST_FIELDS.index(f) for f in _INT_FIELDS))
 
@@ -100,8 +101,13 @@ class _BatchState:
     # follows what is held, not every (holder, item) pair a weapon ever passed through.
     fresh: bool
     balances: dict[tuple[int, int], int] = field(default_factory=dict)
+    # per item: the holder of its latest movement, None if it has none (then it has no latest
+    # time either: an item whose custody is None and that is absent from last_at has no
+    # history, and its first movement is served by the fast path)
     custody: dict[int, int | None] = field(default_factory=dict)
     last_at: dict[int, int] = field(default_factory=dict)
+    # items registered in this transaction (a ledger that is not fresh): no entry, no stored balance
+    new_items: set[int] = field(default_factory=set)
     reversed_uids: set[str] = field(default_factory=set)
 
 
@@ -154,7 +160,7 @@ class Poster:
         value = self.state.balances.get(key)
         if value is None:
             value = 0
-            if not self.state.fresh:
+            if not self.state.fresh and item_id not in self.state.new_items:
                 self.drain()
                 row = self.conn.execute(
                     select(t.balances.c.quantity).where(t.balances.c.holder_id == holder_id, t.balances.c.item_id == item_id)
@@ -183,7 +189,7 @@ class Poster:
         if item_id in self.state.last_at:
             return self.state.last_at[item_id]
         last = None
-        if not self.state.fresh:
+        if not self.state.fresh and item_id not in self.state.new_items:
             self.drain()
             last = self.conn.execute(select(text("max(occurred_at)")).select_from(t.entries).where(t.entries.c.item_id == item_id)).scalar()
         if last is not None:
@@ -224,28 +230,33 @@ class Poster:
             ends = ends_cache.get((kind, source_code, target_code, actor, reason, document is None, witness is None))
             item = items.get(item_key)
             if (
-                ends is not None and item is not None and note is None and rev is None
+                ends is not None and item is not None and rev is None
                 and type(quantity) is int and 0 < quantity <= MAX_QUANTITY
                 and type(occurred_at) is datetime and occurred_at.tzinfo is not None
                 and (document is None or is_clean(document, _DOCUMENT_MAX))
                 and (witness is None or is_clean(witness, _WITNESS_MAX))
+                and (note is None or is_clean(note, _NOTE_MAX))
             ):
                 item_id = item.id
                 when = (occurred_at - _EPOCH) // _MICROSECOND
                 last = last_at.get(item_id)
-                if last is not None and when >= last:
+                # not back-dated: at or after the item's latest movement, or the item has none
+                # (no latest time, and known to be held by no one: see _BatchState.custody)
+                if (when >= last) if last is not None else (fresh or custody.get(item_id, -1) is None):
                     source, target = ends
                     src_key, dst_key = (source.id, item_id), (target.id, item_id)
                     src = balances.get(src_key)
                     if src is None:
-                        src = self._balance(source.id, item_id)
+                        src = 0 if fresh else self._balance(source.id, item_id)
                     dst = balances.get(dst_key)
                     if dst is None:
-                        dst = self._balance(target.id, item_id)
+                        dst = 0 if fresh else self._balance(target.id, item_id)
                     serial = item.shape is serial_shape
-                    if (quantity == 1 and custody.get(item_id, -1) == source.id and kind is not expenditure) if serial else (
-                        src >= quantity or source.external
-                    ):
+                    # law 1 custody (held by the source, or by no one and coming from outside),
+                    # lots only, law 2 (the source holds enough, or is outside the ledger)
+                    if (quantity == 1 and kind is not expenditure and (
+                        custody.get(item_id, -1) == source.id if last is not None else source.external
+                    )) if serial else (src >= quantity or source.external):
                         # accepted: append, link, update the state
                         seq += 1
                         kind_text = _KIND_TEXT[kind]
@@ -253,17 +264,18 @@ class Poster:
                         canonical = (
                             f"\x1e{seq}\x1f{uuid}\x1f{seq}\x1f{kind_text}\x1f{item_key}\x1f{quantity}\x1f{source_code}\x1f"
                             f"{target_code}\x1f{when}\x1f{recorded_text}\x1f{actor}\x1f{NONE if witness is None else witness}"
-                            f"\x1f{NONE if document is None else document}\x1f{NONE}\x1f{NONE if reason is None else reason}"
+                            f"\x1f{NONE if document is None else document}\x1f{NONE if note is None else note}"
+                            f"\x1f{NONE if reason is None else reason}"
                             f"\x1f{NONE}"
                         ).encode()
                         digest = sha256(prev + canonical).digest()
                         fast_rows.append((seq, kind_text, item_id, quantity, source.id, target.id, when, actor, witness,
-                                          document, reason))
+                                          document, note, reason))
                         hashes.append(prev)
                         hashes.append(digest)
                         if keep:
                             self.entries.append(Entry(seq, uuid, seq, kind_text, item_key, quantity, source_code,
-                                                      target_code, when, self.recorded_at, actor, witness, document, None,
+                                                      target_code, when, self.recorded_at, actor, witness, document, note,
                                                       reason, None, prev, digest))
                         prev = digest
                         left = src - quantity
@@ -302,6 +314,16 @@ class Poster:
         self.seq, self.prev = seq, prev
         return number
 
+    def registered(self, item_ids: Iterable[int]) -> None:
+        """Items registered in this transaction: they have no history and no stored balance, so
+        their state is known without a query (and their first movement takes the fast path)."""
+        state = self.state
+        if state.fresh:  # nothing is stored: the batch knows that already
+            return
+        for item_id in item_ids:
+            state.new_items.add(item_id)
+            state.custody.setdefault(item_id, None)
+
     def preload(self, movements: list[Movement]) -> None:
         """Load, a query per 500 items rather than one or more per movement, the state that the
         laws will ask about for ``movements`` (the next chunk of an import) and that the batch
@@ -316,11 +338,12 @@ class Poster:
             return
         self.drain()  # the connection is ours alone while we read
         holders, items, balances, last_at = self.catalog._holders, self._items, state.balances, state.last_at
+        new_items = state.new_items
         latest: set[int] = set()
         pairs: dict[int, set[int]] = {}
         for mv in movements:
             item = items.get(mv.item)
-            if item is None:
+            if item is None or item.id in new_items:  # unknown, or known to have no history
                 continue
             if item.id not in last_at:
                 latest.add(item.id)
@@ -333,24 +356,29 @@ class Poster:
                         continue
                 if (holder.id, item.id) not in balances:
                     pairs.setdefault(item.id, set()).add(holder.id)
-        e, b = t.entries.c, t.balances.c
+        # plain SQL and tuples: a chunk of 5,000 rows reads up to 15,000, and SQLAlchemy's Row
+        # objects and statement building cost more than the database does
+        mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
+        run = self.conn.exec_driver_sql
+        custody = state.custody
         ids = sorted(latest)
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
-            ranked = select(e.item_id, e.target_id, e.occurred_at, func.row_number().over(
-                partition_by=e.item_id, order_by=(e.occurred_at.desc(), e.seq.desc())).label("n")).where(
-                e.item_id.in_(chunk)).subquery()
-            for item_id, target_id, when in self.conn.execute(
-                    select(ranked.c.item_id, ranked.c.target_id, ranked.c.occurred_at).where(ranked.c.n == 1)):
+            marks = ", ".join([mark] * len(chunk))
+            for item_id, target_id, when in run(
+                    "SELECT item_id, target_id, occurred_at FROM (SELECT item_id, target_id, occurred_at, "
+                    "row_number() OVER (PARTITION BY item_id ORDER BY occurred_at DESC, seq DESC) AS n "
+                    f"FROM entries WHERE item_id IN ({marks})) AS ranked WHERE n = 1", tuple(chunk)).fetchall():
                 last_at[item_id] = when
-                state.custody.setdefault(item_id, target_id)
+                custody.setdefault(item_id, target_id)
             for item_id in chunk:
-                state.custody.setdefault(item_id, None)  # no entry: held by no one
+                custody.setdefault(item_id, None)  # no entry: held by no one
         ids = sorted(pairs)
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
-            held = {(holder_id, item_id): quantity for holder_id, item_id, quantity in self.conn.execute(
-                select(b.holder_id, b.item_id, b.quantity).where(b.item_id.in_(chunk)))}
+            marks = ", ".join([mark] * len(chunk))
+            held = {(holder_id, item_id): quantity for holder_id, item_id, quantity in run(
+                f"SELECT holder_id, item_id, quantity FROM balances WHERE item_id IN ({marks})", tuple(chunk)).fetchall()}
             for item_id in chunk:
                 for holder_id in pairs[item_id]:
                     balances.setdefault((holder_id, item_id), held.get((holder_id, item_id), 0))
@@ -479,8 +507,8 @@ class Poster:
         ledger_id, recorded_at, hashes = self.ledger_id, self.recorded_at, self.fast_hashes
         return [
             (seq, ledger_id, seq, kind, item_id, quantity, source_id, target_id, when, recorded_at, actor, witness,
-             document, None, reason, None, hashes[2 * n], hashes[2 * n + 1])
-            for n, (seq, kind, item_id, quantity, source_id, target_id, when, actor, witness, document, reason)
+             document, note, reason, None, hashes[2 * n], hashes[2 * n + 1])
+            for n, (seq, kind, item_id, quantity, source_id, target_id, when, actor, witness, document, note, reason)
             in enumerate(self.fast_rows)
         ]
 
@@ -525,6 +553,44 @@ class Poster:
                 self._writer.shutdown()
                 self._writer = None
 
+    def _write_balances(self) -> None:
+        balances = self.state.balances
+        if balances:
+            # Every key in the batch's balances was touched by a movement (keys are loaded only
+            # when one needs them), so all are written. A zero balance is deleted rather than
+            # kept: the table then holds only what is held, and reads of it stay short.
+            held = [(h, i, q) for (h, i), q in balances.items() if q != 0]
+            emptied = [(h, i) for (h, i), q in balances.items() if q == 0]
+            if held:
+                self.conn.exec_driver_sql(self._upsert_sql, held)
+            if emptied:
+                self.conn.exec_driver_sql(self._delete_sql, emptied)
+
+    def forget_items(self) -> None:
+        """Write the batch's state of its items and forget it, so that memory stays flat however
+        long an import's file: the pending rows and every balance the batch holds are written
+        (as :meth:`finish` writes them), the deferred indexes are built, and the state of each
+        item and the catalog's cached item ids are dropped. From then on the batch reads an
+        item's state back from the database as for a ledger that held entries when it began
+        (the lazy loaders and :meth:`preload`), and reads what it wrote: the same state.
+        tests/services/test_import_preload.py imports with and without forgetting after every
+        chunk and compares."""
+        self.flush()
+        self.drain()
+        # the indexes the state is read back through (an item's history, a reversal's original);
+        # the others stay deferred to finish
+        for index in [ix for ix in self._deferred if ix.name in _READ_BACK]:
+            index.create(self.conn)
+            self._deferred.remove(index)
+        self._write_balances()
+        state = self.state
+        state.balances.clear()
+        state.custody.clear()
+        state.last_at.clear()
+        state.new_items.clear()
+        state.fresh = False  # what the batch wrote is stored now: read it back, keep zero balances
+        self._items.clear()  # the catalog's cache (ids are read again when needed)
+
     def finish(self) -> int:
         """Write what is pending, the balances and the new head. Returns the number posted."""
         self.flush()
@@ -534,17 +600,7 @@ class Poster:
         for index in self._deferred:
             index.create(self.conn)
         self._deferred = []
-        state = self.state
-        if state.balances:
-            # Every key in the batch's balances was touched by a movement (keys are loaded only
-            # when one needs them), so all are written. A zero balance is deleted rather than
-            # kept: the table then holds only what is held, and reads of it stay short.
-            held = [(h, i, q) for (h, i), q in state.balances.items() if q != 0]
-            emptied = [(h, i) for (h, i), q in state.balances.items() if q == 0]
-            if held:
-                self.conn.exec_driver_sql(self._upsert_sql, held)
-            if emptied:
-                self.conn.exec_driver_sql(self._delete_sql, emptied)
+        self._write_balances()
         moved = self.conn.execute(
             update(t.chain_head)
             .where(t.chain_head.c.id == 1, t.chain_head.c.seq == self.start_seq, t.chain_head.c.hash == self.start_hash)
@@ -589,7 +645,7 @@ def _json_insert_sql(conn: Connection) -> str | None:
     values = {name: f"json_extract(j.value, '$[{n}]')" for n, name in enumerate(_TEXT_FIELDS)}
     values.update({name: f"CAST(substr(?3, j.key * {row_width} + {n * _INT_WIDTH + 1}, {_INT_WIDTH}) AS INTEGER)"
                    for n, name in enumerate(_INT_FIELDS)})
-    values.update(origin_id="?4", origin_seq=values["seq"], recorded_at="?5", note="NULL", reverses="NULL",
+    values.update(origin_id="?4", origin_seq=values["seq"], recorded_at="?5", reverses="NULL",
                   prev_hash="substr(?2, j.key * 64 + 1, 32)", hash="substr(?2, j.key * 64 + 33, 32)")
     _SQLITE_JSON.append(f"INSERT INTO entries ({', '.join(_ENTRY_COLUMNS)}) "
                         f"SELECT {', '.join(values[c] for c in _ENTRY_COLUMNS)} FROM json_each(?1) AS j")

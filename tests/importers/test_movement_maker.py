@@ -1,0 +1,54 @@
+"""MovementMaker validates a movements file's shared fields (kind, ends, actor, references) once
+per distinct set (issue 8): for any rows, valid or not, it gives exactly what movement_row gives
+row by row, movement or error (field and words), however the rows share their fields."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wam.domain.errors import InvalidInput
+from wam.importers.ledger_files import MovementMaker, movement_row
+
+
+@st.composite
+def rows(draw: st.DrawFn) -> tuple[dict[str, str], str]:
+    kind = draw(st.sampled_from(["issue", "ISSUE", "return", "transfer", "receipt", "expenditure", "theft", ""]))
+    row = {
+        "kind": kind,
+        "quantity": draw(st.sampled_from(["", "1", "2", "0", "-1", "x", "²", "10000000000", " 3", "0012"])),
+        "from": draw(st.sampled_from(["GAO-ARM", "supply:BGD", "", "a\x1fb", "GAO-ARM"])),
+        "to": draw(st.sampled_from(["PTE-RAHMAN", "GAO-ARM", "expended", ""])),
+        "occurred_at": draw(st.sampled_from(["2024-01-02", "2024-01-02T08:00:00Z", "", "yesterday", "0001-01-01",
+                                             "2024-02-30", "2024-03-01T10:00:00+02:00"])),
+        "actor": draw(st.sampled_from(["", "armourer", " "])),
+        "witness": draw(st.sampled_from(["", "Capt. Diallo"])),
+        "document": draw(st.sampled_from(["", "INC-1"])),
+        "note": draw(st.sampled_from(["", "night patrol", "x" * 2001])),
+        "reason": draw(st.sampled_from(["", "training", "fun"])),
+    }
+    key = draw(st.sampled_from(["W|NORINCO|TYPE 56|56-0001", "W|NORINCO|TYPE 56|56-О0001", "L|POF|BALL|LOT-1",
+                                "", " W|A|B|C", "W|A|B|" + "9" * 300, "x\x1ey"]))
+    return row, key
+
+
+def alone(row: dict[str, str], key: str) -> object:
+    try:
+        return movement_row(row, key, "clerk")
+    except InvalidInput as exc:
+        return ("error", exc.field, exc.detail)
+
+
+def shared(maker: MovementMaker, row: dict[str, str], key: str) -> object:
+    try:
+        return maker.make(row, key)
+    except InvalidInput as exc:
+        return ("error", exc.field, exc.detail)
+
+
+@settings(max_examples=300)
+@given(st.lists(rows(), min_size=1, max_size=30), st.integers(1, 4))
+def test_movement_maker_gives_what_movement_row_gives(file: list[tuple[dict[str, str], str]], limit: int) -> None:
+    maker = MovementMaker("clerk", limit=limit)
+    for row, key in file + file:  # every set of shared fields seen again
+        assert shared(maker, row, key) == alone(row, key)
