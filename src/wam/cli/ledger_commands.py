@@ -187,6 +187,11 @@ def move(
         occurred_at=_moment(at, "at") or datetime.now(UTC), actor=actor or getpass.getuser(), witness=witness,
         document=document, note=note, reason=reason, reverses=reverses,
     )
+    from wam.services.registers import acting
+
+    scoped = acting(ledger, movement.actor)  # with accounts, --actor must be a user allowed to record it, as on the web
+    if scoped is not None:
+        scoped.check_record(movement)
     if idempotency_key is None:
         shown = entry_dict(ledger.post(movement))
     else:  # a retry with the same key and arguments gets the first answer (wam.services.idempotency)
