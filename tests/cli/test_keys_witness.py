@@ -44,13 +44,16 @@ def move(ledger, n: int) -> None:  # noqa: ANN001
 
 def test_the_key_goes_to_the_users_folder_by_default_readable_by_the_owner_only(stocked, capsys):
     url, ledger = stocked
-    code, out, _ = wam(url, capsys, "checkpoint")
+    code, out, err = wam(url, capsys, "checkpoint")
     assert code == 0 and "number 1" in out
     key = os.environ["WAM_KEY_DIR"] + f"/{ledger.uuid}.pem"
+    assert f"created the ledger's signing key {key}" in err and "back it up" in err  # said once, when made
+    code, out, err = wam(url, capsys, "checkpoint")
+    assert code == 0 and "number 2" in out and "created" not in err
     assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
     with open(key + ".json", encoding="utf-8") as handle:
         record = json.load(handle)
-    assert (record["ledger"], record["number"]) == (ledger.uuid, 1)
+    assert (record["ledger"], record["number"]) == (ledger.uuid, 2)
     assert [f for f in os.listdir(os.path.dirname(url[len("sqlite:///"):])) if "key" in f or f.endswith(".pem")] == []
 
 

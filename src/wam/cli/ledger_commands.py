@@ -371,7 +371,11 @@ def _sign_once(ledger, path: Path, beside_ok: bool, export: Path | None, witness
     from wam.services import keys, signing
     from wam.services import witness as witnesses
 
+    existed = path.exists()
     key = keys.load_or_create(path, sqlite_file=common.sqlite_file(ledger), beside_ok=beside_ok)
+    if not existed:  # a new key is the ledger's identity from now on: say where it is, and what to do with it
+        common.stderr.print(f"created the ledger's signing key {path}: back it up apart from the database "
+                            "(whoever holds it can sign checkpoints as this ledger)", markup=False)
     cp = ledger.checkpoint(key=key, record=keys.read_record(path))
     keys.write_record(path, cp)  # after the commit: the record never runs ahead of the ledger
     ledger.mark_balances()  # the periodic moment for derived data: monthly balance marks
