@@ -104,7 +104,7 @@ def test_the_large_list_plan_gives_the_same_rows_as_the_small_one(client, person
             for cap in (10_000, 0):  # every list small (exact count), then every list large
                 monkeypatch.setattr(lists, "COUNT_CAP", cap)
                 pages = [client.get("/api/lists/movements", params={**params, "page": p}, headers=auth)
-                         for p in (1, 2, 5)]
+                         for p in (1, 3)]
                 assert all(r.status_code == 200 for r in pages), pages[0].text
                 answers.append([[row["id"] for row in r.json()["items"]] for r in pages])
             assert answers[0] == answers[1], (params, answers)
