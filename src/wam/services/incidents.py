@@ -280,6 +280,9 @@ NO_FILTERS = Filters()
 # (the records chain is append-only). The point it has read up to is checked by its hash, so a database
 # replaced or restored under the same URL is read again from the start.
 
+_NOTHING = object()
+
+
 @dataclass
 class _Register:
     head: tuple[int, bytes] = (0, b"")  # the records chain's head when last read
@@ -290,9 +293,69 @@ class _Register:
     # positions in ``rows``: by the value of each field the list filters on, and by the time each began
     index: dict[str, dict[Any, list[int]]] = field(default_factory=dict)
     starts: list[tuple[str, int]] = field(default_factory=list)
+    position: dict[str, int] = field(default_factory=dict)  # id -> its position in ``rows``
+    sources: dict[str, tuple[str, ...]] = field(default_factory=dict)  # id -> the holders its lines leave
+
+    def update(self, before: Mapping[str, dict[str, Any] | None]) -> bool:
+        """Bring the rows and indexes up to date with the summaries of ``before``'s ids (their summaries
+        before: None for a new incident) without reindexing every row; False when it cannot (a new id that
+        does not sort after every other, or an incident whose lines changed), and nothing was changed."""
+        new = sorted(ref for ref, old in before.items() if old is None)
+        if not self.rows or (new and new[0] <= self.rows[-1]["id"]):
+            return False
+        if any(old is not None and self.sources.get(ref) != self._sources_of(ref) for ref, old in before.items()):
+            return False
+        for ref, old in sorted(before.items()):
+            if old is None:
+                continue
+            position, row = self.position[ref], self.summaries[ref]
+            self.rows[position] = row
+            for name in INDEXED:
+                if old[name] != row[name]:
+                    self._move(self.index[name], old[name], row[name], position)
+            if old["countries"] != row["countries"]:
+                for country in old["countries"]:
+                    self._move(self.index["country"], country, _NOTHING, position)
+                for country in row["countries"]:
+                    self._move(self.index["country"], _NOTHING, country, position)
+            if old["started_at"] != row["started_at"]:
+                if old["started_at"] is not None:
+                    self.starts.remove((old["started_at"], position))
+                if row["started_at"] is not None:
+                    bisect.insort(self.starts, (row["started_at"], position))
+        for ref in new:  # after every other id: appended, every index stays in order
+            position, row = len(self.rows), self.summaries[ref]
+            self.rows.append(row)
+            self.position[ref] = position
+            for name in INDEXED:
+                self.index[name].setdefault(row[name], []).append(position)
+            for country in row["countries"]:
+                self.index["country"].setdefault(country, []).append(position)
+            if row["started_at"] is not None:
+                bisect.insort(self.starts, (row["started_at"], position))
+            self.sources[ref] = self._sources_of(ref)
+            for code in self.sources[ref]:
+                self.index["source"].setdefault(code, []).append(position)
+        return True
+
+    @staticmethod
+    def _move(index: dict[Any, list[int]], old: Any, new: Any, position: int) -> None:
+        """Move ``position`` from ``old``'s list to ``new``'s (either :data:`_NOTHING`: none), keeping both in order."""
+        if old is not _NOTHING:
+            held = index.get(old, [])
+            at = bisect.bisect_left(held, position)
+            if at < len(held) and held[at] == position:
+                del held[at]
+        if new is not _NOTHING:
+            bisect.insort(index.setdefault(new, []), position)
+
+    def _sources_of(self, ref: str) -> tuple[str, ...]:
+        return tuple(sorted({line.source for line in self.incidents[ref].document.lines}))
 
     def reindex(self) -> None:
         self.rows = [self.summaries[ref] for ref in sorted(self.summaries)]
+        self.position = {row["id"]: position for position, row in enumerate(self.rows)}
+        self.sources = {row["id"]: self._sources_of(row["id"]) for row in self.rows}
         self.index = {name: {} for name in (*INDEXED, "country")}
         for position, row in enumerate(self.rows):
             for name in INDEXED:
@@ -301,23 +364,44 @@ class _Register:
                 self.index["country"].setdefault(country, []).append(position)
         self.starts = sorted((row["started_at"], position) for position, row in enumerate(self.rows)
                              if row["started_at"] is not None)
+        by_source: dict[Any, list[int]] = {}
+        for position, row in enumerate(self.rows):
+            for code in self.sources[row["id"]]:
+                by_source.setdefault(code, []).append(position)
+        self.index["source"] = by_source
+
+    def in_sight(self, positions: list[int] | None, visible_source: Any) -> list[int] | None:
+        """``positions`` (None: all) of the incidents a line of which leaves a holder ``visible_source`` accepts
+        (None: all)."""
+        seen: set[int] = set()
+        sources = self.index.get("source", {})
+        visible = [code for code in sources if visible_source(code)]
+        if len(visible) == len(sources):  # every holder in sight: the scope narrows nothing
+            return positions
+        for code in visible:
+            seen.update(sources[code])
+        if positions is None:
+            return sorted(seen)
+        return [p for p in positions if p in seen]
 
     def positions(self, filters: Filters) -> list[int] | None:
         """The positions of the rows the filters keep, in order; None: every row."""
-        wanted: list[Iterable[int]] = [self.index[name].get(getattr(filters, name), ()) for name in INDEXED
+        index = self.index
+        wanted: list[Iterable[int]] = [index.get(name, {}).get(getattr(filters, name), ()) for name in INDEXED
                                        if name != "mission" and getattr(filters, name) is not None]
         if filters.mission is not None:
-            wanted.append(self.index["mission"].get(filters.mission.upper(), ()))
+            wanted.append(index.get("mission", {}).get(filters.mission.upper(), ()))
         if filters.country is not None:
-            wanted.append(self.index["country"].get(filters.country.upper(), ()))
+            wanted.append(index.get("country", {}).get(filters.country.upper(), ()))
         if filters.since is not None or filters.until is not None:
             low = 0 if filters.since is None else bisect.bisect_left(self.starts, (iso(to_micros(filters.since)),))
             high = (len(self.starts) if filters.until is None else
                     bisect.bisect_right(self.starts, (iso(to_micros(filters.until)), len(self.rows))))
             wanted.append([position for _, position in self.starts[low:high]])
-        if not wanted:
+        lists = sorted((w if isinstance(w, list) else list(w) for w in wanted), key=len)
+        lists = [w for w in lists if len(w) < len(self.rows)]  # a filter every row passes narrows nothing
+        if not lists:  # no filter, or none that narrows (an empty register too)
             return None
-        lists = sorted((list(w) for w in wanted), key=len)
         kept = set(lists[0])
         for other in lists[1:]:
             if not kept:
@@ -365,15 +449,18 @@ def _register(ledger: Ledger) -> _Register:
                                                            row.recorded_at)
                     changed.add(row.ref)
                 register.head = head
-        if register.limit != limit:
+        whole = register.limit != limit
+        if whole:
             changed = set(register.incidents)
             register.limit = limit
         if changed:
             types = _item_types(ledger, (line.item for ref in changed
                                          for line in register.incidents[ref].document.lines))
+            earlier = {ref: register.summaries.get(ref) for ref in changed}
             for ref in changed:
                 register.summaries[ref] = summary(register.incidents[ref], types, limit)
-            register.reindex()
+            if whole or not register.update(earlier):
+                register.reindex()
         if key not in _REGISTERS and len(_REGISTERS) >= REGISTERS_KEPT:
             _REGISTERS.pop(next(iter(_REGISTERS)))
         _REGISTERS[key] = register
@@ -381,12 +468,14 @@ def _register(ledger: Ledger) -> _Register:
 
 
 def listing(ledger: Ledger, filters: Filters = NO_FILTERS, *, keep: Any = None, full: bool = False,
-            confidential: bool = False) -> list[dict[str, Any]]:
-    """Every incident's summary that the filters (and ``keep(document)``, the caller's scope) keep, by id;
-    ``full`` adds the exchange layout's fields (:func:`extras`). The rows are the register's own: copy one
-    before changing it."""
+            confidential: bool = False, visible_source: Any = None) -> list[dict[str, Any]]:
+    """Every incident's summary that the filters (and the caller's scope: ``visible_source(holder)``, a line
+    leaves a holder it accepts, or ``keep(document)``) keep, by id; ``full`` adds the exchange layout's fields
+    (:func:`extras`). The rows are the register's own: copy one before changing it."""
     register = _register(ledger)
     positions = register.positions(filters)
+    if visible_source is not None:
+        positions = register.in_sight(positions, visible_source)
     rows = register.rows if positions is None else [register.rows[p] for p in positions]
     if keep is not None:
         incidents = register.incidents
@@ -498,7 +587,8 @@ class ScopedIncidents:
 
     def listing(self, filters: Filters = Filters()) -> list[dict[str, Any]]:
         self.scoped.require_movements(None)
-        return listing(self.scoped.ledger, filters, keep=self.documents._visible)  # noqa: SLF001
+        # in sight: a line leaves a holder whose movements the user reads (ScopedDocuments._visible)
+        return listing(self.scoped.ledger, filters, visible_source=self.scoped._reads_movements_at)  # noqa: SLF001
 
     def show(self, number: str) -> dict[str, Any]:
         self.documents.get(number)  # NotFound out of sight, as for a number that does not exist
