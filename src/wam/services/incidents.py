@@ -144,17 +144,23 @@ class Incident:
 
 def _incidents(ledger: Ledger, number: str | None = None) -> list[Incident]:
     """Each incident's last record (its state), with the times of its first and last records."""
+    with ledger.engine.connect() as conn:
+        return _incidents_of(conn, number)
+
+
+def _incidents_of(conn: Connection, number: str | None = None, *, up_to: int | None = None) -> list[Incident]:
     r = record_table
     last = (select(r.c.ref, func.max(r.c.seq).label("seq"), func.min(r.c.recorded_at).label("first_at"))
             .where(r.c.kind == INCIDENT.record_kind))
     if number is not None:
         last = last.where(r.c.ref == number)
+    if up_to is not None:
+        last = last.where(r.c.seq <= up_to)
     grouped = last.group_by(r.c.ref).subquery()
     query = (select(r.c.ref, r.c.body, r.c.recorded_at, grouped.c.first_at)
              .join(grouped, r.c.seq == grouped.c.seq).order_by(r.c.ref))
-    with ledger.engine.connect() as conn:
-        return [Incident(Document.from_body(json.loads(row.body)["document"]), row.first_at, row.recorded_at)
-                for row in conn.execute(query)]
+    return [Incident(Document.from_body(json.loads(row.body)["document"]), row.first_at, row.recorded_at)
+            for row in conn.execution_options(yield_per=5000).execute(query)]
 
 
 def _item_types(ledger: Ledger, keys: Iterable[str]) -> dict[str, str]:
@@ -433,13 +439,14 @@ def _register(ledger: Ledger) -> _Register:
                     register = None  # another chain under this URL (a database replaced, restored)
             if register is None:
                 register = _Register()
-            if register.head != head:
-                query = select(r.c.ref, r.c.body, r.c.recorded_at).where(r.c.seq > register.head[0],
-                                                                         r.c.seq <= head[0])
-                if register.head[0]:  # a few records since the last read: by seq, whatever their kind
-                    query = query.add_columns(r.c.kind)
-                else:
-                    query = query.where(r.c.kind == INCIDENT.record_kind).add_columns(r.c.kind)
+            if register.head != head and not register.head[0]:  # the first read: each incident's last record
+                for incident in _incidents_of(conn, up_to=head[0]):
+                    register.incidents[incident.document.number] = incident
+                    changed.add(incident.document.number)
+                register.head = head
+            if register.head != head:  # a few records since the last read: by seq, whatever their kind
+                query = select(r.c.ref, r.c.body, r.c.recorded_at, r.c.kind).where(r.c.seq > register.head[0],
+                                                                                   r.c.seq <= head[0])
                 for row in conn.execution_options(yield_per=5000).execute(query.order_by(r.c.seq)):
                     if row.kind != INCIDENT.record_kind:
                         continue
