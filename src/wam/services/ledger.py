@@ -382,10 +382,12 @@ class Ledger:
                 for row in rows:
                     chunk.append(row)
                     if len(chunk) >= _IMPORT_CHUNK:
-                        post_chunk(poster, conn, chunk)
-                        chunk = []
+                        # before a chunk rather than after, so that the end of a file does not
+                        # write and forget a state that finish writes anyway
                         if max(len(poster.state.last_at), len(poster.state.custody)) >= _FORGET_AFTER:
                             poster.forget_items()  # memory flat as the file grows
+                        post_chunk(poster, conn, chunk)
+                        chunk = []
                 post_chunk(poster, conn, chunk)
                 if keep_going:
                     raise InvalidInput(f"{len(keep_going)} bad row(s); nothing was written")

@@ -314,6 +314,14 @@ class Poster:
         self.seq, self.prev = seq, prev
         return number
 
+    def holder_code(self, holder_id: int) -> str:
+        """The code of the holder with ``holder_id`` (read once, after the writer thread is idle)."""
+        ref = self.catalog._holders_by_id.get(holder_id)
+        if ref is None:
+            self.drain()
+            ref = self.catalog.holder_by_id(self.conn, holder_id)
+        return ref.code
+
     def registered(self, item_ids: Iterable[int]) -> None:
         """Items registered in this transaction: they have no history and no stored balance, so
         their state is known without a query (and their first movement takes the fast path)."""
@@ -399,11 +407,17 @@ class Poster:
 
     def _post_checked(self, mv: Movement) -> None:
         """Check every rule of one movement, append it, and prime the fast path's caches."""
-        self.drain()
         facts = _Facts(self, mv)
         # the rules that read only the movement come first: a movement that is wrong in itself
         # is told so before its holders and item are looked up (and external ones created)
         check_all(facts, self._early_rules)
+        holders = self.catalog._holders
+        if mv.source not in holders or mv.target not in holders or mv.item not in self._items:
+            # a look-up, or an external holder created: the connection must be ours alone. Every
+            # other query of the checked path waits for the writer thread itself (the lazy
+            # loaders, write_pending, holder_code), so a movement whose facts are all in memory
+            # does not wait for the chunk being written.
+            self.drain()
         source, target, item = facts.resolve()
         check_all(facts, self._late_rules)
         if mv.reverses is not None:

@@ -77,7 +77,7 @@ class LedgerFacts:
     def holder_now(self) -> str | None:
         # not back-dated here (law 1's order rule refuses that first): the latest custodian
         holder_id = self.poster._custodian(self.item.id)
-        return None if holder_id is None else self.poster.catalog.holder_by_id(self.poster.conn, holder_id).code
+        return None if holder_id is None else self.poster.holder_code(holder_id)
 
     def next_after(self) -> tuple[str, int] | None:
         poster = self.poster
