@@ -134,6 +134,9 @@ OPS: dict[tuple[str, str], Op] = {
     ("get", "/api/lists/holdings"): Op(
         "read", lambda c, h, k: c.get("/api/lists/holdings", params={"holder": k.store}, headers=h),
         not_found=lambda k: ("holder", k.store)),
+    ("get", "/api/lists/items"): Op(
+        "read", lambda c, h, k: c.get("/api/lists/items", params={"q": k.key.split("|")[-1], "per": 500}, headers=h),
+        contains=lambda j, k: any(i["item"] == k.key for i in j["items"])),
     ("get", "/api/lists/holders"): Op(
         "none", lambda c, h, k: c.get("/api/lists/holders", params={"q": k.store}, headers=h),
         contains=lambda j, k: k.store in _codes(j)),
