@@ -22,9 +22,9 @@ PAGES = {
     "admin": ["/", "/holders", "/holders/GAO-ARM", "/lists/holdings?holder=GAO-ARM", "/lists/movements",
               "/lists/holders", "/record", "/dashboard", "/confirmations", "/verification", "/admin/users",
               "/admin/users/armourer", "/items/W|NORINCO|TYPE 56|56-00001", "/items?serial=56-0000",
-              "/holders/NO-SUCH"],
-    "armourer": ["/", "/record", "/holders/GAO-ARM"],
-    "researcher": ["/", "/holders/GAO-ARM"],
+              "/holders/NO-SUCH", "/lists/items", "/incidents", "/incidents/report"],
+    "armourer": ["/", "/record", "/holders/GAO-ARM", "/incidents/report"],
+    "researcher": ["/", "/holders/GAO-ARM", "/incidents", "/lists/items"],
 }
 
 
