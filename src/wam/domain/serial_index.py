@@ -80,17 +80,33 @@ def neighbours(skel: str) -> tuple[list[str], list[str], list[str]]:
     """The skeletons one slip from ``skel`` (some twice), in three groups by the least a candidate
     found through them can cost: itself and a character lost or added at an end; a neighbouring
     pair swapped or a character added inside (:data:`SWAP`, :data:`GAP`); a character lost inside
-    (:data:`GAP`: 27 look-ups a place, the most)."""
+    (:data:`GAP`: 27 look-ups a place, the most). For reads without unreadable marks."""
+    return ends(skel), inside(skel), lost_inside(skel)
+
+
+def ends(skel: str) -> list[str]:
+    """``skel`` itself, and with a character lost or added at either end."""
+    out = [skel, skel[1:], skel[:-1]]
+    out += [ch + skel for ch in SKELETON_ALPHABET]
+    out += [skel + ch for ch in SKELETON_ALPHABET]
+    return out
+
+
+def inside(skel: str) -> list[str]:
+    """``skel`` with a character inside left out (the read has one too many), or two swapped."""
     n = len(skel)
-    ends = [skel, skel[1:], skel[:-1]]
-    ends += [ch + skel for ch in SKELETON_ALPHABET] + [skel + ch for ch in SKELETON_ALPHABET]
-    inside = [skel[:i] + skel[i + 1:] for i in range(1, n - 1)]
-    inside += [skel[:i] + skel[i + 1] + skel[i] + skel[i + 2:] for i in range(n - 1) if skel[i] != skel[i + 1]]
-    lost: list[str] = []
-    for i in range(1, n):
+    out = [skel[:i] + skel[i + 1:] for i in range(1, n - 1)]
+    out += [skel[:i] + skel[i + 1] + skel[i] + skel[i + 2:] for i in range(n - 1) if skel[i] != skel[i + 1]]
+    return out
+
+
+def lost_inside(skel: str) -> list[str]:
+    """``skel`` with every character of the alphabet put in at every place inside (the read lost one)."""
+    out: list[str] = []
+    for i in range(1, len(skel)):
         head, tail = skel[:i], skel[i:]
-        lost += [head + ch + tail for ch in SKELETON_ALPHABET]
-    return ends, inside, lost
+        out += [head + ch + tail for ch in SKELETON_ALPHABET]
+    return out
 
 
 def expansions(skel: str) -> list[str]:
@@ -112,6 +128,7 @@ class SerialIndex:
     def __init__(self) -> None:
         self.keys: list[str] = []
         self.serials: list[str] = []
+        self.forms: list[str] = []  # read_form of each serial (the serial itself, shared, when equal)
         self._kind: array[int] = array("I")
         self._kinds: list[tuple[str | None, str | None, str | None]] = []
         self._kind_of: dict[tuple[str | None, str | None, str | None], int] = {}
@@ -132,8 +149,10 @@ class SerialIndex:
             self._kinds.append(kind)
         self.keys.append(key)
         self.serials.append(serial)
+        form = read_form(serial)
+        self.forms.append(serial if form == serial else form)
         self._kind.append(number)
-        skel = skeleton(read_form(serial))
+        skel = skeleton(form)
         _add(self._by_skeleton, skel, ref)
         if len(skel) > EDGE:
             _add(self._by_start, skel[:EDGE], ref)
@@ -178,28 +197,31 @@ class SerialIndex:
         skel = skeleton(form)
         costs: dict[int, int] = {}
         factors: dict[int, float] = {}
+        forms = self.forms
 
         def consider(refs: set[int]) -> float:
             """Cost the new ``refs``; return the best score so far."""
             for ref in refs:
                 if ref not in costs and (allow is None or allow(ref)):
-                    costs[ref] = distance(form, read_form(self.serials[ref]))
+                    costs[ref] = distance(form, forms[ref])
             return max((self._value(read, ref, cost, factors) for ref, cost in costs.items()), default=0.0)
 
         if UNREADABLE in skel:
             count = skel.count(UNREADABLE)
             best = consider(self._probe(expansions(skel)) if count <= MAX_UNREADABLE else set())
         else:
-            ends, inside, lost = neighbours(skel)
-            best = consider(self._probe(ends))
-            # a candidate found only through the later groups scores at most 1 - SWAP/SCALE or
-            # 1 - GAP/SCALE: when the best is further above than MARGIN, they are not looked up
+            best = consider(self._probe((skel,)))
+            # a candidate found only one slip away scores at most 1 - SWAP/SCALE or 1 - GAP/SCALE:
+            # when the best is further above than MARGIN, they are not looked up
+            if best - MARGIN <= 1 - min(SWAP, GAP) / SCALE:
+                best = consider(self._probe(ends(skel)[1:]))
             if best - MARGIN <= 1 - SWAP / SCALE:
-                best = consider(self._probe(inside))
+                best = consider(self._probe(inside(skel)))
             if best - MARGIN <= 1 - GAP / SCALE:
-                best = consider(self._probe(lost))
+                best = consider(self._probe(lost_inside(skel)))
         if best - MARGIN <= 1 - (GAP + END) / SCALE:  # two or more characters lost at an end
-            consider(self._edges(skel))
+            longer = len(form) + (1 if UNREADABLE in skel else 2)  # shorter by one: looked up above
+            consider({r for r in self._edges(skel) if len(forms[r]) >= longer})
         scored: list[tuple[float, str, int]] = []
         for ref, cost in costs.items():
             if cost > CUTOFF:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .materiel import fold_serial
 
@@ -281,7 +282,11 @@ def script_mappings(raw: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=4096)
 def _attribute_form(value: str | None) -> str:
+    """Make, model or calibre as compared: letters and digits of what it looks like, no "mm"
+    (``AK-47`` is ``AK47``, ``7.62×39mm`` is ``762X39``). Cached: a million weapons are a few
+    dozen models, and every candidate of every read is weighed by them."""
     if not value:
         return ""
     text = "".join(ch for ch in fold_serial(value.replace("×", "x")) if ch.isalnum())
