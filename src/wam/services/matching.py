@@ -162,9 +162,18 @@ def _scope(scoped: ScopedLedger) -> set[int] | None:
 
 def match(scoped: ScopedLedger, reads: Sequence[Read], *, limit: int = 3) -> list[list[Candidate]]:
     """For each read, its best candidates among the weapons the user may see, best first."""
+    return _match(scoped.ledger, _scope(scoped), reads, limit)
+
+
+def match_everything(ledger: Ledger, reads: Sequence[Read], *, limit: int = 3) -> list[list[Candidate]]:
+    """:func:`match` over every weapon of the ledger: for the command line, whose user holds the
+    database itself (as ``wam incidents list`` and ``wam balance`` read it)."""
+    return _match(ledger, None, reads, limit)
+
+
+def _match(ledger: Ledger, scope: set[int] | None, reads: Sequence[Read], limit: int) -> list[list[Candidate]]:
     limit = max(1, min(limit, MAX_LIMIT))
-    scope = _scope(scoped)
-    register = recorded(scoped.ledger)
+    register = recorded(ledger)
     last = register.last_holder_id
     allow = None if scope is None else (lambda ref: last[ref] in scope)
     return [[register.candidate(c.ref, c.score, c.reason) for c in register.index.match(read, limit=limit, allow=allow)]
