@@ -1,5 +1,7 @@
 """Conflict events in the ACLED export layout, and the loss incidents that attacks on peacekeepers caused.
 
+Pure: parsing and linking, no I/O (the research register, :mod:`wam.services.research`, stores them).
+
 ACLED (Armed Conflict Location & Event Data) exports are CSV with, among others, the columns
 ``event_id_cnty, event_date, year, event_type, sub_event_type, actor1, assoc_actor_1, actor2,
 assoc_actor_2, country, admin1, admin2, location, latitude, longitude, geo_precision, source, notes,

@@ -491,7 +491,7 @@ def _lines_of(text: str, fmt: str, count: int) -> list[int]:
 
 def candidates(ledger: Ledger) -> list[Any]:
     """Every loss incident and research record as the ACLED linking needs it."""
-    from wam.importers import acled
+    from wam.domain import acled
 
     out = []
     for incident in incidents._incidents(ledger):  # noqa: SLF001
@@ -512,7 +512,7 @@ def import_acled(ledger: Ledger, text: str, *, actor: str) -> dict[str, Any]:
     Raises:
         ImportRefused: bad rows, each named by line and field.
     """
-    from wam.importers import acled
+    from wam.domain import acled
 
     parsed, problems = acled.parse(text)
     if problems:
