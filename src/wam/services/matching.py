@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 LOST, HELD, DISPOSED = "lost", "held", "disposed"
 MAX_LIMIT = 20
+KEEP = 4  # indexes kept, one a ledger (a million weapons is some 600 MB)
 
 _WEAPONS = ("SELECT id, \"key\", serial, make, model, calibre FROM items "
             "WHERE type = 'weapon' AND serial IS NOT NULL ORDER BY id")
@@ -144,6 +145,8 @@ def recorded(ledger: Ledger) -> Recorded:
             return kept[1]
         with ledger.engine.connect() as conn:
             fresh = build(conn)
+        if len(_kept) >= KEEP:  # a process serves one ledger or a few: never grow without bound
+            _kept.clear()
         _kept[id(ledger.engine)] = (head, fresh)
         return fresh
 
