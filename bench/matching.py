@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.matching_set import Case, cases, recorded  # noqa: E402
+from tests.matching_set import Case, Recorded, cases, recorded  # noqa: E402
 from wam.domain.serial_index import SerialIndex  # noqa: E402
 
 _INDEX: SerialIndex | None = None
@@ -51,6 +51,40 @@ def _match_share(reads: list[Case]) -> tuple[list[list[str]], float]:
     return found, _cpu() - start
 
 
+def _from_ledger(weapons: list[Recorded]) -> None:
+    """Post ``weapons`` into a new SQLite ledger (received at one of ten armouries) and time
+    :func:`wam.services.matching.build` reading them back (three bulk queries)."""
+    import tempfile
+    from datetime import UTC, datetime
+
+    from wam.domain.holders import make_holder
+    from wam.domain.materiel import make_item
+    from wam.domain.movements import make_movement
+    from wam.services import matching
+    from wam.services.ledger import Ledger
+
+    with tempfile.TemporaryDirectory() as folder:
+        ledger = Ledger.open(f"sqlite:///{folder}/matching.db")
+        ledger.init("matching bench")
+        ledger.add_holders([make_holder(code="UN", name="UN", kind="organisation"),
+                            *(make_holder(code=f"ARM-{i}", name=f"armoury {i}", kind="store", parent="UN")
+                              for i in range(10))])
+        start = time.perf_counter()
+        ledger.register_items(make_item(type="weapon", make=w.make, model=w.model, serial=w.serial,
+                                        calibre=w.calibre) for w in weapons)
+        when = datetime(2024, 1, 1, tzinfo=UTC)
+        ledger.post_many(make_movement(kind="receipt", item=w.key, quantity=1, source="supply:BGD",
+                                       target=f"ARM-{i % 10}", occurred_at=when, actor="bench")
+                         for i, w in enumerate(weapons))
+        print(f"ledger of {len(weapons):,} weapons posted in {time.perf_counter() - start:.1f} s")
+        wall, cpu = time.perf_counter(), _cpu()
+        with ledger.engine.connect() as conn:
+            built = matching.build(conn)
+        print(f"service index built from the ledger: {time.perf_counter() - wall:.1f} s wall, "
+              f"{_cpu() - cpu:.1f} s CPU, {len(built):,} weapons; load {os.getloadavg()[0]:.2f}")
+        ledger.engine.dispose()
+
+
 def main() -> None:
     global _INDEX
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -58,6 +92,8 @@ def main() -> None:
     parser.add_argument("--reads", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--samples", type=int, default=1000)
+    parser.add_argument("--ledger", type=int, default=0, metavar="N",
+                        help="also post N of the weapons into a SQLite ledger and time the service's build from it")
     args = parser.parse_args()
 
     t0 = time.perf_counter()
@@ -103,6 +139,9 @@ def main() -> None:
     q = statistics.quantiles(times, n=100)
     print(f"one read: p50 {q[49]:.2f} ms, p95 {q[94]:.2f} ms, max {max(times):.2f} ms (target < 50 ms); "
           f"load {os.getloadavg()[0]:.2f}")
+
+    if args.ledger:
+        _from_ledger(weapons[: args.ledger])
 
     positives = [(case, top) for case, top in zip(reads, found, strict=True) if case.truth is not None]
     listed = [(case, top) for case, top in zip(reads, found, strict=True) if top]
