@@ -21,7 +21,7 @@ Deterministic: candidates are ranked by score, then key.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from .serial_match import (
@@ -100,12 +100,13 @@ def inside(skel: str) -> list[str]:
     return out
 
 
-def lost_inside(skel: str) -> list[str]:
-    """``skel`` with every character of the alphabet put in at every place inside (the read lost one)."""
+def lost_inside(skel: str, columns: Sequence[str] | None = None) -> list[str]:
+    """``skel`` with every character of the alphabet put in at every place inside (the read lost
+    one); with ``columns``, only the characters some record of that length has at that place."""
     out: list[str] = []
     for i in range(1, len(skel)):
         head, tail = skel[:i], skel[i:]
-        out += [head + ch + tail for ch in SKELETON_ALPHABET]
+        out += [head + ch + tail for ch in (SKELETON_ALPHABET if columns is None else columns[i])]
     return out
 
 
@@ -135,6 +136,10 @@ class SerialIndex:
         self._by_skeleton: dict[str, Bucket] = {}
         self._by_start: dict[str, Bucket] = {}
         self._by_end: dict[str, Bucket] = {}
+        # length -> the characters records of that length have at each place (a serial format's
+        # digits-only places need 10 look-ups for a lost character, not 27); sorted on use
+        self._columns: dict[int, list[set[str]]] = {}
+        self._sorted: dict[int, list[str]] = {}
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -154,6 +159,12 @@ class SerialIndex:
         self._kind.append(number)
         skel = skeleton(form)
         _add(self._by_skeleton, skel, ref)
+        columns = self._columns.get(len(skel))
+        if columns is None:
+            columns = self._columns[len(skel)] = [set() for _ in skel]
+        for column, ch in zip(columns, skel, strict=True):
+            column.add(ch)
+        self._sorted.pop(len(skel), None)
         if len(skel) > EDGE:
             _add(self._by_start, skel[:EDGE], ref)
             _add(self._by_end, skel[-EDGE:], ref)
@@ -217,8 +228,8 @@ class SerialIndex:
                 best = consider(self._probe(ends(skel)[1:]))
             if best - MARGIN <= 1 - SWAP / SCALE:
                 best = consider(self._probe(inside(skel)))
-            if best - MARGIN <= 1 - GAP / SCALE:
-                best = consider(self._probe(lost_inside(skel)))
+            if best - MARGIN <= 1 - GAP / SCALE and len(skel) + 1 in self._columns:
+                best = consider(self._probe(lost_inside(skel, self._columns_of(len(skel) + 1))))
         if best - MARGIN <= 1 - (GAP + END) / SCALE:  # two or more characters lost at an end
             longer = len(form) + (1 if UNREADABLE in skel else 2)  # shorter by one: looked up above
             consider({r for r in self._edges(skel) if len(forms[r]) >= longer})
@@ -235,6 +246,12 @@ class SerialIndex:
         best = -scored[0][0]
         return [Candidate(ref, key, -value, self.score(read, ref).reason)  # the words, for the few proposed
                 for value, key, ref in scored[:limit] if -value >= best - MARGIN]
+
+    def _columns_of(self, length: int) -> list[str]:
+        found = self._sorted.get(length)
+        if found is None:
+            found = self._sorted[length] = ["".join(sorted(c)) for c in self._columns[length]]
+        return found
 
     def _value(self, read: Read, ref: int, cost: int, factors: dict[int, float]) -> float:
         """The score of weapon ``ref`` at serial cost ``cost``; ``factors`` caches the weight of
