@@ -1,6 +1,6 @@
 """An index of recorded weapons that finds the few worth scoring for a read, by hashing.
 
-Scoring (:mod:`wam.domain.serial_match`) costs tens of microseconds a pair; a million recorded
+Scoring (:mod:`wam.domain.serial_match`) costs microseconds a pair (tens with its words); a million recorded
 weapons cannot be scored for every read. The index keeps each recorded serial's *skeleton*
 (read form with look-alike classes collapsed, so ``56-OO012`` and ``56-00012`` share one) in a
 dictionary, and a read looks up the skeletons of everything one slip away from it: itself, each

@@ -13,7 +13,7 @@ by how likely it is to be a misreading rather than another weapon:
 * an unreadable character, written ``?`` or ``*``: cheap, since it is known to be something;
 * one character swapped with its neighbour, one missing or one extra: the classic slips;
 * characters missing at one end of the read (a defaced serial): the first as one slip, each
-  further one cheaper, up to three;
+  further one cheaper: two lost still make a candidate, three do not;
 * any other difference: expensive, because that is exactly how neighbouring serials of one
   batch differ (``56-00012`` and ``56-00013`` are two rifles, not one misread).
 
