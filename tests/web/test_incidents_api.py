@@ -129,3 +129,32 @@ def test_the_list_pages_with_limit_and_offset(client, personas) -> None:  # noqa
     page = client.get("/api/incidents", headers=qm, params={"limit": 1, "offset": 1}).json()
     assert ([i["id"] for i in page["items"]], page["total"]) == (["INC-000002"], 2)
     assert client.get("/api/incidents", headers=qm, params={"limit": 0}).status_code == 422
+
+
+def test_evidence_never_runs_in_wams_origin(client, personas) -> None:  # noqa: ANN001
+    """An uploaded HTML or script file is a download of opaque bytes, sandboxed and never sniffed (found by
+    a README trial: an armourer's 'photo.html' ran as the administrator who opened it)."""
+    officer = _headers(personas, "officer")
+    page = b"<html><script>fetch('/api/me')</script></html>"
+    script = b"document.title = 'PWNED'"
+    photo = b"\xff\xd8\xff door"
+    reported = client.post("/api/incidents", headers=officer, json=_report(evidence=[
+        {"name": "door.jpg", "media_type": "image/jpeg", "content": base64.b64encode(photo).decode()},
+        {"name": "photo.html", "media_type": "text/html", "content": base64.b64encode(page).decode()},
+        {"name": "a.js", "media_type": "application/javascript", "content": base64.b64encode(script).decode()},
+        {"name": "note.svg", "media_type": "image/svg+xml", "content": base64.b64encode(page).decode()}]))
+    assert reported.status_code == 201, reported.text
+    number = reported.json()["id"]
+    for content in (page, script):
+        served = client.get(f"/api/incidents/{number}/evidence/{hashlib.sha256(content).hexdigest()}",
+                            headers=officer)
+        assert served.status_code == 200 and served.content == content
+        assert served.headers["content-type"] == "application/octet-stream"
+        assert served.headers["content-disposition"].startswith("attachment;")
+        assert served.headers["x-content-type-options"] == "nosniff"
+        assert "sandbox" in served.headers["content-security-policy"]
+    served = client.get(f"/api/incidents/{number}/evidence/{hashlib.sha256(photo).hexdigest()}", headers=officer)
+    assert served.headers["content-type"] == "image/jpeg" and served.headers["content-disposition"].startswith("inline")
+    assert "sandbox" in served.headers["content-security-policy"]
+    home = client.get("/login")
+    assert "sandbox" not in home.headers["content-security-policy"]  # every other page keeps the site's policy

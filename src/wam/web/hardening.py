@@ -47,10 +47,14 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                raw = [(k, v) for k, v in message.get("headers", []) if k.lower() not in _NAMES]
+                given = message.get("headers", [])
+                # a route that sets its own, stricter policy keeps it (evidence files: a sandbox)
+                kept = {k.lower(): v for k, v in given if k.lower() == b"content-security-policy"}
+                raw = [(k, v) for k, v in given if k.lower() not in _NAMES] + list(kept.items())
+                defaults = [(k, v) for k, v in HEADERS if k not in kept]
                 if secure:
                     raw = [(k, _secure(v)) if k.lower() == b"set-cookie" else (k, v) for k, v in raw]
-                message["headers"] = raw + HEADERS
+                message["headers"] = raw + defaults
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

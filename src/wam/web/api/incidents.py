@@ -143,12 +143,33 @@ def get_incident(number: str, ctx: CurrentUser) -> dict[str, Any]:
     return _register(ctx).show(number)
 
 
+# Evidence is whatever a reporter uploaded: served from wam's own origin, an HTML or script file would
+# run as whoever opens it (the administrator included). Only these types are shown in the browser;
+# everything else is a download of opaque bytes, and nothing is ever sniffed, scripted or framed.
+SHOWN_INLINE = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf", "text/plain"})
+
+
+def evidence_response(media_type: str, data: bytes, digest: str) -> Response:
+    """The evidence file ``data`` as a response that cannot run in wam's origin."""
+    declared = (media_type or "").split(";")[0].strip().lower()
+    inline = declared in SHOWN_INLINE
+    served = declared if inline else "application/octet-stream"
+    if served == "text/plain":
+        served = "text/plain; charset=utf-8"
+    name = f"evidence-{digest[:16]}"
+    return Response(content=data, media_type=served, headers={
+        "Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{name}"',
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+        "Cache-Control": "private, no-store"})
+
+
 @router.get("/incidents/{number}/evidence/{digest}", response_class=Response,
             responses={**ERRORS, 200: {"content": {"application/octet-stream": {}}}})
 def get_evidence(number: str, digest: str, ctx: CurrentUser) -> Response:
-    """A file the incident cites, by its SHA-256."""
+    """A file the incident cites, by its SHA-256 (a download unless an image, a PDF or plain text)."""
     media_type, data = _register(ctx).evidence(number, digest)
-    return Response(content=data, media_type=media_type)
+    return evidence_response(media_type, data, digest)
 
 
 @router.post("/incidents/{number}/advance", responses=STEP_ERRORS)
