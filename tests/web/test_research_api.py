@@ -58,6 +58,11 @@ def test_a_researcher_records_and_never_sees_a_confidential_source(client, perso
     assert hidden.json()["error"]["message"] == f"research record {rid!r} not found"
     listed = client.get("/api/research", headers=researcher).json()["items"]
     assert [r["id"] for r in listed] == ["RES-000001", "RES-000002"]
+    # a researcher recording a confidential record is told it was recorded (it was: once), not "not found"
+    own = client.post("/api/research", headers=researcher, json=_record(confidentiality="confidential"))
+    assert own.status_code == 201 and own.json() == {"id": "RES-000004", "recorded": True, "confidential": True}
+    assert client.get("/api/research/RES-000004", headers=admin).status_code == 200
+    assert client.get("/api/research/RES-000005", headers=admin).status_code == 404  # no second copy
 
 
 def test_who_may_record_and_read(client, personas) -> None:  # noqa: ANN001

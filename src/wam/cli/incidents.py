@@ -409,7 +409,16 @@ def record_research(
             rid = research.ScopedResearch(scoped).record(id=number, **given)
         except PermissionDenied as exc:
             raise PermissionDenied(f"actor {name!r} may not record a research record: {exc.detail}") from None
-    shown = research.show(ledger, rid)  # as the command line sees it: without confidential sources
+    from wam.domain.errors import NotFound
+
+    try:
+        shown = research.show(ledger, rid)  # as the command line sees it: without confidential sources
+    except NotFound:  # a confidential record: kept, shown to an administrator for everything only
+        shown = {"id": rid, "recorded": True, "confidential": True}
+        if not as_json:
+            common.stdout.print(f"recorded {rid} (confidential: shown only to an administrator for everything)",
+                                markup=False)
+            return
     if as_json:
         common.print_json(shown)
     else:
