@@ -59,11 +59,19 @@ def test_a_destruction_goes_to_destroyed_and_a_handover_to_the_host_state() -> N
     ({"lines": [["", 1, "GAO-ARM"]]}, "item", 1),
     ({"number": "DSP 1"}, "number", None),
     ({"number": None}, "number", None),
+    ({"number": "../../x"}, "number", None),  # found by a README trial: it went into every list and address
+    ({"number": "DSP-1<script>"}, "number", None),
+    ({"number": "-1"}, "number", None),
 ])
 def test_a_draft_names_the_field_and_row_it_refuses(given: dict, field: str, row: int | None) -> None:
     with pytest.raises(InvalidInput) as refused:
         draft(**given)
     assert (refused.value.field, refused.value.row) == (field, row)
+
+
+def test_document_numbers_as_people_write_them_are_accepted() -> None:
+    for number in ("DSP-1", "INC-MONUSCO-2018-0001", "BOI/12/2024", "H.2024_07"):
+        assert draft(number=number).number == number
 
 
 def test_the_steps_follow_the_states() -> None:

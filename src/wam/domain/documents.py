@@ -197,10 +197,18 @@ class DocumentType:
 
 # steps and fields ---------------------------------------------------------------------------
 
+_NUMBER_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_./")
+
+
 def _number(value: object) -> str:
+    """A document's number as people write one (INC-MONUSCO-2018-0001, BOI/12/2024): letters, digits and
+    - _ . / only, starting with a letter or digit; it goes into addresses, file names and lists."""
     text = required_text(value, "number", max_len=NUMBER_LIMIT)
     if any(ch.isspace() for ch in text):
         raise InvalidInput("a document number has no spaces", field="number")
+    if not set(text) <= _NUMBER_CHARS or not text[0].isalnum() or ".." in text:
+        raise InvalidInput("a document number is letters, digits and - _ . / (starting with a letter or digit)",
+                           field="number")
     return text
 
 
