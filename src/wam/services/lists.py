@@ -113,12 +113,17 @@ def _sort(lq: ListQuery, sorts: dict[str, str], default: str) -> str:
     return sorts[lq.sort or default]
 
 
+def _escaped(text: str) -> str:
+    """``text`` with LIKE's wildcards taken literally (a search for "%" or "_" finds those characters)."""
+    return text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _like(text: str) -> str:
-    return "%" + text.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
+    return "%" + _escaped(text) + "%"
 
 
 def _prefix(text: str) -> str:
-    return text.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
+    return _escaped(text) + "%"
 
 
 def _item_search(query: _Select, q: str) -> tuple[_Select, object | None]:
@@ -127,8 +132,9 @@ def _item_search(query: _Select, q: str) -> tuple[_Select, object | None]:
         return query, None
     i = t.items
     fields = (i.c.serial, i.c.lot, i.c.make, i.c.model)
-    query = query.where(or_(*(func.lower(f).like(_like(q)) for f in fields)))
-    rank = case((or_(func.lower(i.c.serial).like(_prefix(q)), func.lower(i.c.lot).like(_prefix(q))), 0), else_=1)
+    query = query.where(or_(*(func.lower(f).like(_like(q), escape="\\") for f in fields)))
+    rank = case((or_(func.lower(i.c.serial).like(_prefix(q), escape="\\"),
+                     func.lower(i.c.lot).like(_prefix(q), escape="\\")), 0), else_=1)
     return query, rank
 
 
@@ -339,7 +345,8 @@ def _holders_builder(scoped: ScopedLedger, parent: str, lq: ListQuery) -> tuple[
         if lq.kind:
             query = query.where(h.c.kind == lq.kind)
         if lq.q:
-            query = query.where(or_(func.lower(h.c.code).like(_like(lq.q)), func.lower(h.c.name).like(_like(lq.q))))
+            query = query.where(or_(func.lower(h.c.code).like(_like(lq.q), escape="\\"),
+                                    func.lower(h.c.name).like(_like(lq.q), escape="\\")))
         return query
 
     column = getattr(h.c, _sort(lq, HOLDER_SORTS, "name"))
