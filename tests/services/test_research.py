@@ -309,3 +309,18 @@ def test_an_acled_file_with_bad_rows_imports_nothing_and_names_them(ledger) -> N
     with pytest.raises(research.ImportRefused) as caught:
         research.import_acled(ledger, "event_id_cnty,event_date\nX,2020-01-01\n", actor="ivan")
     assert caught.value.problems[0] == "line 1, field 'event_type': a column of the ACLED layout is missing"
+
+
+@pytest.mark.parametrize("started, words", [("1800-01-01", "before 1945-01-01"), ("2999-01-01", "in the future")])
+def test_a_research_record_dated_before_any_peace_operation_or_in_the_future_is_refused(started, words) -> None:
+    """Found by a README trial: rows dated 1800 and 2099 were imported without complaint."""
+    from datetime import UTC, datetime
+
+    from wam.domain import research as rules
+    from wam.domain.errors import InvalidInput
+
+    fields = {"started_at": started, "mission": "UNMISS", "country": "SSD", "sources": [{"citation": "x"}]}
+    with pytest.raises(InvalidInput) as refused:
+        rules.clean_fields(fields, now=datetime(2026, 12, 2, tzinfo=UTC))
+    assert refused.value.field == "started_at" and words in refused.value.message
+    assert rules.clean_fields({**fields, "started_at": "2014-04-14"}, now=datetime(2026, 12, 2, tzinfo=UTC))

@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from . import incidents as loss
 from .access import Grant, Role
 from .errors import InvalidInput
 from .text import clean_text, required_text
+from .timefmt import to_micros
 
 RECORD_KIND = "research:incident"  # the records chain's kind; the ref is the record's id
 EVENT_KIND = "conflict-event"  # an imported ACLED event; the ref is its event_id_cnty
@@ -185,10 +186,15 @@ def _partial_date(value: object) -> tuple[object, str]:
     return value, "day"
 
 
-def clean_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+# No peace operation is older than the first (UNTSO, 1948): an earlier date is a typing error.
+EARLIEST = datetime(1945, 1, 1, tzinfo=UTC)
+
+
+def clean_fields(fields: Mapping[str, Any], *, now: datetime | None = None) -> dict[str, Any]:
     """A research record's fields, checked, in the form the records chain keeps (times in microseconds).
 
-    Keeping them again gives the same.
+    Keeping them again gives the same. With ``now`` (the services' clock), a start after it (a day's
+    grace for time zones) is refused as well as one before :data:`EARLIEST`.
 
     Raises:
         InvalidInput: naming the field (and the row of a quantity, a contingent or a source).
@@ -198,6 +204,10 @@ def clean_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     started = loss._moment(started_raw, "started_at")  # noqa: SLF001
     if started is None:
         raise InvalidInput("say when it began (as precisely as the sources do)", field="started_at")
+    if started < to_micros(EARLIEST):
+        raise InvalidInput(f"is before {EARLIEST.date().isoformat()}, before any peace operation", field="started_at")
+    if now is not None and started > to_micros(now + timedelta(days=1)):
+        raise InvalidInput("is in the future: an incident is recorded after it began", field="started_at")
     out["started_at"] = started
     ended = loss._moment(_partial_date(fields.get("ended_at"))[0], "ended_at")  # noqa: SLF001
     if ended is not None:

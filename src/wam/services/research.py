@@ -23,6 +23,7 @@ import io
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, select
@@ -121,7 +122,7 @@ def record(ledger: Ledger, *, actor: str, id: str | None = None, **fields: Any) 
     Raises:
         InvalidInput: a field (naming it), or an id already taken.
     """
-    clean = rules.clean_fields(fields)
+    clean = rules.clean_fields(fields, now=ledger.clock())
     rid = rules.check_id(id) if id is not None else None
     return records.retrying(ledger.engine, lambda conn: write(conn, [(rid, clean)], actor))[0]
 
@@ -425,7 +426,7 @@ def row_fields(row: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
         if not fields["sources"]:
             fields["sources"] = [{"citation": f"loss incident {rid} of an exported register", "kind": "other"}]
         rid = None
-    clean = rules.clean_fields(fields)
+    clean = rules.clean_fields(fields, now=datetime.now(UTC))
     return (rules.check_id(rid) if rid not in (None, "") else None), clean
 
 
