@@ -212,3 +212,16 @@ def test_a_unit_of_works_own_movements_keep_the_time_window(world) -> None:  # n
     with pytest.raises(InvalidInput, match="occurred_at"):
         documents.run(ledger, lambda uow: uow.post(far_future))
     assert snapshot(ledger) == before
+
+
+def test_the_automatic_numbers_run_without_gaps_beside_numbers_of_their_own(world) -> None:  # noqa: ANN001
+    """Found by a README trial: documents given numbers of their own (the demo's INC-MONUSCO-2018-0001)
+    were counted, so the automatic series started past 000001 and seemed to have gaps."""
+    ledger = world.ledger
+    draft(ledger, world.rifles[0].key, number="DSP-GAO-2024-07")
+    draft(ledger, world.rifles[1].key, number="DSP-9")
+    first = draft(ledger, world.rifles[2].key, number=None)
+    with pytest.raises(InvalidInput):  # refused (an item not registered): writes nothing, takes no number
+        draft(ledger, "W|NO|SUCH|RIFLE", number=None)
+    second = draft(ledger, world.rifles[3].key, number=None)
+    assert (first.number, second.number) == ("DSP-000001", "DSP-000002")

@@ -186,12 +186,19 @@ class UnitOfWork:
         self.poster.post(movement)
 
     def _next_number(self, doc_type: DocumentType) -> str:
-        """The type's next number, ``<prefix>-000001`` on: one more than the documents it has."""
+        """The type's next number, ``<prefix>-000001`` on: one more than the highest of its series.
+
+        Documents given numbers of their own (``INC-MONUSCO-2018-0001``) are not counted: the series
+        has no gaps that an auditor would read as removed records (a refused document leaves none either:
+        its transaction writes nothing)."""
         if doc_type.name not in self._numbers:
             self.poster.drain()
-            count = self.conn.execute(select(func.count(func.distinct(r.c.ref)))
-                                      .where(r.c.kind == doc_type.record_kind)).scalar() or 0
-            self._numbers[doc_type.name] = count
+            width = len(doc_type.prefix) + 7  # "<prefix>-" and six digits
+            refs = self.conn.execute(select(func.distinct(r.c.ref)).where(
+                r.c.kind == doc_type.record_kind, r.c.ref.like(f"{doc_type.prefix}-%"),
+                func.length(r.c.ref) == width)).scalars()
+            series = [int(ref[-6:]) for ref in refs if ref[-6:].isdigit()]
+            self._numbers[doc_type.name] = max(series, default=0)
         while True:
             self._numbers[doc_type.name] += 1
             number = f"{doc_type.prefix}-{self._numbers[doc_type.name]:06d}"
