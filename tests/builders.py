@@ -701,3 +701,16 @@ def busy_world(ledger):  # noqa: ANN001, ANN201
     post_many(ledger, movements[:13])  # two batches: the reversal's original is already stored
     post_many(ledger, movements[13:])  # loss, recovery, disposal, adjustment through their registers
     return world
+
+
+def command_line(db_url: str, capsys: pytest.CaptureFixture[str]):  # noqa: ANN201
+    """``wam --db db_url ...`` as a user runs it, in process: (exit code, stdout, stderr), and never a traceback."""
+    from wam.cli.main import run
+
+    def call(*args: str) -> tuple[int, str, str]:
+        code = run(["--db", db_url, *args])
+        out, err = capsys.readouterr()
+        assert "Traceback" not in out + err
+        return code, out, err
+
+    return call

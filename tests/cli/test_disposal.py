@@ -7,9 +7,8 @@ import json
 
 import pytest
 
-from tests.builders import own_db_url_fixture, own_ledger_fixture, own_world_fixture  # noqa: F401  (db_url, ledger, world)
+from tests.builders import command_line, own_db_url_fixture, own_ledger_fixture, own_world_fixture  # noqa: F401  (db_url, ledger, world)
 from tests.factories import ball_rounds, rifle
-from wam.cli.main import run
 
 RIFLE_1 = rifle("56-00001").key
 ROUNDS = ball_rounds().key
@@ -17,13 +16,7 @@ ROUNDS = ball_rounds().key
 
 @pytest.fixture
 def wam(world, db_url, capsys):  # noqa: ANN001, ANN201
-    def call(*args: str) -> tuple[int, str, str]:
-        code = run(["--db", db_url, *args])
-        out, err = capsys.readouterr()
-        assert "Traceback" not in out + err
-        return code, out, err
-
-    return call
+    return command_line(db_url, capsys)
 
 
 def test_it_drafts_approves_executes_and_shows_a_certificate(wam) -> None:  # noqa: ANN001

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from tests.builders import own_db_url_fixture, own_ledger_fixture, own_world_fixture, snapshot  # noqa: F401  (db_url, ledger, world)
+from tests.builders import command_line, own_db_url_fixture, own_ledger_fixture, own_world_fixture, snapshot  # noqa: F401  (db_url, ledger, world)
 from tests.factories import ball_rounds, rifle
 from wam.cli.main import run
 
@@ -21,13 +21,7 @@ ROUNDS = ball_rounds().key
 
 @pytest.fixture
 def wam(world, db_url, capsys):  # noqa: ANN001, ANN201
-    def call(*args: str) -> tuple[int, str, str]:
-        code = run(["--db", db_url, *args])
-        out, err = capsys.readouterr()
-        assert "Traceback" not in out + err
-        return code, out, err
-
-    return call
+    return command_line(db_url, capsys)
 
 
 def write_csv(path: Path, rows: list[list[object]]) -> Path:

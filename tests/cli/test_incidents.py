@@ -8,9 +8,8 @@ import json
 
 import pytest
 
-from tests.builders import own_db_url_fixture, own_ledger_fixture, own_world_fixture  # noqa: F401  (db_url, ledger, world)
+from tests.builders import command_line, own_db_url_fixture, own_ledger_fixture, own_world_fixture  # noqa: F401  (db_url, ledger, world)
 from tests.factories import ball_rounds, rifle
-from wam.cli.main import run
 
 RIFLE_1 = rifle("56-00001").key
 ROUNDS = ball_rounds().key
@@ -21,13 +20,7 @@ REPORT = ("incidents", "report", "--site", "GAO", "--started-at", "2024-03-01T02
 
 @pytest.fixture
 def wam(world, db_url, capsys):  # noqa: ANN001, ANN201
-    def call(*args: str) -> tuple[int, str, str]:
-        code = run(["--db", db_url, *args])
-        out, err = capsys.readouterr()
-        assert "Traceback" not in out + err
-        return code, out, err
-
-    return call
+    return command_line(db_url, capsys)
 
 
 def test_it_reports_lists_advances_shows_and_exports(wam, tmp_path) -> None:  # noqa: ANN001

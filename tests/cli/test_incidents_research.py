@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from tests.builders import own_db_url_fixture, own_ledger_fixture, own_world_fixture  # noqa: F401  (db_url, ledger, world)
+from tests.builders import command_line, own_db_url_fixture, own_ledger_fixture, own_world_fixture  # noqa: F401  (db_url, ledger, world)
 from tests.factories import ball_rounds
 from wam.cli.main import run
 
@@ -24,13 +24,7 @@ RECORD = ("incidents", "record", "--started-at", "2015-10-26", "--mission", "UNM
 
 @pytest.fixture
 def wam(world, db_url, capsys):  # noqa: ANN001, ANN201
-    def call(*args: str) -> tuple[int, str, str]:
-        code = run(["--db", db_url, *args])
-        out, err = capsys.readouterr()
-        assert "Traceback" not in out + err
-        return code, out, err
-
-    return call
+    return command_line(db_url, capsys)
 
 
 def test_it_records_a_research_record_and_never_prints_a_confidential_source(wam, tmp_path) -> None:  # noqa: ANN001

@@ -5,19 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.builders import own_db_url_fixture, own_ledger_fixture, own_world_fixture  # noqa: F401  (db_url, ledger, world)
-from wam.cli.main import run
+from tests.builders import command_line, own_db_url_fixture, own_ledger_fixture, own_world_fixture  # noqa: F401  (db_url, ledger, world)
 
 
 @pytest.fixture
 def wam(world, db_url, capsys):  # noqa: ANN001, ANN201
-    def call(*args: str) -> tuple[int, str, str]:
-        code = run(["--db", db_url, *args])
-        out, err = capsys.readouterr()
-        assert "Traceback" not in out + err
-        return code, out, err
-
-    return call
+    return command_line(db_url, capsys)
 
 
 def _issue(wam, actor: str, serial: str = "56-00001", source: str = "GAO-ARM", target: str = "PTE-RAHMAN"):  # noqa: ANN001, ANN202

@@ -6,21 +6,13 @@ import json
 
 import pytest
 
-from tests.builders import own_db_url_fixture, own_ledger_fixture, own_world_fixture  # noqa: F401  (db_url, ledger, world)
-from wam.cli.main import run
+from tests.builders import command_line, own_db_url_fixture, own_ledger_fixture, own_world_fixture  # noqa: F401  (db_url, ledger, world)
 
 
 @pytest.fixture
 def wam(world, db_url, capsys):  # noqa: ANN001, ANN201
     world.move("loss", world.rifles[0], "GAO-ARM", "lost", days=1, document="INC-000001")
-
-    def call(*args: str) -> tuple[int, str, str]:
-        code = run(["--db", db_url, *args])
-        out, err = capsys.readouterr()
-        assert "Traceback" not in out + err
-        return code, out, err
-
-    return call
+    return command_line(db_url, capsys)
 
 
 def test_one_read_names_the_lost_weapon_and_its_incident(wam) -> None:  # noqa: ANN001
