@@ -146,6 +146,22 @@ def _item_filters(query: _Select, lq: ListQuery) -> _Select:
     return query
 
 
+def _held_items(query: _Select, lq: ListQuery) -> _Select:
+    """A holdings-shaped query (balances with their items) narrowed by the list's item filters, its
+    materiel type (``kind``) and its search."""
+    query = _item_filters(query, lq)
+    if lq.kind:
+        query = query.where(t.items.c.type == lq.kind)
+    return _item_search(query, lq.q)[0]
+
+
+def _item_order(lq: ListQuery, expr: Any, *ties: Any) -> list[Any]:
+    """Sort by ``expr`` (its direction the user's), then ``ties``; a search without a sort puts prefix
+    matches first."""
+    rank = _item_search(select(literal(1)), lq.q)[1]
+    return ([rank] if rank is not None and not lq.sort else []) + [expr.desc() if lq.desc else expr, *ties]
+
+
 def _subtree(conn: Connection, code: str) -> Select[tuple[int]]:
     hid = conn.execute(select(t.holders.c.id).where(t.holders.c.code == code)).scalar()
     return queries.subtree_ids(conn, hid if hid is not None else -1)  # -1: no holder, an empty subtree
@@ -226,17 +242,11 @@ def _holdings(scoped: ScopedLedger, code: str, lq: ListQuery, tree: bool) -> tup
                 query = query.where(b.c.holder_id.in_(scope))
         else:
             query = query.where(h.c.code == code)
-        query = _item_filters(query, lq)
-        if lq.kind:
-            query = query.where(i.c.type == lq.kind)
-        query, _ = _item_search(query, lq.q)
-        return query
+        return _held_items(query, lq)
 
     column = _sort(lq, HOLDING_SORTS, "item")
     expr = {"code": h.c.code, "quantity": b.c.quantity}.get(column, getattr(i.c, column, i.c.key))
-    rank = _item_search(select(literal(1)), lq.q)[1]
-    order = ([rank] if rank is not None and not lq.sort else []) + [expr.desc() if lq.desc else expr, i.c.key, h.c.code]
-    return build, order
+    return build, _item_order(lq, expr, i.c.key, h.c.code)
 
 
 def _holding_row(r: Any) -> dict[str, Any]:
@@ -287,17 +297,11 @@ def _items(scoped: ScopedLedger, lq: ListQuery) -> tuple[_Build, list[Any]]:
                  .where(b.c.quantity > 0).group_by(i.c.id))  # a source's negative balance is not a holding
         if ids is not None:
             query = query.where(b.c.holder_id.in_(bindparam("ids", ids, expanding=True, literal_execute=True)))
-        query = _item_filters(query, lq)
-        if lq.kind:
-            query = query.where(i.c.type == lq.kind)
-        query, _ = _item_search(query, lq.q)
-        return query
+        return _held_items(query, lq)
 
     column = _sort(lq, ITEM_SORTS, "item")
     expr = quantity if column == "quantity" else getattr(i.c, column)
-    rank = _item_search(select(literal(1)), lq.q)[1]
-    order = ([rank] if rank is not None and not lq.sort else []) + [expr.desc() if lq.desc else expr, i.c.key]
-    return build, order
+    return build, _item_order(lq, expr, i.c.key)
 
 
 def _item_row(r: Any) -> dict[str, Any]:
