@@ -24,16 +24,22 @@ DEFAULT_DB = "wam.db"
 _consoles: dict[str, Any] = {}
 
 
-def __getattr__(name: str) -> Any:
-    """``stdout`` and ``stderr``: rich consoles, made when a command first prints (rich costs a
+def console(name: str) -> Any:
+    """The rich console ``stdout`` or ``stderr``, made when a command first prints (rich costs a
     tenth of `wam --help`'s start-up, and most answers to --help never need it)."""
-    if name not in ("stdout", "stderr"):
-        raise AttributeError(name)
     if name not in _consoles:
         from rich.console import Console
 
         _consoles[name] = Console(stderr=name == "stderr", highlight=False, soft_wrap=True)
     return _consoles[name]
+
+
+def __getattr__(name: str) -> Any:
+    """``common.stdout`` and ``common.stderr`` for the commands: :func:`console`."""
+    if name not in ("stdout", "stderr"):
+        raise AttributeError(name)
+    return console(name)
+
 
 _state: dict[str, str | None] = {"db": None}
 
@@ -83,7 +89,7 @@ def signing_key_path(ledger: Ledger, given: Path | None = None) -> Path:
 
     choice = keys.choose(ledger.uuid, sqlite_file(ledger), given)
     if choice.how.startswith("beside the data"):
-        __getattr__("stderr").print(
+        console("stderr").print(
             f"warning: the signing key {choice.path} is beside the database: whoever copies the folder can "
             "re-sign a rewritten history. Move it to other media and set WAM_SIGNING_KEY (or --key).", markup=False)
     return choice.path
