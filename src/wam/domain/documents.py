@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from . import incidents
+from . import incidents, recoveries
 from .errors import InvalidInput, LedgerProblem, WamError
 from .holders import external_family
 from .materiel import normalise_item_key
@@ -99,7 +99,9 @@ class Line:
 class Step:
     """A step of a document's workflow: from one of ``sources`` to ``target``.
 
-    ``accepts`` names the fields the step may set (an execution's ``occurred_at``).
+    ``accepts`` names the fields the step may set (an execution's ``occurred_at``). A ``custom`` step
+    gives what it accepts, as given, to its type's :attr:`DocumentType.update` (a recovery's trace).
+    A ``target`` of :data:`SAME` leaves the document in the state it was in (a mark, a trace).
     """
 
     name: str
@@ -109,6 +111,10 @@ class Step:
     by_other: bool = False
     approves: bool = False
     accepts: tuple[str, ...] = ()
+    custom: bool = False
+
+
+SAME = "="  # a step's target: the state the document is in
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +150,9 @@ class Document:
 Check = Callable[[dict[str, Any], list[tuple[str, int, str]]], tuple[dict[str, Any], list[Line]]]
 # a type's own rule on a later step: (step, state before, fields after, actor, drafter) -> a refusal or None
 Guard = Callable[[str, str, Mapping[str, Any], str, str], str | None]
+# a type's custom step: (step, state, fields before (a copy), what it accepts as given, actor, lines) -> the
+# fields after, or a refusal
+Update = Callable[[str, str, dict[str, Any], Mapping[str, Any], str, int], dict[str, Any] | str]
 
 
 @dataclass(frozen=True)
@@ -165,6 +174,7 @@ class DocumentType:
     prefix: str  # of the numbers the service gives
     held_when_drafted: bool = False  # its lines list what their holders hold when it is drafted
     guard: Guard | None = None  # its own rule on a later step (an incident's board, its write-off)
+    update: Update | None = None  # its custom steps (a recovery's mark, trace, disposal)
 
     @property
     def record_kind(self) -> str:
@@ -180,7 +190,7 @@ class DocumentType:
         every state a step leads to from there (an incident investigated, closed)."""
         reached = {self.posting.target}
         while True:
-            more = {s.target for s in self.steps.values() if s.sources & reached} - reached
+            more = {s.target for s in self.steps.values() if s.sources & reached and s.target != SAME} - reached
             if not more:
                 return frozenset(reached)
             reached |= more
@@ -190,7 +200,7 @@ class DocumentType:
         seen = [self.initial]
         for step in self.steps.values():
             for state in (*sorted(step.sources), step.target):
-                if state not in seen:
+                if state not in seen and state != SAME:
                     seen.append(state)
         return tuple(seen)
 
@@ -323,9 +333,9 @@ def check_incident(fields: dict[str, Any], lines: list[tuple[str, int, str]]) ->
 
 
 def check_recovery(fields: dict[str, Any], lines: list[tuple[str, int, str]]) -> tuple[dict[str, Any], list[Line]]:
-    """A recovery record (minimal, issue 12 enriches it): each line from ``lost`` or
-    ``recovered:<source>`` into the holder named by ``to``."""
-    out = _common(fields)
+    """A recovery record (:mod:`wam.domain.recoveries`): each line from ``lost`` or
+    ``recovered:<source>`` into the holder named by ``to``; with ``how``, its full fields."""
+    out = {**_common(fields), **recoveries.clean_fields(fields, lines)}
     out["to"] = required_text(fields.get("to"), "to", max_len=TEXT_LIMITS["target"])
     if external_family(out["to"]) is not None:
         raise InvalidInput(f"{out['to']} is not a holder of the mission", field="to")
@@ -385,7 +395,7 @@ INCIDENT = DocumentType(
         Step("cancel", _s("reported"), "cancelled", accepts=("reason",)),
         # the workflow after the losses are posted (wam.domain.incidents.check_step)
         Step(incidents.INVESTIGATE, _s("posted"), "under_investigation", accepts=incidents.STEP_FIELDS["investigate"]),
-        Step(incidents.CONVENE, _s("under_investigation"), "board_of_inquiry",
+        Step(incidents.CONVENE, _s("under_investigation"), "board_of_inquiry", approves=True,
              accepts=incidents.STEP_FIELDS["convene"]),
         Step(incidents.FINDINGS, _s("under_investigation", "board_of_inquiry"), "findings",
              accepts=incidents.STEP_FIELDS["findings"]),
@@ -393,15 +403,22 @@ INCIDENT = DocumentType(
     ),
     check=check_incident, prefix="INC", guard=incidents.check_step,
 )
+_HELD = _s("posted", "retained", "disposal")  # in the ledger: marked, traced, matched whatever its disposition
 RECOVERY = DocumentType(
     name="recovery", kind=MovementKind.RECOVERY, title="recovery record",
-    command="wam document step recovery register|post", draft="register", initial="registered",
+    command="wam recoveries register (or /api/recoveries)", draft="register", initial="registered",
     steps=_steps(
         Step("register", _s(), "registered"),
         Step("post", _s("registered"), "posted", posts=True, accepts=("occurred_at",)),
         Step("cancel", _s("registered"), "cancelled", accepts=("reason",)),
+        # after the items are in custody (wam.domain.recoveries.update)
+        Step("mark", _HELD, SAME, accepts=recoveries.STEP_FIELDS["mark"], custom=True),
+        Step("trace", _HELD, SAME, accepts=recoveries.STEP_FIELDS["trace"], custom=True),
+        Step("match", _HELD, SAME, accepts=recoveries.STEP_FIELDS["match"], custom=True),
+        Step("retain", _s("posted"), "retained", accepts=recoveries.STEP_FIELDS["retain"], custom=True),
+        Step("dispose", _HELD, "disposal", accepts=recoveries.STEP_FIELDS["dispose"], custom=True),
     ),
-    check=check_recovery, prefix="REC",
+    check=check_recovery, prefix="REC", update=recoveries.update,
 )
 COUNT = DocumentType(
     name="count", kind=MovementKind.ADJUSTMENT, title="stock count",
@@ -475,6 +492,16 @@ def apply(doc_type: DocumentType, document: Document | None, step_name: str, act
     if step.by_other and actor == document.drafted_by:
         raise DocumentRefused(f"{actor} drafted {document.number}: someone else must {step_name} it",
                               number=document.number, state=document.state)
+    if step.custom and doc_type.update is not None:
+        accepted = {name: given[name] for name in step.accepts if given.get(name) is not None}
+        updated = doc_type.update(step_name, document.state, dict(document.fields), accepted, actor,
+                                  len(document.lines))
+        if isinstance(updated, str):
+            raise DocumentRefused(f"{doc_type.title} {document.number}: {updated}", number=document.number,
+                                  state=document.state)
+        target = document.state if step.target == SAME else step.target
+        return Document(document.type, document.number, target, document.lines, updated,
+                        {**document.by, step_name: actor}, document.drafted_by)
     fields = dict(document.fields)
     for name in step.accepts:
         value = given.get(name)
@@ -495,7 +522,8 @@ def apply(doc_type: DocumentType, document: Document | None, step_name: str, act
         refusal = doc_type.guard(step_name, document.state, fields, actor, document.drafted_by)
         if refusal is not None:
             raise DocumentRefused(refusal, number=document.number, state=document.state)
-    return Document(document.type, document.number, step.target, document.lines, fields,
+    target = document.state if step.target == SAME else step.target
+    return Document(document.type, document.number, target, document.lines, fields,
                     {**document.by, step_name: actor}, document.drafted_by)
 
 
@@ -548,6 +576,8 @@ def record_body(doc_type: DocumentType, step_name: str, given: Mapping[str, Any]
     if step_name == doc_type.draft:
         plain: dict[str, Any] = {**document.fields, "number": document.number,
                                  "lines": [[line.item, line.quantity, line.source] for line in document.lines]}
+    elif doc_type.steps[step_name].custom:  # as given: the type's update reads it again on replay
+        plain = {name: given[name] for name in doc_type.steps[step_name].accepts if given.get(name) is not None}
     else:
         accepts = doc_type.steps[step_name].accepts
         plain = {name: document.fields[name] for name in accepts if given.get(name) is not None}

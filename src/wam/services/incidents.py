@@ -537,7 +537,7 @@ def evidence_file(ledger: Ledger, digest: str) -> tuple[str, bytes]:
 
 
 def verify_evidence(conn: Connection, found: Mapping[tuple[str, str], Document]) -> list[LedgerProblem]:
-    """Every evidence record is the file its SHA-256 names; every file an incident cites is kept."""
+    """Every evidence record is the file its SHA-256 names; every file an incident or a recovery cites is kept."""
     problems: list[LedgerProblem] = []
     kept: set[str] = set()
     for record in records.all_records(conn, kinds=[rules.EVIDENCE_KIND]):
@@ -546,11 +546,12 @@ def verify_evidence(conn: Connection, found: Mapping[tuple[str, str], Document])
         if problem is not None:
             problems.append(LedgerProblem("documents", f"record {record.seq}: {problem}"))
     for (type_name, number), document in sorted(found.items()):
-        if type_name != TYPE:
+        if type_name not in (TYPE, "recovery"):  # a recovery's photos are kept as evidence too
             continue
+        title = INCIDENT.title if type_name == TYPE else "recovery record"
         for name, digest, _, _ in document.fields.get("evidence") or ():
             if digest not in kept:
-                problems.append(LedgerProblem("documents", f"{INCIDENT.title} {number} cites evidence {name} "
+                problems.append(LedgerProblem("documents", f"{title} {number} cites evidence {name} "
                                                            f"({digest[:12]}), which is not kept"))
     return problems
 

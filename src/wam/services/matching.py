@@ -163,9 +163,11 @@ def _scope(scoped: ScopedLedger) -> set[int] | None:
         return set(conn.execute(query).scalars())
 
 
-def match(scoped: ScopedLedger, reads: Sequence[Read], *, limit: int = 3) -> list[list[Candidate]]:
-    """For each read, its best candidates among the weapons the user may see, best first."""
-    return _match(scoped.ledger, _scope(scoped), reads, limit)
+def match(scoped: ScopedLedger, reads: Sequence[Read], *, limit: int = 3,
+          exclude: frozenset[str] = frozenset()) -> list[list[Candidate]]:
+    """For each read, its best candidates among the weapons the user may see, best first; the weapons
+    ``exclude`` names (a recovery's own items, registered from these reads) are left out before ranking."""
+    return _match(scoped.ledger, _scope(scoped), reads, limit, exclude)
 
 
 def match_everything(ledger: Ledger, reads: Sequence[Read], *, limit: int = 3) -> list[list[Candidate]]:
@@ -174,11 +176,16 @@ def match_everything(ledger: Ledger, reads: Sequence[Read], *, limit: int = 3) -
     return _match(ledger, None, reads, limit)
 
 
-def _match(ledger: Ledger, scope: set[int] | None, reads: Sequence[Read], limit: int) -> list[list[Candidate]]:
+def _match(ledger: Ledger, scope: set[int] | None, reads: Sequence[Read], limit: int,
+           exclude: frozenset[str] = frozenset()) -> list[list[Candidate]]:
     limit = max(1, min(limit, MAX_LIMIT))
     register = recorded(ledger)
-    last = register.last_holder_id
+    last, keys = register.last_holder_id, register.index.keys
     allow = None if scope is None else (lambda ref: last[ref] in scope)
+    if exclude:
+        within = allow
+        allow = (lambda ref: keys[ref] not in exclude) if within is None else (
+            lambda ref: keys[ref] not in exclude and within(ref))
     return [[register.candidate(c.ref, c.score, c.reason) for c in register.index.match(read, limit=limit, allow=allow)]
             for read in reads]
 
