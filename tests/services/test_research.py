@@ -214,7 +214,14 @@ def test_an_import_is_all_or_nothing_and_names_each_bad_line_and_field(ledger) -
     with pytest.raises(research.ImportRefused) as caught:  # the id is taken now
         research.import_text(ledger, "\n".join([header, good]) + "\n", "csv", actor="ivan")
     assert caught.value.problems == ["line 2, field 'id': RES-000010 is already a research record"]
-    assert [r["id"] for r in research.listing(ledger)] == ["RES-000010"]
+    other = good.replace("RES-000010", "RES-000011")
+    research.import_text(ledger, "\n".join([header, other]) + "\n", "csv", actor="ivan")
+    fresh = good.replace("RES-000010", "RES-000012")
+    with pytest.raises(research.ImportRefused) as caught:  # every taken id is named, not the first
+        research.import_text(ledger, "\n".join([header, good, fresh, other]) + "\n", "csv", actor="ivan")
+    assert caught.value.problems == ["line 2, field 'id': RES-000010 is already a research record",
+                                     "line 4, field 'id': RES-000011 is already a research record"]
+    assert [r["id"] for r in research.listing(ledger)] == ["RES-000010", "RES-000011"]
 
 
 def test_a_json_import_names_the_line_each_bad_incident_begins_on(ledger) -> None:  # noqa: ANN001

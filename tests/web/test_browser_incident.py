@@ -1,6 +1,7 @@
 """Reporting a loss incident in the browser (Debian Chromium through Playwright) on a phone-sized screen
-(390x844), in English and French: from the incident list to the form, filled with the thumbs, to the
-incident's page with its loss posted and the next step offered; no sideways scrolling on the way."""
+(390x844), in English and French: from the incident list to the form, filled with the thumbs (and a
+photo attached), to the incident's page with its loss posted and the next step offered; a researcher's
+record from open sources likewise; no sideways scrolling on the way."""
 
 from __future__ import annotations
 
@@ -59,6 +60,8 @@ def test_a_quartermaster_reports_an_incident_from_a_phone(phone, app) -> None:  
     page.select_option("select[name=ownership]", "COE")
     page.fill("textarea[name=serials]", "56-00002")
     page.fill("textarea[name=narrative]", "armoury door forced at night")
+    page.set_input_files("input[name=evidence]", files=[{"name": "door.png", "mimeType": "image/png",
+                                                         "buffer": b"\x89PNG door"}])
     _shot(page, "incident-report")
     submit = page.get_by_role("button", name=texts["submit"])
     box = submit.bounding_box()
@@ -68,5 +71,35 @@ def test_a_quartermaster_reports_an_incident_from_a_phone(phone, app) -> None:  
     assert texts["done"] in page.locator("[role=status]").text_content()
     assert page.get_by_role("button", name=texts["next"]).is_visible()
     _no_sideways_scroll(page)
+    assert page.get_by_role("link", name="door.png").is_visible()
     _shot(page, "incident-page")
     assert app.state.wam.ledger.custodian(rifle("56-00002").key) == "lost"
+
+
+RESEARCH = {"en": {"link": "Record from open sources", "submit": "Record", "done": "is recorded"},
+            "fr": {"link": "Consigner d'après des sources ouvertes", "submit": "Consigner", "done": "est consigné"}}
+
+
+def test_a_researcher_records_an_incident_from_open_sources_on_a_phone(phone, app) -> None:  # noqa: ANN001
+    page, texts = phone, RESEARCH[phone.lang]
+    sign_in(page, "researcher")
+    page.goto("/incidents")
+    page.get_by_role("link", name=texts["link"]).click()
+    page.wait_for_url("**/research/new")
+    _no_sideways_scroll(page)
+    page.fill("input[name=started_at]", "2017-11")
+    page.fill("input[name=mission]", "MINUSMA")
+    page.fill("input[name=country]", "MLI")
+    page.fill("input[name=place]", "Aguelhok")
+    page.select_option("select[name=q1_category]", "small_arms")
+    page.fill("input[name=q1_min]", "16")
+    page.fill("input[name=q1_max]", "20")
+    page.fill("input[name=s1_citation]", "UN SG report S/2018/273")
+    page.select_option("select[name=s1_kind]", "un_report")
+    _shot(page, "research-form")
+    page.get_by_role("button", name=texts["submit"], exact=True).tap()
+    page.wait_for_url("**/incidents/RES-*?recorded=1")
+    assert texts["done"] in page.locator("[role=status]").text_content()
+    assert "16–20" in page.content() or "16-20" in page.content()
+    _no_sideways_scroll(page)
+    _shot(page, "research-record")

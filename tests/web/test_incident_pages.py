@@ -39,11 +39,40 @@ def test_a_quartermaster_reports_an_incident_and_takes_it_through_its_steps(app,
     assert client.post("/incidents/INC-000001/advance", data={"csrf": csrf, "step": "investigate",
                                                               "investigator": "Maj. Sy"}).status_code == 303
     page = client.get("/incidents/INC-000001").text
-    assert "under investigation" in page and 'id="step-findings"' in page and 'id="step-convene"' in page
+    assert "under investigation" in page and 'id="step-findings"' in page
+    assert 'id="step-convene"' not in page  # convening a board is the approver's (the WAM officer's)
     refused = client.post("/incidents/INC-000001/advance", data={"csrf": csrf, "step": "findings", "findings": ""})
     assert refused.status_code == 409 and 'role="alert"' in refused.text
     listed = client.get("/incidents").text
     assert "/incidents/INC-000001" in listed
+
+
+def test_the_form_takes_the_whole_report_with_evidence_files(app, client, personas) -> None:  # noqa: ANN001
+    import hashlib
+
+    csrf = sign_in(client, "quartermaster")
+    photo = b"\x89PNG door forced"
+    form = _report(csrf, ended_at="2024-02-01T04:30", time_precision="hour", latitude="16.27", longitude="-0.04",
+                   place_precision="approximate", coe_provider="bgd", value_usd="1200", confidentiality="confidential")
+    done = client.post("/incidents/report", data=form, files=[("evidence", ("door.png", photo, "image/png")),
+                                                             ("evidence", ("", b"", "application/octet-stream"))])
+    assert done.status_code == 303, done.text
+    number = done.headers["location"].split("/")[2].split("?")[0]
+    shown = client.get(f"/api/incidents/{number}").json()
+    fields = shown["fields"]
+    assert (fields["time_precision"], fields["latitude"], fields["longitude"], fields["place_precision"],
+            fields["coe_provider"], fields["value_usd"]) == ("hour", 16.27, -0.04, "approximate", "BGD", 1200)
+    assert shown["ended_at"].startswith("2024-02-01T04:30")
+    digest = hashlib.sha256(photo).hexdigest()
+    assert fields["evidence"] == [["door.png", digest, len(photo), "image/png"]]
+    page = client.get(f"/incidents/{number}").text
+    assert "16.27" in page and f"/api/incidents/{number}/evidence/{digest}" in page and 'id="concealed"' not in page
+    assert client.get(f"/api/incidents/{number}/evidence/{digest}").content == photo
+    client.post("/logout", data={"csrf": csrf})
+    sign_in(client, "auditor")  # reads the store's movements, but is outside the confidential scope
+    page = client.get(f"/incidents/{number}").text
+    assert 'id="concealed"' in page and "door.png" not in page and "SINREP" not in page and "armoury door" not in page
+    assert client.get(f"/api/incidents/{number}/evidence/{digest}").status_code == 404
 
 
 def test_a_bad_report_keeps_the_form_and_says_why(app, client, personas) -> None:  # noqa: ANN001
@@ -53,6 +82,13 @@ def test_a_bad_report_keeps_the_form_and_says_why(app, client, personas) -> None
     assert 'value="GAO"' in refused.text  # what was typed stays
     early = client.post("/incidents/report", data=_report(csrf, started_at="2023-01-01T00:00"))
     assert early.status_code == 409  # the site did not hold it then
+    assert app.state.wam.ledger.custodian(KEY) == "GAO-ARM"
+    for field, value in (("latitude", "95"), ("ended_at", "2024-01-01T00:00"), ("coe_provider", "XX1")):
+        refused = client.post("/incidents/report", data=_report(csrf, **{field: value}))
+        assert refused.status_code == 422 and 'role="alert"' in refused.text, (field, refused.status_code)
+    too_many = client.post("/incidents/report", data=_report(csrf), files=[
+        ("evidence", (f"p{n}.txt", b"x", "text/plain")) for n in range(21)])
+    assert too_many.status_code == 422 and "20" in too_many.text
     assert app.state.wam.ledger.custodian(KEY) == "GAO-ARM"
 
 

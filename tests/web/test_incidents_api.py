@@ -44,7 +44,8 @@ def test_an_incident_is_reported_investigated_and_written_off(app, client, perso
     assert advance(qm, step="investigate").json()["step"] == "under_investigation"
     refused = advance(qm, step="findings", findings="overrun")
     assert refused.status_code == 409 and "a board of inquiry is required" in refused.json()["error"]["message"]
-    assert advance(qm, step="convene", board_reference="BOI/2024/3").status_code == 200
+    assert advance(qm, step="convene", board_reference="BOI/2024/3").status_code == 403  # the approver convenes
+    assert advance(officer, step="convene", board_reference="BOI/2024/3").status_code == 200
     assert advance(qm, step="findings", findings="overrun").status_code == 200
     assert advance(qm, step="close", outcome="written_off").status_code == 403  # the approver's role
     closed = advance(officer, step="close", outcome="written_off")
@@ -54,6 +55,44 @@ def test_an_incident_is_reported_investigated_and_written_off(app, client, perso
     assert [i["id"] for i in listed] == [number]
     assert client.get("/api/incidents", headers=qm, params={"step": "reported"}).json()["items"] == []
     assert app.state.wam.ledger.verify().ok
+
+
+def test_a_filter_on_a_value_that_does_not_exist_is_refused_naming_it(client, personas) -> None:  # noqa: ANN001
+    qm = _headers(personas, "quartermaster")
+    for name, value in (("step", "bogus"), ("circumstance", "picnic"), ("mechanism", "x"), ("ownership", "y")):
+        refused = client.get("/api/incidents", headers=qm, params={name: value})
+        assert refused.status_code == 422 and refused.json()["error"]["field"] == name, (name, refused.text)
+    assert client.get("/api/incidents", headers=qm, params={"step": "closed"}).status_code == 200
+    backwards = client.get("/api/incidents", headers=qm, params={"since": "2024-02-01T00:00:00Z",
+                                                                 "until": "2024-01-01T00:00:00Z"})
+    assert backwards.status_code == 422 and backwards.json()["error"]["field"] == "until"
+
+
+def test_a_confidential_incident_keeps_its_narrative_sources_and_evidence_to_its_scope(client, personas) -> None:  # noqa: ANN001
+    photo = b"%PDF-1.4 statement"
+    qm = _headers(personas, "quartermaster")
+    reported = client.post("/api/incidents", headers=qm, json=_report(confidentiality="confidential", evidence=[
+        {"name": "statement.pdf", "media_type": "application/pdf", "content": base64.b64encode(photo).decode()}]))
+    assert reported.status_code == 201, reported.text
+    number, digest = reported.json()["id"], hashlib.sha256(photo).hexdigest()
+    for name, sees in (("quartermaster", True), ("officer", True), ("admin", True),
+                       ("auditor", False), ("viewer", False), ("researcher", False)):
+        shown = client.get(f"/api/incidents/{number}", headers=_headers(personas, name))
+        if shown.status_code in (403, 404):  # out of sight altogether (a researcher does not read movements)
+            assert not sees, name
+            continue
+        assert shown.status_code == 200, (name, shown.text)
+        body = shown.json()
+        fields = body["fields"]
+        assert ("sources" in fields, "narrative" in fields, "evidence" in fields) == (sees, sees, sees), name
+        assert body.get("concealed", False) is (not sees), name
+        assert "SINREP" not in shown.text or sees, name
+        served = client.get(f"/api/incidents/{number}/evidence/{digest}", headers=_headers(personas, name))
+        assert (served.status_code == 200) is sees, (name, served.status_code)
+    plain = client.post("/api/incidents", headers=qm, json=_report(
+        confidentiality="restricted", lines=[{"item": rifle("56-00003").key, "from": "GAO-ARM"}]))
+    auditor_view = client.get(f"/api/incidents/{plain.json()['id']}", headers=_headers(personas, "auditor")).json()
+    assert auditor_view["fields"]["sources"] == ["SINREP 2024-032"] and "concealed" not in auditor_view
 
 
 def test_evidence_is_kept_and_served_by_its_sha256(client, personas) -> None:  # noqa: ANN001

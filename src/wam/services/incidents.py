@@ -253,6 +253,17 @@ class Filters:
     board_of_inquiry_required: bool | None = None
     overdue: bool | None = None
 
+    def __post_init__(self) -> None:
+        """A filter on a value the vocabulary does not have is refused, naming it (not an empty list)."""
+        known = {"circumstance": tuple(rules.Circumstance), "mechanism": tuple(rules.Mechanism),
+                 "ownership": tuple(rules.Ownership), "step": tuple(sorted(set(STEP_SHOWN.values())))}
+        for name, values in known.items():
+            wanted = getattr(self, name)
+            if wanted is not None and wanted not in values:
+                raise InvalidInput(f"{wanted!r} is not one of {', '.join(values)}", field=name)
+        if self.since is not None and self.until is not None and self.until < self.since:
+            raise InvalidInput("the period ends before it begins", field="until")
+
     def keeps_facts(self, document: Document) -> bool:
         """Whether the incident's own facts pass (everything but the derived flags)."""
         fields = document.fields
@@ -501,8 +512,20 @@ def get(ledger: Ledger, number: str) -> Incident:
     return found[0]
 
 
-def full(ledger: Ledger, number: str) -> dict[str, Any]:
-    """One incident with its steps and the entries it posted.
+CONCEALED = ("narrative", "sources", "evidence")  # what a confidential incident keeps to its scope
+
+
+def conceal(shown: dict[str, Any]) -> dict[str, Any]:
+    """A confidential incident as a viewer outside its scope sees it: without its narrative, sources
+    and evidence (who told what), and saying so (``concealed``). Other incidents unchanged."""
+    if shown.get("confidentiality") != "confidential":
+        return shown
+    return {**shown, "fields": {k: v for k, v in shown["fields"].items() if k not in CONCEALED}, "concealed": True}
+
+
+def full(ledger: Ledger, number: str, *, confidential: bool = False) -> dict[str, Any]:
+    """One incident with its steps and the entries it posted; a confidential one without its
+    narrative, sources and evidence unless the viewer is in its scope (``confidential``).
 
     Raises:
         NotFound: no such incident.
@@ -518,7 +541,7 @@ def full(ledger: Ledger, number: str) -> dict[str, Any]:
     from .research import linked_events
 
     out["events"] = linked_events(ledger).get(number, [])
-    return out
+    return out if confidential else conceal(out)
 
 
 def evidence_file(ledger: Ledger, digest: str) -> tuple[str, bytes]:
@@ -583,8 +606,12 @@ class ScopedIncidents:
     """The incidents ``scoped``'s user may see and change, scoped by the holder tree as disposals are
     (:class:`wam.services.registers.ScopedDocuments`): an incident is in sight of whoever reads
     movements at a holder its lines leave. Reporting needs a recording role at every holder its
-    lines leave (and the site it names in sight, or above them); closing (which writes off) the approver's role at
-    every one; the other steps a recording role.
+    lines leave (and the site it names in sight, or above them); convening a board of inquiry and closing
+    (which writes off) the approver's role at every one; the other steps a recording role.
+
+    A confidential incident's narrative, sources and evidence are seen only by whoever may take its
+    steps (a recording or approving role at every holder its lines leave) and by an administrator
+    for everything: not by an auditor, a viewer or a researcher who reads those holders' movements.
     """
 
     def __init__(self, scoped: ScopedLedger) -> None:
@@ -599,8 +626,20 @@ class ScopedIncidents:
         return listing(self.scoped.ledger, filters, visible_source=self.scoped._reads_movements_at)  # noqa: SLF001
 
     def show(self, number: str) -> dict[str, Any]:
-        self.documents.get(number)  # NotFound out of sight, as for a number that does not exist
-        return full(self.scoped.ledger, number)
+        document = self.documents.get(number)  # NotFound out of sight, as for a number that does not exist
+        return full(self.scoped.ledger, number, confidential=self.in_confidence(document))
+
+    def in_confidence(self, document: Document) -> bool:
+        """Whether the user is in the scope of this incident's confidential narrative, sources and evidence."""
+        from wam.domain.access import Action
+        from wam.domain.research import sees_confidential
+
+        scoped = self.scoped
+        if sees_confidential(scoped.grants):
+            return True
+        sources = {line.source for line in document.lines} - {""}
+        return bool(sources) and any(all(scoped.allows(code, action) for code in sources)
+                                     for action in (Action.RECORD, Action.APPROVE))
 
     def report(self, *, lines: Sequence[Mapping[str, Any]], **fields: Any) -> Document:
         from wam.domain.access import Action
@@ -622,6 +661,8 @@ class ScopedIncidents:
         """A file the incident (in sight) cites: its media type and content."""
         document = self.documents.get(number)
         if digest not in {cited[1] for cited in document.fields.get("evidence") or ()}:
+            raise NotFound("evidence file", digest)
+        if document.fields.get("confidentiality") == "confidential" and not self.in_confidence(document):
             raise NotFound("evidence file", digest)
         return evidence_file(self.scoped.ledger, digest)
 

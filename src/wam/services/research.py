@@ -474,6 +474,10 @@ def import_text(ledger: Ledger, text: str, fmt: str, *, actor: str) -> list[str]
     lines = _lines_of(text, fmt, len(parsed))
 
     def work(conn: Connection) -> list[str]:
+        taken = _taken(conn, [rid for rid, _ in parsed if rid is not None])
+        if taken:  # every one of them, not the first
+            raise ImportRefused([f"line {line}, field 'id': {rid} is already a research record"
+                                 for line, (rid, _) in zip(lines, parsed, strict=False) if rid in taken])
         try:
             return write(conn, parsed, actor)
         except InvalidInput as exc:

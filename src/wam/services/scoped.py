@@ -217,6 +217,11 @@ class ScopedLedger:
             raise PermissionDenied(f"your role does not allow this at {code}")
         return places
 
+    def allows(self, code: str, action: Action) -> bool:
+        """Tell whether the user may do ``action`` at holder ``code`` (False out of sight)."""
+        places = self._places(code)
+        return places is not None and allowed_at(self.grants, places, action)
+
     def _require_anywhere(self, action: Action) -> None:
         if not self.can(action):
             raise PermissionDenied("your role does not allow this")

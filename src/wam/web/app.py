@@ -38,6 +38,7 @@ from .pages import admin as admin_pages
 from .pages import dashboard as dashboard_pages
 from .pages import home as home_pages
 from .pages import incidents as incident_pages
+from .pages import research as research_pages
 from .pages import ledger as ledger_pages
 from .pages import lists as list_pages
 from .pages import paper as paper_pages
@@ -104,7 +105,8 @@ def create_app(settings: WebSettings | None = None, *, ledger: Ledger | None = N
         api.include_router(router)
     app.include_router(api)
     for router in (signin.router, home_pages.router, dashboard_pages.router, picker_pages.router, paper_pages.router,
-                   ledger_pages.router, list_pages.router, admin_pages.router, incident_pages.router):
+                   ledger_pages.router, list_pages.router, admin_pages.router, incident_pages.router,
+                   research_pages.router):
         app.include_router(router, include_in_schema=False)
     app.mount("/static", CachedStatic(directory=str(HERE / "static")), name="static")
     errors.install(app)

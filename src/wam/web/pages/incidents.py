@@ -48,6 +48,8 @@ def _labels(ctx: CurrentUser) -> dict[str, dict[str, str]]:
         "outcome": {o.value: t(f"inc.outcome.{o.value}") for o in vocabulary.Outcome},
         "confidentiality": {c: t(f"inc.confidentiality.{c}") for c in vocabulary.CONFIDENTIALITY},
         "casualty": {c: t(f"inc.casualty.{c}") for c in vocabulary.CASUALTIES},
+        "time_precision": {c: t(f"inc.time_precision.{c}") for c in vocabulary.TIME_PRECISIONS},
+        "place_precision": {c: t(f"inc.place_precision.{c}") for c in vocabulary.PLACE_PRECISIONS},
         "state": {s: t(f"inc.step.{s}") for s in (*STEPS_SHOWN, "cancelled", "posted")},
         "action": {s: t(f"inc.action.{s}") for s in incidents.STEPS},
     }
@@ -91,7 +93,8 @@ def incident_list(ctx: CurrentUser, request: Request, mission: str = "", country
         error = localize(exc, ctx.t)
     rows.sort(key=lambda r: r["started_at"] or "", reverse=True)
     return render(request, ctx, "incidents.html", rows=rows[:SHOWN], total=len(rows), q=q, error=error,
-                  labels=_labels(ctx), may_report=ctx.scoped.can(Action.RECORD))
+                  labels=_labels(ctx), may_report=ctx.scoped.can(Action.RECORD),
+                  may_research=research_rules.may_record(ctx.scoped.grants))
 
 
 # reporting -----------------------------------------------------------------------------------------
@@ -138,18 +141,25 @@ def _lines(ctx: CurrentUser, form: dict[str, str]) -> list[dict[str, Any]]:
     return lines
 
 
+def _moment(form: dict[str, str], name: str) -> Any:
+    """A datetime-local field as a UTC moment (the form says UTC); empty as None."""
+    text = form.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{text!r} is not a date and time", field=name) from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
 def _fields(form: dict[str, str]) -> dict[str, Any]:
-    started = form.get("started_at", "").strip()
-    when: Any = started
-    if started:
-        try:
-            moment = datetime.fromisoformat(started)
-        except ValueError:
-            raise InvalidInput(f"{started!r} is not a date and time", field="started_at") from None
-        when = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
     contingent = form.get("contingent", "").strip()
+    optional = {name: form.get(name, "").strip() or None
+                for name in ("time_precision", "latitude", "longitude", "place_precision", "coe_provider", "value_usd")}
     return {
-        "started_at": when, "site": form.get("site", "").strip() or None,
+        **optional, "started_at": _moment(form, "started_at"), "ended_at": _moment(form, "ended_at"),
+        "site": form.get("site", "").strip() or None,
         "place": form.get("place", "").strip() or None,
         "mission": form.get("mission", ""), "contingents": [contingent] if contingent else [],
         "circumstance": form.get("circumstance", ""), "mechanism": form.get("mechanism", ""),
@@ -162,12 +172,27 @@ def _fields(form: dict[str, str]) -> dict[str, Any]:
     }
 
 
+async def _evidence(raw: Any) -> list[tuple[str, bytes, str | None]]:
+    """The files uploaded as evidence (an empty file input sends one nameless, empty part: skipped).
+    Each is read up to one byte past the limit, so that the domain refuses a larger one by name."""
+    files: list[tuple[str, bytes, str | None]] = []
+    for upload in raw.getlist("evidence"):
+        if isinstance(upload, str) or not upload.filename:
+            continue
+        if len(files) == vocabulary.MAX_EVIDENCE:
+            raise InvalidInput(f"at most {vocabulary.MAX_EVIDENCE} files", field="evidence")
+        data = await upload.read(vocabulary.MAX_EVIDENCE_BYTES + 1)
+        files.append((upload.filename[-200:], data, upload.content_type))
+    return files
+
+
 @router.post("/incidents/report", response_class=HTMLResponse)
 async def report(ctx: CurrentUser, request: Request) -> Response:
-    raw = await request.form()
+    raw = await request.form(max_files=vocabulary.MAX_EVIDENCE + 1)
     form = {k: str(v)[:20_000] for k, v in raw.items() if isinstance(v, str) and k != "csrf"}
     try:
-        document = ScopedIncidents(ctx.scoped).report(lines=_lines(ctx, form), **_fields(form))
+        document = ScopedIncidents(ctx.scoped).report(lines=_lines(ctx, form), evidence=await _evidence(raw),
+                                                      **_fields(form))
     except WamError as exc:
         field = exc.field if isinstance(exc, InvalidInput) else None
         return render(request, ctx, "incident_report.html", status=STATUS.get(exc.code, 400),
@@ -177,6 +202,17 @@ async def report(ctx: CurrentUser, request: Request) -> Response:
 
 # one incident -------------------------------------------------------------------------------------
 
+# the steps that need the approver's role, as the document type says (convene, close)
+APPROVER_STEPS = frozenset(name for name, step in INCIDENT.steps.items() if step.approves or step.posts)
+
+
+def _next_steps(ctx: CurrentUser, shown: dict[str, Any]) -> tuple[str, ...]:
+    """The workflow steps offered: those of the incident's state that the user's roles allow."""
+    if not ctx.scoped.can(Action.RECORD):
+        return ()
+    return tuple(s for s in NEXT_STEPS.get(shown["state"], ())
+                 if s not in APPROVER_STEPS or ctx.scoped.can(Action.APPROVE))
+
 @router.get("/incidents/{number}", response_class=HTMLResponse)
 def incident_page(number: str, ctx: CurrentUser, request: Request, error: str = "") -> Response:
     """A loss incident (timeline, movements, sources, evidence, the steps the user may take) or a research
@@ -185,15 +221,12 @@ def incident_page(number: str, ctx: CurrentUser, request: Request, error: str = 
     if research.exists(ctx.scoped.ledger, number):
         shown = ScopedResearch(ctx.scoped).show(number)
         return render(request, ctx, "research_record.html", r=shown, labels=_labels(ctx),
-                      fmt=research_rules.format_quantity)
+                      fmt=research_rules.format_quantity, recorded=request.query_params.get("recorded") == "1")
     if not ctx.scoped.can(Action.READ_MOVEMENTS):
         raise NotFound(INCIDENT.title, number)
     shown = ScopedIncidents(ctx.scoped).show(number)
-    steps: tuple[str, ...] = ()
-    if ctx.scoped.can(Action.RECORD):
-        steps = tuple(s for s in NEXT_STEPS.get(shown["state"], ())
-                      if s != "close" or ctx.scoped.can(Action.APPROVE))
-    return render(request, ctx, "incident.html", i=shown, labels=_labels(ctx), steps=steps, error=error[:500],
+    return render(request, ctx, "incident.html", i=shown, labels=_labels(ctx), steps=_next_steps(ctx, shown),
+                  error=error[:500],
                   reported=request.query_params.get("reported") == "1")
 
 
@@ -209,7 +242,6 @@ async def advance(number: str, ctx: CurrentUser, request: Request) -> Response:
         if isinstance(exc, NotFound):
             raise
         shown = ScopedIncidents(ctx.scoped).show(number)
-        steps = tuple(s for s in NEXT_STEPS.get(shown["state"], ()) if s != "close" or ctx.scoped.can(Action.APPROVE))
         return render(request, ctx, "incident.html", status=STATUS.get(exc.code, 400), i=shown, labels=_labels(ctx),
-                      steps=steps, error=localize(exc, ctx.t), reported=False)
+                      steps=_next_steps(ctx, shown), error=localize(exc, ctx.t), reported=False)
     return RedirectResponse(f"/incidents/{number}", status_code=303)
