@@ -40,3 +40,90 @@ def test_a_file_of_reads(wam, tmp_path) -> None:  # noqa: ANN001
 def test_it_needs_a_serial_or_a_file(wam) -> None:  # noqa: ANN001
     code, _, err = wam("recoveries", "match", "--json")
     assert code == 2 and "give --serial or --file" in err
+
+
+# the register (wam recoveries register|list|show|mark|trace|confirm|reject|dispose|oversight|export) --------
+
+REGISTER = ("recoveries", "register", "--to", "GAO-ARM", "--how", "checkpoint", "--recovered-at", "2024-03-01T10:00Z",
+            "--place", "checkpoint north of Gao", "--lat", "16.3", "--lon", "-0.05", "--unit", "1st BANBAT patrol",
+            "--from-whom", "a driver, as reported", "--witness", "Lt Karim", "--make", "Norinco", "--model", "Type 56",
+            "--calibre", "7.62x39mm")
+
+
+def test_register_mark_trace_export_and_dispose(wam, tmp_path) -> None:  # noqa: ANN001
+    photo = tmp_path / "marks.jpg"
+    photo.write_bytes(b"\xff\xd8 a photograph")
+    items = tmp_path / "cache.json"
+    items.write_text(json.dumps([{"type": "ammunition", "calibre": "7.62x39mm", "quantity": 40,
+                                  "markings": {"headstamp": "71 78"}}]), encoding="utf-8")
+    code, out, err = wam(*REGISTER, "--serial", "56-OOOO1", "--items", str(items), "--photo", str(photo),
+                         "--actor", "alice", "--json")
+    assert code == 0, err
+    shown = json.loads(out)
+    assert (shown["id"], shown["state"], shown["weapons"], shown["rounds"]) == ("REC-000001", "posted", 1, 40)
+    assert shown["custody"][0]["movements"][0]["from"] == "recovered:checkpoint"
+    [candidate] = shown["items"][0]["candidates"]
+    assert candidate["weapon"] == "W|NORINCO|TYPE 56|56-00001" and candidate["status"] == "lost"
+    code, out, err = wam("recoveries", "mark", "REC-000001", "--line", "1", "--mark", "MINUSMA-R-000123",
+                         "--actor", "alice")
+    assert code == 0, err and "mark MINUSMA-R-000123" in out
+    code, out, _ = wam("recoveries", "match", "--mark", "MINUSMA R OOO123", "--json")
+    assert code == 0 and json.loads(out)["candidates"][0]["recovery"] == "REC-000001"
+    code, _, err = wam("recoveries", "trace", "REC-000001", "send", "--actor", "alice")
+    assert code == 4 and "send needs it drafted" in err
+    code, _, err = wam("recoveries", "trace", "REC-000001", "draft", "--actor", "alice")
+    assert code == 2 and "to" in err
+    assert wam("recoveries", "trace", "REC-000001", "draft", "--to", "CHN", "--basis", "manufacture",
+               "--actor", "alice")[0] == 0
+    assert wam("recoveries", "trace", "REC-000001", "send", "--reference", "TR/1", "--actor", "alice")[0] == 0
+    target = tmp_path / "trace.json"
+    code, _, err = wam("recoveries", "export", "REC-000001", "--trace", "-o", str(target))
+    assert code == 0, err
+    request = json.loads(target.read_text(encoding="utf-8"))
+    assert (request["addressed_to"], request["status"], request["reference"]) == ("CHN", "sent", "TR/1")
+    assert request["items"][0]["mission_mark"] == "MINUSMA-R-000123" and request["photos"][0]["sha256"]
+    code, out, _ = wam("recoveries", "confirm", "REC-000001", "--line", "1", "--weapon", "W|NORINCO|TYPE 56|56-00001",
+                       "--actor", "alice", "--json")
+    assert code == 0 and json.loads(out)["items"][0]["match"]["incident"] == "INC-000001"
+    code, _, err = wam("recoveries", "dispose", "REC-000001", "--method", "destruction", "--destruction", "cutting",
+                       "--actor", "alice")
+    assert code == 2 and "witness" in err
+    assert wam("recoveries", "dispose", "REC-000001", "--method", "destruction", "--destruction", "cutting",
+               "--witness", "UNMAS officer", "--actor", "alice")[0] == 0
+    code, _, err = wam("recoveries", "dispose", "REC-000001", "--step", "approve", "--actor", "alice")
+    assert code == 4 and "someone else" in err
+    assert wam("recoveries", "dispose", "REC-000001", "--step", "approve", "--actor", "bob")[0] == 0
+    code, out, _ = wam("recoveries", "dispose", "REC-000001", "--step", "execute", "--actor", "bob", "--json")
+    shown = json.loads(out)
+    assert shown["disposed"] and shown["disposal"]["state"] == "executed"
+    assert [m["to"] for m in shown["custody"][0]["movements"]] == ["GAO-ARM", "destroyed"]
+    code, out, _ = wam("recoveries", "list")
+    assert code == 0 and "REC-000001 disposal" in out and "destruction DSP-000001 (executed)" in out
+
+
+def test_list_oversight_and_export(wam, tmp_path) -> None:  # noqa: ANN001
+    assert wam(*REGISTER, "--serial", "KA-1", "--actor", "alice")[0] == 0
+    assert wam(*REGISTER, "--serial", "KA-2", "--actor", "alice")[0] == 0
+    code, _, err = wam("recoveries", "dispose", "REC-000002", "--method", "retention", "--actor", "alice")
+    assert code == 2 and "reason" in err
+    assert wam("recoveries", "dispose", "REC-000002", "--method", "retention", "--reason", "evidence",
+               "--actor", "alice")[0] == 0
+    code, out, _ = wam("recoveries", "list", "--overdue", "--json")
+    assert [r["id"] for r in json.loads(out)["recoveries"]] == ["REC-000001"]
+    code, out, _ = wam("recoveries", "oversight", "--json")
+    assert [r["id"] for r in json.loads(out)["disposal_overdue"]] == ["REC-000001"]
+    code, out, _ = wam("recoveries", "oversight")
+    assert code == 0 and "disposal overdue: REC-000001" in out
+    code, out, _ = wam("recoveries", "export")
+    assert [r["id"] for r in json.loads(out)["recoveries"]] == ["REC-000001", "REC-000002"]
+    code, out, _ = wam("recoveries", "show", "REC-000002")
+    assert code == 0 and "REC-000002 retained" in out and "custody 1:" in out
+
+
+def test_register_refusals_name_the_field(wam) -> None:  # noqa: ANN001
+    code, _, err = wam(*REGISTER, "--actor", "alice")
+    assert code == 2 and "--serial" in err
+    code, _, err = wam(*REGISTER, "--serial", "56-00002", "--actor", "alice")
+    assert code == 2 and "held (GAO-ARM)" in err
+    code, _, err = wam(*REGISTER[:-6], "--serial", "X-1", "--lat", "100", "--actor", "alice")
+    assert code == 2 and "latitude" in err

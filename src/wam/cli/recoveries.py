@@ -5,6 +5,10 @@ Example::
 
     wam recoveries match --serial "56-ОО012" --make Norinco --model "Type 56" --json
     wam recoveries match --file cache.csv --json      # columns serial,make,model,calibre
+    wam recoveries match --mark MINUSMA-R-OOO123      # the recovered items the mission marked so
+
+The register's own commands (register, list, show, mark, trace, confirm, reject, dispose,
+oversight, export) are in :mod:`wam.cli.recovery_register`.
 
 Each candidate is a weapon of the ledger: whether it is lost (with the incident that lost it and
 the holder it left), disposed of, or held (with its holder), its score in [0, 1] and the reason
@@ -25,13 +29,15 @@ from wam.domain.errors import InvalidInput
 
 from . import common
 
-recoveries_app = typer.Typer(help="Recovered materiel: match serials read in the field against the ledger's weapons.",
+recoveries_app = typer.Typer(help="Recovered materiel: register, list, show, mark, trace, confirm, reject, dispose, "
+                                  "oversight, export; match serials read in the field against the ledger's weapons.",
                              no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(recoveries_app, name="recoveries", help="Recovered materiel: match what was read against "
-                                                          "the weapons lost, disposed of and held.")
+    app.add_typer(recoveries_app, name="recoveries", help="Recovered materiel: register, trace, dispose of it; "
+                                                          "match what was read against the weapons lost, "
+                                                          "disposed of and held.")
 
 
 def _reads(serial: str | None, make: str | None, model: str | None, calibre: str | None,
@@ -60,6 +66,7 @@ def match(
     model: str | None = typer.Option(None, "--model"),
     calibre: str | None = typer.Option(None, "--calibre"),
     file: Path | None = typer.Option(None, "--file", help="A CSV of reads: columns serial,make,model,calibre."),
+    mark: str | None = typer.Option(None, "--mark", help="A mission mark as read: the recovered items marked so."),
     limit: int = typer.Option(3, "--limit", help="Candidates a read, best first (at most 20)."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -70,6 +77,9 @@ def match(
     from wam.domain.serial_match import Read
     from wam.services import matching
 
+    if mark is not None and serial is None and file is None:
+        _marks(mark, as_json)
+        return
     reads = _reads(serial, make, model, calibre, file)
     for number, row in enumerate(reads, start=1):
         if not row["serial"]:
@@ -89,3 +99,20 @@ def match(
                      else f"disposed of ({c.holder}, from {c.last_holder})" if c.status == matching.DISPOSED
                      else f"held by {c.holder}")
             common.stdout.print(f"  {c.score:.3f}  {c.key}  {where}: {c.reason}", markup=False)
+
+
+def _marks(mark: str, as_json: bool) -> None:
+    """The recovered items whose mission mark is like ``mark`` (compared as a serial read in the field)."""
+    from wam.services import recoveries
+
+    found = recoveries.find_mark(common.open_ledger(), mark)
+    if as_json:
+        common.print_json({"mark": mark, "candidates": found})
+        return
+    common.stdout.print(f"{mark}: {len(found) or 'no'} mark{'s' if len(found) != 1 else ''}", markup=False)
+    for hit in found:
+        common.stdout.print(f"  {hit['score']:.3f}  {hit['mark']}  {hit['recovery']} line {hit['line']} "
+                            f"({hit['item']}): {hit['reason']}", markup=False)
+
+
+from . import recovery_register  # noqa: E402, F401  (register, list, show, ...: the register's commands)

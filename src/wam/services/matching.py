@@ -170,10 +170,11 @@ def match(scoped: ScopedLedger, reads: Sequence[Read], *, limit: int = 3,
     return _match(scoped.ledger, _scope(scoped), reads, limit, exclude)
 
 
-def match_everything(ledger: Ledger, reads: Sequence[Read], *, limit: int = 3) -> list[list[Candidate]]:
+def match_everything(ledger: Ledger, reads: Sequence[Read], *, limit: int = 3,
+                     exclude: frozenset[str] = frozenset()) -> list[list[Candidate]]:
     """:func:`match` over every weapon of the ledger: for the command line, whose user holds the
     database itself (as ``wam incidents list`` and ``wam balance`` read it)."""
-    return _match(ledger, None, reads, limit)
+    return _match(ledger, None, reads, limit, exclude)
 
 
 def _match(ledger: Ledger, scope: set[int] | None, reads: Sequence[Read], limit: int,

@@ -251,6 +251,35 @@ def disposal_step(ledger: Ledger, number: str, name: str, *, actor: str) -> Docu
     return documents.step(ledger, DISPOSAL.name, certificate, name, actor=actor)
 
 
+def decide(ledger: Ledger, number: str, row: int, weapon: str, decision: str, *, actor: str,
+           candidates: Any = None) -> Document:
+    """Confirm (``confirmed``) or reject (``rejected``) that line ``row`` is the recorded ``weapon``, one of its
+    candidates (``candidates(reads, exclude, limit)``: the caller's scoped matching; default every weapon of
+    the ledger). A confirmed match links the line to the weapon and to the incident that lost it.
+
+    Raises:
+        InvalidInput: a line without a serial read; a weapon that is not a candidate (naming ``weapon``).
+    """
+    from . import matching
+
+    document = get(ledger, number)
+    items = document.fields.get("items") or ()
+    if not 1 <= row <= len(items) or not items[row - 1].get("serial"):
+        raise InvalidInput(f"line {row} has no serial read to match", field="row")
+    item = items[row - 1]
+    own = frozenset(line.item for line in document.lines)
+    read = Read(item["serial"], item.get("make"), item.get("model"), item.get("calibre"))
+    if candidates is None:
+        found = matching.match_everything(ledger, [read], limit=matching.MAX_LIMIT, exclude=own)[0]
+    else:
+        found = candidates([read], own, matching.MAX_LIMIT)[0]
+    wanted = next((c for c in found if c.key == weapon), None)
+    if wanted is None:
+        raise InvalidInput(f"{weapon} is not a candidate for line {row}", field="weapon")
+    return step(ledger, number, "match", actor=actor, row=row, weapon=weapon, decision=decision,
+                incident=wanted.incident)
+
+
 def _certificate(ledger: Ledger, record: Document) -> str | None:
     disposals = record.fields.get("disposals") or ()
     return str(disposals[-1]["certificate"]) if disposals else None
@@ -514,16 +543,10 @@ class ScopedRecoveries:
 
     def _decide(self, number: str, row: int, weapon: str, decision: str) -> Document:
         document = self._get(number)
-        items = document.fields.get("items") or ()
-        if not 1 <= row <= len(items) or not items[row - 1].get("serial"):
-            raise InvalidInput(f"line {row} has no serial read to match", field="row")
-        item = items[row - 1]
-        own = frozenset(line.item for line in document.lines)
-        read = Read(item["serial"], item.get("make"), item.get("model"), item.get("calibre"))
-        wanted = next((c for c in self._candidates([read], own, limit=20)[0] if c.key == weapon), None)
-        if wanted is None:
-            raise InvalidInput(f"{weapon} is not a candidate for line {row}", field="weapon")
-        return self.step(number, "match", row=row, weapon=weapon, decision=decision, incident=wanted.incident)
+        self._require_record(document)
+        scoped = self.scoped
+        return scoped._append(lambda: decide(scoped.ledger, number, row, weapon, decision,  # noqa: SLF001
+                                             actor=scoped.actor, candidates=self._candidates))
 
     def dispose(self, number: str, *, method: str, **fields: Any) -> tuple[Document, Document]:
         document = self._get(number)
