@@ -70,6 +70,9 @@ class Case:
     incident: str = ""  # a loss incident of the position's store, reported by "setup": to show and investigate
     spare: str = ""  # a rifle of the position's store that an incident may report lost
     research: str = ""  # a research record (open sources: no position's)
+    recovery: str = ""  # a recovery record of the position's store, by "setup": a misread of the incident's rifle
+    disposing: str = ""  # another, whose disposal certificate "setup" drafted: to approve
+    lost_weapon: str = ""  # the incident's rifle: the recovery's candidate
 
 
 @dataclass
@@ -198,6 +201,44 @@ OPS: dict[tuple[str, str], Op] = {
         "format": "json",
         "content": '[{"started_at": "2014", "mission": "UNMISS", "place": "Bor", "sources": ["a"]}]'}),
         ok=201, positional=False),
+    ("get", "/api/recoveries"): Op("movements", lambda c, h, k: c.get("/api/recoveries", headers=h),
+                                   contains=lambda j, k: any(r["id"] == k.recovery for r in j["items"])),
+    ("post", "/api/recoveries"): Op("record", lambda c, h, k: c.post("/api/recoveries", headers=h, json={
+        "to": k.store, "how": "cache", "recovered_at": "2024-01-03T08:00:00Z", "place": "Gao", "unit": "patrol",
+        "items": [{"serial": f"RN-{k.position}"}]}), ok=201, not_found=lambda k: ("holder", k.store)),
+    ("get", "/api/recoveries/match"): Op("movements", lambda c, h, k: c.get("/api/recoveries/match", headers=h, params={
+        "serial": k.key.split("|")[-1]}), contains=lambda j, k: any(c["weapon"] == k.key for c in j["candidates"])),
+    ("get", "/api/recoveries/oversight"): Op(
+        "movements", lambda c, h, k: c.get("/api/recoveries/oversight", headers=h),
+        contains=lambda j, k: any(r["id"] == k.recovery for r in j["disposal_overdue"])),
+    ("get", "/api/recoveries/{number}"): Op("movements", lambda c, h, k: c.get(f"/api/recoveries/{k.recovery}",
+                                                                               headers=h),
+                                            not_found=lambda k: ("recovery record", k.recovery)),
+    ("get", "/api/recoveries/{number}/trace"): Op(
+        "movements", lambda c, h, k: c.get(f"/api/recoveries/{k.recovery}/trace", headers=h),
+        not_found=lambda k: ("recovery record", k.recovery)),
+    ("get", "/api/recoveries/{number}/evidence/{digest}"): Op(
+        "movements", lambda c, h, k: c.get(f"/api/recoveries/{k.recovery}/evidence/{EVIDENCE_SHA256}", headers=h),
+        not_found=lambda k: ("recovery record", k.recovery)),
+    ("post", "/api/recoveries/{number}/mark"): Op(
+        "record", lambda c, h, k: c.post(f"/api/recoveries/{k.recovery}/mark", headers=h,
+                                         json={"line": 1, "mark": f"M-{k.position}"}),
+        not_found=lambda k: ("recovery record", k.recovery)),
+    ("post", "/api/recoveries/{number}/trace"): Op(
+        "record", lambda c, h, k: c.post(f"/api/recoveries/{k.recovery}/trace", headers=h,
+                                         json={"action": "draft", "to": "CHN", "basis": "manufacture"}),
+        not_found=lambda k: ("recovery record", k.recovery)),
+    ("post", "/api/recoveries/{number}/match"): Op(
+        "record", lambda c, h, k: c.post(f"/api/recoveries/{k.recovery}/match", headers=h,
+                                         json={"line": 1, "weapon": k.lost_weapon, "decision": "confirmed"}),
+        not_found=lambda k: ("recovery record", k.recovery)),
+    ("post", "/api/recoveries/{number}/dispose"): Op(
+        "record", lambda c, h, k: c.post(f"/api/recoveries/{k.recovery}/dispose", headers=h, json={
+            "method": "destruction", "destruction": "cutting", "witness": "Capt. Diallo"}),
+        not_found=lambda k: ("recovery record", k.recovery)),
+    ("post", "/api/recoveries/{number}/disposal/{step}"): Op(
+        "approve", lambda c, h, k: c.post(f"/api/recoveries/{k.disposing}/disposal/approve", headers=h),
+        not_found=lambda k: ("recovery record", k.disposing)),
     ("get", "/api/users"): Op("users", lambda c, h, k: c.get("/api/users", headers=h),
                               contains=lambda j, k: any(u["name"] == k.pos_user for u in j["items"])),
     ("post", "/api/users"): Op("users", lambda c, h, k: c.post("/api/users", headers=h, json={
@@ -249,6 +290,23 @@ def _incident(ledger, position: str, store: str) -> tuple[str, str]:  # noqa: AN
                                 evidence=[("photo.jpg", EVIDENCE, "image/jpeg")], place="Gao", mission="MINUSMA",
                                 circumstance="storage_depot", mechanism="unknown", ownership="COE")
     return reported.number, spare.key
+
+
+def _recoveries(ledger, position: str, store: str) -> tuple[str, str, str]:  # noqa: ANN001
+    """Two recovery records of the position's store by "setup" (after its incident): one whose rifle is a
+    misread of the incident's (1 for I), with a photo; one whose disposal certificate "setup" drafted."""
+    from wam.services import recoveries
+
+    lost = rifle(f"INC-{position}")
+    assert lost.serial is not None
+    base = {"how": "cache", "recovered_at": T0 + timedelta(days=2), "place": "Gao", "unit": "patrol"}
+    first = recoveries.register(ledger, actor="setup", to=store, evidence=[("photo.jpg", EVIDENCE, "image/jpeg")],
+                                items=[{"make": "Norinco", "model": "Type 56", "serial": "1" + lost.serial[1:]}],
+                                **base)
+    second = recoveries.register(ledger, actor="setup", to=store, items=[{"serial": f"RD-{position}"}], **base)
+    recoveries.dispose(ledger, second.number, actor="setup", method="destruction", destruction="cutting",
+                       witness="Capt. Diallo")
+    return first.number, second.number, lost.key
 
 
 def _witnessed_head() -> dict:
@@ -325,6 +383,7 @@ def test_it_scopes_every_operation(persona: str, app, personas, client) -> None:
         case = Case(persona, position, store, person, key, receipt.uid, pos_user, pending.uid,
                     *_certificates(ledger, position, store, key))
         case.incident, case.spare = _incident(ledger, position, store)
+        case.recovery, case.disposing, case.lost_weapon = _recoveries(ledger, position, store)
         case.research = research.record(ledger, actor="setup", started_at="2015-10-26", mission="UNMISS",
                                         place=f"Kaka {position}", sources=["theeastafrican.co.ke"])
         for (method, path), op in OPS.items():

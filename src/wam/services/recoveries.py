@@ -230,7 +230,11 @@ def dispose(ledger: Ledger, number: str, *, actor: str, method: str, at: datetim
 
 
 def _where_now(ledger: Ledger, conn: Any, record: Document) -> list[list[Any]]:
-    """The record's items where they are now: a weapon at its custodian; a lot at the record's store."""
+    """The record's items where they are now: a weapon at its custodian; a lot at the record's store
+    (``conn`` None: read on a connection of its own)."""
+    if conn is None:
+        with ledger.engine.connect() as own:
+            return _where_now(ledger, own, record)
     lines = []
     for row, line in enumerate(record.lines, start=1):
         ref = ledger.catalog.item(conn, line.item)
@@ -529,6 +533,7 @@ class ScopedRecoveries:
                                                how=how, **fields))
 
     def step(self, number: str, name: str, **given: Any) -> Document:
+        self.scoped._require_anywhere(Action.RECORD)  # noqa: SLF001  (403 for a role that allows it nowhere, first)
         self._require_record(self._get(number))
         scoped = self.scoped
         return scoped._append(lambda: step(scoped.ledger, number, name, actor=scoped.actor, **given))  # noqa: SLF001
@@ -542,6 +547,7 @@ class ScopedRecoveries:
         return self._decide(number, row, weapon, "rejected")
 
     def _decide(self, number: str, row: int, weapon: str, decision: str) -> Document:
+        self.scoped._require_anywhere(Action.RECORD)  # noqa: SLF001
         document = self._get(number)
         self._require_record(document)
         scoped = self.scoped
@@ -549,7 +555,13 @@ class ScopedRecoveries:
                                              actor=scoped.actor, candidates=self._candidates))
 
     def dispose(self, number: str, *, method: str, **fields: Any) -> tuple[Document, Document]:
+        """Draft the certificate for the items where they are now (a recording role there: the
+        certificate's own draft checks it) and take the record's ``dispose`` step."""
+        self.scoped._require_anywhere(Action.RECORD)  # noqa: SLF001
         document = self._get(number)
+        where = {code for _, _, code in _where_now(self.scoped.ledger, None, document)}
+        for code in sorted(where):
+            self.scoped._require(code, Action.RECORD)  # noqa: SLF001
         self._require_record(document)
         scoped = self.scoped
         return scoped._append(lambda: dispose(scoped.ledger, number, actor=scoped.actor,  # noqa: SLF001
@@ -557,6 +569,9 @@ class ScopedRecoveries:
 
     def disposal_step(self, number: str, name: str) -> Document:
         """Approve, execute or cancel the record's current certificate (the certificate's own rules)."""
+        step_of = DISPOSAL.steps.get(name)
+        posts = step_of is not None and (step_of.approves or step_of.posts)
+        self.scoped._require_anywhere(Action.APPROVE if posts else Action.RECORD)  # noqa: SLF001
         certificate = _certificate(self.scoped.ledger, self._get(number))
         if certificate is None:
             raise DocumentRefused(f"{RECOVERY.title} {number} has no disposal certificate: dispose of it first",

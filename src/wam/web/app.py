@@ -31,7 +31,7 @@ from wam.services.ledger import Ledger
 from wam.services.scoped import Ancestry
 
 from . import errors
-from .api import admin, auth, confirmations, disposals, holders, incidents, lists, movements, pickers
+from .api import admin, auth, confirmations, disposals, holders, incidents, lists, movements, pickers, recoveries
 from .context import Services, read_session
 from .hardening import SecurityHeaders
 from .pages import admin as admin_pages
@@ -101,7 +101,7 @@ def create_app(settings: WebSettings | None = None, *, ledger: Ledger | None = N
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     api = APIRouter(prefix="/api")
     for router in (auth.router, holders.router, movements.router, confirmations.router, admin.router, lists.router,
-                   pickers.router, disposals.router, incidents.router):
+                   pickers.router, disposals.router, incidents.router, recoveries.router):
         api.include_router(router)
     app.include_router(api)
     for router in (signin.router, home_pages.router, dashboard_pages.router, picker_pages.router, paper_pages.router,
