@@ -32,6 +32,7 @@ from wam.storage.schema import append_only_guards, expected_guards
 
 from .audit import verify_audit
 from .confirmation_records import verify_confirmations
+from .assessments import verify_assessments
 from .documents import verify_documents
 from .facts import verify_facts
 from .records import check_records
@@ -114,6 +115,7 @@ def verify(engine: Engine, ledger_uuid: str, checkpoints: list[Checkpoint], anch
         problems.extend(verify_audit(conn))  # the audit log's own chain and guards (wam.services.audit)
         problems.extend(verify_confirmations(conn))  # each confirmation against its record (records chain)
         problems.extend(verify_documents(conn))  # documents replay, citations resolve (wam.services.documents)
+        problems.extend(verify_assessments(conn))  # site security assessments replay (wam.services.assessments)
     for source, group in (("stored", stored), ("file", checkpoints), ("witnessed", anchors.witnessed)):
         for cp in group:
             report.checkpoints_checked += 1
