@@ -127,7 +127,7 @@ def test_the_minimal_types_fit_their_kinds() -> None:
         d.apply(d.COUNT, None, "count", "qm", {"number": "C", "lines": [[ROUNDS, 2, "count-adjustment"]]})
     with pytest.raises(InvalidInput, match="from a holder or from count-adjustment"):
         d.apply(d.COUNT, None, "count", "qm", {"number": "C", "lines": [[ROUNDS, 2, "lost"]]})
-    assert d.COUNT.states == ("counted", "approved", "posted", "cancelled")
+    assert d.COUNT.states == ("counted", "approved", "counting", "reconciled", "posted", "cancelled")
     assert d.COUNT.posted_states == {"posted"}
 
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from . import incidents, recoveries
+from . import counts, incidents, recoveries
 from .errors import InvalidInput, LedgerProblem, WamError
 from .holders import external_family
 from .materiel import normalise_item_key
@@ -175,6 +175,8 @@ class DocumentType:
     held_when_drafted: bool = False  # its lines list what their holders hold when it is drafted
     guard: Guard | None = None  # its own rule on a later step (an incident's board, its write-off)
     update: Update | None = None  # its custom steps (a recovery's mark, trace, disposal)
+    # its lines as its fields make them, after each custom step (a count's approved discrepancies)
+    lines_of: Callable[[Mapping[str, Any]], list[tuple[str, int, str, str]]] | None = None
 
     @property
     def record_kind(self) -> str:
@@ -346,9 +348,10 @@ def check_recovery(fields: dict[str, Any], lines: list[tuple[str, int, str]]) ->
 
 
 def check_count(fields: dict[str, Any], lines: list[tuple[str, int, str]]) -> tuple[dict[str, Any], list[Line]]:
-    """An approved count's discrepancies (minimal, issue 13 enriches it): a line from a real
-    holder is a shortfall (to count-adjustment); a line from count-adjustment is a surplus, found
-    at the holder named by ``store``."""
+    """A count given as its approved discrepancies (an import; a count session, :mod:`wam.domain.counts`,
+    starts with ``start`` instead and makes its lines from its cases): a line from a real holder is a
+    shortfall (to count-adjustment); a line from count-adjustment is a surplus, found at the holder
+    named by ``store``."""
     out = _common(fields)
     store = clean_text(fields.get("store"), "store", max_len=TEXT_LIMITS["target"])
     built = []
@@ -422,14 +425,21 @@ RECOVERY = DocumentType(
 )
 COUNT = DocumentType(
     name="count", kind=MovementKind.ADJUSTMENT, title="stock count",
-    command="wam document step count count|approve|post", draft="count", initial="counted",
+    command="wam counts start|record|close|approve (or /api/counts)", draft="count", initial="counted",
     steps=_steps(
+        # discrepancies reconciled elsewhere, given as lines (an import, the first demo worlds)
         Step("count", _s(), "counted"),
         Step("approve", _s("counted"), "approved", by_other=True, approves=True),
-        Step("post", _s("approved"), "posted", posts=True, accepts=("occurred_at",)),
-        Step("cancel", _s("counted", "approved"), "cancelled", accepts=("reason",)),
+        # a count session (wam.domain.counts): its lines are its approved cases' adjustments
+        Step(counts.START, _s(), "counting", accepts=counts.STEP_FIELDS[counts.START], custom=True),
+        Step(counts.RECORD, _s("counting"), SAME, accepts=counts.STEP_FIELDS[counts.RECORD], custom=True),
+        Step(counts.CLOSE, _s("counting"), "reconciled", accepts=counts.STEP_FIELDS[counts.CLOSE], custom=True),
+        Step(counts.REVIEW, _s("reconciled"), SAME, approves=True, accepts=counts.STEP_FIELDS[counts.REVIEW],
+             custom=True),
+        Step("post", _s("approved", "reconciled"), "posted", posts=True, accepts=("occurred_at",)),
+        Step("cancel", _s("counted", "approved", "counting", "reconciled"), "cancelled", accepts=("reason",)),
     ),
-    check=check_count, prefix="CNT",
+    check=check_count, prefix="CNT", guard=counts.guard, update=counts.update, lines_of=counts.lines_of,
 )
 
 TYPES: dict[str, DocumentType] = {t.name: t for t in (DISPOSAL, INCIDENT, RECOVERY, COUNT)}
@@ -477,9 +487,16 @@ def apply(doc_type: DocumentType, document: Document | None, step_name: str, act
         raise DocumentRefused(f"a {doc_type.title} has no step {step_name!r} ({', '.join(doc_type.steps)})")
     required_text(actor, "actor", max_len=TEXT_LIMITS["actor"])
     if document is None:
-        if step_name != doc_type.draft:
+        if step.sources:  # a first step leads from no state (a type may have more than one: a count)
             raise DocumentRefused(f"a {doc_type.title} begins with {doc_type.draft!r}, not {step_name!r}")
         number = _number(given.get("number"))
+        if step.custom and doc_type.update is not None:  # its fields from its update; its lines later
+            accepted = {name: given[name] for name in step.accepts if given.get(name) is not None}
+            made = doc_type.update(step_name, "", {}, accepted, actor, 0)
+            if isinstance(made, str):
+                raise DocumentRefused(f"{doc_type.title} {number}: {made}", number=number)
+            return Document(doc_type.name, number, step.target, _relined(doc_type, made, ()), made,
+                            {step_name: actor}, actor)
         fields, lines = doc_type.check(dict(given), _lines(given.get("lines")))
         _check_movements(doc_type, number, fields, lines, actor)
         return Document(doc_type.name, number, step.target, tuple(lines), fields, {step_name: actor}, actor)
@@ -500,7 +517,7 @@ def apply(doc_type: DocumentType, document: Document | None, step_name: str, act
             raise DocumentRefused(f"{doc_type.title} {document.number}: {updated}", number=document.number,
                                   state=document.state)
         target = document.state if step.target == SAME else step.target
-        return Document(document.type, document.number, target, document.lines, updated,
+        return Document(document.type, document.number, target, _relined(doc_type, updated, document.lines), updated,
                         {**document.by, step_name: actor}, document.drafted_by)
     fields = dict(document.fields)
     for name in step.accepts:
@@ -525,6 +542,12 @@ def apply(doc_type: DocumentType, document: Document | None, step_name: str, act
     target = document.state if step.target == SAME else step.target
     return Document(document.type, document.number, target, document.lines, fields,
                     {**document.by, step_name: actor}, document.drafted_by)
+
+
+def _relined(doc_type: DocumentType, fields: Mapping[str, Any], lines: tuple[Line, ...]) -> tuple[Line, ...]:
+    if doc_type.lines_of is None:
+        return lines
+    return tuple(Line(item, qty, source, target) for item, qty, source, target in doc_type.lines_of(fields))
 
 
 _PROBE = datetime(2000, 1, 1, tzinfo=UTC)  # any moment: the kind's rules do not read it
@@ -573,8 +596,12 @@ def record_body(doc_type: DocumentType, step_name: str, given: Mapping[str, Any]
                 ) -> dict[str, Any]:
     """What the records chain stores for one step: the step, what it was given (as the step
     cleaned it: :func:`replay` gives it to :func:`apply` again) and the document it left."""
-    if step_name == doc_type.draft:
-        plain: dict[str, Any] = {**document.fields, "number": document.number,
+    step = doc_type.steps[step_name]
+    if step.custom and not step.sources:  # a custom first step: as given, with its number
+        plain: dict[str, Any] = {**{name: given[name] for name in step.accepts if given.get(name) is not None},
+                                 "number": document.number}
+    elif step_name == doc_type.draft:
+        plain = {**document.fields, "number": document.number,
                                  "lines": [[line.item, line.quantity, line.source] for line in document.lines]}
     elif doc_type.steps[step_name].custom:  # as given: the type's update reads it again on replay
         plain = {name: given[name] for name in doc_type.steps[step_name].accepts if given.get(name) is not None}
@@ -650,7 +677,7 @@ def check_citations(documents: Mapping[tuple[str, str], Document],
                                                        f"{sum(missing.values())} of its lines not posted)"))
     for (type_name, number), document in sorted(documents.items()):
         doc_type = TYPES[type_name]
-        if document.state in doc_type.posted_states and (type_name, number) not in posted:
+        if document.state in doc_type.posted_states and document.lines and (type_name, number) not in posted:
             problems.append(LedgerProblem("citations", f"{doc_type.title} {number} is {document.state} but no "
                                                        f"{doc_type.kind.value} entry cites it"))
     return problems

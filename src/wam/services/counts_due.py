@@ -1,12 +1,12 @@
-"""Stock counts due: the stores in a user's scope not counted within the count interval.
+"""Stock counts due: the stores in a user's scope whose count is overdue.
 
-**Where the date of the last count comes from.** The stock-count register (its counts,
-approvals and deadlines) is a later issue. Until it exists, the only trace of a count in the
-ledger is a movement of kind ``adjustment`` between the store and the ``count-adjustment``
-holder, posted when an approved count found a surplus or a deficit. So the "last count" here
-is the occurrence of the store's latest count adjustment, and a count that found nothing to
-adjust leaves no trace: such a store is listed as due although it was counted. When the
-register comes, :func:`last_counts` is the one function to replace with a read of it.
+**Schedules and the last count.** A store with a schedule (:func:`wam.services.counts.schedule`,
+e.g. a full count every 30 days) is due when its last closed count (a count of the store, or of
+a site above it) is older than its schedule's interval; a store without one, when older than
+the caller's ``interval_days`` (the mission's default, ``WAM_COUNT_INTERVAL_DAYS``). The last count
+is read from the count register's ``count-closed`` records (one a close, by holder: never the
+counts' lines); a count posted as its adjustments only (a document of the ``count`` step, as
+imports and older worlds have) still counts, through its adjustments with ``count-adjustment``.
 
 The adjustments are found through the ``count-adjustment`` holder, on the indexes every
 movement already has (``ix_entries_source_time``, ``ix_entries_target_time``): the work is in
@@ -16,6 +16,7 @@ proportion to the number of adjustments, not of movements.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, func, select
 
@@ -42,7 +43,28 @@ class CountDue:
 
 
 def last_counts(conn: Connection) -> dict[int, int]:
-    """Return holder id -> occurrence (microseconds) of its latest count adjustment."""
+    """Return holder id -> its latest count (microseconds): a closed count of it or of a site above
+    it, or an adjustment posted by a count given as its adjustments."""
+    from .counts import last_counts as closed_counts
+
+    last = _last_adjustments(conn)
+    closed = closed_counts(conn)
+    if closed:
+        h = t.holders
+        rows = conn.execute(select(h.c.id, h.c.code, h.c.parent_id)).all()
+        parent = {row.id: row.parent_id for row in rows}
+        codes = {row.id: row.code for row in rows}
+        for holder_id in codes:
+            node: int | None = holder_id
+            while node is not None:  # the holder, then each site above it
+                at = closed.get(codes[node])
+                if at is not None:
+                    last[holder_id] = max(at, last.get(holder_id, at))
+                node = parent.get(node)
+    return last
+
+
+def _last_adjustments(conn: Connection) -> dict[int, int]:
     e, h = t.entries, t.holders
     counter = conn.execute(select(h.c.id).where(h.c.code == COUNTER)).scalar()
     if counter is None:
@@ -60,7 +82,8 @@ def last_counts(conn: Connection) -> dict[int, int]:
 
 
 def counts_due(scoped: ScopedLedger, *, interval_days: int, limit: int = 10) -> tuple[int, list[CountDue]]:
-    """Return (how many, the first ``limit``) stores due a count, never counted first, then oldest.
+    """Return (how many, the first ``limit``) stores due a count, never counted first, then oldest:
+    by their schedule's interval, or ``interval_days`` for a store without one.
 
     The stores are those where the user's role records movements or verifies the ledger (the
     people who count and those who check that counts happen); others get an empty list.
@@ -75,11 +98,19 @@ def counts_due(scoped: ScopedLedger, *, interval_days: int, limit: int = 10) -> 
     scope = scope_ids(grants)
     if scope is not None:
         query = query.where(h.c.id.in_(scope))
+    from .counts import schedules
+
     with scoped.ledger.engine.connect() as conn:
         stores = conn.execute(query).all()
         last = last_counts(conn) if stores else {}
+        every = {code: body["every_days"] for code, body in schedules(conn).items()} if stores else {}
+
+    def overdue(store: Any) -> bool:
+        at = last.get(store.id)
+        return at is None or at < (now - every[store.code] * DAY if store.code in every else cutoff)
+
     due = [CountDue(s.code, s.name, last.get(s.id), None if s.id not in last else (now - last[s.id]) // DAY)
-           for s in stores if last.get(s.id) is None or last[s.id] < cutoff]
+           for s in stores if overdue(s)]
     due.sort(key=lambda d: (d.last is not None, d.last or 0, d.code))
     return len(due), due[:limit]
 

@@ -109,7 +109,8 @@ class UnitOfWork:
             PostingRejected: a line that the ledger's laws refuse (the source does not hold it).
         """
         doc_type = document_type(type_name)
-        if step_name == doc_type.draft:
+        first = doc_type.steps.get(step_name)
+        if step_name == doc_type.draft or (first is not None and not first.sources):  # a first step
             number = number or self._next_number(doc_type)
             if self.get(doc_type.name, number) is not None:
                 raise DocumentRefused(f"{doc_type.title} {number} exists already", number=number)
