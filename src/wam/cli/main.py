@@ -88,7 +88,8 @@ def _register_optional() -> None:
         register_public(ledger_commands.import_app)
     except ImportError:
         pass
-    for module in ("backup", "audit", "documents", "incidents", "recoveries", "ammo", "assess"):  # backup, audit: issue 9
+    # backup, audit: issue 9
+    for module in ("backup", "audit", "documents", "incidents", "recoveries", "ammo", "assess", "counts"):
         __import__(f"wam.cli.{module}", fromlist=["register"]).register(app)
 
 
