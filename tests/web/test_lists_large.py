@@ -109,3 +109,20 @@ def test_the_large_list_plan_gives_the_same_rows_as_the_small_one(client, person
                 answers.append([[row["id"] for row in r.json()["items"]] for r in pages])
             assert answers[0] == answers[1], (params, answers)
             assert answers[0][0] or filters, params  # the unfiltered list is not empty
+
+
+@pytest.mark.parametrize("persona", ["officer", "quartermaster", "admin"])
+def test_a_lists_total_is_the_number_of_its_rows(client, personas, busy, persona) -> None:  # noqa: ANN001
+    """The count (on PostgreSQL: the entries leaving the holders, then those entering them from
+    elsewhere, from the holders' indexes alone) counts each listed movement once, a movement between
+    two of the list's holders (GAO-ARM to PTE-RAHMAN under GAO) included."""
+    auth = {"Authorization": f"Bearer {personas[persona].token}"}
+    for filters in [*FILTERS, {"holder": "GAO-ARM", "category": "rifle"}, {"under": "GAO", "q": "88-0001"}]:
+        r = client.get("/api/lists/movements", params={**filters, "per": "500"}, headers=auth)
+        assert r.status_code == 200, (filters, r.text)
+        body = r.json()
+        assert body["more"] is False and body["total"] == len(body["items"]) == len({i["id"] for i in body["items"]}), \
+            filters
+    inside = client.get("/api/lists/movements", params={"under": "GAO", "kind": "issue", "per": "500"},
+                        headers=auth).json()
+    assert inside["total"] == 20, inside["total"]  # both ends under GAO: each issue once

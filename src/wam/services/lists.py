@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from sqlalchemy import CompoundSelect, Connection, Select, bindparam, case, func, literal, or_, select
+from sqlalchemy import CompoundSelect, Connection, Select, bindparam, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import operators
 
@@ -42,6 +42,8 @@ if TYPE_CHECKING:
     # ... built on the connection that runs it; ``large``: the list passed the count's cap
     _Build: TypeAlias = Callable[[Connection, bool], _Select]
     _RowFn: TypeAlias = Callable[[Any], dict[str, Any]]  # a result row -> the list's row
+    # the rows to count, when another query than the list's own counts them faster (None: the list's)
+    _Count: TypeAlias = Callable[[Connection], _Select | CompoundSelect[Any] | None]
 
 PER_PAGE = 50
 MAX_PER_PAGE = 500
@@ -192,14 +194,18 @@ class _HolderSet:
 
 def _run(scoped: ScopedLedger, build: _Build, lq: ListQuery, order: list[Any], row: _RowFn,
          expand: Callable[[Connection, list[Any], list[Any]], Any] | None = None,
-         small_order: list[Any] | None = None) -> ListPage:
+         small_order: list[Any] | None = None, count: _Count | None = None) -> ListPage:
     """One page and the total: the count (stopped at the cap) decides the page's plan. With
     ``expand`` the query selects only the rows' keys, and ``expand`` reads the page's rows by them
     (a sort then handles narrow rows, and only a page of wide ones is read). ``small_order``, the
     same order that no index can serve, sorts a list within the cap on SQLite: its few rows are
-    gathered by its filters and sorted, rather than found by walking a sort's index past the others."""
+    gathered by its filters and sorted, rather than found by walking a sort's index past the others.
+    ``count``, when it gives a query, gives the same rows as the list's, found another way to count them."""
     with scoped.ledger.engine.connect() as conn:
-        capped = build(conn, False).order_by(None).limit(COUNT_CAP + 1).subquery()
+        counted = count(conn) if count is not None else None
+        if counted is None:
+            counted = build(conn, False).order_by(None)
+        capped = counted.limit(COUNT_CAP + 1).subquery()
         total = int(conn.execute(select(func.count()).select_from(capped)).scalar() or 0)
         more = total > COUNT_CAP
         # SQLite's planner walks a sort's index whenever one exists, even past most of a million rows
@@ -378,9 +384,11 @@ def stream_holders(scoped: ScopedLedger, parent: str, lq: ListQuery) -> Iterator
 MOVEMENT_SORTS = {"when": "occurred_at", "occurred_at": "occurred_at", "seq": "seq", "quantity": "quantity"}
 
 
-def _movements(scoped: ScopedLedger, holder: str, lq: ListQuery, *, wide: bool = False) -> tuple[_Build, list[Any]]:
+def _movements(scoped: ScopedLedger, holder: str, lq: ListQuery, *,
+               wide: bool = False) -> tuple[_Build, list[Any], _Count]:
     """The movements list's query: narrow (the entries' ``seq`` only, for a page: the rows are then
-    read for those 50 alone, :func:`_entry_rows`) or ``wide`` (every column, for a stream)."""
+    read for those 50 alone, :func:`_entry_rows`) or ``wide`` (every column, for a stream); and the
+    rows that count it (:func:`_run`)."""
     scoped.require_movements(holder or None)
     if lq.under:
         scoped.require_movements(lq.under)
@@ -388,20 +396,7 @@ def _movements(scoped: ScopedLedger, holder: str, lq: ListQuery, *, wide: bool =
     scope = scope_ids(grants_for(scoped.grants, Action.READ_MOVEMENTS))
     holders = _HolderSet([code for code in (holder, lq.under) if code], scope)
 
-    def build(conn: Connection, large: bool) -> _Select:
-        # A small list is gathered through the holders' indexes and sorted; a large one (past the
-        # count's cap) is read down the sort's index, each row checked against the holders: ``+ 0``
-        # keeps the planner off the holders' indexes, which would gather hundreds of thousands of
-        # rows to sort them for one page.
-        src, dst = (e.c.source_id + 0, e.c.target_id + 0) if large else (e.c.source_id, e.c.target_id)
-        if wide:
-            query = _wide_entries(entries_lead=not lq.q)  # a search starts from its items
-        else:
-            query = select(e.c.seq).select_from(e.join(t.items, t.items.c.id == e.c.item_id) if lq.q else e)
-        ids = holders.of(conn)
-        if ids is not None:  # inlined: a mission's thousands of holders would pass the drivers' parameter limits
-            query = query.where(or_(src.in_(bindparam("ids_src", ids, expanding=True, literal_execute=True)),
-                                    dst.in_(bindparam("ids_dst", ids, expanding=True, literal_execute=True))))
+    def filtered(query: _Select) -> _Select:
         if lq.kind:
             query = query.where(e.c.kind == lq.kind)
         if lq.since is not None:
@@ -410,13 +405,47 @@ def _movements(scoped: ScopedLedger, holder: str, lq: ListQuery, *, wide: bool =
             query = query.where(e.c.occurred_at <= to_micros(lq.until))
         if lq.category or lq.calibre:  # the items of a category filter the entries; they do not drive
             query = query.where((e.c.item_id + 0).in_(_item_filters(select(t.items.c.id), lq)))
-        query, _ = _item_search(query, lq.q)
-        return query
+        return _item_search(query, lq.q)[0]
+
+    def narrow(column: Any) -> _Select:
+        return select(column).select_from(e.join(t.items, t.items.c.id == e.c.item_id) if lq.q else e)
+
+    def build(conn: Connection, large: bool) -> _Select:
+        # A small list is gathered through the holders' indexes and sorted; a large one (past the
+        # count's cap) is read down the sort's index, each row checked against the holders: ``+ 0``
+        # keeps the planner off the holders' indexes, which would gather hundreds of thousands of
+        # rows to sort them for one page.
+        src, dst = (e.c.source_id + 0, e.c.target_id + 0) if large else (e.c.source_id, e.c.target_id)
+        query = _wide_entries(entries_lead=not lq.q) if wide else narrow(e.c.seq)  # a search starts from its items
+        ids = holders.of(conn)
+        if ids is not None:
+            query = query.where(or_(src.in_(_listed("ids_src", ids)), dst.in_(_listed("ids_dst", ids))))
+        return filtered(query)
+
+    def count(conn: Connection) -> CompoundSelect[Any] | None:
+        # On PostgreSQL the holders' indexes carry the other end (migration 0011_entry_ends): the
+        # entries leaving the holders, then those entering them from elsewhere, each entry once, are
+        # counted from the indexes alone (an index-only scan: 9 ms for a store's 8,800 pistol
+        # movements among 36,000, where the OR of both ends read 18,000 heap pages, 100-200 ms).
+        # Not with a kind (not in those indexes: both sides would read the heap) nor a search (which
+        # starts from its items: both sides would search them). SQLite has no included columns.
+        ids = holders.of(conn)
+        if ids is None or lq.kind or lq.q or conn.dialect.name != "postgresql":
+            return None
+        leaving = narrow(e.c.item_id).where(e.c.source_id.in_(_listed("ids_src", ids)))
+        entering = narrow(e.c.item_id).where(e.c.target_id.in_(_listed("ids_dst", ids)),
+                                             e.c.source_id.not_in(_listed("ids_out", ids)))
+        return union_all(filtered(leaving), filtered(entering))
 
     column = getattr(e.c, _sort(lq, MOVEMENT_SORTS, "seq"))
     desc = lq.desc if lq.sort else True  # newest first unless told otherwise
     # ties in the sequence's direction, so that one index (column, seq) serves both directions
-    return build, [column.desc() if desc else column, e.c.seq.desc() if desc else e.c.seq]
+    return build, [column.desc() if desc else column, e.c.seq.desc() if desc else e.c.seq], count
+
+
+def _listed(name: str, ids: list[int]) -> Any:
+    """``ids`` inlined in the SQL: a mission's thousands of holders would pass the drivers' parameter limits."""
+    return bindparam(name, ids, expanding=True, literal_execute=True)
 
 
 def _unindexed(order: list[Any]) -> list[Any]:
@@ -451,12 +480,13 @@ def _movement_row(r: Any) -> dict[str, Any]:
 def movements(scoped: ScopedLedger, lq: ListQuery, *, holder: str = "") -> ListPage:
     """Movements in scope (of ``holder``'s subtree), filtered, sorted, one page."""
     lq = lq.checked()
-    build, order = _movements(scoped, holder, lq)
-    return _run(scoped, build, lq, order, _movement_row, expand=_entry_rows, small_order=_unindexed(order))
+    build, order, count = _movements(scoped, holder, lq)
+    return _run(scoped, build, lq, order, _movement_row, expand=_entry_rows, small_order=_unindexed(order),
+                count=count)
 
 
 def stream_movements(scoped: ScopedLedger, lq: ListQuery, *, holder: str = "") -> Iterator[dict[str, Any]]:
-    build, order = _movements(scoped, holder, lq.checked(), wide=True)
+    build, order, _ = _movements(scoped, holder, lq.checked(), wide=True)
     return _stream(scoped, build, order, _movement_row)
 
 

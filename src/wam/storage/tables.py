@@ -102,9 +102,13 @@ entries = Table(
     Index("uq_entries_origin", "origin_id", "origin_seq", unique=True),
     # an item's custody history, and its holder at a moment (law 1, back-dating checks)
     Index("ix_entries_item_time", "item_id", "occurred_at", "seq"),
-    # balance of a holder at a past date: covering indexes on both sides of the movement
-    Index("ix_entries_source_time", "source_id", "occurred_at", "item_id", "quantity"),
-    Index("ix_entries_target_time", "target_id", "occurred_at", "item_id", "quantity"),
+    # balance of a holder at a past date: covering indexes on both sides of the movement; on
+    # PostgreSQL each carries the other end, so a holder set's entries are counted from the two
+    # indexes alone (lists' totals, the dashboard's days: migration 0011_entry_ends)
+    Index("ix_entries_source_time", "source_id", "occurred_at", "item_id", "quantity",
+          postgresql_include=["target_id"]),
+    Index("ix_entries_target_time", "target_id", "occurred_at", "item_id", "quantity",
+          postgresql_include=["source_id"]),
     # the movements lists' sorts (by date, by quantity): a large list walks one of them and stops at
     # its page (wam.services.lists), where gathering its entries to sort them would take seconds
     Index("ix_entries_time", "occurred_at", "seq"),
