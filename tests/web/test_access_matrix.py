@@ -73,6 +73,10 @@ class Case:
     recovery: str = ""  # a recovery record of the position's store, by "setup": a misread of the incident's rifle
     disposing: str = ""  # another, whose disposal certificate "setup" drafted: to approve
     lost_weapon: str = ""  # the incident's rifle: the recovery's candidate
+    counting: str = ""  # stock counts of the position's store started by "setup": being counted by the persona,
+    closing: str = ""  # being counted by "setup" (to close),
+    reconciled: str = ""  # closed with a missing rifle waiting for approval,
+    cancelling: str = ""  # and being counted (to cancel)
 
 
 @dataclass
@@ -239,6 +243,25 @@ OPS: dict[tuple[str, str], Op] = {
     ("post", "/api/recoveries/{number}/disposal/{step}"): Op(
         "approve", lambda c, h, k: c.post(f"/api/recoveries/{k.disposing}/disposal/approve", headers=h),
         not_found=lambda k: ("recovery record", k.disposing)),
+    ("get", "/api/counts"): Op("movements", lambda c, h, k: c.get("/api/counts", headers=h),
+                               contains=lambda j, k: any(d["number"] == k.counting for d in j["items"])),
+    ("post", "/api/counts"): Op("record", lambda c, h, k: c.post("/api/counts", headers=h, json={"holder": k.store}),
+                                ok=201, not_found=lambda k: ("holder", k.store)),
+    ("get", "/api/counts/{number}"): Op("movements", lambda c, h, k: c.get(f"/api/counts/{k.counting}", headers=h),
+                                        not_found=lambda k: ("stock count", k.counting)),
+    ("post", "/api/counts/{number}/lines"): Op(
+        "record", lambda c, h, k: c.post(f"/api/counts/{k.counting}/lines", headers=h,
+                                         json={"lines": [{"serial": k.key.split("|")[-1]}]}),
+        not_found=lambda k: ("stock count", k.counting)),
+    ("post", "/api/counts/{number}/close"): Op(
+        "record", lambda c, h, k: c.post(f"/api/counts/{k.closing}/close", headers=h),
+        not_found=lambda k: ("stock count", k.closing)),
+    ("post", "/api/counts/{number}/approve"): Op(
+        "approve", lambda c, h, k: c.post(f"/api/counts/{k.reconciled}/approve", headers=h, json={}),
+        not_found=lambda k: ("stock count", k.reconciled)),
+    ("post", "/api/counts/{number}/cancel"): Op(
+        "record", lambda c, h, k: c.post(f"/api/counts/{k.cancelling}/cancel", headers=h, json={"reason": "test"}),
+        not_found=lambda k: ("stock count", k.cancelling)),
     ("get", "/api/users"): Op("users", lambda c, h, k: c.get("/api/users", headers=h),
                               contains=lambda j, k: any(u["name"] == k.pos_user for u in j["items"])),
     ("post", "/api/users"): Op("users", lambda c, h, k: c.post("/api/users", headers=h, json={
@@ -307,6 +330,22 @@ def _recoveries(ledger, position: str, store: str) -> tuple[str, str, str]:  # n
     recoveries.dispose(ledger, second.number, actor="setup", method="destruction", destruction="cutting",
                        witness="Capt. Diallo")
     return first.number, second.number, lost.key
+
+
+def _counts(ledger, persona: str, position: str, store: str) -> tuple[str, str, str, str]:  # noqa: ANN001
+    """Four counts of the position's store started by "setup": counted by the persona, by "setup", closed by
+    "setup" with its sample's one rifle (received for it) missing and waiting, and another by "setup"."""
+    from wam.services import counts
+
+    rifle_ = rifle(f"CNT-{position}")
+    ledger.register_items([rifle_])
+    post(ledger, make_movement(kind="receipt", item=rifle_.key, quantity=1, source="supply:BGD", target=store,
+                               occurred_at=T0, actor="setup"))
+    mine = counts.start(ledger, actor="setup", holder=store, counter=persona).number
+    closing = counts.start(ledger, actor="setup", holder=store).number
+    reconciled = counts.start(ledger, actor="setup", holder=store, mode="sample", sample=[rifle_.key]).number
+    counts.close(ledger, reconciled, actor="setup")
+    return mine, closing, reconciled, counts.start(ledger, actor="setup", holder=store).number
 
 
 def _witnessed_head() -> dict:
@@ -384,6 +423,7 @@ def test_it_scopes_every_operation(persona: str, app, personas, client) -> None:
                     *_certificates(ledger, position, store, key))
         case.incident, case.spare = _incident(ledger, position, store)
         case.recovery, case.disposing, case.lost_weapon = _recoveries(ledger, position, store)
+        case.counting, case.closing, case.reconciled, case.cancelling = _counts(ledger, persona, position, store)
         case.research = research.record(ledger, actor="setup", started_at="2015-10-26", mission="UNMISS",
                                         place=f"Kaka {position}", sources=["theeastafrican.co.ke"])
         for (method, path), op in OPS.items():

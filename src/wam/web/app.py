@@ -38,12 +38,11 @@ from .pages import admin as admin_pages
 from .pages import dashboard as dashboard_pages
 from .pages import home as home_pages
 from .pages import incidents as incident_pages
+from .pages import research as research_pages
 from .pages import ledger as ledger_pages
 from .pages import lists as list_pages
 from .pages import paper as paper_pages
 from .pages import pickers as picker_pages
-from .pages import recoveries as recovery_pages
-from .pages import research as research_pages
 from .pages import signin
 from .pages.static import CachedStatic
 from .settings import WebSettings, resolve_secret, trusted_proxies
@@ -107,7 +106,7 @@ def create_app(settings: WebSettings | None = None, *, ledger: Ledger | None = N
     app.include_router(api)
     for router in (signin.router, home_pages.router, dashboard_pages.router, picker_pages.router, paper_pages.router,
                    ledger_pages.router, list_pages.router, admin_pages.router, incident_pages.router,
-                   research_pages.router, recovery_pages.router):
+                   research_pages.router):
         app.include_router(router, include_in_schema=False)
     app.mount("/static", CachedStatic(directory=str(HERE / "static")), name="static")
     errors.install(app)
