@@ -32,17 +32,19 @@ from wam.services.scoped import Ancestry
 
 from . import errors
 from .api import admin, auth, confirmations, disposals, holders, incidents, lists, movements, pickers, recoveries
+from .api import counts as count_api
 from .context import Services, read_session
 from .hardening import SecurityHeaders
 from .pages import admin as admin_pages
 from .pages import dashboard as dashboard_pages
 from .pages import home as home_pages
 from .pages import incidents as incident_pages
-from .pages import research as research_pages
 from .pages import ledger as ledger_pages
 from .pages import lists as list_pages
 from .pages import paper as paper_pages
 from .pages import pickers as picker_pages
+from .pages import recoveries as recovery_pages
+from .pages import research as research_pages
 from .pages import signin
 from .pages.static import CachedStatic
 from .settings import WebSettings, resolve_secret, trusted_proxies
@@ -101,12 +103,12 @@ def create_app(settings: WebSettings | None = None, *, ledger: Ledger | None = N
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     api = APIRouter(prefix="/api")
     for router in (auth.router, holders.router, movements.router, confirmations.router, admin.router, lists.router,
-                   pickers.router, disposals.router, incidents.router, recoveries.router):
+                   pickers.router, disposals.router, incidents.router, recoveries.router, count_api.router):
         api.include_router(router)
     app.include_router(api)
     for router in (signin.router, home_pages.router, dashboard_pages.router, picker_pages.router, paper_pages.router,
                    ledger_pages.router, list_pages.router, admin_pages.router, incident_pages.router,
-                   research_pages.router):
+                   research_pages.router, recovery_pages.router):
         app.include_router(router, include_in_schema=False)
     app.mount("/static", CachedStatic(directory=str(HERE / "static")), name="static")
     errors.install(app)
