@@ -158,3 +158,25 @@ def test_the_api_pages_what_awaits_and_refuses_the_recorder(client, personas) ->
     assert refused.status_code == 403 and "you recorded this movement" in refused.json()["error"]["message"]
     assert client.post(f"/api/movements/{recorded['id']}/confirm",
                        headers=_bearer(personas, "quartermaster")).status_code == 201
+
+
+def test_the_officer_and_the_auditor_see_what_is_overdue(app, client, personas) -> None:  # noqa: ANN001
+    from tests.factories import T0
+    from wam.services import incidents, recoveries
+
+    ledger = app.state.wam.ledger
+    late = incidents.report(ledger, actor="setup", lines=[[rifle("56-00003").key, 1, "GAO-ARM"]],
+                            started_at=T0 + timedelta(days=5), site="GAO", mission="MINUSMA",
+                            circumstance="fixed_site", mechanism="theft_burglary", ownership="COE")
+    kept = recoveries.register(ledger, actor="setup", to="GAO-ARM", how="cache", unit="patrol", place="wadi",
+                               recovered_at=T0 + timedelta(days=6), items=[{"type": "weapon", "make": "Norinco",
+                                                                           "model": "Type 56", "serial": "X-1"}])
+    for name in ("officer", "auditor"):
+        client.cookies.clear()
+        sign_in(client, name)
+        page = client.get("/").text
+        assert 'id="oversight"' in page and f"/incidents/{late.number}" in page, name
+        assert f"/recoveries/{kept.number}" in page and "without a disposal" in page, name
+    client.cookies.clear()
+    sign_in(client, "armourer")
+    assert 'id="oversight"' not in client.get("/").text

@@ -7,6 +7,9 @@
 - **Stock counts due** (roles that record or verify): stores of the user's scope never counted,
   or not within ``WAM_COUNT_INTERVAL_DAYS``; see :mod:`wam.services.counts_due` for where the
   date of a count comes from until the stock-count register exists.
+- **Oversight** (roles that verify or approve and read movements: the mission WAM officer, the
+  auditor, administrators): loss incidents past their reporting deadline, recovered materiel
+  without a disposal past its limit, traces without an answer, custody gaps of recovered items.
 - **Checks** (roles that verify): the result of the last verification run in this process. A
   full verification replays the whole ledger, so the home page never runs one; it links to
   the verification page, which does.
@@ -40,7 +43,7 @@ def home(ctx: CurrentUser, request: Request) -> Response:
     data: dict[str, Any] = {"iso": iso, "roots": scoped.roots(), "cap": COUNT_CAP,
                                "can_record": scoped.can(Action.RECORD), "can_verify": scoped.can(Action.VERIFY),
                                "can_admin": scoped.can(Action.MANAGE_USERS), "to_confirm": None, "counts": None,
-                               "checks": None, "recent": []}
+                               "checks": None, "recent": [], "oversight": None}
     if scoped.can(Action.CONFIRM):
         data["to_confirm"] = ctx.confirmations.pending(limit=LISTED).items
         data["to_confirm_count"] = ctx.confirmations.count()
@@ -48,11 +51,25 @@ def home(ctx: CurrentUser, request: Request) -> Response:
         interval = services(request).settings.count_interval_days
         total, due = counts_due(scoped, interval_days=interval, limit=LISTED)
         data.update(counts=due, counts_total=total, interval=interval)
+    if (scoped.can(Action.VERIFY) or scoped.can(Action.APPROVE)) and scoped.can(Action.READ_MOVEMENTS):
+        data["oversight"] = _oversight(scoped)
     if scoped.can(Action.VERIFY):
         data["checks"] = scoped.last_verification() or ()
     if scoped.can(Action.READ_MOVEMENTS):
         data["recent"] = scoped.entries(limit=10).items
     return render(request, ctx, "home.html", **data)
+
+
+def _oversight(scoped: Any) -> dict[str, Any]:
+    """What the WAM officer and the auditor must act on, from the registers, each list cut to LISTED."""
+    from wam.services.incidents import Filters, ScopedIncidents
+    from wam.services.recoveries import ScopedRecoveries
+
+    overdue = ScopedIncidents(scoped).listing(Filters(overdue=True))
+    recovered = ScopedRecoveries(scoped).oversight()
+    return {"incidents": overdue[:LISTED], "incidents_total": len(overdue),
+            **{name: rows[:LISTED] for name, rows in recovered.items()},
+            **{f"{name}_total": len(rows) for name, rows in recovered.items()}}
 
 
 @router.get("/confirmations", response_class=HTMLResponse)
