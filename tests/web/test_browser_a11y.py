@@ -23,7 +23,7 @@ PAGES = {
               "/lists/holders", "/record", "/dashboard", "/confirmations", "/verification", "/admin/users",
               "/admin/users/armourer", "/items/W|NORINCO|TYPE 56|56-00001", "/items?serial=56-0000",
               "/holders/NO-SUCH", "/lists/items", "/incidents", "/incidents/report", "/recoveries",
-              "/recoveries/register"],
+              "/recoveries/register", "/ammo", "/ammo/GAO-ASP"],
     "armourer": ["/", "/record", "/holders/GAO-ARM", "/incidents/report"],
     "researcher": ["/", "/holders/GAO-ARM", "/incidents", "/lists/items", "/research/new"],
 }

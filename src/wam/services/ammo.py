@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from wam.domain import iatg
+from wam.domain.access import Action
 from wam.domain.errors import InvalidInput, NotFound
 from wam.domain.holders import HolderKind
 from wam.storage import tables as t
@@ -170,5 +171,29 @@ def in_breach(ledger: Ledger) -> list[StoreStatus]:
     return [s for s in check(ledger) if s.breaches]
 
 
-__all__ = ["DISTANCES_KIND", "NotFound", "StoreStatus", "check", "distances", "in_breach", "record_distances",
-           "status"]
+__all__ = ["DISTANCES_KIND", "NotFound", "ScopedAmmo", "StoreStatus", "check", "distances", "in_breach",
+           "record_distances", "status"]
+
+
+class ScopedAmmo:
+    """The stores' IATG status as a signed-in user may see it (the stores in their sight), and the
+    surveys of distances they may record (a recording role at the store)."""
+
+    def __init__(self, scoped: Any) -> None:
+        self.scoped = scoped
+
+    def check(self, store: str | None = None) -> list[StoreStatus]:
+        scoped = self.scoped
+        if store is not None:
+            scoped._require(store, Action.READ)  # noqa: SLF001  (404 out of sight, as for a code that does not exist)
+            return check(scoped.ledger, store)
+        scoped._require_anywhere(Action.READ)  # noqa: SLF001
+        return [s for s in check(scoped.ledger) if scoped.visible(s.code)]
+
+    def record_distances(self, store: str, given: Mapping[str, object]) -> dict[str, float]:
+        scoped = self.scoped
+        scoped._require(store, Action.RECORD)  # noqa: SLF001
+        done: dict[str, float] = scoped._append(  # noqa: SLF001
+            lambda: record_distances(scoped.ledger, store, given, actor=scoped.actor))
+        return done
+

@@ -1,0 +1,60 @@
+"""The ammunition stores' pages: a store in breach listed first with its reasons (forbidden mixing, a
+distance too short after a survey recorded from the page), the survey form only for those who record at the
+store, a store out of sight not found, and French."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.factories import T0, make_item, post
+from wam.domain.movements import make_movement
+
+from .conftest import sign_in
+
+
+def _stock(app) -> None:  # noqa: ANN001
+    ledger = app.state.wam.ledger
+    bombs = make_item(type="ammunition", make="Expal", model="HE 81mm", lot="E-81", calibre="81mm",
+                      hazard_division="1.1", compatibility_group="D", neq_kg="1")
+    toxic = make_item(type="ammunition", make="X", model="irritant", lot="K-1", calibre="40mm",
+                      hazard_division="1.2", compatibility_group="K", neq_kg="0.1")
+    ledger.register_items([bombs, toxic])
+    for item, qty in ((bombs, 1000), (toxic, 10)):
+        post(ledger, make_movement(kind="receipt", item=item.key, quantity=qty, source="supply:BGD", target="GAO-ASP",
+                                   occurred_at=T0 + timedelta(days=3), actor="setup"))
+
+
+def test_a_store_in_breach_and_its_survey(app, client, personas) -> None:  # noqa: ANN001
+    _stock(app)
+    csrf = sign_in(client, "officer")
+    listed = client.get("/ammo")
+    assert listed.status_code == 200 and 'href="/ammo/GAO-ASP"' in listed.text and "breach" in listed.text
+    page = client.get("/ammo/GAO-ASP").text
+    assert 'id="breaches"' in page and "D and K may not be stored together" in page and "HD 1.1" in page
+    assert 'name="inhabited_building"' in page  # the officer records there
+    refused = client.post("/ammo/GAO-ASP/distances", data={"csrf": csrf, "inhabited_building": "-3"})
+    assert refused.status_code == 422 and 'role="alert"' in refused.text
+    saved = client.post("/ammo/GAO-ASP/distances", data={"csrf": csrf, "inhabited_building": "200"})
+    assert saved.status_code == 303
+    page = client.get("/ammo/GAO-ASP?saved=1").text
+    assert "needs 222.1 m" in page and "too close" in page  # 1,001 kg: everything but 1.4 counts
+    forged = client.post("/ammo/GAO-ASP/distances", data={"csrf": "forged", "inhabited_building": "300"})
+    assert forged.status_code == 403
+
+
+def test_who_sees_and_surveys(app, client, personas) -> None:  # noqa: ANN001
+    _stock(app)
+    sign_in(client, "auditor")  # sees the store, does not record there
+    page = client.get("/ammo/GAO-ASP")
+    assert page.status_code == 200 and 'name="inhabited_building"' not in page.text
+    client.cookies.clear()
+    csrf = sign_in(client, "armourer")  # GAO-ARM only: the ammunition point is out of sight
+    assert client.get("/ammo/GAO-ASP").status_code == 404
+    assert client.post("/ammo/GAO-ASP/distances", data={"csrf": csrf, "inhabited_building": "300"}).status_code == 404
+    assert "GAO-ASP" not in client.get("/ammo").text
+
+
+def test_french(app, client, personas) -> None:  # noqa: ANN001
+    _stock(app)
+    sign_in(client, "officer")
+    assert "Dépôts de munitions" in client.get("/ammo", headers={"Accept-Language": "fr"}).text
