@@ -192,3 +192,8 @@ def test_the_iti_request_and_the_oversight_rules() -> None:
     with pytest.raises(InvalidInput) as caught:
         rules.days_from_settings({"X": "soon"}, "X", limit)
     assert caught.value.field == "X"
+
+
+def test_the_missions_own_weapon_back_from_lost_needs_no_disposal() -> None:
+    doc = _posted(lines=[["W|NORINCO|TYPE 56|56-00012", 1, "lost"], ["L|X|Y|Z", 10, "lost"]])
+    assert not rules.disposal_overdue(doc.state, doc.fields, T + timedelta(days=400), timedelta(days=90), own=True)

@@ -46,6 +46,7 @@ from wam.services.documents import DocumentStep
 from wam.services.ledger import Ledger
 
 from . import catalogue as cat
+from . import recoveries as recovered
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 MISSION = "MONUSCO"
@@ -66,6 +67,12 @@ MECHANISMS = [  # (code, circumstance, weight, note)
 ]
 PARTIAL_RECOVERY_SHARE = 0.3  # share of incidents with weapons lost that see some of them recovered
 FIELD_RECOVERIES_PER_1000_PER_YEAR = 1.5
+# at every scale, the recovered-materiel register has some of everything (issue 12): at least this many field
+# recoveries (every way of recovering, marked, traced, disposed of, retained, overdue), weapons lost on patrol
+# (negligence: one weapon not returned) in the first half of the year, and records of lost weapons recovered
+MIN_FIELD_RECOVERIES = 12
+MIN_WEAPON_LOSSES = 2
+MIN_LOST_RECOVERIES = 2
 CONTACT_PROBABILITY = 0.01  # a patrol exchanges fire
 ROTATION_DAY = 181  # 1 July: contingents rotate every six months (an assumption, docs/demo.md)
 COUNT_SHORTFALL_P = 0.02
@@ -150,6 +157,7 @@ class World:
         self.disposals: dict[int, list[tuple]] = defaultdict(list)
         self.incident_seq = 0
         self.recovery_seq = 0
+        self.lost_recoveries = 0  # records of lost weapons recovered (MIN_LOST_RECOVERIES)
         # (contingent, calibre) -> rounds out since resupply
         self.expended: dict[tuple[str, str], int] = defaultdict(int)
 
@@ -392,8 +400,12 @@ def _plan_incidents(world: World, days: int) -> None:
         site = rng.choices(range(len(world.sites)), weights)[0]
         mech = rng.choices(MECHANISMS, mech_weights)[0]
         world.incidents[day].append((site, mech))
+    negligence = next(m for m in MECHANISMS if m[0] == "negligence_poor_practice")
+    for _ in range(max(0, MIN_WEAPON_LOSSES + 1 - n_incidents)):
+        world.incidents[rng.randrange(7, max(8, days // 2))].append((rng.choices(range(len(world.sites)), weights)[0],
+                                                                    negligence))
     seen: set[str] = set()
-    n_field = max(1, round(FIELD_RECOVERIES_PER_1000_PER_YEAR * troops / 1000 * years))
+    n_field = max(MIN_FIELD_RECOVERIES, round(FIELD_RECOVERIES_PER_1000_PER_YEAR * troops / 1000 * years))
     for _ in range(n_field):
         day = rng.randrange(days)
         site = rng.choices(range(len(world.sites)), weights)[0]
@@ -418,9 +430,11 @@ def _plan_incidents(world: World, days: int) -> None:
                                    hazard_division="1.4", compatibility_group="S", neq_kg="0.0016",
                                    condition="unknown"))
         world.items.extend(items)
-        world.field[day].append((site, doc, f"recovered:{method}", items, ammo_qty))
+        del method  # drawn as before recovery records had details (the world's draws stay the same)
+        fate = recovered.plan(doc)  # how, and what happens to it: drawn from the record's own number
+        world.field[day].append((site, doc, f"recovered:{fate.how}", items, ammo_qty))
         dispose = day + rng.randint(14, 60)
-        if dispose < days:
+        if dispose < days and fate.disposed:  # the others stay in custody: overdue, or retained as evidence
             world.disposals[dispose].append((site, doc, items, ammo_qty))
 
 
@@ -553,24 +567,32 @@ def _day(world: World, d: int) -> list[Movement | DocumentStep]:  # noqa: C901 (
                 world.expended[(s.contingent, c)] += k
     # 05:40 recoveries of lost weapons, field recoveries, disposals
     officer = [("register", "demo.wam-officer"), ("post", "demo.wam-officer")]
-    for site, doc, weapons, note in world.recoveries.get(d, ()):
+    for site, doc, weapons, note, lost_in in world.recoveries.get(d, ()):
         s = sites[site]
-        back = [[world.w_key[w], 1, "lost"] for w in weapons if world.w_loc[w] == "lost"]
-        for w in weapons:
-            if world.w_loc[w] == "lost":
-                world.w_loc[w] = s.armoury
-        if back:
-            document("recovery", doc, at(5, 40), back, officer, to=s.armoury, note=note)
+        back_ids: list[int] = [int(wid) for wid in weapons if world.w_loc[wid] == "lost"]
+        back = [[world.w_key[wid], 1, "lost"] for wid in back_ids]
+        for wid in back_ids:
+            world.w_loc[wid] = s.armoury
+        if back:  # the serials as a patrol read them; the matches to the lost weapons confirmed
+            fields, later = recovered.lost_record(doc, s.place, f"{s.contingent} patrol", at(5, 40),
+                                                  [world.w_key[wid] for wid in back_ids],
+                                                  [world.w_cal[wid] for wid in back_ids], lost_in)
+            document("recovery", doc, at(5, 40), back, officer + later, to=s.armoury, note=note, **fields)
     for site, doc, source, items, qty in world.field.get(d, ()):
         s = sites[site]
         note = (f"materiel recovered in the field ({source.split(':', 1)[1]}) near {s.place}; "
                 "marked and stored apart")
         arms = [[item.key, 1, source] for item in items if item.type != "ammunition"]
         ammo = [[item.key, qty, source] for item in items if item.type == "ammunition"]
+        unit = f"{s.contingent} patrol"
         if arms:
-            document("recovery", doc, at(5, 45), arms, officer, to=s.armoury, note=note)
+            fields, later = recovered.field_record(doc, s.place, unit, at(5, 45),
+                                                   [item for item in items if item.type != "ammunition"])
+            document("recovery", doc, at(5, 45), arms, officer + later, to=s.armoury, note=note, **fields)
         if ammo:  # a record of its own: the rounds go to the ammunition point
-            document("recovery", f"{doc}-AMMO", at(5, 45), ammo, officer, to=s.asp, note=note)
+            fields, later = recovered.field_record(f"{doc}-AMMO", s.place, unit, at(5, 45),
+                                                   [item for item in items if item.type == "ammunition"])
+            document("recovery", f"{doc}-AMMO", at(5, 45), ammo, officer + later, to=s.asp, note=note, **fields)
     disposal = [("draft", "demo.quartermaster"), ("approve", "demo.wam-officer"), ("execute", "demo.wam-officer")]
     for site, doc, items, qty in world.disposals.get(d, ()):
         s = sites[site]
@@ -585,6 +607,12 @@ def _day(world: World, d: int) -> list[Movement | DocumentStep]:  # noqa: C901 (
             document("disposal", f"DST-{doc}", at(5, 50), lines, disposal, method="destruction",
                      destruction="cutting", witness="UNMAS technical officer",
                      note="destroyed by cutting (weapons) / demolition")
+        certificate, method = (f"HND-{doc}", "handover") if handover else (f"DST-{doc}", "destruction")
+        for record, kinds in ((doc, ("weapon", "equipment")), (f"{doc}-AMMO", ("ammunition",))):
+            if any(item.type in kinds for item in items):  # each record of the recovery cites the certificate
+                (_, by, given), = recovered.disposal_steps(record, certificate, method, at(5, 51))
+                out.append(DocumentStep("recovery", "dispose", actor=by, occurred_at=at(5, 51), number=record,
+                                        **given))
     # 06:00-18:00 patrols
     incident = [("report", "demo.wam-officer"), ("post", "demo.wam-officer")]
     incidents = defaultdict(list)
@@ -739,12 +767,13 @@ def _incident(s: SiteState, mech: tuple, when: datetime, number: str) -> tuple[d
 
 def _maybe_recover(world: World, d: int, site: int, incident: str, weapons: list[int]) -> None:
     rng = world.rng
-    if not weapons or rng.random() >= PARTIAL_RECOVERY_SHARE:
+    if not weapons or (rng.random() >= PARTIAL_RECOVERY_SHARE and world.lost_recoveries >= MIN_LOST_RECOVERIES):
         return
+    world.lost_recoveries += 1
     when = d + rng.randint(2, 30)
     if when >= world.scale.days:
         return
     back = sorted(weapons)[: max(1, len(weapons) // 2)]
     world.recovery_seq += 1
     doc = f"REC-{MISSION}-2018-{world.recovery_seq:04d}"
-    world.recoveries[when].append((site, doc, back, f"partial recovery of materiel lost in {incident}"))
+    world.recoveries[when].append((site, doc, back, f"partial recovery of materiel lost in {incident}", incident))

@@ -374,10 +374,11 @@ SETTLED = frozenset({"retained", "cancelled"})  # and an executed disposal certi
 
 
 def disposal_overdue(state: str, fields: Mapping[str, Any], now: datetime, limit: timedelta,
-                     disposed: bool = False) -> bool:
+                     disposed: bool = False, own: bool = False) -> bool:
     """In custody, not retained as evidence nor disposed of (its certificate executed), more than
-    ``limit`` after it was recovered."""
-    if disposed or state in SETTLED or "recovered_at" not in fields:
+    ``limit`` after it was recovered. A record of the mission's own weapons back from ``lost`` (``own``)
+    returns them to service: it needs no disposal."""
+    if own or disposed or state in SETTLED or "recovered_at" not in fields:
         return False
     return now - from_micros(int(fields["recovered_at"])) > limit
 

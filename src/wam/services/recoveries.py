@@ -326,7 +326,8 @@ def summary(document: Document, certificates: Mapping[str, str], now: datetime,
         "disposed": disposed, "retained": document.state == "retained",
         "matched": sorted({m[1] for m in _confirmed(fields)}),
         "registered_by": document.drafted_by,
-        "disposal_overdue": rules.disposal_overdue(document.state, fields, now, limits[0], disposed),
+        "disposal_overdue": rules.disposal_overdue(document.state, fields, now, limits[0], disposed,
+                                                   own=all(line.source == "lost" for line in document.lines)),
         "trace_unanswered": rules.trace_unanswered(fields, now, limits[1]),
     }
 
@@ -357,7 +358,8 @@ def listing(ledger: Ledger, *, keep: Any = None, now: datetime | None = None, **
 def custody(ledger: Ledger, document: Document) -> list[dict[str, Any]]:
     """Each line's chain of custody from its recovery on: every movement of the item after it came in,
     and the gaps in it (a movement without a witness; the item out of the tree other than by the
-    record's disposal certificate)."""
+    record's disposal certificate). A line from ``lost`` is the mission's own weapon back in service:
+    its chain is shown, its routine issues are not gaps."""
     certificates = {d["certificate"] for d in document.fields.get("disposals") or ()}
     out = []
     for row, line in enumerate(document.lines, start=1):
@@ -368,8 +370,8 @@ def custody(ledger: Ledger, document: Document) -> list[dict[str, Any]]:
         start = next((i for i, e in enumerate(history) if e.kind == "recovery" and e.document == document.number),
                      None)
         chain = history[start:] if start is not None else []
-        gaps = []
-        for entry in chain[1:]:
+        gaps: list[str] = []
+        for entry in chain[1:] if line.source != "lost" else ():
             if entry.kind == "disposal" and entry.document in certificates:
                 continue
             if entry.witness is None and entry.kind in ("transfer", "issue", "return"):
