@@ -218,8 +218,9 @@ def listing(holder: str | None = typer.Option(None, "--holder"), state: str | No
         common.print_json({"counts": rows})
         return
     for row in rows:
+        cases = f", {row['cases']} case(s), {row['waiting']} waiting" if "cases" in row else ""
         common.stdout.print(f"{row['number']} {row['state']} {row['holder']} {row['mode'] or '-'} recorded "
-                            f"{row['recorded'] or 0}, {row['cases']} case(s), {row['waiting']} waiting", markup=False)
+                            f"{row['recorded'] or 0}{cases}", markup=False)
 
 
 @counts_app.command("schedule")

@@ -290,16 +290,20 @@ def incidents_of(fields: Mapping[str, Any]) -> list[dict[str, Any]]:
 # reconciliation --------------------------------------------------------------------------------
 
 @dataclass(slots=True)
-class SerialBook:
-    """A serialised item's book: its holder at the count's start and each change after it (moment, holder)."""
+class Book:
+    """The book of the serialised items a reconciliation needs (plain maps: a count has 100,000 of them).
 
-    at_start: str | None
-    changes: list[tuple[int, str]] = field(default_factory=list)
-    weapon: bool = False
+    ``start``: each item's holder at the count's start (None: nobody); ``moves``: each change after the
+    start, (moment, holder after), in occurrence order, of the items that moved; ``not_weapons``: the
+    serialised items that are not weapons (equipment)."""
 
-    def holder_at(self, moment: int) -> str | None:
-        holder = self.at_start
-        for at, after in self.changes:
+    start: dict[str, str | None] = field(default_factory=dict)
+    moves: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    not_weapons: set[str] = field(default_factory=set)
+
+    def holder_at(self, key: str, moment: int) -> str | None:
+        holder = self.start.get(key)
+        for at, after in self.moves.get(key, ()):
             if at > moment:
                 break
             holder = after
@@ -329,17 +333,16 @@ def in_sample(key: str, sample: Sequence[str]) -> bool:
 
 
 def reconcile(fields: Mapping[str, Any], counted: Iterable[Sequence[Any]], closed_at: int, inside: frozenset[str],
-              serials: Mapping[str, SerialBook], lots: Mapping[tuple[str, str], LotBook],
-              serialised: Mapping[str, bool]) -> Result:
+              serials: Book, lots: Mapping[tuple[str, str], LotBook]) -> Result:
     """The count's cases, by the rule of the module's docstring.
 
     Args:
         fields: the count's fields (its sample).
-        counted: every counted line ``[key or None, as read, quantity, how, holder, moment]``.
+        counted: every counted line ``[key or None, as read, quantity, how, holder, moment]``; a key
+            ``W|...`` is serialised, ``L|...`` a lot.
         closed_at: the close's moment; ``inside``: the codes of the holders counted.
         serials: the book of each serialised item counted or held inside during the count.
         lots: the book of each (lot key, holder inside) held or counted.
-        serialised: whether each counted key is serialised.
     """
     sample = fields.get("sample") or ()
     cases: list[dict[str, Any]] = []
@@ -350,7 +353,7 @@ def reconcile(fields: Mapping[str, Any], counted: Iterable[Sequence[Any]], close
         if key is None:
             cases.append({"kind": "surplus", "item": None, "read": read, "holder": holder, "quantity": qty,
                           "serialised": True, "action": "register", "book": 0, "counted": qty})
-        elif serialised.get(key, key.startswith("W|")):
+        elif key[:2] == "W|":
             if key in seen:
                 duplicates += 1
             else:
@@ -360,15 +363,17 @@ def reconcile(fields: Mapping[str, Any], counted: Iterable[Sequence[Any]], close
             total[0] += qty
             total[1] = max(total[1], at)
     unverified = 0
-    for key, serial in serials.items():
-        if not in_sample(key, sample):
+    moves, not_weapons = serials.moves, serials.not_weapons
+    for key, at_start in serials.start.items():
+        if sample and not in_sample(key, sample):
             continue
-        weapon = serial.weapon
-        if key in seen:
-            holder, at = seen[key]
-            now = serial.holder_at(at)
+        counted_at = seen.get(key)
+        if counted_at is not None:
+            holder, at = counted_at
+            now = serials.holder_at(key, at) if key in moves else at_start
             if now == holder:
                 continue
+            weapon = key not in not_weapons
             if now is not None and now != ADJUST and external_family(now) is None:
                 cases.append({"kind": "wrong_place", "item": key, "holder": holder, "other": now, "quantity": 1,
                               "serialised": True, "weapon": weapon, "book": 0, "counted": 1})
@@ -377,16 +382,16 @@ def reconcile(fields: Mapping[str, Any], counted: Iterable[Sequence[Any]], close
                               "serialised": True, "weapon": weapon, "book": 0, "counted": 1,
                               "action": "adjust" if now in (None, ADJUST) else "refer"})
             continue
-        moved = [c for c in serial.changes if c[0] <= closed_at]
-        if serial.at_start in inside and not moved:
-            cases.append({"kind": "missing", "item": key, "holder": serial.at_start, "quantity": 1,
-                          "serialised": True, "weapon": weapon, "book": 1, "counted": 0})
-        elif serial.holder_at(closed_at) in inside:
+        moved = [c for c in moves.get(key, ()) if c[0] <= closed_at]
+        if at_start in inside and not moved:
+            cases.append({"kind": "missing", "item": key, "holder": at_start, "quantity": 1, "serialised": True,
+                          "weapon": key not in not_weapons, "book": 1, "counted": 0})
+        elif serials.holder_at(key, closed_at) in inside:
             unverified += 1
     for key, (holder, _at) in seen.items():  # counted, with no book at all: never in the ledger
-        if key not in serials and in_sample(key, sample):
+        if key not in serials.start and in_sample(key, sample):
             cases.append({"kind": "surplus", "item": key, "holder": holder, "other": None, "quantity": 1,
-                          "serialised": True, "weapon": key.startswith("W|"), "book": 0, "counted": 1})
+                          "serialised": True, "weapon": key not in not_weapons, "book": 0, "counted": 1})
     missing: dict[tuple[str, str], int] = {}
     surplus: dict[tuple[str, str], int] = {}
     figures: dict[tuple[str, str], tuple[int, int]] = {}  # (book, counted)
