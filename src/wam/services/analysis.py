@@ -1,0 +1,508 @@
+"""Analyses of the registers for mission leaders and policymakers (issue 14): losses over time and by
+mission, contributing country, circumstance, mechanism, ownership and category of materiel, with rates per
+1,000 personnel and per 1,000 weapons held; recovered materiel; the health of accountability.
+
+Each analysis reads the registers through a :class:`View`: the whole ledger (the command line, as
+every other ``wam`` command) or what a signed-in user may see (:class:`ScopedAnalysis`, through the
+scoped registers: :class:`~wam.services.incidents.ScopedIncidents`, ``ScopedRecoveries``, ``ScopedAmmo``,
+``ScopedAssessments``). A researcher reads aggregates only: the incidents whose losses left holders in
+their sight are counted, but no incident is listed by id, place or who reported it, and no item key or
+person name appears anywhere in an analysis.
+
+Sources. Loss incidents are the register's (their quantities posted to the ledger); research records
+(public sources, quantities as ranges) are kept apart unless asked for (``research="with"`` or
+``"only"``), each row saying which it is; a research record that is an import of a loss incident
+(``source_id``) is counted once, as the incident.
+
+Denominators. Personnel: the mean monthly strength, over the months of the period that have a figure,
+from the reference tables the public-data importers fill (``wam import ipi`` contributions, then Geo-PKO
+deployments, then IPI mission totals: the first source that has the mission's month); a scoped user's
+denominator is the strength of the contingents in their sight. Weapons held: the ledger's balances of
+weapons in the mission (or the user's sight) at the period's start, or at its end when none were held at
+its start. The pure arithmetic is :mod:`wam.domain.analysis`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from wam.domain import analysis as figures
+from wam.domain.access import Action, Role, covers
+from wam.domain.documents import DISPOSAL
+from wam.domain.errors import InvalidInput, NotFound, PermissionDenied
+from wam.domain.holders import HolderKind
+from wam.storage import reference_tables as r
+from wam.storage import tables as t
+
+from . import ammo, assessments, documents, incidents, recoveries, research
+
+if TYPE_CHECKING:
+    from .ledger import Ledger
+    from .scoped import ScopedLedger
+
+RESEARCH = ("no", "with", "only")
+SOURCES = ("ipi", "geopko")  # contingent strength, in order of preference
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """What an analysis is asked: a mission (None: all in sight), a period (each end included), periods by
+    month or year, and whether research records are counted (``no``, ``with`` the incidents, ``only``)."""
+
+    mission: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    by: str = "month"
+    research: str = "no"
+
+    def __post_init__(self) -> None:
+        if self.by not in figures.BY:
+            raise InvalidInput(f"{self.by!r} is not one of {', '.join(figures.BY)}", field="by")
+        if self.research not in RESEARCH:
+            raise InvalidInput(f"{self.research!r} is not one of {', '.join(RESEARCH)}", field="research")
+        if self.since is not None and self.until is not None and self.until < self.since:
+            raise InvalidInput("the period ends before it begins", field="until")
+
+    def filters(self) -> incidents.Filters:
+        return incidents.Filters(mission=self.mission, since=self.since, until=self.until)
+
+    def within(self, moment: datetime | None) -> bool:
+        if moment is None:
+            return self.since is None and self.until is None
+        return (self.since is None or moment >= self.since) and (self.until is None or moment <= self.until)
+
+
+# what a viewer may read ------------------------------------------------------------------------------
+
+class View:
+    """The registers as the command line reads them: everything. :class:`ScopedView` narrows each read."""
+
+    aggregates_only = False
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+
+    def incident_rows(self, filters: incidents.Filters, keep: Callable[[Any], bool]) -> list[dict[str, Any]]:
+        return incidents.listing(self.ledger, filters, keep=keep)
+
+    def research_rows(self, filters: incidents.Filters) -> list[dict[str, Any]]:
+        return research.listing(self.ledger, filters, full=True)
+
+    def recovery_rows(self) -> list[dict[str, Any]]:
+        return recoveries.listing(self.ledger)
+
+    def stores(self) -> list[ammo.StoreStatus]:
+        return ammo.check(self.ledger)
+
+    def assessment_rows(self) -> list[dict[str, Any]]:
+        return assessments.listing(self.ledger)
+
+    def count_rows(self) -> list[dict[str, Any]] | None:
+        return _counts(self.ledger, None)
+
+    def sees_contingent(self, code: str | None) -> bool:
+        return True
+
+    def whole(self) -> bool:
+        """Whether the viewer sees every holder (a mission's own total strength is then theirs)."""
+        return True
+
+    def weapons_held(self, mission: str | None, at: datetime | None) -> int:
+        codes = [mission] if mission else [h.code for h in self.ledger.children(None) if not h.external]
+        total = 0
+        for code in codes:
+            try:
+                lines = self.ledger.balance(code, at=at, tree=True)
+            except NotFound:
+                continue
+            total += sum(line.quantity for line in lines if line.type == "weapon")
+        return total
+
+
+class ScopedView(View):
+    """What a signed-in user may see: the registers through their scoped classes (a researcher's
+    aggregates through the holders in their sight, persons' losses counted at their store)."""
+
+    def __init__(self, scoped: ScopedLedger) -> None:
+        super().__init__(scoped.ledger)
+        self.scoped = scoped
+        if not scoped.can(Action.READ):
+            raise PermissionDenied("your role does not allow this")
+        self.movements = scoped.can(Action.READ_MOVEMENTS)
+        self.aggregates_only = not self.movements or any(g.role is Role.RESEARCHER for g in scoped.grants)
+        self._seen: dict[str, bool] = {}
+
+    def _in_sight(self, code: str) -> bool:
+        """A holder in the user's sight (READ), a person counted at the holder above them."""
+        if code not in self._seen:
+            places = self.scoped._places(code)  # noqa: SLF001
+            if places and places[0].kind is HolderKind.PERSON:
+                places = places[1:]
+            self._seen[code] = bool(places) and any(covers(g, places or []) for g in self.scoped.grants)
+        return self._seen[code]
+
+    def incident_rows(self, filters: incidents.Filters, keep: Callable[[Any], bool]) -> list[dict[str, Any]]:
+        if self.movements:
+            incidents.ScopedIncidents(self.scoped).listing(filters)  # the register's own permission check
+            return incidents.listing(self.ledger, filters, keep=keep,
+                                     visible_source=self.scoped._reads_movements_at)  # noqa: SLF001
+        return incidents.listing(self.ledger, filters, keep=keep, visible_source=self._in_sight)
+
+    def research_rows(self, filters: incidents.Filters) -> list[dict[str, Any]]:
+        viewer = research.ScopedResearch(self.scoped)
+        viewer.listing(filters)  # its permission check
+        return research.listing(self.ledger, filters, confidential=viewer.confidential, full=True)
+
+    def recovery_rows(self) -> list[dict[str, Any]]:
+        if self.movements:
+            return recoveries.ScopedRecoveries(self.scoped).listing()
+        return recoveries.listing(self.ledger, keep=lambda d: any(self._in_sight(line.target) for line in d.lines))
+
+    def stores(self) -> list[ammo.StoreStatus]:
+        return ammo.ScopedAmmo(self.scoped).check()
+
+    def assessment_rows(self) -> list[dict[str, Any]]:
+        return assessments.ScopedAssessments(self.scoped).listing()
+
+    def count_rows(self) -> list[dict[str, Any]] | None:
+        return _counts(self.ledger, self._in_sight)
+
+    def sees_contingent(self, code: str | None) -> bool:
+        return bool(code) and self.scoped.visible(str(code))
+
+    def whole(self) -> bool:
+        return any(g.everywhere for g in self.scoped.grants)
+
+    def weapons_held(self, mission: str | None, at: datetime | None) -> int:
+        scoped = self.scoped
+        if mission and scoped.visible(mission):
+            codes = [mission]
+        else:
+            codes = [h.code for h in scoped.roots()
+                     if mission is None or mission in {p.code for p in scoped._places(h.code) or ()}]  # noqa: SLF001
+        return sum(scoped.summary(code, at=at).get("weapon", 0) for code in codes)
+
+
+def _counts(ledger: Ledger, keep: Callable[[str], bool] | None) -> list[dict[str, Any]] | None:
+    """The stock counts (wam.services.counts, read only), None when this installation has none."""
+    try:
+        from . import counts
+    except ImportError:  # pragma: no cover - the counts register is part of the package
+        return None
+    rows = counts.listing(ledger)
+    return [row for row in rows if keep is None or keep(str(row.get("holder") or ""))]
+
+
+# reading the registers into the domain's rows ---------------------------------------------------------
+
+def _moment(text: str | None) -> datetime | None:
+    """A register's ISO time (``...Z``, UTC) as a datetime."""
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _categories(ledger: Ledger, documents: Mapping[str, Any]) -> dict[str, tuple[tuple[str, int], ...]]:
+    """Each incident's quantities lost by category of materiel (the catalogue's category, else its type)."""
+    keys = sorted({line.item for d in documents.values() for line in d.lines})
+    kinds: dict[str, str] = {}
+    with ledger.engine.connect() as conn:
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            for row in conn.execute(select(t.items.c.key, t.items.c.type, t.items.c.category)
+                                    .where(t.items.c.key.in_(chunk))):
+                kinds[row.key] = (row.category or row.type or figures.UNKNOWN).lower()
+    out: dict[str, tuple[tuple[str, int], ...]] = {}
+    for number, document in documents.items():
+        quantities: dict[str, int] = {}
+        for line in document.lines:
+            name = kinds.get(line.item, figures.UNKNOWN)
+            quantities[name] = quantities.get(name, 0) + line.quantity
+        out[number] = tuple(sorted(quantities.items()))
+    return out
+
+
+def _loss(row: Mapping[str, Any], categories: tuple[tuple[str, int], ...]) -> figures.Loss:
+    research_row = row.get("record") == "research"
+    provisional = research_row and (row.get("weapons_lost_max") != row["weapons_lost"]
+                                    or row.get("rounds_lost_max") != row["rounds_lost"])
+    return figures.Loss(
+        id=str(row["id"]), record="research" if research_row else "loss", started_at=_moment(row.get("started_at")),
+        mission=row.get("mission"), countries=tuple(row.get("countries") or ()),
+        circumstance=row.get("circumstance"), mechanism=row.get("mechanism"), ownership=row.get("ownership"),
+        weapons=int(row.get("weapons_lost") or 0), rounds=int(row.get("rounds_lost") or 0), categories=categories,
+        notable=bool(row.get("notable")), provisional=bool(provisional), overdue=bool(row.get("overdue")),
+        place=row.get("place") or row.get("site"))
+
+
+def loss_rows(view: View, question: Question) -> list[figures.Loss]:
+    """The losses the question asks for, as the viewer may see them."""
+    out: list[figures.Loss] = []
+    filters = question.filters()
+    incident_ids: set[str] = set()
+    if question.research != "only":
+        documents: dict[str, Any] = {}
+
+        def keep(document: Any) -> bool:
+            documents[document.number] = document
+            return True
+
+        rows = view.incident_rows(filters, keep)
+        wanted = {row["id"] for row in rows}
+        categories = _categories(view.ledger, {n: d for n, d in documents.items() if n in wanted})
+        out += [_loss(row, categories.get(row["id"], ())) for row in rows]
+        incident_ids = wanted
+    if question.research != "no":
+        for row in view.research_rows(filters):
+            if row.get("source_id") in incident_ids:
+                continue  # the research copy of an incident counted already
+            named = tuple((str(q[0]), int(q[1] or 0)) for q in row.get("quantities") or ())
+            out.append(_loss(row, named))
+    return out
+
+
+# denominators -------------------------------------------------------------------------------------------
+
+def _months(question: Question, losses: Sequence[figures.Loss]) -> list[str]:
+    moments = [loss.started_at for loss in losses if loss.started_at is not None]
+    since = question.since or (min(moments) if moments else None)
+    until = question.until or (max(moments) if moments else None)
+    if since is None or until is None:
+        return []
+    return figures.periods(since, until, "month")
+
+
+def strength(view: View, missions: Iterable[str], months: Sequence[str]) -> dict[str, Any]:
+    """Personnel per month and per contributing country, from the reference tables (see the module)."""
+    wanted = {m.upper() for m in missions}
+    if not wanted or not months:
+        return {"monthly": {}, "by_country": {}, "sources": []}
+    first = dt.date.fromisoformat(months[0] + "-01")
+    last = dt.date.fromisoformat(months[-1] + "-01")
+    s, ms = r.strength, r.mission_strength
+    per: dict[tuple[str, str, str], dict[str, int]] = {}  # (mission, month, source) -> country -> total
+    totals: dict[tuple[str, str], int] = {}
+    with view.ledger.engine.connect() as conn:
+        for row in conn.execute(select(s.c.mission, s.c.country, s.c.month, s.c.contingent, s.c.total, s.c.troops,
+                                       s.c.source).where(s.c.month >= first, s.c.month <= last)):
+            mission = str(row.mission).upper()
+            value = row.total if row.total is not None else row.troops
+            if mission not in wanted or value is None or not view.sees_contingent(row.contingent):
+                continue
+            per.setdefault((mission, row.month.strftime("%Y-%m"), row.source), {})[row.country] = int(value)
+        if view.whole():
+            for found in conn.execute(select(ms.c.mission, ms.c.month, ms.c.total)
+                                      .where(ms.c.month >= first, ms.c.month <= last)):
+                if str(found.mission).upper() in wanted and found.total is not None:
+                    totals[(str(found.mission).upper(), found.month.strftime("%Y-%m"))] = int(found.total)
+    monthly: dict[str, int] = {}
+    by_country: dict[str, dict[str, int]] = {}
+    used: set[str] = set()
+    for mission in sorted(wanted):
+        for month in months:
+            chosen = next(((source, per[(mission, month, source)]) for source in SOURCES
+                           if (mission, month, source) in per), None)
+            if chosen is not None:
+                used.add(chosen[0])
+                monthly[month] = monthly.get(month, 0) + sum(chosen[1].values())
+                for country, value in chosen[1].items():
+                    by_country.setdefault(country, {})[month] = by_country.get(country, {}).get(month, 0) + value
+            elif (mission, month) in totals:
+                used.add("ipi mission totals")
+                monthly[month] = monthly.get(month, 0) + totals[(mission, month)]
+    return {"monthly": monthly, "by_country": by_country, "sources": sorted(used)}
+
+
+# the analyses -------------------------------------------------------------------------------------------
+
+def _tallies(found: Mapping[str, figures.Tally]) -> list[dict[str, Any]]:
+    return [{"value": key, **tally.as_dict()} for key, tally in found.items()]
+
+
+def _notable_row(loss: figures.Loss, aggregates_only: bool) -> dict[str, Any]:
+    row: dict[str, Any] = {"record": loss.record, "mission": loss.mission,
+                           "month": figures.period_of(loss.started_at, "month") if loss.started_at else None,
+                           "circumstance": loss.circumstance, "mechanism": loss.mechanism,
+                           "countries": list(loss.countries), "weapons": loss.weapons, "rounds": loss.rounds,
+                           "provisional": loss.provisional}
+    if not aggregates_only:
+        row.update(id=loss.id, started_at=loss.started_at.isoformat() if loss.started_at else None, place=loss.place)
+    return row
+
+
+def losses(view: View, question: Question) -> dict[str, Any]:
+    """Losses over time and by each dimension, weapons and rounds lost, notable incidents and the rates."""
+    found = loss_rows(view, question)
+    total = figures.tally(found)
+    months = _months(question, found)
+    missions = {question.mission.upper()} if question.mission else {x.mission.upper() for x in found if x.mission}
+    personnel = strength(view, missions, months)
+    mean, known = figures.mean_strength(personnel["monthly"], months)
+    held_at = question.since
+    held = view.weapons_held(question.mission, held_at)
+    if not held and question.until is not None:
+        held_at = question.until
+        held = view.weapons_held(question.mission, held_at)
+    by = {name: _tallies(figures.breakdown(found, name)) for name in figures.DIMENSIONS}
+    for row in by["country"]:
+        country_mean, _ = figures.mean_strength(personnel["by_country"].get(row["value"], {}), months)
+        row["personnel"] = country_mean
+        row["weapons_per_1000_personnel"] = figures.per_thousand(row["weapons"], country_mean)
+    since = question.since or (min((x.started_at for x in found if x.started_at), default=None))
+    until = question.until or (max((x.started_at for x in found if x.started_at), default=None))
+    return {
+        "question": _asked(question),
+        "totals": {**total.as_dict(), "notable": sum(1 for x in found if x.notable),
+                   "loss_incidents": sum(1 for x in found if x.record == "loss"),
+                   "research_records": sum(1 for x in found if x.record == "research"),
+                   "provisional": sum(1 for x in found if x.provisional),
+                   "reported_late": sum(1 for x in found if x.overdue)},
+        "over_time": _tallies(figures.over_time(found, question.by, since, until)),
+        "by": by,
+        "notable": [_notable_row(x, view.aggregates_only) for x in figures.notable(found)],
+        "rates": {
+            "personnel": {"mean_strength": mean, "months_with_strength": known, "months": len(months),
+                          "sources": personnel["sources"],
+                          "incidents_per_1000": figures.per_thousand(total.incidents, mean),
+                          "weapons_per_1000": figures.per_thousand(total.weapons, mean)},
+            "weapons_held": {"held": held, "at": held_at.isoformat() if held_at else None,
+                             "weapons_lost_per_1000": figures.per_thousand(total.weapons, held)},
+        },
+        "aggregates_only": view.aggregates_only,
+    }
+
+
+def _asked(question: Question) -> dict[str, Any]:
+    return {"mission": question.mission, "from": question.since.isoformat() if question.since else None,
+            "to": question.until.isoformat() if question.until else None, "by": question.by,
+            "research": question.research}
+
+
+def _mission_codes(view: View, mission: str | None) -> set[str] | None:
+    """The holders of the mission (None: every holder)."""
+    if mission is None:
+        return None
+    try:
+        return {h.code for h in view.ledger.subtree(mission)} | {mission}
+    except NotFound:
+        return set()
+
+
+def recovered(view: View, question: Question) -> dict[str, Any]:
+    """Recovered materiel in the period: volumes by kind of recovery, time to disposal, share traced and
+    answered, confirmed matches to losses and how long after the loss."""
+    rows = [row for row in view.recovery_rows()
+            if (question.mission is None or str(row.get("mission") or "").upper() == question.mission.upper())
+            and question.within(_moment(row.get("recovered_at")))]
+    certificates = {d.number: d for d in documents.documents(view.ledger, DISPOSAL.name)}
+    confirmed = {row["id"]: _confirmed(recoveries.get(view.ledger, row["id"]).fields)
+                 for row in rows if row.get("matched")}
+    wanted = {str(m[3]) for found in confirmed.values() for m in found if m[3]}
+    started: dict[str, datetime | None] = {}
+    if wanted:
+        for row in incidents.listing(view.ledger, keep=lambda d: d.number in wanted):
+            started[row["id"]] = _moment(row.get("started_at"))
+    records = []
+    for row in rows:
+        disposal = row.get("disposal") or {}
+        certificate = certificates.get(str(disposal.get("certificate"))) if row.get("disposed") else None
+        records.append(figures.Recovered(
+            id=row["id"], how=row.get("how"), recovered_at=_moment(row.get("recovered_at")),
+            weapons=int(row.get("weapons") or 0), rounds=int(row.get("rounds") or 0),
+            disposed_at=certificate.occurred_at if certificate is not None else None,
+            retained=bool(row.get("retained")),
+            traced=row.get("trace") in ("sent", "acknowledged", "answered", "no_answer"),
+            answered=row.get("trace") == "answered", disposal_overdue=bool(row.get("disposal_overdue")),
+            matches=tuple((str(m[3]), started.get(str(m[3]))) for m in confirmed.get(row["id"], ()) if m[3])))
+    out = figures.recovery_figures(records)
+    if view.aggregates_only:
+        out["matches"] = [{"days_after_loss": m["days_after_loss"]} for m in out["matches"]]
+    return {"question": _asked(question), **out}
+
+
+def health(view: View, question: Question) -> dict[str, Any]:
+    """Accountability now: incidents reported late, recoveries without disposal past their limit, traces
+    without an answer, stores in breach of the storage rules, assessment scores and stock-count discrepancies."""
+    inside = _mission_codes(view, question.mission)
+
+    def ours(code: str | None) -> bool:
+        return inside is None or (code or "") in inside
+
+    late = [x for x in loss_rows(view, Question(question.mission, question.since, question.until)) if x.overdue]
+    recovery = [row for row in view.recovery_rows()
+                if question.mission is None or str(row.get("mission") or "").upper() == question.mission.upper()]
+    breaches = [s for s in view.stores() if s.breaches and ours(s.code)]
+    latest: dict[str, dict[str, Any]] = {}
+    for row in view.assessment_rows():  # newest first: the first of a site is its latest
+        if ours(row["site"]) and row["state"] == "closed":
+            latest.setdefault(row["site"], row)
+    scores = [row["score"]["percent"] for row in latest.values() if row["score"]["percent"] is not None]
+    counted = [row for row in view.count_rows() or () if ours(row.get("holder")) and "cases" in row]
+    cases = sum(int(row["cases"]) for row in counted)
+    out: dict[str, Any] = {
+        "question": _asked(question),
+        "incidents_reported_late": len(late),
+        "recoveries_disposal_overdue": sum(1 for row in recovery if row.get("disposal_overdue")),
+        "traces_unanswered": sum(1 for row in recovery if row.get("trace_unanswered")),
+        "stores_in_breach": len(breaches),
+        "assessments": {"sites": len(latest), "mean_percent": round(sum(scores) / len(scores), 1) if scores else None,
+                        "lowest_percent": min(scores) if scores else None,
+                        "failed_critical": sum(1 for row in latest.values() if row["score"]["failed_critical"])},
+        "counts": {"closed": len(counted), "with_discrepancies": sum(1 for row in counted if row["cases"]),
+                   "discrepancies": cases,
+                   "discrepancies_per_count": round(cases / len(counted), 2) if counted else None},
+    }
+    if not view.aggregates_only:
+        out["late_incidents"] = sorted(x.id for x in late)
+        out["stores"] = [{"store": s.code, "breaches": s.breaches} for s in breaches]
+    return out
+
+
+def brief(view: View, question: Question) -> dict[str, Any]:
+    """Everything a brief prints: the losses, the recovered materiel and the health of accountability."""
+    return {"losses": losses(view, question), "recovered": recovered(view, question),
+            "health": health(view, question), "made_at": datetime.now(UTC).isoformat(timespec="seconds")}
+
+
+class ScopedAnalysis:
+    """The analyses as a signed-in user may see them (see :class:`ScopedView`)."""
+
+    def __init__(self, scoped: ScopedLedger) -> None:
+        self.view = ScopedView(scoped)
+
+    def losses(self, question: Question) -> dict[str, Any]:
+        return losses(self.view, question)
+
+    def recovered(self, question: Question) -> dict[str, Any]:
+        return recovered(self.view, question)
+
+    def health(self, question: Question) -> dict[str, Any]:
+        return health(self.view, question)
+
+    def brief(self, question: Question) -> dict[str, Any]:
+        return brief(self.view, question)
+
+
+def whole(ledger: Ledger) -> View:
+    """The view of the command line: every record."""
+    return View(ledger)
+
+
+def _confirmed(fields: Mapping[str, Any]) -> list[list[Any]]:
+    """A record's matches standing confirmed (its last decision on each row and weapon), as the register
+    derives them (``recoveries._confirmed``, private there)."""
+    last: dict[tuple[int, str], list[Any]] = {}
+    for match in fields.get("matches") or ():
+        last[(match[0], match[1])] = match
+    return [m for m in last.values() if m[2] == "confirmed"]
+
+
+__all__ = ["Question", "ScopedAnalysis", "ScopedView", "View", "brief", "health", "loss_rows", "losses",
+           "recovered", "strength", "whole"]
