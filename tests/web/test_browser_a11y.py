@@ -23,7 +23,8 @@ PAGES = {
               "/lists/holders", "/record", "/dashboard", "/confirmations", "/verification", "/admin/users",
               "/admin/users/armourer", "/items/W|NORINCO|TYPE 56|56-00001", "/items?serial=56-0000",
               "/holders/NO-SUCH", "/lists/items", "/incidents", "/incidents/report", "/recoveries",
-              "/recoveries/register", "/ammo", "/ammo/GAO-ASP"],
+              "/recoveries/register", "/ammo", "/ammo/GAO-ASP",
+              "/counts"],
     "armourer": ["/", "/record", "/holders/GAO-ARM", "/incidents/report"],
     "researcher": ["/", "/holders/GAO-ARM", "/incidents", "/lists/items", "/research/new"],
 }
