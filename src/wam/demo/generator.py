@@ -46,6 +46,7 @@ from wam.services.documents import DocumentStep
 from wam.services.ledger import Ledger
 
 from . import catalogue as cat
+from . import counts as demo_counts
 from . import recoveries as recovered
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -370,6 +371,8 @@ def build_demo(url: str, scale: str = "mission", seed: int = 1, data_dir: Path |
         total += ledger.post_many(iter(opening), on_each=progress)
         for i in range(0, len(days), sc.batch_days):
             total += documents.post_stream(ledger, _stream(world, [], days[i:i + sc.batch_days]), on_each=progress)
+    last = datetime.combine(start + timedelta(days=sc.days - 1), datetime.min.time(), UTC)
+    demo_counts.add_counts(ledger, [(s.armoury, s.asp) for s in world.sites], last)  # issue 13: counts
     ledger.mark_balances()  # monthly marks: the web's balances at past dates read them
     # lots registered after the opening (field recoveries) are counted by the catalogue
     summary.lots, summary.holders = world_service.count_lots_and_holders(ledger)

@@ -400,6 +400,15 @@ def shown(document: Document) -> dict[str, Any]:
     return out
 
 
+def where(document: Document) -> str:
+    """The holder a count counted: a session's holder, or the store of a count given as its adjustments."""
+    fields = document.fields
+    found = fields.get("holder") or fields.get("store")
+    if found:
+        return str(found)
+    return next((line.source for line in document.lines if line.source != rules.ADJUST), "")
+
+
 def _sessions(conn: Connection) -> list[Document]:
     """Every count as its last record left it (one record each: not the counted lines)."""
     return [Document.from_body(body["document"]) for body in _latest(conn, COUNT.record_kind).values()]
@@ -412,12 +421,12 @@ def listing(ledger: Ledger, *, holder: str | None = None, state: str | None = No
         found = _sessions(conn)
     out = []
     for document in sorted(found, key=lambda d: d.number):
-        where = document.fields.get("holder") or next((line.source for line in document.lines), "")
-        if (holder and where != holder) or (state and document.state != state):
+        at = where(document)
+        if (holder and at != holder) or (state and document.state != state):
             continue
         if visible is not None and not visible(document):
             continue
-        row = {"number": document.number, "state": document.state, "holder": where,
+        row = {"number": document.number, "state": document.state, "holder": at,
                "mode": document.fields.get("mode"), "counter": document.fields.get("counter"),
                "recorded": document.fields.get("recorded")}
         if "cases" in document.fields:  # closed: how many cases (blind before)
@@ -440,7 +449,7 @@ class ScopedCounts:
         self.scoped = scoped
 
     def _where(self, document: Document) -> str:
-        return str(document.fields.get("holder") or next((line.source for line in document.lines), ""))
+        return where(document)
 
     def _visible(self, document: Document) -> bool:
         return self.scoped._reads_movements_at(self._where(document))  # noqa: SLF001
