@@ -56,6 +56,14 @@ def test_a_recovery_from_the_form_to_its_disposal(app, client, personas) -> None
     for step in ({"trace_step": "draft", "to": "CHN", "basis": "manufacture"}, {"trace_step": "send"}):
         taken = client.post(f"/recoveries/{number}/act", data={"csrf": csrf, "action": "trace", **step})
         assert taken.status_code == 303
+    pdf = client.get(f"/recoveries/{number}/trace.pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(pdf.content)).pages)
+    assert f"Tracing request {number}" in text and "CHN" in text and "56-OOOO3" in text and "SHA-256" in text
     refused = client.post(f"/recoveries/{number}/act", data={"csrf": csrf, "action": "trace", "trace_step": "draft"})
     assert refused.status_code in (409, 422) and 'role="alert"' in refused.text
     drafted = client.post(f"/recoveries/{number}/act", data={"csrf": csrf, "action": "dispose", "method": "destruction",

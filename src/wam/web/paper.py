@@ -268,3 +268,49 @@ def labels(t: Translator, *, user: str, holder: Any, rows: Iterable[dict[str, An
 
 
 __all__ = ["MAX_LABELS", "MAX_LINES", "ReceiptParty", "holdings", "labels", "latin", "qr_matrix", "receipt"]
+
+
+def trace_request(t: Translator, *, user: str, request: dict[str, Any]) -> bytes:
+    """A tracing request with the content the International Tracing Instrument asks for
+    (:func:`wam.domain.recoveries.trace_request`): addressed state, the illicit nature of the materiel
+    and its legal justification, each item's identifying information and markings, the photos by
+    SHA-256, the intended use, and a signature block."""
+    pdf = _Paper(t, user, t("paper.trace_title", number=request["request"]))
+    pdf.add_page()
+    pdf.heading(t("paper.trace_title", number=request["request"]), str(request["instrument"]))
+    found = request["illicit_nature"]
+    pdf.fields([
+        (t("paper.trace_to"), f"{request.get('addressed_to') or '?'} ({request.get('basis') or '?'})"),
+        (t("paper.trace_reference"), request.get("reference") or ""),
+        (t("paper.trace_requesting"), request.get("requesting") or ""),
+        (t("paper.trace_how"), f"{found.get('how') or ''}, {(found.get('recovered_at') or '')[:16].replace('T', ' ')}"),
+        (t("paper.trace_where"), ", ".join(str(v) for v in (found.get("place"), found.get("latitude"),
+                                                              found.get("longitude")) if v is not None)),
+        (t("paper.trace_from"), found.get("from_whom") or ""),
+        (t("paper.trace_unit"), found.get("unit") or ""),
+        (t("paper.trace_legal"), found.get("legal_basis") or ""),
+    ])
+    pdf.ln(2)
+    heads: list[tuple[str, float, str]] = [
+        ("#", 8, "R"), (t("paper.trace_item"), 58, "L"), (t("paper.trace_serial"), 30, "L"),
+        (t("paper.trace_calibre"), 22, "L"), (t("paper.trace_markings"), 62, "L")]
+    rows = []
+    for item in request["items"]:
+        markings = "; ".join(f"{k}: {v}" for k, v in sorted((item.get("markings") or {}).items()))
+        if item.get("mission_mark"):
+            markings = f"mark {item['mission_mark']}; {markings}".rstrip("; ")
+        rows.append([str(item["line"]), f"{item.get('make') or ''} {item.get('model') or ''} ({item.get('type')})",
+                     item.get("serial_as_read") or item.get("lot") or "", item.get("calibre") or "", markings])
+    pdf.grid(heads, rows)
+    if request["photos"]:
+        pdf.ln(3)
+        pdf.set_font("Helvetica", "B", 9)
+        pdf.cell(0, 6, latin(t("paper.trace_photos")), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Courier", size=7.5)
+        for photo in request["photos"]:
+            pdf.multi_cell(0, 4, latin(f"{photo['name']}  SHA-256 {photo['sha256']}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font("Helvetica", size=9)
+    pdf.multi_cell(0, 5, latin(f"{t('paper.trace_use')}: {request['intended_use']}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.signatures([(t("paper.trace_signed"), user)])
+    return bytes(pdf.output())

@@ -155,6 +155,17 @@ def recovery_page(number: str, ctx: CurrentUser, request: Request) -> Response:
     return _page(ctx, request, number[:60], registered=request.query_params.get("registered") == "1")
 
 
+@router.get("/recoveries/{number}/trace.pdf", response_class=Response)
+def trace_pdf(number: str, ctx: CurrentUser) -> Response:
+    """The record's tracing request as a PDF to sign and send (its JSON: /api/recoveries/{number}/trace)."""
+    from ..paper import trace_request
+
+    request = ScopedRecoveries(ctx.scoped).trace_export(number[:60])
+    pdf = trace_request(ctx.t, user=ctx.user.display_name or ctx.user.name, request=request)
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="trace-{request["request"]}.pdf"'})
+
+
 ACTIONS = ("mark", "trace", "confirm", "reject", "dispose", "retain", "approve", "execute", "cancel")
 
 
