@@ -159,8 +159,11 @@ def test_a_confirmed_match_links_the_incident(world) -> None:  # noqa: ANN001
     shown = scoped.show(doc.number)
     assert shown["items"][0]["match"] == {"weapon": lost.key, "incident": incident}
     assert shown["matched"] == [lost.key]
+    [link] = recoveries.linked(world.ledger, incident=incident)
+    assert (link["recovery"], link["weapon"], link["line"], link["confirmed_by"]) == (doc.number, lost.key, 1, "bob")
+    assert recoveries.linked(world.ledger, weapon=lost.key) == [link] == scoped.linked(weapon=lost.key)
     scoped.reject(doc.number, 1, lost.key)
-    assert scoped.show(doc.number)["matched"] == []
+    assert scoped.show(doc.number)["matched"] == [] == recoveries.linked(world.ledger, weapon=lost.key)
 
 
 def test_verify_finds_an_altered_record(world) -> None:  # noqa: ANN001
@@ -193,3 +196,18 @@ def test_scoping_by_the_registering_store(world) -> None:  # noqa: ANN001
     with pytest.raises(PermissionDenied):
         auditor.step(gao.number, "mark", row=1, mark="M-2")
     assert [f["recovery"] for f in armourer.find_mark("M-GAO-1")] == [gao.number]
+
+
+def test_verify_finds_a_disposal_citing_another_certificate(world) -> None:  # noqa: ANN001
+    first, second = _register(world, "KA-1"), _register(world, "KA-2")
+    recoveries.dispose(world.ledger, first.number, actor="bob", method="destruction", destruction="cutting",
+                       witness="UNMAS officer")
+    recoveries.dispose(world.ledger, second.number, actor="bob", method="destruction", destruction="cutting",
+                       witness="UNMAS officer")
+    assert world.ledger.verify().ok
+    # the second record made to cite the first's certificate (given and document alike: it replays)
+    bypass(world.ledger.engine, "UPDATE records SET body = replace(body, 'DSP-000002', 'DSP-000001') "
+                                "WHERE kind = 'document:recovery' AND ref = :ref", ref=second.number)
+    messages = [p.message for p in world.ledger.verify().problems]
+    assert any(f"recovery record {second.number} cites disposal certificate DSP-000001, which disposes of none of "
+               "its items" in m for m in messages)

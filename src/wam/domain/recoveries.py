@@ -348,6 +348,29 @@ def trace_request(number: str, fields: Mapping[str, Any], lines: Sequence[tuple[
     }
 
 
+# verification --------------------------------------------------------------------------------------
+
+def certificate_problems(found: Mapping[tuple[str, str], Any]) -> list[str]:
+    """Why a recovery record's disposal does not stand (``wam verify``): each certificate a record cites
+    exists, is a disposal certificate, and disposes of some of the record's items (one certificate may
+    dispose of several records' items: a weapons record and its rounds' record). ``found`` maps (type,
+    number) to each document as replayed (:func:`wam.domain.documents.replay`)."""
+    problems = []
+    for (type_name, number), document in sorted(found.items()):
+        if type_name != "recovery":
+            continue
+        items = {line.item for line in document.lines}
+        for disposal in document.fields.get("disposals") or ():
+            certificate = found.get(("disposal", disposal.get("certificate")))
+            if certificate is None:
+                problems.append(f"recovery record {number} cites disposal certificate {disposal.get('certificate')!r}, "
+                                "which does not exist")
+            elif not {line.item for line in certificate.lines} & items:
+                problems.append(f"recovery record {number} cites disposal certificate {certificate.number}, which "
+                                "disposes of none of its items")
+    return problems
+
+
 # oversight ----------------------------------------------------------------------------------------
 
 DISPOSAL_SETTING = "WAM_RECOVERY_DISPOSAL_DAYS"

@@ -357,6 +357,9 @@ def verify_documents(conn: Connection) -> list[LedgerProblem]:
     cited: dict[tuple[str, str | None], list[tuple[str, int, str, str]]] = {}
     for row in conn.execute(query):
         cited.setdefault((row.kind, row.document), []).append((row.key, row.quantity, row.code, row.target))
+    from wam.domain.recoveries import certificate_problems
+
     from .incidents import verify_evidence
 
-    return problems + check_citations(found, cited) + verify_evidence(conn, found)
+    recovered = [LedgerProblem("documents", text) for text in certificate_problems(found)]
+    return problems + check_citations(found, cited) + verify_evidence(conn, found) + recovered

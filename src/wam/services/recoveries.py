@@ -22,6 +22,7 @@ are the same operations on the whole ledger (the command line's user holds the d
   executed as every certificate is (:func:`disposal_step`), which posts the disposal movements.
 - reads: :func:`listing` (summaries), :func:`full` (a record with its items, custody chain, marks,
   trace, disposal and candidate matches), :func:`trace_export` (the ITI request as JSON),
+  :func:`linked` (the confirmed matches of a weapon or of a loss incident: its history's link),
   :func:`find_mark` (a mission mark, matched as a serial is), :func:`oversight` (disposal overdue after
   ``WAM_RECOVERY_DISPOSAL_DAYS``, default 90; traces unanswered after ``WAM_TRACE_ANSWER_DAYS``, default
   60; custody gaps: a movement after the recovery without a witness, or an item out of the tree other
@@ -422,6 +423,27 @@ def full(ledger: Ledger, number: str, *, candidates: Any = None) -> dict[str, An
     return out
 
 
+def linked(ledger: Ledger, *, weapon: str | None = None, incident: str | None = None,
+           keep: Any = None) -> list[dict[str, Any]]:
+    """The confirmed matches standing, of one recorded ``weapon`` or of one loss ``incident`` (or all): where a
+    lost weapon resurfaced. Each: the recovery, its line and item, the weapon, the incident, when
+    recovered, how and where; for a weapon's history page or an incident's."""
+    out = []
+    for document in documents.documents(ledger, TYPE):
+        if keep is not None and not keep(document):
+            continue
+        fields = document.fields
+        for row, key, _, lost_in, at, by in _confirmed(fields):
+            if (weapon is not None and key != weapon) or (incident is not None and lost_in != incident):
+                continue
+            recovered = fields.get("recovered_at")
+            out.append({"recovery": document.number, "line": row, "item": document.lines[row - 1].item,
+                        "weapon": key, "incident": lost_in, "how": fields.get("how"), "place": fields.get("place"),
+                        "recovered_at": iso(recovered) if isinstance(recovered, int) else None,
+                        "confirmed_at": iso(at), "confirmed_by": by})
+    return out
+
+
 def trace_export(ledger: Ledger, number: str) -> dict[str, Any]:
     """The record's ITI tracing request (:func:`wam.domain.recoveries.trace_request`), as JSON values."""
     document = get(ledger, number)
@@ -486,7 +508,8 @@ class ScopedRecoveries:
 
     Methods: :meth:`listing`, :meth:`show`, :meth:`register`, :meth:`step` (mark, trace, match, retain),
     :meth:`confirm` / :meth:`reject` (a candidate), :meth:`dispose`, :meth:`disposal_step`,
-    :meth:`trace_export`, :meth:`match`, :meth:`find_mark`, :meth:`oversight`, :meth:`evidence`.
+    :meth:`trace_export`, :meth:`match`, :meth:`find_mark`, :meth:`linked` (where a weapon or an incident's
+    losses resurfaced), :meth:`oversight`, :meth:`evidence`.
     """
 
     def __init__(self, scoped: ScopedLedger) -> None:
@@ -579,6 +602,11 @@ class ScopedRecoveries:
             raise DocumentRefused(f"{RECOVERY.title} {number} has no disposal certificate: dispose of it first",
                                   number=number)
         return self.certificates.take(certificate, name)
+
+    def linked(self, *, weapon: str | None = None, incident: str | None = None) -> list[dict[str, Any]]:
+        """The confirmed matches of a weapon or an incident, in the records the user may see."""
+        self.scoped.require_movements(None)
+        return linked(self.scoped.ledger, weapon=weapon, incident=incident, keep=self._visible)
 
     def trace_export(self, number: str) -> dict[str, Any]:
         self._get(number)
