@@ -127,3 +127,33 @@ def test_register_refusals_name_the_field(wam) -> None:  # noqa: ANN001
     assert code == 2 and "held (GAO-ARM)" in err
     code, _, err = wam(*REGISTER[:-6], "--serial", "X-1", "--lat", "100", "--actor", "alice")
     assert code == 2 and "latitude" in err
+
+
+@pytest.fixture
+def accounts(ledger):  # noqa: ANN001, ANN201
+    """alice records at Gao, olga is a WAM officer over the mission, vera views it, nils is an officer elsewhere."""
+    from wam.domain.access import make_grant
+    from wam.services.accounts import Accounts
+
+    accounts = Accounts(ledger.engine)
+    for name, role, holder in (("alice", "armourer", "GAO"), ("olga", "mission-officer", "MINUSMA"),
+                               ("vera", "viewer", "MINUSMA"), ("nils", "mission-officer", "UNMISS")):
+        accounts.add_user(name, "a long enough password")
+        accounts.grant(name, make_grant(role=role, holder=holder), by="test")
+    return accounts
+
+
+def test_with_accounts_the_actors_grants_decide(wam, accounts) -> None:  # noqa: ANN001
+    code, _, err = wam(*REGISTER, "--serial", "KA-1", "--actor", "vera")
+    assert code == 6 and "actor 'vera' may not register a recovery" in err
+    assert wam(*REGISTER, "--serial", "KA-1", "--actor", "alice")[0] == 0
+    code, _, err = wam("recoveries", "mark", "REC-000001", "--line", "1", "--mark", "M-1", "--actor", "nils")
+    assert code == 6 and "actor 'nils' may not mark REC-000001" in err
+    assert wam("recoveries", "mark", "REC-000001", "--line", "1", "--mark", "M-1", "--actor", "alice")[0] == 0
+    assert wam("recoveries", "dispose", "REC-000001", "--method", "destruction", "--destruction", "cutting",
+               "--witness", "UNMAS officer", "--actor", "alice")[0] == 0
+    code, _, err = wam("recoveries", "dispose", "REC-000001", "--step", "approve", "--actor", "alice")
+    assert code == 6 and "actor 'alice' may not approve the disposal of REC-000001" in err
+    assert wam("recoveries", "dispose", "REC-000001", "--step", "approve", "--actor", "olga")[0] == 0
+    code, out, _ = wam("recoveries", "dispose", "REC-000001", "--step", "execute", "--actor", "olga", "--json")
+    assert code == 0 and json.loads(out)["disposed"]
