@@ -89,7 +89,7 @@ def _register_optional() -> None:
     except ImportError:
         pass
     # backup, audit: issue 9
-    for module in ("backup", "audit", "documents", "incidents", "recoveries", "ammo", "assess", "counts"):
+    for module in ("backup", "audit", "documents", "incidents", "recoveries", "ammo", "assess", "counts", "report"):
         __import__(f"wam.cli.{module}", fromlist=["register"]).register(app)
 
 
