@@ -17,6 +17,7 @@ book at each line's moment, the reconciliation, writing the close) and checks it
 Usage::
 
     python bench/counts.py --weapons 100000 [--samples 3] [--keep /tmp/counts.db] [--json]
+    python bench/counts.py --weapons 100000 --db postgresql://postgres@127.0.0.1:5432/wam_counts  # empty database
 """
 
 from __future__ import annotations
@@ -88,7 +89,16 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="keep the counted SQLite file here")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--db", help="an empty PostgreSQL database to build into instead (one close: it writes)")
     args = parser.parse_args()
+    if args.db:
+        began = time.perf_counter()
+        number = build(args.db, args.weapons)
+        built = time.perf_counter() - began
+        took, answer = close_once(args.db, number)
+        print(json.dumps({"weapons": args.weapons, "db": args.db.split("@")[-1], "build_s": round(built, 1),
+                          "close_s": round(took, 3), "cases": len(answer.get("cases", [])), "load": os.getloadavg()}))
+        return
     work = Path(tempfile.mkdtemp(prefix="wam-counts-"))
     base = work / "counted.db"
     began = time.perf_counter()

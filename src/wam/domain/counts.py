@@ -190,7 +190,10 @@ def update(step: str, state: str, fields: dict[str, Any], given: Mapping[str, An
         if closed < fields["started_at"]:
             return "a count closes after it started"
         rules = Rules.from_dict(fields["rules"])
-        cases = [_clean_case(n, c, rules) for n, c in enumerate(given.get("cases") or (), start=1)]
+        raw = given.get("cases") or []
+        if not isinstance(raw, list) or not all(isinstance(case, Mapping) for case in raw):
+            return "a close gives its cases as a list (the services reconcile: wam counts close)"
+        cases = [_clean_case(n, c, rules) for n, c in enumerate(raw, start=1)]
         out = {**fields, "closed_at": closed, "closed_by": actor, "cases": cases,
                "unverified": _count(given.get("unverified")), "duplicates": _count(given.get("duplicates"))}
         return out
