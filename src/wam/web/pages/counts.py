@@ -24,6 +24,18 @@ from ..messages import localize
 from .common import render
 
 router = APIRouter()
+STATES = ("counting", "reconciled", "approved", "posted", "cancelled")
+
+
+def _labels(ctx: CurrentUser) -> dict[str, Any]:
+    t = ctx.t
+    return {"states": {s: t(f"cnt.state.{s}") for s in STATES},
+            "modes": {m: t(f"cnt.mode.{m}") for m in ("full", "sample")},
+            "actions": {a: t(f"cnt.action.{a}") for a in ("adjust", "incident", "register")},
+            "decisions": {d: t(f"cnt.decision.{d}") for d in ("auto", "approved", "rejected")},
+            "kinds": {k: t(f"cnt.kind.{k}") for k in ("missing", "surplus", "wrong_place", "wrong_lot")}}
+
+
 MAX_LINES = 2000  # lines sent at once from the page; a bigger count is sent in several goes
 
 
@@ -32,7 +44,7 @@ def count_list(ctx: CurrentUser, request: Request, holder: str = "") -> Response
     """The counts in sight, newest first, and the form to start one."""
     rows = ScopedCounts(ctx.scoped).listing(holder=holder[:64] or None)
     return render(request, ctx, "counts.html", rows=list(reversed(rows)), holder=holder[:64],
-                  may_start=ctx.scoped.can(Action.RECORD))
+                  may_start=ctx.scoped.can(Action.RECORD), **_labels(ctx))
 
 
 @router.post("/counts", response_class=HTMLResponse)
@@ -49,7 +61,7 @@ async def start(ctx: CurrentUser, request: Request) -> Response:
             raise
         rows = ScopedCounts(ctx.scoped).listing()
         return render(request, ctx, "counts.html", status=STATUS.get(exc.code, 400), rows=list(reversed(rows)),
-                      holder="", may_start=True, error=localize(exc, ctx.t), form=form)
+                      holder="", may_start=True, error=localize(exc, ctx.t), form=form, **_labels(ctx))
     return RedirectResponse(f"/counts/{document.number}", status_code=303)
 
 
@@ -59,8 +71,7 @@ def _page(ctx: CurrentUser, request: Request, number: str, *, status: int = 200,
     me = ctx.scoped.actor
     took_part = (shown.get("counter"), shown.get("by", {}).get("start"))
     may_approve = ctx.scoped.can(Action.APPROVE) and me not in took_part
-    kinds = {k: ctx.t(f"cnt.kind.{k}") for k in ("missing", "surplus", "wrong_place", "wrong_lot")}
-    return render(request, ctx, "count.html", status=status, c=shown, error=error, added=added, kinds=kinds,
+    return render(request, ctx, "count.html", status=status, c=shown, error=error, added=added, **_labels(ctx),
                   may_record=ctx.scoped.can(Action.RECORD), may_approve=may_approve)
 
 
