@@ -32,7 +32,7 @@ from wam.domain.movements import MAX_QUANTITY, TEXT_LIMITS, Movement, MovementKi
 from wam.domain.text import is_clean
 from wam.domain.timefmt import parse_moment
 
-from .spreadsheets import read_rows
+from .spreadsheets import read_rows, read_table
 
 HOLDER_COLUMNS = ("code", "name", "kind")
 HOLDER_OPTIONAL = ("parent", "country", "latitude", "longitude")
@@ -103,34 +103,45 @@ def stock_row(row: dict[str, str], maker: ItemMaker | None = None) -> tuple[Item
 
 def import_stock(ledger, path: Path, *, actor: str, occurred_at: datetime,  # noqa: ANN001
                  on_row: Callable[[], None] | None = None) -> ImportReport:
-    """Post a stock file as receipts in one transaction; raise ImportFailed listing every bad row."""
+    """Post a stock file as receipts in one transaction; raise ImportFailed listing every bad row.
+
+    Rows are read as lists and validated by :class:`~wam.importers.stock_rows.StockMaker`
+    (``stock_row``'s values and errors, without an object per row)."""
+    from .stock_rows import StockMaker
+
     countries = ledger_countries(ledger)
+    suppliers = {code: f"supply:{country}" for code, country in countries.items() if country is not None}
     report = ImportReport()
     errors = report.errors
-    maker = ItemMaker()
 
-    def rows() -> Iterator[tuple[int, Item, str, int, str]]:
-        for line, raw in read_rows(path, required=STOCK_COLUMNS, optional=STOCK_OPTIONAL):
-            report.rows += 1
-            if on_row is not None:
-                on_row()
-            try:
-                item, holder, quantity = stock_row(raw, maker)
-            except InvalidInput as exc:
-                errors.append(_located(exc, line))
-                continue
-            if holder not in countries:
-                errors.append(InvalidInput(f"holder {holder!r} does not exist", field="holder", row=line))
-                continue
-            country = countries[holder]
-            if country is None:
-                errors.append(InvalidInput(f"holder {holder!r} is not under a contingent with a country",
-                                           field="holder", row=line))
-                continue
-            yield line, item, holder, quantity, f"supply:{country}"
+    def rows() -> Iterator[tuple[int, tuple[object, ...], str, int, str]]:
+        names, lines = read_table(path, required=STOCK_COLUMNS, optional=STOCK_OPTIONAL)
+        make = StockMaker(names).make
+        count = 0
+        try:
+            for line, values in lines:
+                count += 1
+                if on_row is not None:
+                    on_row()
+                try:
+                    item, holder, quantity = make(values)
+                except InvalidInput as exc:
+                    errors.append(_located(exc, line))
+                    continue
+                supplier = suppliers.get(holder)
+                if supplier is None:
+                    if holder not in countries:
+                        errors.append(InvalidInput(f"holder {holder!r} does not exist", field="holder", row=line))
+                    else:
+                        errors.append(InvalidInput(f"holder {holder!r} is not under a contingent with a country",
+                                                   field="holder", row=line))
+                    continue
+                yield line, item, holder, quantity, supplier
+        finally:
+            report.rows = count
 
     try:
-        report.written = ledger.import_stock(rows(), actor=actor, occurred_at=occurred_at, keep_going=errors)
+        report.written = ledger.import_stock_values(rows(), actor=actor, occurred_at=occurred_at, keep_going=errors)
     except InvalidInput:
         if errors:
             raise ImportFailed(errors) from None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from json import JSONEncoder
 from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select
@@ -22,6 +23,7 @@ from . import facts, records
 
 _IN_CHUNK = 500  # keys per ``IN (...)`` list: well under every driver's limit on parameters
 _INSERT_ROWS = 1000  # items per INSERT: 16 parameters each, under SQLite's limit of 32,766
+_JSON = JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 _ITEM_COLUMNS = ("key", "type", "shape", "make", "model", "serial", "lot", "category", "calibre",
                  "country_of_manufacture", "year_of_manufacture", "markings", "hazard_division", "compatibility_group",
                  "neq_kg", "condition")
@@ -188,55 +190,58 @@ class Catalog:
             self._items[key] = ItemRef(item_id, key, Shape(shape))
 
     def load_items(self, conn: Connection, keys: Iterable[str]) -> list[str]:
-        """Cache the ids of those of ``keys`` that are registered, a query per 500; return them."""
+        """Cache the ids of those of ``keys`` that are registered, a query per 500; return them.
+        Plain SQL and tuples: a stock import asks this for every key it reads."""
         wanted = [key for key in dict.fromkeys(keys) if key not in self._items]
         found = []
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        items = self._items
         for start in range(0, len(wanted), _IN_CHUNK):
-            for row in conn.execute(select(t.items.c.id, t.items.c.key, t.items.c.shape)
-                                    .where(t.items.c.key.in_(wanted[start:start + _IN_CHUNK]))):
-                self._items[row.key] = ItemRef(row.id, row.key, Shape(row.shape))
-                found.append(row.key)
+            chunk = tuple(wanted[start:start + _IN_CHUNK])
+            for item_id, key, shape in conn.exec_driver_sql(
+                    f'SELECT id, "key", shape FROM items WHERE "key" IN ({", ".join([mark] * len(chunk))})', chunk):
+                items[key] = ItemRef(item_id, key, _SHAPES[shape])
+                found.append(key)
         return found
 
     def ensure_items(self, conn: Connection, items: Iterable[Item], *, new_ids: list[int] | None = None) -> int:
-        """Register every item of ``items`` not known yet, in bulk; return how many were new.
+        """Register every item of ``items`` not known yet, in bulk; return how many were new
+        (:meth:`ensure_item_values` of their stored values)."""
+        return self.ensure_item_values(conn, [item_tuple(item) for item in items], new_ids=new_ids)
 
-        One query finds which keys exist and one multi-row ``INSERT .. RETURNING`` registers the
-        rest, with their ids read from the statement itself: registering items one at a time
-        costs two statements each and was most of a stock import's time (issue 8). The ids are
-        never read from the connection's "last inserted row", which another thread writing
+    def ensure_item_values(self, conn: Connection, items: Iterable[tuple[object, ...]], *,
+                           new_ids: list[int] | None = None) -> int:
+        """Register every item not known yet, from its stored values (:func:`item_tuple`'s:
+        a stock import builds them without an :class:`Item` per row); return how many were new.
+
+        One query per 500 keys finds which exist, and the rest are inserted in bulk, with
+        their ids read from the statement itself (``RETURNING``): registering items one at a
+        time costs two statements each and was most of a stock import's time (issue 8). The ids
+        are never read from the connection's "last inserted row", which another thread writing
         entries on the same SQLite connection can change in between. ``new_ids``, when given,
         receives the ids of the items registered here.
         """
-        wanted: dict[str, Item] = {}
-        for item in items:
-            if item.key not in self._items and item.key not in wanted:
-                wanted[item.key] = item
+        wanted: dict[str, tuple[object, ...]] = {}
+        known = self._items
+        for values in items:
+            key = values[0]
+            if key not in known and key not in wanted:
+                wanted[key] = values  # type: ignore[index]
         if not wanted:
             return 0
         for key in self.load_items(conn, wanted):
             del wanted[key]
         if not wanted:
             return 0
-        rows = [item_tuple(item) for item in wanted.values()]
+        rows = list(wanted.values())
         # each new item's record, in the same transaction (bodies written in one loop: facts.record_items)
         facts.record_items(conn, rows)
-        # One INSERT of _INSERT_ROWS rows, built as text and bound by the driver: SQLAlchemy's
-        # insert() builds each row's parameters in Python (a third of a stock import's time), and
-        # asked to return ids in parameter order it inserts one row per statement on SQLite. The
-        # ids come back with their keys (RETURNING), in whatever order the database gives them.
-        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        row_marks = "(" + ", ".join([mark] * len(_ITEM_COLUMNS)) + ")"
-        columns = ", ".join(f'"{name}"' for name in _ITEM_COLUMNS)  # quoted: "key" is a keyword in SQL
-        for start in range(0, len(rows), _INSERT_ROWS):
-            batch = rows[start:start + _INSERT_ROWS]
-            sql = f'INSERT INTO items ({columns}) VALUES {", ".join([row_marks] * len(batch))} RETURNING id, "key"'
-            params = tuple([value for row in batch for value in row])
-            for new_id, key in conn.exec_driver_sql(sql, params):
-                self._items[key] = ItemRef(new_id, key, wanted[key].shape)
-                if new_ids is not None:
-                    new_ids.append(new_id)
-        missing = [key for key in wanted if key not in self._items]
+        returned = _insert_sqlite(conn, rows) if conn.dialect.name == "sqlite" else _insert_rows(conn, rows)
+        for new_id, key in returned:
+            known[key] = ItemRef(new_id, key, _SHAPES[wanted[key][2]])  # type: ignore[index]
+            if new_ids is not None:
+                new_ids.append(new_id)
+        missing = [key for key in wanted if key not in known]
         if missing:  # cannot happen unless the driver drops rows: say so rather than post without ids
             raise RuntimeError(f"{len(missing)} registered item(s) came back without an id")
         return len(wanted)
@@ -246,6 +251,56 @@ class Catalog:
         self._holders.clear()
         self._holders_by_id.clear()
         self._items.clear()
+
+
+_SHAPES = {shape.value: shape for shape in Shape}
+_COLUMN_LIST = ", ".join(f'"{name}"' for name in _ITEM_COLUMNS)  # quoted: "key" is a keyword in SQL
+# the columns that differ from one item to the next of a stock file (the others repeat per make and model)
+_OWN = (0, 5, 6)  # key, serial, lot
+_SHARED = tuple(n for n in range(len(_ITEM_COLUMNS)) if n not in _OWN)
+
+
+def _insert_rows(conn: Connection, rows: list[tuple[object, ...]]) -> list[tuple[int, str]]:
+    """Insert items with multi-row ``INSERT .. RETURNING`` of _INSERT_ROWS rows, built as text and
+    bound by the driver: SQLAlchemy's insert() builds each row's parameters in Python, and asked
+    to return ids in parameter order it inserts one row per statement on SQLite."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    row_marks = "(" + ", ".join([mark] * len(_ITEM_COLUMNS)) + ")"
+    returned: list[tuple[int, str]] = []
+    for start in range(0, len(rows), _INSERT_ROWS):
+        batch = rows[start:start + _INSERT_ROWS]
+        sql = f'INSERT INTO items ({_COLUMN_LIST}) VALUES {", ".join([row_marks] * len(batch))} RETURNING id, "key"'
+        returned.extend(conn.exec_driver_sql(sql, tuple([value for row in batch for value in row])).fetchall())
+    return returned
+
+
+def _insert_sqlite(conn: Connection, rows: list[tuple[object, ...]]) -> list[tuple[int, str]]:
+    """On SQLite: items that share every column but their key, serial and lot (a stock file's
+    rows of one make and model) go in one statement per set, their own three columns as one
+    JSON text that SQLite takes apart (``json_each``), the shared ones bound once; binding
+    sixteen parameters per row costs more than SQLite's inserting it. Without JSON functions
+    (an SQLite built without them): :func:`_insert_rows`."""
+    groups: dict[tuple[object, ...], list[tuple[object, object, object]]] = {}
+    for row in rows:
+        shared = tuple([row[n] for n in _SHARED])
+        group = groups.get(shared)
+        if group is None:
+            group = groups[shared] = []
+        group.append((row[0], row[5], row[6]))
+    names = [_ITEM_COLUMNS[n] for n in _SHARED]
+    sql = (f'INSERT INTO items ("key", serial, lot, {", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)}) '
+           "SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'), "
+           f"{', '.join(f'?{n + 2}' for n in range(len(names)))} FROM json_each(?1) AS j ORDER BY j.key "
+           'RETURNING id, "key"')
+    returned: list[tuple[int, str]] = []
+    try:
+        for shared, own in groups.items():
+            returned.extend(conn.exec_driver_sql(sql, (_JSON(own), *shared)).fetchall())
+    except conn.dialect.loaded_dbapi.OperationalError:
+        if returned:
+            raise
+        return _insert_rows(conn, rows)
+    return returned
 
 
 def item_values(row: dict[str, object]) -> list[object]:

@@ -35,7 +35,7 @@ from wam.storage import tables as t
 from wam.storage.engine import make_engine, write_connection
 
 from . import queries, records, signing
-from .catalog import Catalog, HolderRef, ItemRef, item_from_row
+from .catalog import Catalog, HolderRef, ItemRef, item_from_row, item_tuple
 from .marks import wrong_marks
 from .posting import Poster, post_all
 from .queries import BalanceLine
@@ -346,14 +346,23 @@ class Ledger:
         its line and field; with ``keep_going``, bad rows are appended to it instead, the rest
         are checked too, and nothing is written if any was bad.
         """
+        return self.import_stock_values(((row, item_tuple(item), holder, quantity, supplier)
+                                         for row, item, holder, quantity, supplier in rows),
+                                        actor=actor, occurred_at=occurred_at, keep_going=keep_going)
+
+    def import_stock_values(self, rows: Iterable[tuple[int, tuple[object, ...], str, int, str]], *, actor: str,
+                            occurred_at: datetime, keep_going: list[InvalidInput] | None = None) -> int:
+        """:meth:`import_stock` of rows whose item is given by its stored values
+        (:func:`~wam.services.catalog.item_tuple`'s, the key first): a file's importer builds them
+        without an :class:`Item` per row (``wam.importers.ledger_files.StockMaker``)."""
         from wam.domain.movements import MovementKind
 
         self._time_check()(occurred_at, "at")  # once for the file, not once per row
-        receipt = MovementKind.RECEIPT
+        receipt, note = MovementKind.RECEIPT, "opening stock"
         receipts = (
-            (row, Movement(kind=receipt, item=item.key, quantity=quantity, source=supplier, target=holder,
-                           occurred_at=occurred_at, actor=actor, note="opening stock"), item)
-            for row, item, holder, quantity, supplier in rows
+            (row, Movement(receipt, values[0], quantity, supplier, holder, occurred_at, actor,  # type: ignore[arg-type]
+                           None, None, note), values)
+            for row, values, holder, quantity, supplier in rows
         )
         return self._import_rows(receipts, keep_going, _stock_field)
 
@@ -369,16 +378,16 @@ class Ledger:
         rows = _generic_rows(rows, keep_going)
         return self._import_rows(((row, mv, None) for row, mv in rows), keep_going, _movement_field)
 
-    def _import_rows(self, rows: Iterable[tuple[int, Movement, Item | None]], keep_going: list[InvalidInput] | None,
-                     field_of: Callable[[WamError, Movement], str | None]) -> int:
-        """Post (line, movement, item to register or None) rows in chunks on one poster."""
+    def _import_rows(self, rows: Iterable[tuple[int, Movement, tuple[object, ...] | None]],
+                     keep_going: list[InvalidInput] | None, field_of: Callable[[WamError, Movement], str | None]) -> int:
+        """Post (line, movement, stored values of the item to register or None) rows in chunks on one poster."""
 
         check = self._time_check()
 
         def run(conn) -> int:  # noqa: ANN001
             with self._poster(conn) as poster:
                 poster.defer_indexes()
-                chunk: list[tuple[int, Movement, Item | None]] = []
+                chunk: list[tuple[int, Movement, tuple[object, ...] | None]] = []
                 for row in rows:
                     chunk.append(row)
                     if len(chunk) >= _IMPORT_CHUNK:
@@ -393,12 +402,12 @@ class Ledger:
                     raise InvalidInput(f"{len(keep_going)} bad row(s); nothing was written")
                 return poster.finish()
 
-        def post_chunk(poster: Poster, conn, chunk: list[tuple[int, Movement, Item | None]]) -> None:  # noqa: ANN001
+        def post_chunk(poster: Poster, conn, chunk: list[tuple[int, Movement, tuple[object, ...] | None]]) -> None:  # noqa: ANN001
             items = [item for _, _, item in chunk if item is not None]
             if items:
                 poster.drain()  # the connection is ours alone while items are registered
                 new_ids: list[int] = []
-                self.catalog.ensure_items(conn, items, new_ids=new_ids)
+                self.catalog.ensure_item_values(conn, items, new_ids=new_ids)
                 poster.registered(new_ids)
             else:
                 self.catalog.load_items(conn, [movement.item for _, movement, _ in chunk])

@@ -504,6 +504,11 @@ class Poster:
         if self.rows:
             jobs.append((self._insert_sql, self.rows, True))
             self.rows = []
+        self._run(jobs, background=background)
+
+    def _run(self, jobs: list[tuple[str, object, bool]], *, background: bool) -> None:
+        """Run (sql, parameters, whether executemany) jobs on the connection's driver cursor: now,
+        or on the writer thread (after the chunk in flight, if any)."""
         self.drain()
         cursor = self.conn.connection.driver_connection.cursor()
         if not background:
@@ -567,7 +572,9 @@ class Poster:
                 self._writer.shutdown()
                 self._writer = None
 
-    def _write_balances(self) -> None:
+    def _write_balances(self, *, background: bool = False) -> None:
+        """Write the batch's balances: now, or on the writer thread (:meth:`forget_items`: the
+        next chunk is read and checked meanwhile, and every later query waits for it)."""
         balances = self.state.balances
         if balances:
             # Every key in the batch's balances was touched by a movement (keys are loaded only
@@ -575,10 +582,12 @@ class Poster:
             # kept: the table then holds only what is held, and reads of it stay short.
             held = [(h, i, q) for (h, i), q in balances.items() if q != 0]
             emptied = [(h, i) for (h, i), q in balances.items() if q == 0]
+            jobs: list[tuple[str, object, bool]] = []
             if held:
-                self.conn.exec_driver_sql(self._upsert_sql, held)
+                jobs.append((self._upsert_sql, held, True))
             if emptied:
-                self.conn.exec_driver_sql(self._delete_sql, emptied)
+                jobs.append((self._delete_sql, emptied, True))
+            self._run(jobs, background=background)
 
     def forget_items(self) -> None:
         """Write the batch's state of its items and forget it, so that memory stays flat however
@@ -596,7 +605,7 @@ class Poster:
         for index in [ix for ix in self._deferred if ix.name in _READ_BACK]:
             index.create(self.conn)
             self._deferred.remove(index)
-        self._write_balances()
+        self._write_balances(background=True)  # its lists are built now: the state can be dropped
         state = self.state
         state.balances.clear()
         state.custody.clear()
