@@ -340,16 +340,31 @@ def export(
     number: str | None = typer.Argument(None, help="With --trace: the record whose tracing request to export."),
     trace_request: bool = typer.Option(False, "--trace", help="The record's ITI tracing request (JSON)."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file (default: standard output)."),
+    pdf: bool = typer.Option(False, "--pdf", help="With --trace: the request as a PDF to sign and send (needs -o)."),
+    lang: str = typer.Option("en", "--lang", help="With --pdf: en or fr."),
     as_json: bool = JsonOption,
 ) -> None:
-    """Export the register (JSON), or one record's tracing request with --trace.
+    """Export the register (JSON), or one record's tracing request with --trace (JSON, or PDF with --pdf).
 
     Example: wam recoveries export REC-000001 --trace -o trace.json
+             wam recoveries export REC-000001 --trace --pdf --lang fr -o trace.pdf
     """
     from wam.services import recoveries
 
     del as_json  # the export is JSON whatever is asked: --json is accepted for symmetry
     ledger = common.open_ledger()
+    if pdf:
+        if number is None or not trace_request or output is None:
+            raise InvalidInput("a PDF is of one record's tracing request: give the record, --trace and -o FILE",
+                               field="pdf")
+        if lang not in ("en", "fr"):
+            raise InvalidInput(f"{lang!r} is not a language of wam (en, fr)", field="lang")
+        from wam.web.i18n import Translator
+        from wam.web.paper import trace_request as trace_pdf
+
+        output.write_bytes(trace_pdf(Translator(lang), user=getpass.getuser(),
+                                     request=recoveries.trace_export(ledger, number)))
+        return
     if trace_request:
         if number is None:
             raise InvalidInput("name the record whose tracing request to export", field="number")
