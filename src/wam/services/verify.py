@@ -30,9 +30,9 @@ from wam.domain.laws import Replay
 from wam.storage import tables as t
 from wam.storage.schema import append_only_guards, expected_guards
 
+from .assessments import verify_assessments
 from .audit import verify_audit
 from .confirmation_records import verify_confirmations
-from .assessments import verify_assessments
 from .documents import verify_documents
 from .facts import verify_facts
 from .records import check_records
