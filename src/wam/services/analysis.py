@@ -106,7 +106,8 @@ class View:
     def count_rows(self) -> list[dict[str, Any]] | None:
         return _counts(self.ledger, None)
 
-    def sees_contingent(self, code: str | None) -> bool:
+    def sees_contingent(self, code: str | None, mission: str) -> bool:
+        """Whether the viewer sees the contingent of a strength figure (its holder; without one, its mission)."""
         return True
 
     def whole(self) -> bool:
@@ -173,8 +174,15 @@ class ScopedView(View):
     def count_rows(self) -> list[dict[str, Any]] | None:
         return _counts(self.ledger, self._in_sight)
 
-    def sees_contingent(self, code: str | None) -> bool:
-        return bool(code) and self.scoped.visible(str(code))
+    def sees_contingent(self, code: str | None, mission: str) -> bool:
+        key = f"{code}|{mission}"
+        if key not in self._seen:
+            try:
+                self.ledger.holder(str(code))
+                self._seen[key] = bool(code) and self.scoped.visible(str(code))
+            except NotFound:
+                self._seen[key] = self.scoped.visible(mission)
+        return self._seen[key]
 
     def whole(self) -> bool:
         return any(g.everywhere for g in self.scoped.grants)
@@ -294,7 +302,7 @@ def strength(view: View, missions: Iterable[str], months: Sequence[str]) -> dict
                                        s.c.source).where(s.c.month >= first, s.c.month <= last)):
             mission = str(row.mission).upper()
             value = row.total if row.total is not None else row.troops
-            if mission not in wanted or value is None or not view.sees_contingent(row.contingent):
+            if mission not in wanted or value is None or not view.sees_contingent(row.contingent, row.mission):
                 continue
             per.setdefault((mission, row.month.strftime("%Y-%m"), row.source), {})[row.country] = int(value)
         if view.whole():
@@ -395,12 +403,21 @@ def _mission_codes(view: View, mission: str | None) -> set[str] | None:
         return set()
 
 
+def _recoveries_of(view: View, mission: str | None) -> list[dict[str, Any]]:
+    """The recovery records of the mission: those that name it, and those that name none registered at
+    one of its stores."""
+    rows = view.recovery_rows()
+    if mission is None:
+        return rows
+    inside = _mission_codes(view, mission) or set()
+    return [row for row in rows if str(row.get("mission") or "").upper() == mission.upper()
+            or (not row.get("mission") and row.get("store") in inside)]
+
+
 def recovered(view: View, question: Question) -> dict[str, Any]:
     """Recovered materiel in the period: volumes by kind of recovery, time to disposal, share traced and
     answered, confirmed matches to losses and how long after the loss."""
-    rows = [row for row in view.recovery_rows()
-            if (question.mission is None or str(row.get("mission") or "").upper() == question.mission.upper())
-            and question.within(_moment(row.get("recovered_at")))]
+    rows = [row for row in _recoveries_of(view, question.mission) if question.within(_moment(row.get("recovered_at")))]
     certificates = {d.number: d for d in documents.documents(view.ledger, DISPOSAL.name)}
     confirmed = {row["id"]: _confirmed(recoveries.get(view.ledger, row["id"]).fields)
                  for row in rows if row.get("matched")}
@@ -436,8 +453,7 @@ def health(view: View, question: Question) -> dict[str, Any]:
         return inside is None or (code or "") in inside
 
     late = [x for x in loss_rows(view, Question(question.mission, question.since, question.until)) if x.overdue]
-    recovery = [row for row in view.recovery_rows()
-                if question.mission is None or str(row.get("mission") or "").upper() == question.mission.upper()]
+    recovery = _recoveries_of(view, question.mission)
     breaches = [s for s in view.stores() if s.breaches and ours(s.code)]
     latest: dict[str, dict[str, Any]] = {}
     for row in view.assessment_rows():  # newest first: the first of a site is its latest
