@@ -51,6 +51,9 @@ def test_a_recovery_from_the_form_to_its_disposal(app, client, personas) -> None
     assert confirmed.status_code == 303
     page = client.get(f"/recoveries/{number}").text
     assert f"Confirmed as {LOST.key}" in page and f'href="/incidents/{incident}"' in page
+    weapon_page = client.get(f"/items/{LOST.key}").text  # the lost weapon's history: where it resurfaced
+    assert 'id="resurfaced"' in weapon_page and f"/recoveries/{number}" in weapon_page
+    assert f"/recoveries/{number}" in client.get(f"/incidents/{incident}").text  # and the incident's
     assert client.post(f"/recoveries/{number}/act", data={"csrf": csrf, "action": "mark", "line": "1",
                                                           "mark": "MINUSMA-R-000001"}).status_code == 303
     for step in ({"trace_step": "draft", "to": "CHN", "basis": "manufacture"}, {"trace_step": "send"}):

@@ -225,6 +225,9 @@ def incident_page(number: str, ctx: CurrentUser, request: Request, error: str = 
     if not ctx.scoped.can(Action.READ_MOVEMENTS):
         raise NotFound(INCIDENT.title, number)
     shown = ScopedIncidents(ctx.scoped).show(number)
+    from wam.services.recoveries import ScopedRecoveries
+
+    shown["resurfaced"] = ScopedRecoveries(ctx.scoped).linked(incident=number)
     return render(request, ctx, "incident.html", i=shown, labels=_labels(ctx), steps=_next_steps(ctx, shown),
                   error=error[:500],
                   reported=request.query_params.get("reported") == "1")

@@ -75,10 +75,14 @@ def item_search(ctx: CurrentUser, request: Request, serial: str = "") -> Respons
 
 @router.get("/items/{key:path}", response_class=HTMLResponse)
 def item_page(key: str, ctx: CurrentUser, request: Request) -> Response:
+    from wam.services.recoveries import ScopedRecoveries
+
     item, holder = ctx.scoped.item(key)
     history = ctx.scoped.history(key, limit=1000).items
+    # where a lost weapon resurfaced, or which lost weapon this recovered one is: confirmed matches
+    resurfaced = [m for m in ScopedRecoveries(ctx.scoped).linked() if item.key in (m["weapon"], m["item"])]
     return render(request, ctx, "item.html", item=item, holder=holder, history=history, iso=iso,
-                  confirmations=ctx.confirmations.of(history))
+                  confirmations=ctx.confirmations.of(history), resurfaced=resurfaced)
 
 
 # recording ---------------------------------------------------------------------------------
