@@ -55,10 +55,12 @@ _KIND_TEXT = {kind: kind.value for kind in MovementKind}
 _DOCUMENT_MAX, _WITNESS_MAX, _NOTE_MAX = TEXT_LIMITS["document"], TEXT_LIMITS["witness"], TEXT_LIMITS["note"]
 # Indexes a bulk load into an empty ledger builds once at the end rather than row by row:
 # those whose keys arrive in an order scattered over the whole index (an item's history: as
-# many insertion points as items). The others are kept as rows are written, on the writer
-# thread, in parallel with the checking: the global id's keys arrive in order, and a holder's
-# movements mostly arrive in time order, so each holder's range grows at its end.
-_DEFERRABLE = ("ix_entries_item_time", "ix_entries_reverses", "ix_entries_time", "ix_entries_quantity")
+# many insertion points as items), and a holder's (source_time, target_time): no check of the
+# posting reads them, and building them from sorted keys at the end costs less than keeping
+# them row by row (200,000 receipts from 60 stores' suppliers: 0.2 s less on SQLite). The
+# global id's index is kept as rows are written, on the writer thread: its keys arrive in order.
+_DEFERRABLE = ("ix_entries_item_time", "ix_entries_reverses", "ix_entries_time", "ix_entries_quantity",
+               "ix_entries_source_time", "ix_entries_target_time")
 _READ_BACK = ("ix_entries_item_time", "ix_entries_reverses")  # those the posting's own queries use
 
 # The fast path (Poster.post_stream) remembers, under a key of these fields, that a movement's
