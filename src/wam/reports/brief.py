@@ -224,6 +224,12 @@ def _bars(out: FPDF, chart: Chart, width: float) -> None:
     label_w, value_w = width * 0.38, 16.0
     room = width - label_w - value_w - 2
     largest = max((value for _, value, _ in chart.bars), default=0) or 1
+    if out.will_page_break(11):
+        out.add_page()
+    out.set_font("Helvetica", "I", 8)
+    out.set_text_color(70)
+    out.cell(0, 5, latin(chart.title), new_x="LMARGIN", new_y="NEXT")
+    out.set_text_color(0)
     out.set_font("Helvetica", size=8)
     for label, value, shown in chart.bars:
         if out.will_page_break(5.5):
