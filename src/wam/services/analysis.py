@@ -87,6 +87,7 @@ class View:
 
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
+        self.kept: dict[Any, Any] = {}  # what one brief's analyses read once and share
 
     def incident_rows(self, filters: incidents.Filters, keep: Callable[[Any], bool]) -> list[dict[str, Any]]:
         return incidents.listing(self.ledger, filters, keep=keep)
@@ -251,7 +252,15 @@ def _loss(row: Mapping[str, Any], categories: tuple[tuple[str, int], ...]) -> fi
 
 
 def loss_rows(view: View, question: Question) -> list[figures.Loss]:
-    """The losses the question asks for, as the viewer may see them."""
+    """The losses the question asks for, as the viewer may see them (read once per view and question:
+    a brief's analyses share them)."""
+    key = ("losses", question.mission, question.since, question.until, question.research)
+    if key not in view.kept:
+        view.kept[key] = _loss_rows(view, question)
+    return list(view.kept[key])
+
+
+def _loss_rows(view: View, question: Question) -> list[figures.Loss]:
     out: list[figures.Loss] = []
     filters = question.filters()
     incident_ids: set[str] = set()
@@ -406,7 +415,9 @@ def _mission_codes(view: View, mission: str | None) -> set[str] | None:
 def _recoveries_of(view: View, mission: str | None) -> list[dict[str, Any]]:
     """The recovery records of the mission: those that name it, and those that name none registered at
     one of its stores."""
-    rows = view.recovery_rows()
+    if "recoveries" not in view.kept:
+        view.kept["recoveries"] = view.recovery_rows()
+    rows: list[dict[str, Any]] = view.kept["recoveries"]
     if mission is None:
         return rows
     inside = _mission_codes(view, mission) or set()
@@ -491,23 +502,24 @@ class ScopedAnalysis:
     """The analyses as a signed-in user may see them (see :class:`ScopedView`)."""
 
     def __init__(self, scoped: ScopedLedger) -> None:
-        self.view = ScopedView(scoped)
+        self.scoped = scoped
+        ScopedView(scoped)  # refused now for a user who may read nothing
 
     def losses(self, question: Question) -> dict[str, Any]:
-        return losses(self.view, question)
+        return losses(ScopedView(self.scoped), question)  # a view per answer: what it keeps is never stale
 
     def recovered(self, question: Question) -> dict[str, Any]:
-        return recovered(self.view, question)
+        return recovered(ScopedView(self.scoped), question)
 
     def health(self, question: Question) -> dict[str, Any]:
-        return health(self.view, question)
+        return health(ScopedView(self.scoped), question)
 
     def brief(self, question: Question) -> dict[str, Any]:
-        return brief(self.view, question)
+        return brief(ScopedView(self.scoped), question)
 
 
 def whole(ledger: Ledger) -> View:
-    """The view of the command line: every record."""
+    """The view of the command line: every record (a new view for each answer: it keeps what it read)."""
     return View(ledger)
 
 
