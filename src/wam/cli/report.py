@@ -90,8 +90,8 @@ def _write_brief(mission: str, since: datetime, until: datetime, lang: str, outp
     page = output.with_suffix(".html")
     page.write_text(brief.html(document, t.lang), encoding="utf-8")
     totals = data["losses"]["totals"]
-    common.stdout.print(f"{output} and {page}: {totals['incidents']} incident(s), {totals['weapons']} weapon(s) "
-                        f"and {totals['rounds']} round(s) lost", markup=False)
+    common.stdout.print(f"{output} and {page}: {totals['incidents']:,} incident(s), {totals['weapons']:,} weapon(s) "
+                        f"and {totals['rounds']:,} round(s) lost", markup=False)
 
 
 @report_app.command("brief")
