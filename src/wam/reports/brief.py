@@ -109,7 +109,7 @@ def layout(t: Translator, data: Mapping[str, Any], *, mission: str, since: str, 
                 n(row["rounds"]) + (" *" if row.get("provisional") else "")] for row in losses["notable"]]
     sections.append(Section(t("brief.notable_title"), table=(
         [t("brief.incident"), t("brief.date"), t("brief.mechanism"), t("brief.weapons_lost"), t("brief.rounds_lost")],
-        notable), paragraphs=[] if notable else [t("brief.none")]))
+        notable)))
     sections.append(Section(t("brief.recovered_title"), facts=[
         (t("brief.recovery_records"), n(recovered["records"])),
         (t("brief.weapons_recovered"), n(recovered["weapons"])),
@@ -141,6 +141,10 @@ def layout(t: Translator, data: Mapping[str, Any], *, mission: str, since: str, 
         t("brief.caveat_provisional", count=n(totals["provisional"])),
         t("brief.caveat_countries"),
     ]))
+    for section in sections:  # a section with nothing to show says so
+        if not (section.facts or section.paragraphs or (section.chart and section.chart.bars)
+                or (section.table and section.table[1])):
+            section.paragraphs.append(t("brief.none"))
     return Document(title, subtitle, headline, sections)
 
 
