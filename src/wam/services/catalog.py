@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from json import JSONEncoder
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select
@@ -258,6 +259,7 @@ _COLUMN_LIST = ", ".join(f'"{name}"' for name in _ITEM_COLUMNS)  # quoted: "key"
 # the columns that differ from one item to the next of a stock file (the others repeat per make and model)
 _OWN = (0, 5, 6)  # key, serial, lot
 _SHARED = tuple(n for n in range(len(_ITEM_COLUMNS)) if n not in _OWN)
+_shared_of = itemgetter(*_SHARED)
 
 
 def _insert_rows(conn: Connection, rows: list[tuple[object, ...]]) -> list[tuple[int, str]]:
@@ -282,7 +284,7 @@ def _insert_sqlite(conn: Connection, rows: list[tuple[object, ...]]) -> list[tup
     (an SQLite built without them): :func:`_insert_rows`."""
     groups: dict[tuple[object, ...], list[tuple[object, object, object]]] = {}
     for row in rows:
-        shared = tuple([row[n] for n in _SHARED])
+        shared = _shared_of(row)
         group = groups.get(shared)
         if group is None:
             group = groups[shared] = []
