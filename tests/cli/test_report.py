@@ -40,11 +40,12 @@ def _pages(pdf: Path, tmp_path: Path) -> list[Path]:
     ("en", "Weapons and ammunition: brief on MINUSMA",
      ["4 Loss incidents", "4 Weapons lost", "640 Rounds lost", "2.66 Weapons lost per 1,000 personnel",
       "1,333.33 Weapons lost per 1,000 weapons held", "Losses by mechanism Loss incidents ambush 2",
-      "Notable incidents", "INC-000001", "Method and caveats", "under-reported"]),
+      "Notable incidents", "INC-000001", "Early warnings None in the period.", "Method and caveats", "under-reported"]),
     ("fr", "Armes et munitions : note sur la MINUSMA",
      ["4 Incidents de perte", "4 Armes perdues", "640 Cartouches perdues", "2,66 Armes perdues pour 1 000 personnels",
       "1 333,33 Armes perdues pour 1 000 armes détenues", "Pertes par mode Incidents de perte embuscade 2",
-      "Incidents notables", "INC-000001", "Méthode et limites", "sous-déclarées"]),
+      "Incidents notables", "INC-000001", "Alertes précoces Rien sur la période.", "Méthode et limites",
+      "sous-déclarées"]),
 ])
 def test_the_brief_renders_in_both_languages(wam, tmp_path: Path, lang: str, title: str,  # noqa: ANN001
                                              expected: list[str]) -> None:

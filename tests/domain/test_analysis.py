@@ -91,3 +91,21 @@ def test_no_published_class_points_to_fewer_than_k_contingents(rows: list[a.Publ
         assert row.key()[0] == row.mission and 0 <= row.level < len(a.LEVELS)
     if k == 1:  # every row pointing to a contingent stays as it is
         assert all(r.level == 0 for r in kept) and suppressed == sum(1 for r in rows if not r.contingents)
+
+
+def test_early_warnings() -> None:
+    when = datetime(2024, 1, 3, tzinfo=UTC)
+    losses = [_loss("1", when, mechanism="ambush", place="Gao", weapons=2), _loss("2", when, mechanism="ambush"),
+              _loss("3", when, mechanism="armed_attack_overrun", place="Gao"),
+              _loss("4", when, mechanism="theft_burglary", place="Gao")]
+    [attacks] = a.repeated_attacks(losses)
+    assert (attacks.where, attacks.records, attacks.why["attacks"]) == ("Gao", ("1", "3"), 2)
+    assert a.repeated_attacks(losses, at_least=3) == []
+    [counts] = a.repeated_discrepancies([("GAO-ARM", "CNT-2", 1), ("GAO-ARM", "CNT-1", 2), ("GAO-ARM", "CNT-3", 0),
+                                         ("JUBA-ARM", "CNT-4", 5)])
+    assert (counts.where, counts.records, counts.why["discrepancies"]) == ("GAO-ARM", ("CNT-1", "CNT-2"), 3)
+    months = ["2024-01", "2024-02", "2024-03", "2024-04"]
+    spikes = a.expenditure_spikes({"GAO": {"2024-01": 100, "2024-02": 100, "2024-03": 400, "2024-04": 100},
+                                   "JUBA": {"2024-02": 600}, "KIDAL": dict.fromkeys(months, 2000)}, months)
+    assert [(w.where, w.why["month"]) for w in spikes] == [("JUBA", "2024-02")]  # GAO's 400: under the minimum
+    assert a.expenditure_spikes({"JUBA": {"2024-02": 600}}, months[:2]) == []  # too few months to know the usual

@@ -233,3 +233,26 @@ def test_a_researcher_sees_aggregates_only(world, known) -> None:  # noqa: ANN00
     assert "late_incidents" not in found["health"] and "stores" not in found["health"]
     with pytest.raises(PermissionDenied):
         analysis.ScopedAnalysis(ScopedLedger(world.ledger, Ancestry(), [], "nobody"))
+
+
+def test_early_warnings_say_why_and_name_their_records(world, known) -> None:  # noqa: ANN001
+    ledger = world.ledger
+    spare = rifle("56-30001")
+    ledger.register_items([spare])
+    world.move("receipt", spare, "supply:BGD", "GAO-ARM", days=3)
+    again = report(world, 85, [(spare, 1, "GAO-ARM")], mechanism="armed_attack_overrun")
+    for days, rounds in ((5, 100), (35, 100), (36, 20), (70, 900)):  # January 100, February 120, March 900
+        world.move("expenditure", world.rounds, "GAO-ASP", "expended", quantity=rounds, days=days, reason="training")
+    question = analysis.Question(mission="MINUSMA", since=JAN, until=END_MAR)
+    assert analysis.expenditure(analysis.whole(ledger), "MINUSMA", ["2024-01", "2024-02", "2024-03"]) == {
+        "GAO": {"2024-01": 100, "2024-02": 120, "2024-03": 900}}
+    found = analysis.warnings(analysis.whole(ledger), question)["warnings"]
+    assert found == [
+        {"kind": "repeated_attacks", "where": "GAO", "records": sorted([known["B"], again]),
+         "why": {"attacks": 2, "weapons": 2, "rounds": 0, "at_least": 2}},
+        {"kind": "expenditure_spike", "where": "GAO", "records": ["2024-03"],
+         "why": {"month": "2024-03", "rounds": 900, "usual": 110.0, "factor": 3, "minimum": 500}}]
+    researcher = analysis.ScopedAnalysis(_scoped(world, Role.RESEARCHER, "MINUSMA")).warnings(question)["warnings"]
+    assert [w["records"] for w in researcher] == [[], ["2024-03"]]
+    elsewhere = analysis.ScopedAnalysis(_scoped(world, Role.VIEWER, "SEN-BATT")).warnings(question)["warnings"]
+    assert elsewhere == []  # GAO's losses and expenditure are out of sight

@@ -303,3 +303,73 @@ def smallest_class(rows: Iterable[Published]) -> int | None:
     classes = _classes(rows)
     return min((_pointed(m) for m in classes.values()), default=None)
 
+
+
+# early warnings ---------------------------------------------------------------------------------------
+# Each warning says why it fired, in figures, and names the records behind it. The thresholds are wam's
+# own starting values, not a UN norm: a mission sets them in its SOP (see docs/analysis.md).
+
+ATTACKS = frozenset({"armed_attack_overrun", "ambush", "seizure_detention", "hostage_taking_capture"})
+REPEATED_ATTACKS = 2  # hostile losses at one place in the period
+REPEATED_DISCREPANCIES = 2  # closed counts with a discrepancy at one holder
+SPIKE_FACTOR = 3  # a month's expenditure above this many times the unit's usual month ...
+SPIKE_MINIMUM = 500  # ... and at least this many rounds
+SPIKE_MONTHS = 3  # months of the period needed to know a unit's usual month
+
+
+@dataclass(frozen=True, slots=True)
+class EarlyWarning:
+    """An early warning: its kind, where, why (the figures that made it fire) and the records behind it."""
+
+    kind: str
+    where: str
+    why: dict[str, Any]
+    records: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "where": self.where, "why": dict(self.why), "records": list(self.records)}
+
+
+def repeated_attacks(losses: Iterable[Loss], at_least: int = REPEATED_ATTACKS) -> list[EarlyWarning]:
+    """Places with at least ``at_least`` losses to attacks (:data:`ATTACKS`) in the period."""
+    found: dict[str, list[Loss]] = {}
+    for loss in losses:
+        if loss.mechanism in ATTACKS and loss.place:
+            found.setdefault(loss.place, []).append(loss)
+    return [EarlyWarning("repeated_attacks", place,
+                         {"attacks": len(hits), "weapons": sum(x.weapons for x in hits),
+                          "rounds": sum(x.rounds for x in hits), "at_least": at_least},
+                         tuple(sorted(x.id for x in hits)))
+            for place, hits in sorted(found.items(), key=lambda kv: (-len(kv[1]), kv[0])) if len(hits) >= at_least]
+
+
+def repeated_discrepancies(counts: Iterable[tuple[str, str, int]],
+                           at_least: int = REPEATED_DISCREPANCIES) -> list[EarlyWarning]:
+    """Holders where at least ``at_least`` closed counts (holder, number, discrepancies) found a discrepancy."""
+    found: dict[str, list[tuple[str, int]]] = {}
+    for holder, number, cases in counts:
+        if cases > 0:
+            found.setdefault(holder, []).append((number, cases))
+    return [EarlyWarning("repeated_discrepancies", holder,
+                         {"counts": len(hits), "discrepancies": sum(c for _, c in hits), "at_least": at_least},
+                         tuple(sorted(n for n, _ in hits)))
+            for holder, hits in sorted(found.items(), key=lambda kv: (-len(kv[1]), kv[0])) if len(hits) >= at_least]
+
+
+def expenditure_spikes(monthly: Mapping[str, Mapping[str, int]], months: Sequence[str], *,
+                       factor: float = SPIKE_FACTOR, minimum: int = SPIKE_MINIMUM,
+                       needed: int = SPIKE_MONTHS) -> list[EarlyWarning]:
+    """Units whose rounds expended in a month (``monthly[unit][month]``, a month absent: none) were at least
+    ``minimum`` and more than ``factor`` times the median of the unit's other months of the period."""
+    if len(months) < needed:
+        return []
+    out = []
+    for unit in sorted(monthly):
+        spent = monthly[unit]
+        for month in months:
+            value = spent.get(month, 0)
+            usual = statistics.median([spent.get(m, 0) for m in months if m != month])
+            if value >= minimum and value > factor * usual:
+                out.append(EarlyWarning("expenditure_spike", unit, {"month": month, "rounds": value, "usual": usual,
+                                                                    "factor": factor, "minimum": minimum}, (month,)))
+    return out

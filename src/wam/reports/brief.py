@@ -131,6 +131,8 @@ def layout(t: Translator, data: Mapping[str, Any], *, mission: str, since: str, 
         (t("brief.counts_closed"), n(health["counts"]["closed"])),
         (t("brief.discrepancies_per_count"), n(health["counts"]["discrepancies_per_count"], 2)),
     ]))
+    sections.append(Section(t("brief.warnings_title"), paragraphs=[
+        _warning(t, w, n) for w in data.get("warnings") or ()]))
     personnel, held = rates["personnel"], rates["weapons_held"]
     sections.append(Section(t("brief.method_title"), paragraphs=[
         t("brief.method_sources", loss=n(totals["loss_incidents"]), research=n(totals["research_records"])),
@@ -140,12 +142,24 @@ def layout(t: Translator, data: Mapping[str, Any], *, mission: str, since: str, 
         t("brief.caveat_underreporting"),
         t("brief.caveat_provisional", count=n(totals["provisional"])),
         t("brief.caveat_countries"),
+        t("brief.caveat_warnings"),
     ]))
     for section in sections:  # a section with nothing to show says so
         if not (section.facts or section.paragraphs or (section.chart and section.chart.bars)
                 or (section.table and section.table[1])):
             section.paragraphs.append(t("brief.none"))
     return Document(title, subtitle, headline, sections)
+
+
+def _warning(t: Translator, warning: Mapping[str, Any], n: Callable[..., str]) -> str:
+    """One early warning in words: where, why (its figures) and its records."""
+    why = {k: (n(v) if isinstance(v, int) and not isinstance(v, bool) else
+               n(v, 1) if isinstance(v, float) else v) for k, v in warning["why"].items()}
+    records = warning.get("records") or []
+    shown = f": {', '.join(records[:8])}" + (" ..." if len(records) > 8 else "") if records else ""
+    if warning["kind"] == "expenditure_spike":
+        shown = ""
+    return t(f"brief.warning.{warning['kind']}", where=warning["where"], records=shown, **why)
 
 
 def _percent(value: float | None, lang: str) -> str:

@@ -1,6 +1,8 @@
 """Analyses of the registers for mission leaders and policymakers (issue 14): losses over time and by
 mission, contributing country, circumstance, mechanism, ownership and category of materiel, with rates per
-1,000 personnel and per 1,000 weapons held; recovered materiel; the health of accountability.
+1,000 personnel and per 1,000 weapons held; recovered materiel; the health of accountability; early
+warnings (repeated attacks at a place, repeated count discrepancies at a holder, a site's expenditure far
+above its usual month).
 
 Each analysis reads the registers through a :class:`View`: the whole ledger (the command line, as
 every other ``wam`` command) or what a signed-in user may see (:class:`ScopedAnalysis`, through the
@@ -30,13 +32,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, literal_column, select
 
 from wam.domain import analysis as figures
 from wam.domain.access import Action, Role, covers
 from wam.domain.documents import DISPOSAL
 from wam.domain.errors import InvalidInput, NotFound, PermissionDenied
 from wam.domain.holders import HolderKind
+from wam.domain.timefmt import to_micros
 from wam.storage import reference_tables as r
 from wam.storage import tables as t
 
@@ -115,6 +118,9 @@ class View:
         """Whether the viewer sees every holder (a mission's own total strength is then theirs)."""
         return True
 
+    def sees_holder(self, code: str) -> bool:
+        return True
+
     def weapons_held(self, mission: str | None, at: datetime | None) -> int:
         codes = [mission] if mission else [h.code for h in self.ledger.children(None) if not h.external]
         total = 0
@@ -187,6 +193,9 @@ class ScopedView(View):
 
     def whole(self) -> bool:
         return any(g.everywhere for g in self.scoped.grants)
+
+    def sees_holder(self, code: str) -> bool:
+        return self._in_sight(code)
 
     def weapons_held(self, mission: str | None, at: datetime | None) -> int:
         scoped = self.scoped
@@ -492,10 +501,81 @@ def health(view: View, question: Question) -> dict[str, Any]:
     return out
 
 
+def expenditure(view: View, mission: str | None, months: Sequence[str]) -> dict[str, dict[str, int]]:
+    """Rounds expended per site (its stores and persons with it) and month, in the viewer's sight: one
+    aggregate query, the database summing by spender and month."""
+    if not months:
+        return {}
+    starts = [datetime.fromisoformat(m + "-01").replace(tzinfo=UTC) for m in months]
+    last = starts[-1]
+    bounds = [to_micros(m) for m in starts] + [to_micros(last.replace(year=last.year + (last.month == 12),
+                                                                       month=last.month % 12 + 1))]
+    e, h = t.entries, t.holders
+    # the month as a CASE of literal bounds: the same SQL text in SELECT and GROUP BY (PostgreSQL)
+    bucket = case(*[(e.c.occurred_at < literal_column(str(bounds[i + 1])), literal_column(str(i)))
+                    for i in range(len(months))], else_=literal_column("-1"))
+    query = (select(e.c.source_id, bucket.label("month"), func.sum(e.c.quantity).label("rounds"))
+             .where(e.c.kind == "expenditure", e.c.occurred_at >= bounds[0], e.c.occurred_at < bounds[-1])
+             .group_by(e.c.source_id, bucket))
+    inside = _mission_codes(view, mission)
+    with view.ledger.engine.connect() as conn:
+        spent = conn.execute(query).all()
+        if not spent:
+            return {}
+        holders = {row.id: (row.code, row.kind, row.parent_id)
+                   for row in conn.execute(select(h.c.id, h.c.code, h.c.kind, h.c.parent_id))}
+    sites: dict[int, str | None] = {}
+
+    def site_of(holder_id: int) -> str | None:
+        if holder_id not in sites:
+            current: int | None = holder_id
+            found = None
+            for _ in range(50):
+                if current is None or current not in holders:
+                    break
+                code, kind, parent = holders[current]
+                if kind == HolderKind.SITE.value:
+                    found = code
+                    break
+                current = parent
+            sites[holder_id] = found
+        return sites[holder_id]
+
+    out: dict[str, dict[str, int]] = {}
+    for row in spent:
+        site = site_of(row.source_id)
+        if site is None or row.month < 0 or (inside is not None and site not in inside) or not view.sees_holder(site):
+            continue
+        month = months[int(row.month)]
+        out.setdefault(site, {})[month] = out.get(site, {}).get(month, 0) + int(row.rounds)
+    return out
+
+
+def warnings(view: View, question: Question) -> dict[str, Any]:
+    """Early warnings, each saying why it fired and naming its records: places with repeated attacks in the
+    period, holders whose closed counts found discrepancies again and again, sites whose expenditure in a month
+    was far above their usual month (:mod:`wam.domain.analysis` for the thresholds)."""
+    inside = _mission_codes(view, question.mission)
+    found = loss_rows(view, question)
+    counted = [(str(row.get("holder") or ""), str(row["number"]), int(row["cases"]))
+               for row in view.count_rows() or () if "cases" in row
+               and (inside is None or str(row.get("holder") or "") in inside)]
+    months = _months(question, found)
+    out = [*figures.repeated_attacks(found), *figures.repeated_discrepancies(counted),
+           *figures.expenditure_spikes(expenditure(view, question.mission, months), months)]
+    shown = [w.as_dict() for w in out]
+    if view.aggregates_only:
+        for w in shown:
+            if w["kind"] != "expenditure_spike":
+                w["records"] = []
+    return {"question": _asked(question), "warnings": shown}
+
+
 def brief(view: View, question: Question) -> dict[str, Any]:
     """Everything a brief prints: the losses, the recovered materiel and the health of accountability."""
     return {"losses": losses(view, question), "recovered": recovered(view, question),
-            "health": health(view, question), "made_at": datetime.now(UTC).isoformat(timespec="seconds")}
+            "health": health(view, question), "warnings": warnings(view, question)["warnings"],
+            "made_at": datetime.now(UTC).isoformat(timespec="seconds")}
 
 
 class ScopedAnalysis:
@@ -513,6 +593,9 @@ class ScopedAnalysis:
 
     def health(self, question: Question) -> dict[str, Any]:
         return health(ScopedView(self.scoped), question)
+
+    def warnings(self, question: Question) -> dict[str, Any]:
+        return warnings(ScopedView(self.scoped), question)
 
     def brief(self, question: Question) -> dict[str, Any]:
         return brief(ScopedView(self.scoped), question)
@@ -532,5 +615,5 @@ def _confirmed(fields: Mapping[str, Any]) -> list[list[Any]]:
     return [m for m in last.values() if m[2] == "confirmed"]
 
 
-__all__ = ["Question", "ScopedAnalysis", "ScopedView", "View", "brief", "health", "loss_rows", "losses",
-           "recovered", "strength", "whole"]
+__all__ = ["Question", "ScopedAnalysis", "ScopedView", "View", "brief", "expenditure", "health", "loss_rows",
+           "losses", "recovered", "strength", "warnings", "whole"]
