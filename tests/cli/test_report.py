@@ -107,3 +107,34 @@ def test_open_data_is_coarsened_to_k(wam, tmp_path: Path) -> None:  # noqa: ANN0
     assert {r["contingent_group"] for r in rows} == {"BGD", "BGD+SEN", "SEN", "NPL"}
     code, _, err = wam("export", "open-data", "--k", "0", "--output", str(folder))
     assert code == 2 and "field 'k'" in err
+
+
+def test_the_map_is_drawn_over_the_shipped_outlines(tmp_path: Path) -> None:
+    from wam.reports import brief
+    from wam.web import geo
+    from wam.web.i18n import Translator
+
+    empty = {"value": None, "incidents": 0, "weapons": 0, "rounds": 0, "quantity": 0}
+    data = {"losses": {"totals": {**empty, "notable": 0, "loss_incidents": 1, "research_records": 0, "provisional": 0},
+                       "rates": {"personnel": {"weapons_per_1000": None, "mean_strength": None, "months": 0,
+                                               "months_with_strength": 0, "sources": []},
+                                 "weapons_held": {"weapons_lost_per_1000": None, "held": 0, "at": None}},
+                       "by": {"mechanism": [], "country": []}, "over_time": [], "notable": []},
+            "recovered": {"records": 0, "weapons": 0, "rounds": 0, "days_to_disposal": {"median": None},
+                          "share_traced": None, "share_answered": None, "matches": [],
+                          "days_after_loss": {"median": None}, "by_how": {}},
+            "health": {"incidents_reported_late": 0, "recoveries_disposal_overdue": 0, "traces_unanswered": 0,
+                       "stores_in_breach": 0, "assessments": {"sites": 0, "mean_percent": None},
+                       "counts": {"closed": 0, "discrepancies_per_count": None}},
+            "warnings": [], "places": {"sites": [[29.2, -1.68]], "losses": [[29.3, -1.6, 12.0]],
+                                       "recoveries": [[29.1, -1.7]]}}
+    outlines = [(c.bbox, [polygon[0] for polygon in c.polygons]) for c in geo.countries()]
+    t = Translator("en")
+    document = brief.layout(t, data, mission="MONUSCO", since="2024-01-01", until="2024-01-31", outlines=outlines)
+    [shown] = [s.map for s in document.sections if s.map is not None]
+    assert shown.outlines and shown.box[0] < 29.1 and shown.box[2] > 29.3  # Congo, Rwanda... around the points
+    pdf = tmp_path / "map.pdf"
+    pdf.write_bytes(brief.pdf(document, t))
+    assert _pages(pdf, tmp_path) and "Where sites losses (size: weapons lost) recoveries" in _text(pdf)
+    page = brief.html(document, "en")
+    assert "<svg" in page and page.count("<polygon") > len(shown.outlines) // 2 and 'fill="rgb(200,40,40)"' in page

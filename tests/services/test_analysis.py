@@ -256,3 +256,17 @@ def test_early_warnings_say_why_and_name_their_records(world, known) -> None:  #
     assert [w["records"] for w in researcher] == [[], ["2024-03"]]
     elsewhere = analysis.ScopedAnalysis(_scoped(world, Role.VIEWER, "SEN-BATT")).warnings(question)["warnings"]
     assert elsewhere == []  # GAO's losses and expenditure are out of sight
+
+
+def test_places_for_the_map(world, known) -> None:  # noqa: ANN001
+    ledger = world.ledger
+    april = analysis.Question(mission="MINUSMA", since=datetime(2024, 4, 1, tzinfo=UTC),
+                              until=datetime(2024, 4, 30, tzinfo=UTC))
+    assert analysis.places(analysis.whole(ledger), april) == {"sites": [], "losses": [], "recoveries": []}
+    spare = rifle("56-30002")
+    ledger.register_items([spare])
+    world.move("receipt", spare, "supply:BGD", "GAO-ARM", days=3)
+    report(world, 100, [(spare, 1, "GAO-ARM")], latitude=16.27, longitude=-0.04)
+    assert analysis.places(analysis.whole(ledger), april)["losses"] == [[-0.04, 16.27, 1.0]]
+    hidden = analysis.ScopedAnalysis(_scoped(world, Role.VIEWER, "SEN-BATT")).places(april)
+    assert hidden["losses"] == []

@@ -83,8 +83,11 @@ def _write_brief(mission: str, since: datetime, until: datetime, lang: str, outp
     ledger = common.open_ledger()
     question = analysis.Question(mission=mission.upper(), since=since, until=until, by="month", research=research)
     data = analysis.brief(analysis.whole(ledger), question)
+    from wam.web import geo  # the country outlines shipped with the package: the map works offline
+
+    outlines = [(c.bbox, [ring for polygon in c.polygons for ring in polygon[:1]]) for c in geo.countries()]
     document = brief.layout(t, data, mission=mission.upper(), since=since.date().isoformat(),
-                            until=until.date().isoformat(), monthly=monthly)
+                            until=until.date().isoformat(), monthly=monthly, outlines=outlines)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_bytes(brief.pdf(document, t))
     page = output.with_suffix(".html")

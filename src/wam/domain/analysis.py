@@ -53,6 +53,8 @@ class Loss:
     provisional: bool = False
     overdue: bool = False
     place: str | None = None
+    site: str | None = None  # the holder it names, for its coordinates when it has none of its own
+    point: tuple[float, float] | None = None  # (longitude, latitude)
 
     def values(self, dimension: str) -> tuple[str, ...]:
         """The values of ``dimension`` this loss counts under (several for countries and categories)."""

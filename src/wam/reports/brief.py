@@ -35,6 +35,19 @@ class Chart:
     bars: list[tuple[str, float, str]]  # label, value, the value as printed
 
 
+@dataclass(frozen=True, slots=True)
+class Map:
+    """A map of the period: country outlines and points, each (longitude, latitude), in a box
+    (west, south, east, north); losses carry the weapons lost."""
+
+    box: tuple[float, float, float, float]
+    outlines: list[list[tuple[float, float]]]
+    sites: list[tuple[float, float]]
+    losses: list[tuple[float, float, float]]
+    recoveries: list[tuple[float, float]]
+    legend: tuple[str, str, str]
+
+
 @dataclass(slots=True)
 class Section:
     title: str
@@ -42,6 +55,7 @@ class Section:
     chart: Chart | None = None
     table: tuple[list[str], list[list[str]]] | None = None
     paragraphs: list[str] = field(default_factory=list)
+    map: Map | None = None
 
 
 @dataclass(slots=True)
@@ -73,9 +87,14 @@ def _label(t: Translator, prefix: str, value: str) -> str:
     return value.replace("_", " ") if found == key else found
 
 
+Outline = Sequence[Sequence[tuple[float, float]]]  # a country's rings, (longitude, latitude)
+
+
 def layout(t: Translator, data: Mapping[str, Any], *, mission: str, since: str, until: str,
-           monthly: bool = False) -> Document:
-    """The brief (or, ``monthly``, the monthly WAM report) as a document model in ``t``'s language."""
+           monthly: bool = False, outlines: Sequence[tuple[tuple[float, float, float, float], Outline]] = ()
+           ) -> Document:
+    """The brief (or, ``monthly``, the monthly WAM report) as a document model in ``t``'s language;
+    ``outlines`` (each country's box and rings) draw the map under the sites, losses and recoveries."""
     lang = t.lang
     losses, recovered, health = data["losses"], data["recovered"], data["health"]
     totals, rates = losses["totals"], losses["rates"]
@@ -94,6 +113,9 @@ def layout(t: Translator, data: Mapping[str, Any], *, mission: str, since: str, 
         (t("brief.per_1000_held"), n(rates["weapons_held"]["weapons_lost_per_1000"], 2)),
     ]
     sections: list[Section] = []
+    shown = _map(t, data.get("places") or {}, outlines)
+    if shown is not None:
+        sections.append(Section(t("brief.map_title"), map=shown))
     mechanisms = [(_label(t, "inc.mechanism", row["value"]), float(row["incidents"]), n(row["incidents"]))
                   for row in losses["by"]["mechanism"]]
     sections.append(Section(t("brief.by_mechanism"), chart=Chart(t("brief.incidents"), mechanisms)))
@@ -145,10 +167,28 @@ def layout(t: Translator, data: Mapping[str, Any], *, mission: str, since: str, 
         t("brief.caveat_warnings"),
     ]))
     for section in sections:  # a section with nothing to show says so
-        if not (section.facts or section.paragraphs or (section.chart and section.chart.bars)
+        if not (section.facts or section.paragraphs or section.map or (section.chart and section.chart.bars)
                 or (section.table and section.table[1])):
             section.paragraphs.append(t("brief.none"))
     return Document(title, subtitle, headline, sections)
+
+
+def _map(t: Translator, places: Mapping[str, Any],
+         outlines: Sequence[tuple[tuple[float, float, float, float], Outline]]) -> Map | None:
+    """The map's box around every point (a margin, at least 4 degrees across), the outlines that meet it."""
+    points = [(p[0], p[1]) for name in ("sites", "losses", "recoveries") for p in places.get(name) or ()]
+    if not points:
+        return None
+    west, east = min(p[0] for p in points), max(p[0] for p in points)
+    south, north = min(p[1] for p in points), max(p[1] for p in points)
+    pad_x, pad_y = max(1.0, (4 - (east - west)) / 2), max(1.0, (4 - (north - south)) / 2)
+    box = (west - pad_x, south - pad_y, east + pad_x, north + pad_y)
+    rings = [[(float(x), float(y)) for x, y in ring] for (w, s, e, n), country in outlines
+             if w <= box[2] and e >= box[0] and s <= box[3] and n >= box[1] for ring in country]
+    return Map(box, rings, [(p[0], p[1]) for p in places.get("sites") or ()],
+               [(p[0], p[1], p[2]) for p in places.get("losses") or ()],
+               [(p[0], p[1]) for p in places.get("recoveries") or ()],
+               (t("brief.map_sites"), t("brief.map_losses"), t("brief.map_recoveries")))
 
 
 def _warning(t: Translator, warning: Mapping[str, Any], n: Callable[..., str]) -> str:
@@ -222,6 +262,8 @@ def _section(out: FPDF, section: Section, width: float) -> None:
     out.ln(2)
     out.set_font("Helvetica", "B", 12)
     out.cell(0, 7, latin(section.title), new_x="LMARGIN", new_y="NEXT")
+    if section.map is not None:
+        _draw_map(out, section.map, width)
     for label, value in section.facts:
         out.set_font("Helvetica", size=9)
         out.cell(width * 0.7, 5.5, latin(label))
@@ -235,6 +277,71 @@ def _section(out: FPDF, section: Section, width: float) -> None:
     for text in section.paragraphs:
         out.multi_cell(0, 4.6, latin(text), new_x="LMARGIN", new_y="NEXT")
         out.ln(1)
+
+
+SITE_RGB, LOSS_RGB, RECOVERY_RGB = (90, 90, 90), (200, 40, 40), (40, 110, 200)
+
+
+def _frame(m: Map, width: float, most: float) -> tuple[float, float, Callable[[float, float], tuple[float, float]]]:
+    """The map's size (mm) and the projection of (longitude, latitude) into it (equirectangular, scaled
+    by the cosine of the middle latitude)."""
+    import math
+
+    west, south, east, north = m.box
+    squeeze = math.cos(math.radians((south + north) / 2)) or 1.0
+    ratio = (north - south) / ((east - west) * squeeze)
+    w = min(width, most / ratio)
+    h = w * ratio
+
+    def project(lon: float, lat: float) -> tuple[float, float]:
+        return (lon - west) / (east - west) * w, (north - lat) / (north - south) * h
+
+    return w, h, project
+
+
+def _draw_map(out: FPDF, m: Map, width: float) -> None:
+    w, h, project = _frame(m, width, 95.0)
+    if out.will_page_break(h + 10):
+        out.add_page()
+    x0, y0 = out.l_margin, out.get_y() + 1
+
+    def at(lon: float, lat: float) -> tuple[float, float]:
+        x, y = project(lon, lat)
+        return x0 + x, y0 + y
+
+    out.set_fill_color(214, 230, 242)
+    out.rect(x0, y0, w, h, style="F")
+    with out.rect_clip(x0, y0, w, h):
+        out.set_fill_color(246, 244, 236)
+        out.set_draw_color(150)
+        out.set_line_width(0.2)
+        for ring in m.outlines:
+            if len(ring) > 2:
+                out.polygon([at(lon, lat) for lon, lat in ring], style="DF")
+        out.set_fill_color(*SITE_RGB)
+        for lon, lat in m.sites:
+            x, y = at(lon, lat)
+            out.rect(x - 0.7, y - 0.7, 1.4, 1.4, style="F")
+        out.set_fill_color(*RECOVERY_RGB)
+        for lon, lat in m.recoveries:
+            x, y = at(lon, lat)
+            out.polygon([(x, y - 1.3), (x + 1.2, y + 0.9), (x - 1.2, y + 0.9)], style="F")
+        out.set_fill_color(*LOSS_RGB)
+        for lon, lat, weapons in m.losses:
+            x, y = at(lon, lat)
+            r = 1.0 + min(weapons, 50) ** 0.5 * 0.5
+            out.ellipse(x - r, y - r, 2 * r, 2 * r, style="F")
+    out.set_draw_color(0)
+    out.rect(x0, y0, w, h)
+    out.set_xy(x0, y0 + h + 1.5)
+    out.set_font("Helvetica", size=8)
+    for (label, rgb) in zip(m.legend, (SITE_RGB, LOSS_RGB, RECOVERY_RGB), strict=True):
+        x, y = out.get_x(), out.get_y()
+        out.set_fill_color(*rgb)
+        out.ellipse(x, y + 1, 2.4, 2.4, style="F")
+        out.set_x(x + 3.5)
+        out.cell(out.get_string_width(latin(label)) + 6, 4.5, latin(label))
+    out.ln(6)
 
 
 def _bars(out: FPDF, chart: Chart, width: float) -> None:
@@ -295,6 +402,33 @@ def _fit(out: FPDF, text: str, width: float) -> str:
     return text + "..."
 
 
+def _svg(m: Map) -> str:
+    """The map as inline SVG (no file fetched), the same projection as the PDF's (mm as user units)."""
+    w, h, project = _frame(m, 180.0, 95.0)
+
+    def xy(lon: float, lat: float) -> str:
+        x, y = project(lon, lat)
+        return f"{x:.2f},{y:.2f}"
+
+    rgb = "rgb({},{},{})".format
+    label = markup.escape(" / ".join(m.legend))
+    parts = [f'<svg viewBox="0 0 {w:.1f} {h:.1f}" width="100%" role="img" aria-label="{label}"'
+             f' style="max-width:45rem;background:#d6e6f2">']
+    parts += [f'<polygon points="{" ".join(xy(lon, lat) for lon, lat in ring)}" fill="#f6f4ec" stroke="#969696" '
+              f'stroke-width="0.2"/>' for ring in m.outlines if len(ring) > 2]
+    parts += [f'<rect x="{project(lon, lat)[0] - 0.7:.2f}" y="{project(lon, lat)[1] - 0.7:.2f}" width="1.4" '
+              f'height="1.4" fill="{rgb(*SITE_RGB)}"/>' for lon, lat in m.sites]
+    parts += [f'<circle cx="{project(lon, lat)[0]:.2f}" cy="{project(lon, lat)[1]:.2f}" r="1.2" '
+              f'fill="{rgb(*RECOVERY_RGB)}"/>' for lon, lat in m.recoveries]
+    parts += [f'<circle cx="{project(lon, lat)[0]:.2f}" cy="{project(lon, lat)[1]:.2f}" '
+              f'r="{1.0 + min(weapons, 50) ** 0.5 * 0.5:.2f}" fill="{rgb(*LOSS_RGB)}"/>'
+              for lon, lat, weapons in m.losses]
+    parts.append("</svg><p>" + " &middot; ".join(
+        f'<span style="color:{rgb(*c)}">&#9679;</span> {markup.escape(text)}'
+        for text, c in zip(m.legend, (SITE_RGB, LOSS_RGB, RECOVERY_RGB), strict=True)) + "</p>")
+    return "".join(parts)
+
+
 # HTML -----------------------------------------------------------------------------------------------
 
 def html(document: Document, lang: str) -> str:
@@ -314,6 +448,8 @@ def html(document: Document, lang: str) -> str:
         if section.facts:
             parts.append("<table>" + "".join(f"<tr><th scope=\"row\">{e(label)}</th><td>{e(value)}</td></tr>"
                                              for label, value in section.facts) + "</table>")
+        if section.map is not None:
+            parts.append(_svg(section.map))
         if section.chart is not None and section.chart.bars:
             largest = max(value for _, value, _ in section.chart.bars) or 1
             parts.append(f"<table><caption>{e(section.chart.title)}</caption>" + "".join(

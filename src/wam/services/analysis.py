@@ -247,7 +247,8 @@ def _categories(ledger: Ledger, documents: Mapping[str, Any]) -> dict[str, tuple
     return out
 
 
-def _loss(row: Mapping[str, Any], categories: tuple[tuple[str, int], ...]) -> figures.Loss:
+def _loss(row: Mapping[str, Any], categories: tuple[tuple[str, int], ...],
+          fields: Mapping[str, Any] | None = None) -> figures.Loss:
     research_row = row.get("record") == "research"
     provisional = research_row and (row.get("weapons_lost_max") != row["weapons_lost"]
                                     or row.get("rounds_lost_max") != row["rounds_lost"])
@@ -257,7 +258,7 @@ def _loss(row: Mapping[str, Any], categories: tuple[tuple[str, int], ...]) -> fi
         circumstance=row.get("circumstance"), mechanism=row.get("mechanism"), ownership=row.get("ownership"),
         weapons=int(row.get("weapons_lost") or 0), rounds=int(row.get("rounds_lost") or 0), categories=categories,
         notable=bool(row.get("notable")), provisional=bool(provisional), overdue=bool(row.get("overdue")),
-        place=row.get("place") or row.get("site"))
+        place=row.get("place") or row.get("site"), site=row.get("site"), point=_point(fields or row))
 
 
 def loss_rows(view: View, question: Question) -> list[figures.Loss]:
@@ -283,7 +284,8 @@ def _loss_rows(view: View, question: Question) -> list[figures.Loss]:
         rows = view.incident_rows(filters, keep)
         wanted = {row["id"] for row in rows}
         categories = _categories(view.ledger, {n: d for n, d in documents.items() if n in wanted})
-        out += [_loss(row, categories.get(row["id"], ())) for row in rows]
+        out += [_loss(row, categories.get(row["id"], ()), documents[row["id"]].fields if row["id"] in documents
+                      else None) for row in rows]
         incident_ids = wanted
     if question.research != "no":
         for row in view.research_rows(filters):
@@ -571,10 +573,58 @@ def warnings(view: View, question: Question) -> dict[str, Any]:
     return {"question": _asked(question), "warnings": shown}
 
 
+def places(view: View, question: Question) -> dict[str, list[list[float]]]:
+    """What a map shows, as [longitude, latitude] points in the viewer's sight: the mission's sites, the
+    losses of the period (their coordinates, else their site's; with the weapons lost) and the recoveries
+    of the period (their coordinates, else their store's site's)."""
+    inside = _mission_codes(view, question.mission)
+    where: dict[str, tuple[float, float]] = {}
+    sites: list[list[float]] = []
+    roots = [question.mission] if question.mission else [h.code for h in view.ledger.children(None)
+                                                         if not h.external]
+    for root in roots:
+        try:
+            holders = view.ledger.subtree(root)
+        except NotFound:
+            continue
+        parents = {h.code: h.parent for h in holders}
+        for h in holders:
+            if h.latitude is not None and h.longitude is not None:
+                where[h.code] = (h.longitude, h.latitude)
+                if h.kind is HolderKind.SITE and view.sees_holder(h.code):
+                    sites.append([h.longitude, h.latitude])
+        for code in parents:  # a store or a person at its site's place
+            current: str | None = code
+            for _ in range(10):
+                if current is None or current in where:
+                    break
+                current = parents.get(current)
+            if current is not None and current in where and code not in where:
+                where[code] = where[current]
+    losses_at: list[list[float]] = []
+    for loss in loss_rows(view, question):
+        point = loss.point or where.get(str(loss.site or ""))
+        if point is not None:
+            losses_at.append([point[0], point[1], float(loss.weapons)])
+    recovered_at = []
+    for row in _recoveries_of(view, question.mission):
+        if question.within(_moment(row.get("recovered_at"))):
+            point = _point(row) or where.get(str(row.get("store") or ""))
+            if point is not None and (inside is None or row.get("store") in inside or row.get("mission")):
+                recovered_at.append([point[0], point[1]])
+    return {"sites": sites, "losses": losses_at, "recoveries": recovered_at}
+
+
+def _point(row: Mapping[str, Any]) -> tuple[float, float] | None:
+    lat, lon = row.get("latitude"), row.get("longitude")
+    return (float(lon), float(lat)) if isinstance(lat, int | float) and isinstance(lon, int | float) else None
+
+
 def brief(view: View, question: Question) -> dict[str, Any]:
     """Everything a brief prints: the losses, the recovered materiel and the health of accountability."""
     return {"losses": losses(view, question), "recovered": recovered(view, question),
             "health": health(view, question), "warnings": warnings(view, question)["warnings"],
+            "places": places(view, question),
             "made_at": datetime.now(UTC).isoformat(timespec="seconds")}
 
 
@@ -597,6 +647,9 @@ class ScopedAnalysis:
     def warnings(self, question: Question) -> dict[str, Any]:
         return warnings(ScopedView(self.scoped), question)
 
+    def places(self, question: Question) -> dict[str, list[list[float]]]:
+        return places(ScopedView(self.scoped), question)
+
     def brief(self, question: Question) -> dict[str, Any]:
         return brief(ScopedView(self.scoped), question)
 
@@ -616,4 +669,4 @@ def _confirmed(fields: Mapping[str, Any]) -> list[list[Any]]:
 
 
 __all__ = ["Question", "ScopedAnalysis", "ScopedView", "View", "brief", "expenditure", "health", "loss_rows",
-           "losses", "recovered", "strength", "warnings", "whole"]
+           "losses", "places", "recovered", "strength", "warnings", "whole"]
