@@ -364,7 +364,7 @@ class Ledger:
                            None, None, note), values)
             for row, values, holder, quantity, supplier in rows
         )
-        return self._import_rows(receipts, keep_going, _stock_field)
+        return self._import_rows(receipts, keep_going, _stock_field, timed=False)  # the one time is checked above
 
     def import_movements(self, rows: Iterable[tuple[int, Movement]], *,
                          keep_going: list[InvalidInput] | None = None) -> int:
@@ -379,10 +379,12 @@ class Ledger:
         return self._import_rows(((row, mv, None) for row, mv in rows), keep_going, _movement_field)
 
     def _import_rows(self, rows: Iterable[tuple[int, Movement, tuple[object, ...] | None]],
-                     keep_going: list[InvalidInput] | None, field_of: Callable[[WamError, Movement], str | None]) -> int:
-        """Post (line, movement, stored values of the item to register or None) rows in chunks on one poster."""
+                     keep_going: list[InvalidInput] | None, field_of: Callable[[WamError, Movement], str | None], *,
+                     timed: bool = True) -> int:
+        """Post (line, movement, stored values of the item to register or None) rows in chunks on one poster;
+        each movement's time is checked (:meth:`_time_check`) unless the caller checked them (``timed``)."""
 
-        check = self._time_check()
+        check = self._time_check() if timed else None
 
         def run(conn) -> int:  # noqa: ANN001
             with self._poster(conn) as poster:
@@ -424,6 +426,9 @@ class Ledger:
             def stream() -> Iterator[Movement]:
                 for row, movement, _ in chunk:
                     current[:] = [(row, movement)]
+                    if check is None:
+                        yield movement
+                        continue
                     try:
                         check(movement.occurred_at)
                     except WamError as exc:

@@ -224,6 +224,7 @@ class Poster:
         expenditure, serial_shape = MovementKind.EXPENDITURE, Shape.SERIAL
         seq, prev = self.seq, self.prev
         number = 0
+        last_moment, last_when = None, 0
         for mv in movements:
             number += 1
             kind, item_key, quantity, source_code, target_code, occurred_at, actor, witness, document, note, reason, rev = mv
@@ -240,7 +241,9 @@ class Poster:
                 and (note is None or is_clean(note, _NOTE_MAX))
             ):
                 item_id = item.id
-                when = (occurred_at - _EPOCH) // _MICROSECOND
+                if occurred_at is not last_moment:  # a file's rows often share their time: one conversion
+                    last_moment, last_when = occurred_at, (occurred_at - _EPOCH) // _MICROSECOND
+                when = last_when
                 last = last_at.get(item_id)
                 # not back-dated: at or after the item's latest movement, or the item has none
                 # (no latest time, and known to be held by no one: see _BatchState.custody)
