@@ -24,7 +24,7 @@ PAGES = {
               "/admin/users/armourer", "/items/W|NORINCO|TYPE 56|56-00001", "/items?serial=56-0000",
               "/holders/NO-SUCH", "/lists/items", "/incidents", "/incidents/report", "/recoveries",
               "/recoveries/register", "/ammo", "/ammo/GAO-ASP",
-              "/counts"],
+              "/counts", "/analysis"],
     "armourer": ["/", "/record", "/holders/GAO-ARM", "/incidents/report"],
     "researcher": ["/", "/holders/GAO-ARM", "/incidents", "/lists/items", "/research/new"],
 }

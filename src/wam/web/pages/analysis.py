@@ -1,0 +1,104 @@
+"""The analysis pages: the brief of a mission and period as the signed-in user may see it (a researcher:
+aggregates only), on the page, as a PDF to print and as the standalone HTML file, in the reader's language.
+
+The figures are :class:`wam.services.analysis.ScopedAnalysis`'s and the document is
+:mod:`wam.reports.brief`'s, the same as ``wam report brief`` writes: one model, three prints.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from wam.domain.errors import InvalidInput
+from wam.services.analysis import Question, ScopedAnalysis
+
+from ..context import CurrentUser
+from ..hardening import CSP
+from ..messages import localize
+from .common import render
+
+router = APIRouter()
+# The brief's bars are drawn by an inline width; its standalone page carries its own style block.
+# Those pages allow inline styles, and nothing else that the site's policy does not (no script at all
+# on the standalone page, nothing fetched from elsewhere).
+PAGE_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+STANDALONE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+
+
+def _question(mission: str, since: str, until: str, research: str) -> tuple[Question, str, str]:
+    def day(text: str, field: str, default: date) -> date:
+        if not text.strip():
+            return default
+        try:
+            return date.fromisoformat(text.strip()[:10])
+        except ValueError:
+            raise InvalidInput(f"{text[:10]!r} is not a date (YYYY-MM-DD)", field=field) from None
+
+    today = datetime.now(UTC).date()
+    last = day(until, "until", today)
+    first = day(since, "since", last - timedelta(days=365))
+    question = Question(mission=mission.strip().upper()[:40] or None, since=datetime.combine(first, time.min, UTC),
+                        until=datetime.combine(last, time.max, UTC), by="month", research=research or "no")
+    return question, first.isoformat(), last.isoformat()
+
+
+def _document(ctx: CurrentUser, question: Question, since: str, until: str) -> Any:
+    from wam.reports import brief
+
+    from .. import geo
+
+    data = ScopedAnalysis(ctx.scoped).brief(question)
+    outlines = [(c.bbox, [ring for polygon in c.polygons for ring in polygon[:1]]) for c in geo.countries()]
+    return brief.layout(ctx.t, data, mission=question.mission or ctx.t("brief.all_missions"), since=since,
+                        until=until, outlines=outlines)
+
+
+def _research_labels(ctx: CurrentUser) -> dict[str, str]:
+    return {code: ctx.t(f"ana.research_{code}") for code in ("no", "with", "only")}
+
+
+@router.get("/analysis", response_class=HTMLResponse)
+def analysis_page(ctx: CurrentUser, request: Request, mission: str = "", since: str = "", until: str = "",
+                  research: str = "") -> Response:
+    """The brief on the page, with the form that asks it and links to its PDF and HTML."""
+    from wam.reports import brief
+
+    q = {"mission": mission[:40], "since": since[:10], "until": until[:10], "research": research[:5]}
+    try:
+        question, first, last = _question(q["mission"], q["since"], q["until"], q["research"])
+        document = _document(ctx, question, first, last)
+    except InvalidInput as exc:
+        return render(request, ctx, "analysis.html", status=422, q=q, error=localize(exc, ctx.t), body=None,
+                      research_labels=_research_labels(ctx))
+    q.update(since=first, until=last)
+    page = brief.html(document, ctx.t.lang)
+    body = page[page.find("<body>") + len("<body>"):page.rfind("</body>")] if "<body>" in page else page
+    # inside the page, the brief's headings sit one level under the page's own h1
+    body = body.replace("<h2>", "<h3>").replace("</h2>", "</h3>").replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+    shown = render(request, ctx, "analysis.html", q=q, error=None, body=body, research_labels=_research_labels(ctx))
+    shown.headers["content-security-policy"] = PAGE_CSP
+    return shown
+
+
+@router.get("/analysis/brief.pdf", response_class=Response)
+def brief_pdf(ctx: CurrentUser, mission: str = "", since: str = "", until: str = "", research: str = "") -> Response:
+    from wam.reports import brief
+
+    question, first, last = _question(mission[:40], since[:10], until[:10], research[:5])
+    document = _document(ctx, question, first, last)
+    name = f"brief-{question.mission or 'all'}-{first}-{last}.pdf"
+    return Response(brief.pdf(document, ctx.t), media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+@router.get("/analysis/brief.html", response_class=HTMLResponse)
+def brief_html(ctx: CurrentUser, mission: str = "", since: str = "", until: str = "", research: str = "") -> Response:
+    from wam.reports import brief
+
+    question, first, last = _question(mission[:40], since[:10], until[:10], research[:5])
+    return HTMLResponse(brief.html(_document(ctx, question, first, last), ctx.t.lang),
+                        headers={"content-security-policy": STANDALONE_CSP})
