@@ -6,7 +6,7 @@ never deleted, so an id, once read, can be cached for the life of the process.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from json import JSONEncoder
 from operator import itemgetter
@@ -22,6 +22,7 @@ from wam.storage import tables as t
 
 from . import facts, records
 
+Submit = Callable[[list[tuple[str, object, bool]]], None]  # runs (sql, parameters, executemany) jobs later
 _IN_CHUNK = 500  # keys per ``IN (...)`` list: well under every driver's limit on parameters
 _INSERT_ROWS = 1000  # items per INSERT: 16 parameters each, under SQLite's limit of 32,766
 _JSON = JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
@@ -211,7 +212,7 @@ class Catalog:
         return self.ensure_item_values(conn, [item_tuple(item) for item in items], new_ids=new_ids)
 
     def ensure_item_values(self, conn: Connection, items: Iterable[tuple[object, ...]], *,
-                           new_ids: list[int] | None = None) -> int:
+                           new_ids: list[int] | None = None, submit: Submit | None = None) -> int:
         """Register every item not known yet, from its stored values (:func:`item_tuple`'s:
         a stock import builds them without an :class:`Item` per row); return how many were new.
 
@@ -221,6 +222,12 @@ class Catalog:
         are never read from the connection's "last inserted row", which another thread writing
         entries on the same SQLite connection can change in between. ``new_ids``, when given,
         receives the ids of the items registered here.
+
+        ``submit``, on SQLite, is given the INSERTs to run rather than running them (a bulk
+        import's writer thread, which runs them before the entries that cite the items): the ids
+        are then assigned here, one more than the highest, as SQLite assigns them, which only a
+        write transaction that holds the database's lock (``BEGIN IMMEDIATE``) and runs nothing
+        else in between may do.
         """
         wanted: dict[str, tuple[object, ...]] = {}
         known = self._items
@@ -237,7 +244,14 @@ class Catalog:
         rows = list(wanted.values())
         # each new item's record, in the same transaction (bodies written in one loop: facts.record_items)
         facts.record_items(conn, rows)
-        returned = _insert_sqlite(conn, rows) if conn.dialect.name == "sqlite" else _insert_rows(conn, rows)
+        if conn.dialect.name != "sqlite":
+            returned = _insert_rows(conn, rows)
+        elif submit is not None:
+            first: int = conn.exec_driver_sql("SELECT coalesce(max(id), 0) + 1 FROM items").scalar_one()
+            submit(_sqlite_jobs(rows, first))
+            returned = [(first + n, str(row[0])) for n, row in enumerate(rows)]
+        else:
+            returned = _insert_sqlite(conn, rows)
         for new_id, key in returned:
             known[key] = ItemRef(new_id, key, _SHAPES[wanted[key][2]])  # type: ignore[index]
             if new_ids is not None:
@@ -303,6 +317,24 @@ def _insert_sqlite(conn: Connection, rows: list[tuple[object, ...]]) -> list[tup
             raise
         return _insert_rows(conn, rows)
     return returned
+
+
+def _sqlite_jobs(rows: list[tuple[object, ...]], first: int) -> list[tuple[str, object, bool]]:
+    """:func:`_insert_sqlite`'s statements with the ids given (``first`` for the first row, and so
+    on), as (sql, parameters, whether executemany) jobs for a writer thread."""
+    groups: dict[tuple[object, ...], list[tuple[object, object, object, object]]] = {}
+    for n, row in enumerate(rows, start=first):
+        shared = _shared_of(row)
+        group = groups.get(shared)
+        if group is None:
+            group = groups[shared] = []
+        group.append((n, row[0], row[5], row[6]))
+    names = [_ITEM_COLUMNS[n] for n in _SHARED]
+    sql = (f'INSERT INTO items (id, "key", serial, lot, {", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)}) '
+           "SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'), "
+           f"json_extract(j.value, '$[3]'), {', '.join(f'?{n + 2}' for n in range(len(names)))} "
+           "FROM json_each(?1) AS j")
+    return [(sql, (_JSON(own), *shared), False) for shared, own in groups.items()]
 
 
 def item_values(row: dict[str, object]) -> list[object]:

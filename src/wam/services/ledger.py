@@ -409,7 +409,8 @@ class Ledger:
             if items:
                 poster.drain()  # the connection is ours alone while items are registered
                 new_ids: list[int] = []
-                self.catalog.ensure_item_values(conn, items, new_ids=new_ids)
+                # on SQLite their INSERTs run on the writer thread, before the chunk's entries
+                self.catalog.ensure_item_values(conn, items, new_ids=new_ids, submit=poster.submit)
                 poster.registered(new_ids)
             else:
                 self.catalog.load_items(conn, [movement.item for _, movement, _ in chunk])

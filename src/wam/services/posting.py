@@ -349,7 +349,6 @@ class Poster:
         state = self.state
         if state.fresh:
             return
-        self.drain()  # the connection is ours alone while we read
         holders, items, balances, last_at = self.catalog._holders, self._items, state.balances, state.last_at
         new_items = state.new_items
         latest: set[int] = set()
@@ -363,6 +362,7 @@ class Poster:
             for code in (mv.source, mv.target):
                 holder = holders.get(code)
                 if holder is None:
+                    self.drain()  # the connection is ours alone while we read
                     try:
                         holder = self.catalog.holder(self.conn, code)
                     except NotFound:
@@ -371,6 +371,9 @@ class Poster:
                     pairs.setdefault(item.id, set()).add(holder.id)
         # plain SQL and tuples: a chunk of 5,000 rows reads up to 15,000, and SQLAlchemy's Row
         # objects and statement building cost more than the database does
+        if not latest and not pairs:  # all known (a stock import's new items): no query, no wait for the writer
+            return
+        self.drain()  # the connection is ours alone while we read
         mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
         run = self.conn.exec_driver_sql
         custody = state.custody
@@ -510,6 +513,12 @@ class Poster:
             jobs.append((self._insert_sql, self.rows, True))
             self.rows = []
         self._run(jobs, background=background)
+
+    def submit(self, jobs: list[tuple[str, object, bool]]) -> None:
+        """Run (sql, parameters, whether executemany) jobs on the writer thread, in order with the
+        entries (a bulk import's new items, before the entries that cite them); every later use of
+        the connection waits for them (:meth:`drain`)."""
+        self._run(jobs, background=True)
 
     def _run(self, jobs: list[tuple[str, object, bool]], *, background: bool) -> None:
         """Run (sql, parameters, whether executemany) jobs on the connection's driver cursor: now,
