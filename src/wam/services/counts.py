@@ -34,6 +34,7 @@ Closing writes a ``count-closed`` record (ref: the holder) that the due counts r
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -409,9 +410,23 @@ def where(document: Document) -> str:
     return next((line.source for line in document.lines if line.source != rules.ADJUST), "")
 
 
+_DOCUMENT = '{"document":'  # a document step's record begins so (canonical JSON: sorted keys)
+_DECODER = json.JSONDecoder()
+
+
 def _sessions(conn: Connection) -> list[Document]:
-    """Every count as its last record left it (one record each: not the counted lines)."""
-    return [Document.from_body(body["document"]) for body in _latest(conn, COUNT.record_kind).values()]
+    """Every count as its last record left it, read from the start of that record only: the document
+    comes first in its canonical JSON, before what the step was given (a batch of 100,000 lines)."""
+    last = (select(func.max(r.c.seq)).where(r.c.kind == COUNT.record_kind).group_by(r.c.ref)
+            .scalar_subquery())
+    out = []
+    for body in conn.execute(select(r.c.body).where(r.c.seq.in_(last))).scalars():
+        if body.startswith(_DOCUMENT):
+            document, _ = _DECODER.raw_decode(body, len(_DOCUMENT))
+        else:
+            document = json.loads(body)["document"]
+        out.append(Document.from_body(document))
+    return out
 
 
 def listing(ledger: Ledger, *, holder: str | None = None, state: str | None = None,
