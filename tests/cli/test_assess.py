@@ -4,6 +4,7 @@ and bad input refused naming the field."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -25,7 +26,7 @@ def test_an_assessment_on_the_command_line(wam) -> None:  # noqa: ANN001
     code, out, _ = wam("assess", "answer", "ASM-000001", *answers, "keys-register=n", "--actor", "sy")
     assert code == 0 and "level 0 (below basic)" in out and "keys-register" in out
     code, out, _ = wam("assess", "action", "ASM-000001", "--question", "keys-register", "--owner", "WO Traoré",
-                       "--due", "2027-02-01", "--actor", "sy")
+                       "--due", (datetime.now(UTC).date() + timedelta(days=60)).isoformat(), "--actor", "sy")
     assert code == 0 and "action 1:" in out and "WO Traoré" in out
     code, out, _ = wam("assess", "close", "ASM-000001", "--actor", "sy", "--json")
     assert code == 0 and json.loads(out)["state"] == "closed"

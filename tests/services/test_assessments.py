@@ -15,6 +15,12 @@ from tests.services.test_records import bypass
 from wam.services.scoped import Ancestry, ScopedLedger
 
 
+def _soon(ledger) -> str:  # noqa: ANN001
+    from datetime import timedelta
+
+    return (ledger.clock().date() + timedelta(days=60)).isoformat()
+
+
 def _all_yes(kind: rules.Applies) -> dict[str, str]:
     return {q.id: "yes" for q in rules.questions_for(kind)}
 
@@ -24,7 +30,7 @@ def test_an_assessment_from_start_to_close_and_its_history(ledger, world) -> Non
     assert aid == "ASM-000001"
     assessments.answer(ledger, aid, {**_all_yes(rules.Applies.ARMOURY), "two-person": "no"},
                        notes={"two-person": "one key holder only"}, actor="sy")
-    assessments.add_action(ledger, aid, question="two-person", owner="Capt. Diallo", due="2027-01-31", actor="sy")
+    assessments.add_action(ledger, aid, question="two-person", owner="Capt. Diallo", due=_soon(ledger), actor="sy")
     assessments.close(ledger, aid, actor="sy")
     shown = assessments.show(ledger, aid)
     assert shown["state"] == "closed" and shown["score"]["level"] == 1 and shown["score"]["failed_critical"] == [
@@ -78,3 +84,18 @@ def test_verify_finds_an_altered_step(ledger, world) -> None:  # noqa: ANN001
            b=altered)
     messages = [p.message for p in ledger.verify().problems]
     assert any(f"site security assessment {aid} does not replay" in m and "excellent" in m for m in messages)
+
+
+def test_an_action_is_due_soon_and_one_assessment_is_open_at_a_time(ledger, world) -> None:  # noqa: ANN001
+    from datetime import timedelta
+
+    aid = assessments.start(ledger, "GAO-ARM", "armoury", actor="sy")
+    today = ledger.clock().date()
+    for due in ("2001-01-01", (today - timedelta(days=1)).isoformat(), "9999-12-31", "soon"):
+        with pytest.raises(InvalidInput) as caught:
+            assessments.add_action(ledger, aid, question="lighting", owner="Diallo", due=due, actor="sy")
+        assert caught.value.field == "due", due
+    assessments.add_action(ledger, aid, question="lighting", owner="Diallo", due=today.isoformat(), actor="sy")
+    with pytest.raises(InvalidInput) as caught:
+        assessments.start(ledger, "GAO-ARM", "armoury", actor="sy")
+    assert caught.value.field == "site" and aid in caught.value.detail

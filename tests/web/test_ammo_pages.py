@@ -58,3 +58,16 @@ def test_french(app, client, personas) -> None:  # noqa: ANN001
     _stock(app)
     sign_in(client, "officer")
     assert "Dépôts de munitions" in client.get("/ammo", headers={"Accept-Language": "fr"}).text
+
+
+def test_a_store_whose_code_has_a_slash(app, client, personas) -> None:  # noqa: ANN001
+    from tests.factories import make_holder
+
+    app.state.wam.ledger.add_holders([make_holder(code="GAO/ASP-2", name="Gao second point", kind="store",
+                                                  parent="GAO")])
+    csrf = sign_in(client, "officer")
+    page = client.get("/ammo/GAO/ASP-2")
+    assert page.status_code == 200 and "Gao second point" in page.text and 'id="no-survey"' in page.text
+    saved = client.post("/ammo/GAO/ASP-2/distances", data={"csrf": csrf, "inhabited_building": "300"})
+    assert saved.status_code == 303 and saved.headers["location"] == "/ammo/GAO/ASP-2?saved=1"
+    assert 'id="no-survey"' not in client.get("/ammo/GAO/ASP-2").text

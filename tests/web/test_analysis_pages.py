@@ -54,3 +54,10 @@ def test_a_bad_date_and_french(client, personas) -> None:  # noqa: ANN001
     refused = client.get("/analysis", params={"since": "soon"})
     assert refused.status_code == 422 and 'role="alert"' in refused.text
     assert "Analyse" in client.get("/analysis", headers={"Accept-Language": "fr"}).text
+
+
+def test_without_a_period_everything_recorded_counts(app, client, personas) -> None:  # noqa: ANN001
+    _lose(app)
+    sign_in(client, "officer")
+    page = client.get("/analysis").text
+    assert "<div><b>1</b>" in page and "the first record" in page

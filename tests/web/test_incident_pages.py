@@ -135,3 +135,16 @@ def test_the_pages_speak_french(client, personas) -> None:  # noqa: ANN001
     client.cookies.set("wam_lang", "fr")
     assert "Signaler un incident" in client.get("/incidents/report").text
     assert "Incidents de perte" in client.get("/incidents").text
+
+
+def test_the_page_shows_what_the_write_off_is_approved_on(app, client, personas) -> None:  # noqa: ANN001
+    from wam.services import incidents
+
+    csrf = sign_in(client, "quartermaster")
+    client.post("/incidents/report", data=_report(csrf))
+    ledger = app.state.wam.ledger
+    incidents.advance(ledger, "INC-000001", "investigate", actor="qm", investigator="Maj. Sy")
+    incidents.advance(ledger, "INC-000001", "convene", actor="olga", board_reference="BOI/2024/7")
+    incidents.advance(ledger, "INC-000001", "findings", actor="olga", findings="lock forced with a bar")
+    page = client.get("/incidents/INC-000001").text
+    assert "Maj. Sy" in page and "BOI/2024/7" in page and 'id="findings"' in page and "lock forced" in page

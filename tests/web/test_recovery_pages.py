@@ -56,7 +56,8 @@ def test_a_recovery_from_the_form_to_its_disposal(app, client, personas) -> None
     assert f"/recoveries/{number}" in client.get(f"/incidents/{incident}").text  # and the incident's
     assert client.post(f"/recoveries/{number}/act", data={"csrf": csrf, "action": "mark", "line": "1",
                                                           "mark": "MINUSMA-R-000001"}).status_code == 303
-    for step in ({"trace_step": "draft", "to": "CHN", "basis": "manufacture"}, {"trace_step": "send"}):
+    for step in ({"trace_step": "draft", "to": "CHN", "basis": "manufacture"},
+                 {"trace_step": "send", "reference": "TR/9"}):
         taken = client.post(f"/recoveries/{number}/act", data={"csrf": csrf, "action": "trace", **step})
         assert taken.status_code == 303
     pdf = client.get(f"/recoveries/{number}/trace.pdf")
@@ -74,6 +75,7 @@ def test_a_recovery_from_the_form_to_its_disposal(app, client, personas) -> None
     assert drafted.status_code == 303
     page = client.get(f"/recoveries/{number}").text
     assert "MINUSMA-R-000001" in page and "trace sent" in page and "disposal pending" in page
+    assert 'id="trace"' in page and "TR/9" in page and "CHN" in page
     assert 'value="approve"' not in page  # a quartermaster does not approve
     client.cookies.clear()
     csrf = sign_in(client, "officer")

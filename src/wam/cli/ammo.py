@@ -126,7 +126,9 @@ def _print_status(found: list[Any], as_json: bool) -> None:
     for s in found:
         held = s.aggregate
         what = "no explosives" if held is None else f"HD {held.division}, {held.neq_kg} kg NEQ"
-        common.stdout.print(f"{s.code} ({s.name}): {what}: {'IN BREACH' if s.breaches else 'ok'}", markup=False)
+        survey = "" if s.distances else " (distances not surveyed: wam ammo distances)"
+        common.stdout.print(f"{s.code} ({s.name}): {what}: {'IN BREACH' if s.breaches else 'ok'}{survey}",
+                            markup=False)
         for reason in s.breaches:
             common.stdout.print(f"  breach: {reason}", markup=False)
         for condition in s.conditions:

@@ -63,6 +63,7 @@ class StoreStatus:
     def as_dict(self) -> dict[str, Any]:
         held = self.aggregate
         return {"store": self.code, "name": self.name, "in_breach": bool(self.breaches), "breaches": self.breaches,
+                "surveyed": bool(self.distances),
                 "conditions": self.conditions, "lots": self.lots, "unclassified": self.unclassified,
                 "aggregate": None if held is None else {"division": held.division, "neq_kg": str(held.neq_kg),
                                                         "provisional": held.provisional, "source": held.source},

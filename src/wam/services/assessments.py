@@ -83,6 +83,10 @@ def start(ledger: Ledger, site: str, kind: str, *, actor: str) -> str:
     holder = ledger.holder(site)
     if holder.kind not in (HolderKind.SITE, HolderKind.STORE):
         raise InvalidInput(f"{site} is a {holder.kind.value}: assess a site or a store", field="site")
+    still_open = [a["id"] for a in listing(ledger, holder.code) if a["state"] == "open"]
+    if still_open:
+        raise InvalidInput(f"{still_open[0]} of {holder.code} is still open: close it before starting another",
+                           field="site")
     return _take(ledger, None, {"step": "start", "site": holder.code, "kind": rules.store_kind(kind).value,
                                 "version": rules.VERSION}, actor)
 
@@ -93,8 +97,22 @@ def answer(ledger: Ledger, aid: str, answers: Mapping[str, object], *, notes: Ma
                         "notes": dict(notes or {})}, actor)
 
 
+MAX_DUE_YEARS = 5  # an action plan's horizon: a due date further out (or already past) is a typing error
+
+
 def add_action(ledger: Ledger, aid: str, *, question: str, owner: str, due: str, text: str | None = None,
                actor: str) -> None:
+    """Add an action to the plan, due today or later and within :data:`MAX_DUE_YEARS` (checked when it
+    is taken, by the services' clock; a replay keeps what was accepted then)."""
+    from datetime import date
+
+    today = ledger.clock().date()
+    try:
+        when = date.fromisoformat(str(due).strip())
+    except ValueError:
+        raise InvalidInput(f"{due!r} is not a date (YYYY-MM-DD)", field="due") from None
+    if not today <= when <= today.replace(year=today.year + MAX_DUE_YEARS):
+        raise InvalidInput(f"must be from {today.isoformat()} and within {MAX_DUE_YEARS} years", field="due")
     _take(ledger, aid, {"step": "action", "question": question, "owner": owner, "due": due, "text": text}, actor)
 
 

@@ -39,12 +39,12 @@ def _store_page(ctx: CurrentUser, request: Request, code: str, *, status: int = 
                   formula=iatg.SOURCE_FORMULA, mixing_source=iatg.SOURCE_MIXING)
 
 
-@router.get("/ammo/{code}", response_class=HTMLResponse)
+@router.get("/ammo/{code:path}", response_class=HTMLResponse)
 def ammo_store(code: str, ctx: CurrentUser, request: Request) -> Response:
     return _store_page(ctx, request, code[:64], saved=request.query_params.get("saved") == "1")
 
 
-@router.post("/ammo/{code}/distances", response_class=HTMLResponse)
+@router.post("/ammo/{code:path}/distances", response_class=HTMLResponse)
 async def survey(code: str, ctx: CurrentUser, request: Request) -> Response:
     """Record a survey of the store's distances (metres by kind of exposed site; empty ones left out)."""
     raw = await request.form()

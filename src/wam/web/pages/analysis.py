@@ -7,7 +7,7 @@ The figures are :class:`wam.services.analysis.ScopedAnalysis`'s and the document
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -38,12 +38,14 @@ def _question(mission: str, since: str, until: str, research: str) -> tuple[Ques
         except ValueError:
             raise InvalidInput(f"{text[:10]!r} is not a date (YYYY-MM-DD)", field=field) from None
 
-    today = datetime.now(UTC).date()
-    last = day(until, "until", today)
-    first = day(since, "since", last - timedelta(days=365))
-    question = Question(mission=mission.strip().upper()[:40] or None, since=datetime.combine(first, time.min, UTC),
-                        until=datetime.combine(last, time.max, UTC), by="month", research=research or "no")
-    return question, first.isoformat(), last.isoformat()
+    # no period given: everything recorded (a mission's records may be years old, as the demo's are)
+    first = day(since, "since", date(1945, 1, 1)) if since.strip() else None
+    last = day(until, "until", datetime.now(UTC).date()) if until.strip() else None
+    question = Question(mission=mission.strip().upper()[:40] or None,
+                        since=None if first is None else datetime.combine(first, time.min, UTC),
+                        until=None if last is None else datetime.combine(last, time.max, UTC), by="month",
+                        research=research or "no")
+    return question, "" if first is None else first.isoformat(), "" if last is None else last.isoformat()
 
 
 def _document(ctx: CurrentUser, question: Question, since: str, until: str) -> Any:
@@ -53,8 +55,9 @@ def _document(ctx: CurrentUser, question: Question, since: str, until: str) -> A
 
     data = ScopedAnalysis(ctx.scoped).brief(question)
     outlines = [(c.bbox, [ring for polygon in c.polygons for ring in polygon[:1]]) for c in geo.countries()]
-    return brief.layout(ctx.t, data, mission=question.mission or ctx.t("brief.all_missions"), since=since,
-                        until=until, outlines=outlines)
+    return brief.layout(ctx.t, data, mission=question.mission or ctx.t("brief.all_missions"),
+                        since=since or ctx.t("ana.first_record"), until=until or datetime.now(UTC).date().isoformat(),
+                        outlines=outlines)
 
 
 def _research_labels(ctx: CurrentUser) -> dict[str, str]:
@@ -90,7 +93,7 @@ def brief_pdf(ctx: CurrentUser, mission: str = "", since: str = "", until: str =
 
     question, first, last = _question(mission[:40], since[:10], until[:10], research[:5])
     document = _document(ctx, question, first, last)
-    name = f"brief-{question.mission or 'all'}-{first}-{last}.pdf"
+    name = f"brief-{question.mission or 'all'}-{first or 'start'}-{last or 'now'}.pdf"
     return Response(brief.pdf(document, ctx.t), media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"'})
 
