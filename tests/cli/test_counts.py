@@ -65,3 +65,20 @@ def test_lots_and_a_cancel(wam) -> None:  # noqa: ANN001
     other = json.loads(out)["number"]
     code, out, _ = wam("counts", "cancel", other, "--reason", "the store was closed", "--actor", "qm", "--json")
     assert code == 0 and json.loads(out)["state"] == "cancelled"
+
+
+def test_the_threshold_rules_are_versioned_and_copied_into_each_count(wam) -> None:  # noqa: ANN001
+    code, out, _ = wam("counts", "rules", "--json")
+    assert code == 0 and json.loads(out) == {"version": "2026-1", "serialised": True, "quantity_over": 50}
+    code, out, _ = wam("counts", "rules", "--quantity-over", "5000", "--actor", "officer", "--json")
+    assert json.loads(out) == {"version": "2026-2", "serialised": True, "quantity_over": 5000}
+    code, out, _ = wam("counts", "start", "--holder", "GAO-ASP", "--actor", "qm", "--json")
+    number = json.loads(out)["number"]
+    wam("counts", "record", number, "--item", "L|POF|7.62X39MM BALL|POF-2021-07", "--quantity", "9000",
+        "--actor", "qm")
+    code, out, _ = wam("counts", "close", number, "--actor", "qm", "--json")
+    closed = json.loads(out)
+    assert closed["rules"]["version"] == "2026-2" and closed["state"] == "posted"  # 1,000 short: under 5,000
+    assert closed["cases"][0]["decision"] == "auto"
+    code, _, err = wam("counts", "rules", "--quantity-over", "-1", "--actor", "officer")
+    assert code != 0 and "quantity_over" in err

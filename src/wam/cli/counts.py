@@ -12,6 +12,7 @@ Example::
     wam counts list --holder GAO-ARM --json
     wam counts schedule --holder GAO-ARM --every 30 --actor officer   # a full count every 30 days
     wam counts schedule --json                                      # the schedules, and the counts due
+    wam counts rules --quantity-over 100 --actor officer            # a new version of the threshold rules
 
 The command line is blind like the API: a count being counted shows its progress, never the
 book's figures; they come with the close. With accounts, ``--actor`` must be a user whose grants
@@ -34,7 +35,7 @@ from wam.domain.errors import InvalidInput
 from . import common
 
 T = TypeVar("T")
-counts_app = typer.Typer(help="Stock counts: start, record, close, approve, list, show, cancel, schedule.",
+counts_app = typer.Typer(help="Stock counts: start, record, close, approve, list, show, cancel, schedule, rules.",
                          no_args_is_help=True)
 ActorOption = typer.Option(None, "--actor", help="Who takes the step (default: your user name).")
 JsonOption = typer.Option(False, "--json")
@@ -256,3 +257,30 @@ def schedule(
     for row in rows:
         common.stdout.print(f"{row['holder']}: every {row['every_days']} days, last {row['last'] or 'never'}"
                             + (" (overdue)" if row["overdue"] else ""), markup=False)
+
+
+@counts_app.command("rules")
+def threshold_rules(
+    quantity_over: int | None = typer.Option(None, "--quantity-over", help="A lot's case needs approval above "
+                                                                          "this many units."),
+    serialised: bool | None = typer.Option(None, "--serialised/--no-serialised",
+                                           help="Whether every serialised item's case needs approval."),
+    actor: str | None = ActorOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """The threshold rules in force (which cases need a second person's approval), or a new version of them;
+    each count copies the version in force when it starts."""
+    from wam.services import counts
+
+    ledger = common.open_ledger()
+    current = counts.current_rules(ledger)
+    if quantity_over is not None or serialised is not None:
+        current = counts.set_rules(ledger, actor=actor or getpass.getuser(),
+                                   serialised=current.serialised if serialised is None else serialised,
+                                   quantity_over=current.quantity_over if quantity_over is None else quantity_over)
+    if as_json:
+        common.print_json(current.as_dict())
+        return
+    every = "every serialised item and " if current.serialised else ""
+    common.stdout.print(f"rules {current.version}: approval for {every}more than {current.quantity_over} units "
+                        "of a lot", markup=False)

@@ -78,7 +78,8 @@ def set_rules(ledger: Ledger, *, actor: str, serialised: bool = True, quantity_o
     """A new version of the threshold rules (counts started from now on copy it)."""
     with ledger.engine.connect() as conn:
         versions = len(records.history(conn, RULES_KIND, "current"))
-    new = rules.Rules.from_dict({"version": f"v{versions + 2}", "serialised": serialised,
+    series = rules.DEFAULT_RULES.version.split("-")[0]
+    new = rules.Rules.from_dict({"version": f"{series}-{versions + 2}", "serialised": serialised,
                                  "quantity_over": quantity_over})
     records.record(ledger.engine, kind=RULES_KIND, ref="current", body=new.as_dict(), actor=actor)
     return new
@@ -480,7 +481,16 @@ class ScopedCounts:
         return document
 
     def show(self, number: str) -> dict[str, Any]:
-        return shown(self._get(number))
+        return self._redacted(shown(self._get(number)))
+
+    def _redacted(self, out: dict[str, Any]) -> dict[str, Any]:
+        """A case that names a holder out of the user's sight (a serial counted here that the ledger
+        has at another contingent's store) does not say where: counting is not a way to find weapons."""
+        if out.get("cases"):
+            out["cases"] = [c if not c.get("other") or external_family(str(c["other"])) is not None
+                            or self.scoped.visible(str(c["other"])) else {**c, "other": None, "elsewhere": True}
+                            for c in out["cases"]]
+        return out
 
     def listing(self, *, holder: str | None = None, state: str | None = None) -> list[dict[str, Any]]:
         self.scoped.require_movements(holder)
@@ -510,6 +520,16 @@ class ScopedCounts:
     def approve(self, number: str, *, decisions: Mapping[Any, Any] | None = None) -> Document:
         document = self._require(number, Action.APPROVE)
         role = approver_role(self.scoped, self._where(document))
+        # approving moves what another holder's books have: the approver's role there too
+        approving = {str(k) for k, v in (decisions or {}).items()
+                     if (v if isinstance(v, str) else (v or {}).get("decision")) == "approved"}
+        for case in document.fields.get("cases") or ():
+            other = case.get("other")
+            chosen = str(case["id"]) in approving if decisions else case["decision"] is None
+            if chosen and other and external_family(str(other)) is None \
+                    and not self.scoped.allows(str(other), Action.APPROVE):
+                raise PermissionDenied(f"case {case['id']} moves what a holder out of your approval holds: "
+                                       "reject it, or ask an officer who approves there")
         return self._write(lambda: approve(self.scoped.ledger, number, actor=self.scoped.actor, role=role,
                                            decisions=decisions))
 
