@@ -53,3 +53,22 @@ def test_scope_and_french(client, personas) -> None:  # noqa: ANN001
     client.cookies.clear()
     sign_in(client, "quartermaster")
     assert "Commencer un inventaire" in client.get("/counts", headers={"Accept-Language": "fr"}).text
+
+
+def test_a_count_never_says_where_a_weapon_out_of_sight_is(app, client, personas) -> None:  # noqa: ANN001
+    elsewhere = rifle("56-30001")  # held at JUBA-ARM, another contingent's: out of the quartermaster's sight
+    csrf = sign_in(client, "quartermaster")
+    started = client.post("/counts", data={"csrf": csrf, "holder": "GAO-ARM", "blind": "1"})
+    number = started.headers["location"].rsplit("/", 1)[1]
+    client.post(f"/counts/{number}/act", data={"csrf": csrf, "action": "record",
+                                               "serials": "56-00001\n56-00002\n56-00003\n56-30001"})
+    assert client.post(f"/counts/{number}/act", data={"csrf": csrf, "action": "close"}).status_code == 303
+    page = client.get(f"/counts/{number}").text
+    assert elsewhere.key in page and "JUBA-ARM" not in page
+    api = client.get(f"/api/counts/{number}", headers={"Authorization": f"Bearer {personas['quartermaster'].token}"})
+    assert api.status_code == 200 and "JUBA-ARM" not in api.text
+    client.cookies.clear()
+    csrf = sign_in(client, "officer")  # approves at GAO-ARM, not at JUBA-ARM
+    refused = client.post(f"/counts/{number}/act", data={"csrf": csrf, "action": "approve"})
+    assert refused.status_code == 403 and 'role="alert"' in refused.text
+    assert app.state.wam.ledger.custodian(elsewhere.key) == "JUBA-ARM"
