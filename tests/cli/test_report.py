@@ -138,3 +138,16 @@ def test_the_map_is_drawn_over_the_shipped_outlines(tmp_path: Path) -> None:
     assert _pages(pdf, tmp_path) and "Where sites losses (size: weapons lost) recoveries" in _text(pdf)
     page = brief.html(document, "en")
     assert "<svg" in page and page.count("<polygon") > len(shown.outlines) // 2 and 'fill="rgb(200,40,40)"' in page
+
+
+def test_open_data_refuses_a_file_for_its_folder(tmp_path, capsys) -> None:  # noqa: ANN001
+    from wam.cli.main import run
+
+    taken = tmp_path / "taken.txt"
+    taken.write_text("x")
+    code = run(["--db", f"sqlite:///{tmp_path / 'w.db'}", "init"])
+    assert code == 0
+    capsys.readouterr()
+    code = run(["--db", f"sqlite:///{tmp_path / 'w.db'}", "export", "open-data", "--k", "3", "--output", str(taken)])
+    err = capsys.readouterr().err
+    assert code == 2 and "field 'output'" in err and "Traceback" not in err

@@ -158,6 +158,8 @@ def open_data_command(k: int = typer.Option(..., "--k", help="No row points to f
 
     published = open_data.build(common.open_ledger(), k, mission=mission.upper() if mission else None,
                                 with_research=research)
+    if output.exists() and not output.is_dir():
+        raise InvalidInput(f"{output} is a file: name a folder to write the open data into", field="output")
     paths = open_data.write(published, output)
     common.stdout.print(f"{', '.join(str(p) for p in paths)}: {len(published.rows)} row(s), "
                         f"{published.suppressed} suppressed, {published.confidential} confidential left out "
