@@ -105,3 +105,14 @@ def test_start_refusals() -> None:
     doc = _session()
     with pytest.raises(InvalidInput, match="after the count started"):
         d.apply(d.COUNT, doc, "record", "qm", {"lines": [line(A, 0)]})
+
+
+def test_a_counted_quantity_is_bounded_as_a_movement_is() -> None:
+    from wam.domain.movements import MAX_QUANTITY
+
+    line = ["L|POF|BALL|LOT-1", "L|POF|BALL|LOT-1", MAX_QUANTITY, "typed", "GAO-ASP", 10]
+    assert c.clean_batch([line], 0)[0][2] == MAX_QUANTITY
+    for bad in (0, MAX_QUANTITY + 1, 2.5):
+        with pytest.raises(InvalidInput) as caught:
+            c.clean_batch([[*line[:2], bad, *line[3:]]], 0)
+        assert caught.value.field == "quantity"

@@ -54,6 +54,7 @@ from typing import Any
 
 from .errors import InvalidInput
 from .holders import external_family
+from .movements import MAX_QUANTITY
 from .text import clean_text, required_text
 
 ADJUST = "count-adjustment"
@@ -158,8 +159,8 @@ def clean_batch(raw: object, started_at: int) -> list[list[Any]]:
             raise InvalidInput("an item key, or none for a serial no item has", field="item", row=row)
         if not isinstance(read, str) or not read or len(read) > 300:
             raise InvalidInput("what was read (a serial, a key)", field="item", row=row)
-        if type(qty) is not int or qty < 1:
-            raise InvalidInput("a quantity of at least 1", field="quantity", row=row)
+        if type(qty) is not int or qty < 1 or qty > MAX_QUANTITY:
+            raise InvalidInput(f"a quantity of at least 1 and at most {MAX_QUANTITY:,}", field="quantity", row=row)
         if how not in HOW:
             raise InvalidInput(f"{how!r}: a line is scanned or typed ({', '.join(HOW)})", field="how", row=row)
         if not isinstance(holder, str) or not holder:
