@@ -48,6 +48,7 @@ from wam.services.ledger import Ledger
 from . import catalogue as cat
 from . import counts as demo_counts
 from . import recoveries as recovered
+from . import stockpile as demo_stockpile
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 MISSION = "MONUSCO"
@@ -373,6 +374,7 @@ def build_demo(url: str, scale: str = "mission", seed: int = 1, data_dir: Path |
             total += documents.post_stream(ledger, _stream(world, [], days[i:i + sc.batch_days]), on_each=progress)
     last = datetime.combine(start + timedelta(days=sc.days - 1), datetime.min.time(), UTC)
     demo_counts.add_counts(ledger, [(s.armoury, s.asp) for s in world.sites], last)  # issue 13: counts
+    demo_stockpile.add_stockpile(ledger, [(s.armoury, s.asp) for s in world.sites])  # distances, assessments
     ledger.mark_balances()  # monthly marks: the web's balances at past dates read them
     # lots registered after the opening (field recoveries) are counted by the catalogue
     summary.lots, summary.holders = world_service.count_lots_and_holders(ledger)

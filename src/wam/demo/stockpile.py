@@ -1,0 +1,77 @@
+"""The demo's stockpile safety and security (issue 13): surveyed distances of the ammunition points to
+the sites around them, one of them too close for what it holds, and site security assessments of the
+armouries with their action plans, as the mission WAM officer records them.
+
+1. Every ammunition point of the first sites gets a survey of its distances: an inhabited building, a
+   public road and a process building at distances that its NEQ allows with a margin, except the
+   first of HD 1.1, whose inhabited building is closer than its NEQ requires (a store in breach, with
+   its reason, on ``wam ammo check`` and the ``/ammo`` page).
+2. The first armouries are assessed against the checklist: the first fully (advanced), the second
+   with gaps in lighting, key custody, the two-person rule and the alarm (basic: critical questions of
+   levels 2 and 3 not met; an action plan, one action done),
+   the third left open halfway (an assessment in progress).
+
+Everything goes through the services (:mod:`wam.services.ammo`, :mod:`wam.services.assessments`), as
+the command line would; the same world gives the same figures.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from wam.services.ledger import Ledger
+
+OFFICER = "demo.wam-officer"
+GAPS = {"lighting": "partly", "keys-custody": "no", "two-person": "no", "alarm": "no"}
+
+
+def add_stockpile(ledger: Ledger, stores: list[tuple[str, str]]) -> dict[str, int]:
+    """Survey the ammunition points and assess the armouries of ``stores`` ``[(armoury, ammunition
+    point)]``; return how many of each were recorded."""
+    from wam.domain import assessments as rules
+    from wam.domain import iatg
+    from wam.services import ammo, assessments
+
+    surveyed, too_close = 0, False
+    statuses = {s.code: s for s in ammo.check(ledger)}
+    for _, asp in stores[:6]:
+        held = statuses.get(asp)
+        if not asp or held is None or held.aggregate is None:
+            continue
+        neq = float(held.aggregate.neq_kg) or 1.0
+        needed = {kind: iatg.distance(neq, site.k) for kind, site in iatg.EXPOSED_SITES.items() if site.k}
+        # the first whose distances the rules give (HD 1.1) is too close to the houses for what it holds
+        close = not too_close and held.aggregate.division in iatg.DISTANCE_DIVISIONS
+        too_close = too_close or close
+        factor = 0.8 if close else 1.6
+        ammo.record_distances(ledger, asp, {
+            "inhabited_building": round(needed["inhabited_building"] * factor, 0) + 1,
+            "public_traffic_route": round(needed["public_traffic_route"] * 1.6, 0) + 1,
+            "process_building": round(needed["process_building"] * 2, 0) + 1,
+            "other_store": 60}, actor=OFFICER)
+        surveyed += 1
+    assessed = 0
+    due = (ledger.clock() + timedelta(days=45)).date().isoformat()
+    everything = {q.id: "yes" for q in rules.questions_for(rules.Applies.ARMOURY)}
+    for n, (armoury, _) in enumerate(stores[:3]):
+        if not armoury:
+            continue
+        aid = assessments.start(ledger, armoury, "armoury", actor=OFFICER)
+        if n == 0:
+            assessments.answer(ledger, aid, everything, actor=OFFICER)
+            assessments.close(ledger, aid, actor=OFFICER)
+        elif n == 1:
+            assessments.answer(ledger, aid, {**everything, **GAPS},
+                               notes={"two-person": "the armourer opens alone at night"}, actor=OFFICER)
+            for question, owner in (("two-person", "Battalion S4"), ("keys-custody", "Armoury NCO"),
+                                    ("alarm", "Mission engineers")):
+                assessments.add_action(ledger, aid, question=question, owner=owner, due=due, actor=OFFICER)
+            assessments.action_done(ledger, aid, 2, actor=OFFICER)
+            assessments.close(ledger, aid, actor=OFFICER)
+        else:
+            half = dict(list(everything.items())[: len(everything) // 2])
+            assessments.answer(ledger, aid, half, actor=OFFICER)
+        assessed += 1
+    return {"surveyed": surveyed, "assessed": assessed}
