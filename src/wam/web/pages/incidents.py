@@ -52,6 +52,7 @@ def _labels(ctx: CurrentUser) -> dict[str, dict[str, str]]:
         "place_precision": {c: t(f"inc.place_precision.{c}") for c in vocabulary.PLACE_PRECISIONS},
         "state": {s: t(f"inc.step.{s}") for s in (*STEPS_SHOWN, "cancelled", "posted")},
         "action": {s: t(f"inc.action.{s}") for s in incidents.STEPS},
+        "timeline": {s: t(f"inc.timeline_step.{s}") for s in ("report", "post", "cancel", *incidents.STEPS)},
     }
 
 
