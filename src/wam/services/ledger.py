@@ -413,7 +413,11 @@ class Ledger:
                 self.catalog.ensure_item_values(conn, items, new_ids=new_ids, submit=poster.submit)
                 poster.registered(new_ids)
             else:
-                self.catalog.load_items(conn, [movement.item for _, movement, _ in chunk])
+                keys = [movement.item for _, movement, _ in chunk]
+                cached = self.catalog._items
+                if any(key not in cached for key in keys):  # a query: the connection must be ours alone
+                    poster.drain()
+                    self.catalog.load_items(conn, keys)
             poster.preload([movement for _, movement, _ in chunk])  # the chunk's state, read in bulk
             current: list[tuple[int, Movement]] = []  # the row being posted
 
