@@ -122,7 +122,7 @@ def test_a_research_record_page_shows_a_confidential_source_only_in_its_scope(ap
     sign_in(client, "researcher")
     page = client.get(f"/incidents/{rid}")
     assert page.status_code == 200 and "nairobinews" in page.text and SECRET not in page.text
-    assert "weapons: 2+" in page.text
+    assert "weapons (kind not said): 2+" in page.text
     assert SECRET not in client.get("/incidents").text
     assert client.get("/incidents/INC-000009").status_code == 404
     client.cookies.clear()

@@ -53,6 +53,7 @@ def _labels(ctx: CurrentUser) -> dict[str, dict[str, str]]:
         "state": {s: t(f"inc.step.{s}") for s in (*STEPS_SHOWN, "cancelled", "posted")},
         "action": {s: t(f"inc.action.{s}") for s in incidents.STEPS},
         "timeline": {s: t(f"inc.timeline_step.{s}") for s in ("report", "post", "cancel", *incidents.STEPS)},
+        "category": {c: t(f"res.category.{c}") for c in research_rules.CATEGORIES},
     }
 
 
