@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     stderr: Console
 
 DEFAULT_DB = "wam.db"
+T = TypeVar("T")
 _consoles: dict[str, Any] = {}
 
 
@@ -101,3 +103,21 @@ def print_json(data: object) -> None:
 
 def progress_enabled() -> bool:
     return sys.stderr.isatty()
+
+
+def act(actor: str | None, type_name: str, doing: str, whole: Callable[[Any, str], T],
+        scoped: Callable[[Any], T]) -> T:
+    """A register's step as the command line takes it: ``whole(ledger, actor)`` on a ledger without
+    accounts (any actor is taken at its word), else ``scoped(scoped_ledger)`` as that user, with a
+    refusal naming the actor and ``doing`` (:func:`wam.services.registers.refusals`)."""
+    import getpass
+
+    from wam.services.registers import acting, refusals
+
+    ledger = open_ledger()
+    name = actor or getpass.getuser()
+    as_user = acting(ledger, name)
+    if as_user is None:
+        return whole(ledger, name)
+    with refusals(as_user, type_name, doing):
+        return scoped(as_user)

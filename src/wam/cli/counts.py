@@ -49,15 +49,8 @@ def register(app: typer.Typer) -> None:
 def _act(actor: str | None, doing: str, whole: Callable[[Any, str], T], scoped: Callable[[Any], T]) -> T:
     """``whole(ledger, actor)`` on a ledger without accounts, else ``scoped(ScopedCounts)`` as the actor."""
     from wam.services import counts
-    from wam.services.registers import acting, refusals
 
-    ledger = common.open_ledger()
-    name = actor or getpass.getuser()
-    as_user = acting(ledger, name)
-    if as_user is None:
-        return whole(ledger, name)
-    with refusals(as_user, counts.TYPE, doing):
-        return scoped(counts.ScopedCounts(as_user))
+    return common.act(actor, counts.TYPE, doing, whole, lambda as_user: scoped(counts.ScopedCounts(as_user)))
 
 
 def _print(document: Any, as_json: bool) -> None:

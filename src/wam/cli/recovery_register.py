@@ -45,17 +45,11 @@ AtOption = typer.Option(None, "--at", help="When (ISO 8601; default: now).")
 
 
 def _act(actor: str | None, doing: str, whole: Callable[[Any, str], T], scoped: Callable[[Any], T]) -> T:
-    """Run ``whole(ledger, actor)`` on a ledger without accounts, else ``scoped(ScopedRecoveries)`` as the actor."""
+    """``whole(ledger, actor)`` on a ledger without accounts, else ``scoped(ScopedRecoveries)`` as the actor."""
     from wam.services import recoveries
-    from wam.services.registers import acting, refusals
 
-    ledger = common.open_ledger()
-    name = actor or getpass.getuser()
-    as_user = acting(ledger, name)
-    if as_user is None:
-        return whole(ledger, name)
-    with refusals(as_user, recoveries.TYPE, doing):
-        return scoped(recoveries.ScopedRecoveries(as_user))
+    return common.act(actor, recoveries.TYPE, doing, whole,
+                      lambda as_user: scoped(recoveries.ScopedRecoveries(as_user)))
 
 
 def _show(number: str, as_json: bool) -> None:
