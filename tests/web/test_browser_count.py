@@ -4,38 +4,22 @@ book figure, close it and see the discrepancy awaiting a second person; no sidew
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
-from .test_browser import ARGS, CHROMIUM, sign_in
+from .test_browser import sign_in
+from .test_browser_incident import LOCALES, touch_page
 from .test_browser_lists import _no_sideways_scroll, _shot
 
 pytestmark = pytest.mark.browser
-LOCALES = {"en": "en-GB", "fr": "fr-FR"}
 TEXTS = {"en": {"start": "Start counting", "add": "Record these", "close": "Close and reconcile", "added": "2 line"},
          "fr": {"start": "Commencer", "add": "Consigner", "close": "Clore et rapprocher", "added": "2 ligne"}}
 
 
 @pytest.fixture(params=list(LOCALES))
 def tablet(request, live) -> Iterator:  # noqa: ANN001
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but /usr/bin/chromium is missing")
-        pytest.skip("no /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        context = browser.new_context(base_url=live.url, locale=LOCALES[request.param],
-                                      viewport={"width": 768, "height": 1024}, has_touch=True, is_mobile=True)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.viewport_name = f"tablet-{request.param}"
-        page.lang = request.param
-        yield page
-        browser.close()
+    yield from touch_page(live, request.param, {"width": 768, "height": 1024}, "tablet")
 
 
 def test_a_blind_count_on_a_tablet(tablet) -> None:  # noqa: ANN001

@@ -23,8 +23,9 @@ TEXTS = {"en": {"report": "Report an incident", "submit": "Report the incident",
                 "done": "Incident INC-000001 signalé", "next": "Ouvrir l'enquête"}}
 
 
-@pytest.fixture(params=list(LOCALES))
-def phone(request, live) -> Iterator:  # noqa: ANN001
+def touch_page(live, lang: str, viewport: dict[str, int], name: str) -> Iterator:  # noqa: ANN001
+    """A page of Debian's Chromium on a touch screen of ``viewport``, in ``lang``, named ``name-lang``
+    for its screenshots (or a skip, or under CI=true a failure, without Chromium)."""
     if not CHROMIUM.exists():
         if os.environ.get("CI") == "true":
             pytest.fail("CI=true but /usr/bin/chromium is missing")
@@ -33,14 +34,19 @@ def phone(request, live) -> Iterator:  # noqa: ANN001
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        context = browser.new_context(base_url=live.url, locale=LOCALES[request.param], viewport=VIEWPORTS["phone"],
+        context = browser.new_context(base_url=live.url, locale=LOCALES[lang], viewport=viewport,
                                       has_touch=True, is_mobile=True)
         page = context.new_page()
         page.set_default_timeout(15_000)
-        page.viewport_name = f"phone-{request.param}"
-        page.lang = request.param
+        page.viewport_name = f"{name}-{lang}"
+        page.lang = lang
         yield page
         browser.close()
+
+
+@pytest.fixture(params=list(LOCALES))
+def phone(request, live) -> Iterator:  # noqa: ANN001
+    yield from touch_page(live, request.param, VIEWPORTS["phone"], "phone")
 
 
 def test_a_quartermaster_reports_an_incident_from_a_phone(phone, app) -> None:  # noqa: ANN001
