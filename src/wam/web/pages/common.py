@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+
+from wam.domain.errors import InvalidInput
+from wam.domain.incidents import MAX_EVIDENCE, MAX_EVIDENCE_BYTES
 
 from ..context import Context
 
@@ -41,3 +47,29 @@ def page_user(request: Request) -> dict[str, object]:
     svc = services(request)
     scoped = ScopedLedger(svc.ledger, svc.ancestry, session.user.roles, session.user.name)
     return {"user": session.user, "csrf": session.csrf, "scoped": scoped}
+
+
+def form_moment(form: dict[str, str], name: str) -> datetime | None:
+    """A datetime-local field as a UTC moment (the forms say UTC); empty as None."""
+    text = form.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{text!r} is not a date and time", field=name) from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+async def uploaded_files(raw: Any, field: str, noun: str = "files") -> list[tuple[str, bytes, str | None]]:
+    """The files of a multipart form's ``field`` as (name, content, media type), at most MAX_EVIDENCE
+    (an empty file input sends one nameless, empty part: skipped). Each is read up to one byte past
+    the size limit, so that the domain refuses a larger one by name."""
+    files: list[tuple[str, bytes, str | None]] = []
+    for upload in raw.getlist(field):
+        if isinstance(upload, str) or not upload.filename:
+            continue
+        if len(files) == MAX_EVIDENCE:
+            raise InvalidInput(f"at most {MAX_EVIDENCE} {noun}", field=field)
+        files.append((upload.filename[-200:], await upload.read(MAX_EVIDENCE_BYTES + 1), upload.content_type))
+    return files

@@ -27,7 +27,7 @@ from wam.services.research import ScopedResearch
 from ..context import CurrentUser
 from ..errors import STATUS
 from ..messages import localize
-from .common import render
+from .common import form_moment, render, uploaded_files
 
 router = APIRouter()
 SHOWN = 500  # rows of the list page (the API and the export give them all)
@@ -143,24 +143,12 @@ def _lines(ctx: CurrentUser, form: dict[str, str]) -> list[dict[str, Any]]:
     return lines
 
 
-def _moment(form: dict[str, str], name: str) -> Any:
-    """A datetime-local field as a UTC moment (the form says UTC); empty as None."""
-    text = form.get(name, "").strip()
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{text!r} is not a date and time", field=name) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-
-
 def _fields(form: dict[str, str]) -> dict[str, Any]:
     contingent = form.get("contingent", "").strip()
     optional = {name: form.get(name, "").strip() or None
                 for name in ("time_precision", "latitude", "longitude", "place_precision", "coe_provider", "value_usd")}
     return {
-        **optional, "started_at": _moment(form, "started_at"), "ended_at": _moment(form, "ended_at"),
+        **optional, "started_at": form_moment(form, "started_at"), "ended_at": form_moment(form, "ended_at"),
         "site": form.get("site", "").strip() or None,
         "place": form.get("place", "").strip() or None,
         "mission": form.get("mission", ""), "contingents": [contingent] if contingent else [],
@@ -174,27 +162,13 @@ def _fields(form: dict[str, str]) -> dict[str, Any]:
     }
 
 
-async def _evidence(raw: Any) -> list[tuple[str, bytes, str | None]]:
-    """The files uploaded as evidence (an empty file input sends one nameless, empty part: skipped).
-    Each is read up to one byte past the limit, so that the domain refuses a larger one by name."""
-    files: list[tuple[str, bytes, str | None]] = []
-    for upload in raw.getlist("evidence"):
-        if isinstance(upload, str) or not upload.filename:
-            continue
-        if len(files) == vocabulary.MAX_EVIDENCE:
-            raise InvalidInput(f"at most {vocabulary.MAX_EVIDENCE} files", field="evidence")
-        data = await upload.read(vocabulary.MAX_EVIDENCE_BYTES + 1)
-        files.append((upload.filename[-200:], data, upload.content_type))
-    return files
-
-
 @router.post("/incidents/report", response_class=HTMLResponse)
 async def report(ctx: CurrentUser, request: Request) -> Response:
     raw = await request.form(max_files=vocabulary.MAX_EVIDENCE + 1)
     form = {k: str(v)[:20_000] for k, v in raw.items() if isinstance(v, str) and k != "csrf"}
     try:
-        document = ScopedIncidents(ctx.scoped).report(lines=_lines(ctx, form), evidence=await _evidence(raw),
-                                                      **_fields(form))
+        files = await uploaded_files(raw, "evidence")
+        document = ScopedIncidents(ctx.scoped).report(lines=_lines(ctx, form), evidence=files, **_fields(form))
     except WamError as exc:
         field = exc.field if isinstance(exc, InvalidInput) else None
         return render(request, ctx, "incident_report.html", status=STATUS.get(exc.code, 400),

@@ -18,14 +18,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from wam.domain import recoveries as rules
 from wam.domain.access import Action
 from wam.domain.errors import InvalidInput, NotFound, PermissionDenied, WamError
-from wam.domain.incidents import MAX_EVIDENCE, MAX_EVIDENCE_BYTES
 from wam.domain.materiel import CONDITIONS
 from wam.services.recoveries import ScopedRecoveries
 
 from ..context import CurrentUser
 from ..errors import STATUS
 from ..messages import localize
-from .common import render
+from .common import form_moment, render, uploaded_files
 
 router = APIRouter()
 ITEM_ROWS = 5  # rows of the form; a cache with more is registered through the API or in several records
@@ -100,27 +99,6 @@ def _items(form: dict[str, str]) -> list[dict[str, Any]]:
     return items
 
 
-async def _photos(raw: Any) -> list[tuple[str, bytes, str | None]]:
-    files: list[tuple[str, bytes, str | None]] = []
-    for upload in raw.getlist("photos"):
-        if isinstance(upload, str) or not upload.filename:
-            continue
-        if len(files) == MAX_EVIDENCE:
-            raise InvalidInput(f"at most {MAX_EVIDENCE} photos", field="photos")
-        files.append((upload.filename[-200:], await upload.read(MAX_EVIDENCE_BYTES + 1), upload.content_type))
-    return files
-
-
-def _moment(text: str, field: str) -> datetime | None:
-    if not text.strip():
-        return None
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput(f"{text!r} is not a date and time", field=field) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-
-
 @router.post("/recoveries/register", response_class=HTMLResponse)
 async def register(ctx: CurrentUser, request: Request) -> Response:
     raw = await request.form()
@@ -131,7 +109,7 @@ async def register(ctx: CurrentUser, request: Request) -> Response:
                                "witness")}
         document = ScopedRecoveries(ctx.scoped).register(
             to=form.get("to", "").strip(), how=form.get("how", ""), items=_items(form),
-            recovered_at=_moment(form.get("recovered_at", ""), "recovered_at"), evidence=await _photos(raw),
+            recovered_at=form_moment(form, "recovered_at"), evidence=await uploaded_files(raw, "photos", "photos"),
             **{k: v for k, v in fields.items() if v is not None})
     except WamError as exc:
         field = exc.field if isinstance(exc, InvalidInput) else None
