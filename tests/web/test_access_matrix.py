@@ -52,6 +52,9 @@ CAN: dict[str, set[str]] = {
     "hq-bgd": {"read", "movements", "research-read"},
     "nobody": set(),
 }
+for _can in CAN.values():  # the analyses (issue 14): whoever reads anything, each over what they see
+    if "read" in _can:
+        _can.add("analyse")
 
 
 @dataclass
@@ -367,6 +370,8 @@ OPS[("post", "/api/witness")] = Op("witness", lambda c, h, k: c.post("/api/witne
                                    ok=201, positional=False)
 OPS[("get", "/api/witness/{ledger}")] = Op("witness", lambda c, h, k: c.get(f"/api/witness/{WITNESSED['ledger']}",
                                                                              headers=h), positional=False)
+OPS[("get", "/api/analysis")] = Op("analyse", lambda c, h, k: c.get("/api/analysis", params={"mission": "MINUSMA"},
+                                                                    headers=h), positional=False)
 
 
 
