@@ -80,6 +80,7 @@ class Case:
     closing: str = ""  # being counted by "setup" (to close),
     reconciled: str = ""  # closed with a missing rifle waiting for approval,
     cancelling: str = ""  # and being counted (to cancel)
+    assessing: str = ""  # an open security assessment of the position's store by "setup": answered, one action
 
 
 @dataclass
@@ -351,6 +352,65 @@ def _counts(ledger, persona: str, position: str, store: str) -> tuple[str, str, 
     return mine, closing, reconciled, counts.start(ledger, actor="setup", holder=store).number
 
 
+def _assessment(ledger, store: str) -> str:  # noqa: ANN001
+    """An open security assessment of the position's store by "setup", every question answered yes, with
+    one action to do; and a survey of the store's distances, which puts it among the ammunition stores."""
+    from wam.domain.assessments import Applies, questions_for
+    from wam.services import ammo, assessments
+
+    aid = assessments.start(ledger, store, "armoury", actor="setup")
+    assessments.answer(ledger, aid, {q.id: "yes" for q in questions_for(Applies.ARMOURY)}, actor="setup")
+    assessments.add_action(ledger, aid, question="alarm", owner="Capt. Diallo", actor="setup",
+                           due=(ledger.clock().date() + timedelta(days=30)).isoformat())
+    ammo.record_distances(ledger, store, {"inhabited_building": 500}, actor="setup")
+    return aid
+
+
+for _can in CAN.values():  # assessing a site (issue 13): a role that records or verifies there; the
+    if _can & {"record", "verify"}:  # ammunition stores' list: a role that reads somewhere (403 without)
+        _can.add("assess")
+    if "read" in _can:
+        _can.add("stores")
+# the assessment's steps before its start: "setup"'s is closed first, so that a persona may start the next
+ASSESSMENT = "site security assessment"
+DUE = (T0.now(T0.tzinfo) + timedelta(days=60)).date().isoformat()  # an action is due from today
+OPS[("get", "/api/assessments")] = Op("read", lambda c, h, k: c.get("/api/assessments", headers=h),
+                                      contains=lambda j, k: any(a["id"] == k.assessing for a in j["items"]))
+OPS[("get", "/api/assessments/{aid}")] = Op("read", lambda c, h, k: c.get(f"/api/assessments/{k.assessing}",
+                                                                           headers=h),
+                                            not_found=lambda k: (ASSESSMENT, k.assessing))
+OPS[("post", "/api/assessments/{aid}/answers")] = Op(
+    "assess", lambda c, h, k: c.post(f"/api/assessments/{k.assessing}/answers", headers=h, json={
+        "answers": {"two-person": "partly"}, "notes": {"two-person": "one key holder on leave"}}),
+    not_found=lambda k: (ASSESSMENT, k.assessing))
+OPS[("post", "/api/assessments/{aid}/actions")] = Op(
+    "assess", lambda c, h, k: c.post(f"/api/assessments/{k.assessing}/actions", headers=h, json={
+        "question": "two-person", "owner": "Lt Karim", "due": DUE}),
+    not_found=lambda k: (ASSESSMENT, k.assessing))
+OPS[("post", "/api/assessments/{aid}/actions/{number}/done")] = Op(
+    "assess", lambda c, h, k: c.post(f"/api/assessments/{k.assessing}/actions/1/done", headers=h),
+    not_found=lambda k: (ASSESSMENT, k.assessing))
+OPS[("post", "/api/assessments/{aid}/close")] = Op(
+    "assess", lambda c, h, k: c.post(f"/api/assessments/{k.assessing}/close", headers=h),
+    not_found=lambda k: (ASSESSMENT, k.assessing))
+OPS[("post", "/api/assessments")] = Op("assess", lambda c, h, k: c.post("/api/assessments", headers=h, json={
+    "site": k.store, "kind": "armoury"}), ok=201, not_found=lambda k: ("holder", k.store))
+OPS[("get", "/api/ammo/stores")] = Op("stores", lambda c, h, k: c.get("/api/ammo/stores", headers=h),
+                                      contains=lambda j, k: any(s["store"] == k.store for s in j["items"]))
+OPS[("get", "/api/ammo/stores/{code}")] = Op("read", lambda c, h, k: c.get(f"/api/ammo/stores/{k.store}", headers=h),
+                                             not_found=lambda k: ("holder", k.store))
+OPS[("post", "/api/ammo/stores/{code}/distances")] = Op(
+    "record", lambda c, h, k: c.post(f"/api/ammo/stores/{k.store}/distances", headers=h,
+                                     json={"distances": {"inhabited_building": 600}}),
+    not_found=lambda k: ("holder", k.store))
+OPS[("get", "/api/ammo/distance")] = Op("none", lambda c, h, k: c.get("/api/ammo/distance", params={"neq": 1000},
+                                                                      headers=h), positional=False)
+OPS[("get", "/api/ammo/max-neq")] = Op("none", lambda c, h, k: c.get("/api/ammo/max-neq", params={"distance": 400},
+                                                                     headers=h), positional=False)
+OPS[("get", "/api/ammo/mixing")] = Op("none", lambda c, h, k: c.get("/api/ammo/mixing", params={
+    "first": "1.1D", "second": "1.2K"}, headers=h), positional=False)
+
+
 def _witnessed_head() -> dict:
     """A head signed by another ledger's key, as ``wam checkpoint --witness URL`` sends it."""
     from dataclasses import asdict
@@ -431,6 +491,7 @@ def test_it_scopes_every_operation(persona: str, app, personas, client) -> None:
         case.counting, case.closing, case.reconciled, case.cancelling = _counts(ledger, persona, position, store)
         case.research = research.record(ledger, actor="setup", started_at="2015-10-26", mission="UNMISS",
                                         place=f"Kaka {position}", sources=["theeastafrican.co.ke"])
+        case.assessing = _assessment(ledger, store)
         for (method, path), op in OPS.items():
             if not op.positional and position != "own":
                 continue

@@ -195,6 +195,21 @@ class ScopedAssessments:
     def __init__(self, scoped: ScopedLedger) -> None:
         self.scoped = scoped
 
+    def _may_assess_somewhere(self) -> None:
+        """A role that assesses nowhere is refused first (403, which reveals nothing), as
+        :meth:`ScopedLedger._require` does; then what is out of sight is not found (404)."""
+        from wam.domain.access import Action
+        from wam.domain.errors import PermissionDenied
+
+        if not (self.scoped.can(Action.RECORD) or self.scoped.can(Action.VERIFY)):
+            raise PermissionDenied("your role does not allow assessing")
+
+    def may_take(self, site: str) -> bool:
+        """Tell whether the user may take an assessment's steps at ``site`` (to show or hide a form)."""
+        from wam.domain.access import Action
+
+        return self.scoped.allows(site, Action.RECORD) or self.scoped.allows(site, Action.VERIFY)
+
     def _may_take(self, site: str) -> None:
         from wam.domain.access import Action
         from wam.domain.errors import PermissionDenied
@@ -221,22 +236,27 @@ class ScopedAssessments:
         return show(self.scoped.ledger, aid)
 
     def start(self, site: str, kind: str) -> str:
+        self._may_assess_somewhere()
         self._may_take(site)
         return start(self.scoped.ledger, site, kind, actor=self.scoped.actor)
 
     def answer(self, aid: str, answers: Mapping[str, object], notes: Mapping[str, str] | None = None) -> None:
+        self._may_assess_somewhere()
         self._may_take(self._site_of(aid))
         answer(self.scoped.ledger, aid, answers, notes=notes, actor=self.scoped.actor)
 
     def add_action(self, aid: str, *, question: str, owner: str, due: str, text: str | None = None) -> None:
+        self._may_assess_somewhere()
         self._may_take(self._site_of(aid))
         add_action(self.scoped.ledger, aid, question=question, owner=owner, due=due, text=text,
                    actor=self.scoped.actor)
 
     def action_done(self, aid: str, number: int) -> None:
+        self._may_assess_somewhere()
         self._may_take(self._site_of(aid))
         action_done(self.scoped.ledger, aid, number, actor=self.scoped.actor)
 
     def close(self, aid: str) -> None:
+        self._may_assess_somewhere()
         self._may_take(self._site_of(aid))
         close(self.scoped.ledger, aid, actor=self.scoped.actor)

@@ -32,7 +32,9 @@ from wam.services.scoped import Ancestry
 
 from . import errors
 from .api import admin, auth, confirmations, disposals, holders, incidents, lists, movements, pickers, recoveries
+from .api import ammo as ammo_api
 from .api import analysis as analysis_api
+from .api import assessments as assessment_api
 from .api import counts as count_api
 from .context import Services, read_session
 from .hardening import SecurityHeaders
@@ -108,7 +110,7 @@ def create_app(settings: WebSettings | None = None, *, ledger: Ledger | None = N
     api = APIRouter(prefix="/api")
     for router in (auth.router, holders.router, movements.router, confirmations.router, admin.router, lists.router,
                    pickers.router, disposals.router, incidents.router, recoveries.router, count_api.router,
-                   analysis_api.router):
+                   analysis_api.router, assessment_api.router, ammo_api.router):
         api.include_router(router)
     app.include_router(api)
     for router in (signin.router, home_pages.router, dashboard_pages.router, picker_pages.router, paper_pages.router,
