@@ -59,7 +59,7 @@ class Loss:
     def values(self, dimension: str) -> tuple[str, ...]:
         """The values of ``dimension`` this loss counts under (several for countries and categories)."""
         if dimension == "country":
-            return self.countries or (UNKNOWN,)
+            return tuple(c for c in self.countries if c) or (UNKNOWN,)  # none said: counted, as unknown
         if dimension == "category":
             return tuple(dict.fromkeys(name for name, _ in self.categories)) or (UNKNOWN,)
         value = getattr(self, dimension)

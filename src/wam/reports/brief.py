@@ -35,17 +35,22 @@ class Chart:
     bars: list[tuple[str, float, str]]  # label, value, the value as printed
 
 
+KINDS = ("sites", "incidents", "recoveries")  # what a map may show, each with its own mark
+
+
 @dataclass(frozen=True, slots=True)
 class Map:
     """A map of the period: country outlines and points, each (longitude, latitude), in a box
-    (west, south, east, north); losses carry the weapons lost."""
+    (west, south, east, north); losses carry the weapons lost. The legend names the kinds drawn (of
+    :data:`KINDS`), each with its mark: a square for a site, a circle for a loss incident (as large as the
+    weapons lost), a triangle for a recovery; a kind left out is neither drawn nor in the legend."""
 
     box: tuple[float, float, float, float]
     outlines: list[list[tuple[float, float]]]
     sites: list[tuple[float, float]]
     losses: list[tuple[float, float, float]]
     recoveries: list[tuple[float, float]]
-    legend: tuple[str, str, str]
+    legend: tuple[tuple[str, str], ...]  # (kind, label) of each kind drawn
 
 
 @dataclass(slots=True)
@@ -91,10 +96,11 @@ Outline = Sequence[Sequence[tuple[float, float]]]  # a country's rings, (longitu
 
 
 def layout(t: Translator, data: Mapping[str, Any], *, mission: str, since: str, until: str,
-           monthly: bool = False, outlines: Sequence[tuple[tuple[float, float, float, float], Outline]] = ()
-           ) -> Document:
+           monthly: bool = False, outlines: Sequence[tuple[tuple[float, float, float, float], Outline]] = (),
+           kinds: Sequence[str] = KINDS) -> Document:
     """The brief (or, ``monthly``, the monthly WAM report) as a document model in ``t``'s language;
-    ``outlines`` (each country's box and rings) draw the map under the sites, losses and recoveries."""
+    ``outlines`` (each country's box and rings) draw the map under the sites, losses and recoveries
+    (those of ``kinds`` only)."""
     lang = t.lang
     losses, recovered, health = data["losses"], data["recovered"], data["health"]
     totals, rates = losses["totals"], losses["rates"]
@@ -113,7 +119,7 @@ def layout(t: Translator, data: Mapping[str, Any], *, mission: str, since: str, 
         (t("brief.per_1000_held"), n(rates["weapons_held"]["weapons_lost_per_1000"], 2)),
     ]
     sections: list[Section] = []
-    shown = _map(t, data.get("places") or {}, outlines)
+    shown = map_of(t, data.get("places") or {}, outlines, kinds)
     if shown is not None:
         sections.append(Section(t("brief.map_title"), map=shown))
     mechanisms = [(_label(t, "inc.mechanism", row["value"]), float(row["incidents"]), n(row["incidents"]))
@@ -173,9 +179,11 @@ def layout(t: Translator, data: Mapping[str, Any], *, mission: str, since: str, 
     return Document(title, subtitle, headline, sections)
 
 
-def _map(t: Translator, places: Mapping[str, Any],
-         outlines: Sequence[tuple[tuple[float, float, float, float], Outline]]) -> Map | None:
-    """The map's box around every point (a margin, at least 4 degrees across), the outlines that meet it."""
+def map_of(t: Translator, places: Mapping[str, Any],
+           outlines: Sequence[tuple[tuple[float, float, float, float], Outline]],
+           kinds: Sequence[str] = KINDS) -> Map | None:
+    """The map's box around every point (a margin, at least 4 degrees across; the kinds left out too, so that
+    a filter does not move the frame), the outlines that meet it, the points of ``kinds``; None without points."""
     points = [(p[0], p[1]) for name in ("sites", "losses", "recoveries") for p in places.get(name) or ()]
     if not points:
         return None
@@ -185,10 +193,12 @@ def _map(t: Translator, places: Mapping[str, Any],
     box = (west - pad_x, south - pad_y, east + pad_x, north + pad_y)
     rings = [[(float(x), float(y)) for x, y in ring] for (w, s, e, n), country in outlines
              if w <= box[2] and e >= box[0] and s <= box[3] and n >= box[1] for ring in country]
-    return Map(box, rings, [(p[0], p[1]) for p in places.get("sites") or ()],
-               [(p[0], p[1], p[2]) for p in places.get("losses") or ()],
-               [(p[0], p[1]) for p in places.get("recoveries") or ()],
-               (t("brief.map_sites"), t("brief.map_losses"), t("brief.map_recoveries")))
+    labels = {"sites": t("brief.map_sites"), "incidents": t("brief.map_losses"),
+              "recoveries": t("brief.map_recoveries")}
+    return Map(box, rings, [(p[0], p[1]) for p in places.get("sites") or ()] if "sites" in kinds else [],
+               [(p[0], p[1], p[2]) for p in places.get("losses") or ()] if "incidents" in kinds else [],
+               [(p[0], p[1]) for p in places.get("recoveries") or ()] if "recoveries" in kinds else [],
+               tuple((kind, labels[kind]) for kind in KINDS if kind in kinds))
 
 
 def _warning(t: Translator, warning: Mapping[str, Any], n: Callable[..., str]) -> str:
@@ -280,6 +290,7 @@ def _section(out: FPDF, section: Section, width: float) -> None:
 
 
 SITE_RGB, LOSS_RGB, RECOVERY_RGB = (90, 90, 90), (200, 40, 40), (40, 110, 200)
+MARK_RGB = {"sites": SITE_RGB, "incidents": LOSS_RGB, "recoveries": RECOVERY_RGB}
 
 
 def _frame(m: Map, width: float, most: float) -> tuple[float, float, Callable[[float, float], tuple[float, float]]]:
@@ -318,30 +329,42 @@ def _draw_map(out: FPDF, m: Map, width: float) -> None:
         for ring in m.outlines:
             if len(ring) > 2:
                 out.polygon([at(lon, lat) for lon, lat in ring], style="DF")
-        out.set_fill_color(*SITE_RGB)
         for lon, lat in m.sites:
-            x, y = at(lon, lat)
-            out.rect(x - 0.7, y - 0.7, 1.4, 1.4, style="F")
-        out.set_fill_color(*RECOVERY_RGB)
+            _pdf_mark(out, "sites", *at(lon, lat))
         for lon, lat in m.recoveries:
-            x, y = at(lon, lat)
-            out.polygon([(x, y - 1.3), (x + 1.2, y + 0.9), (x - 1.2, y + 0.9)], style="F")
-        out.set_fill_color(*LOSS_RGB)
+            _pdf_mark(out, "recoveries", *at(lon, lat))
         for lon, lat, weapons in m.losses:
-            x, y = at(lon, lat)
-            r = 1.0 + min(weapons, 50) ** 0.5 * 0.5
-            out.ellipse(x - r, y - r, 2 * r, 2 * r, style="F")
+            _pdf_mark(out, "incidents", *at(lon, lat), radius=_radius(weapons))
     out.set_draw_color(0)
     out.rect(x0, y0, w, h)
     out.set_xy(x0, y0 + h + 1.5)
     out.set_font("Helvetica", size=8)
-    for (label, rgb) in zip(m.legend, (SITE_RGB, LOSS_RGB, RECOVERY_RGB), strict=True):
+    for kind, label in m.legend:  # each kind's own mark, as drawn on the map
         x, y = out.get_x(), out.get_y()
-        out.set_fill_color(*rgb)
-        out.ellipse(x, y + 1, 2.4, 2.4, style="F")
+        _pdf_mark(out, kind, x + 1.2, y + 2.2)
         out.set_x(x + 3.5)
         out.cell(out.get_string_width(latin(label)) + 6, 4.5, latin(label))
     out.ln(6)
+
+
+def _radius(weapons: float) -> float:
+    """A loss incident's circle: larger for more weapons lost (the area grows with them, up to 50)."""
+    return 1.0 + min(weapons, 50) ** 0.5 * 0.5
+
+
+def _triangle(x: float, y: float) -> list[tuple[float, float]]:
+    return [(x, y - 1.3), (x + 1.2, y + 0.9), (x - 1.2, y + 0.9)]
+
+
+def _pdf_mark(out: FPDF, kind: str, x: float, y: float, radius: float = 1.2) -> None:
+    """A kind's mark centred on (x, y): a grey square (site), a red circle (loss), a blue triangle (recovery)."""
+    out.set_fill_color(*MARK_RGB[kind])
+    if kind == "sites":
+        out.rect(x - 0.7, y - 0.7, 1.4, 1.4, style="F")
+    elif kind == "recoveries":
+        out.polygon(_triangle(x, y), style="F")
+    else:
+        out.ellipse(x - radius, y - radius, 2 * radius, 2 * radius, style="F")
 
 
 def _bars(out: FPDF, chart: Chart, width: float) -> None:
@@ -402,30 +425,39 @@ def _fit(out: FPDF, text: str, width: float) -> str:
     return text + "..."
 
 
-def _svg(m: Map) -> str:
-    """The map as inline SVG (no file fetched), the same projection as the PDF's (mm as user units)."""
+def _svg_mark(kind: str, x: float, y: float, radius: float = 1.2) -> str:
+    """A kind's mark as SVG, the same shapes and colours as the PDF's (:func:`_pdf_mark`)."""
+    fill = "rgb({},{},{})".format(*MARK_RGB[kind])
+    name = kind[:-1] if kind != "recoveries" else "recovery"
+    if kind == "sites":
+        return f'<rect class="mark {name}" x="{x - 0.7:.2f}" y="{y - 0.7:.2f}" width="1.4" height="1.4" fill="{fill}"/>'
+    if kind == "recoveries":
+        points = " ".join(f"{px:.2f},{py:.2f}" for px, py in _triangle(x, y))
+        return f'<polygon class="mark {name}" points="{points}" fill="{fill}"/>'
+    return f'<circle class="mark {name}" cx="{x:.2f}" cy="{y:.2f}" r="{radius:.2f}" fill="{fill}"/>'
+
+
+def svg(m: Map) -> str:
+    """The map as inline SVG (no file fetched), the same projection and marks as the PDF's (mm as user
+    units), and its legend: each kind drawn, with its mark."""
     w, h, project = _frame(m, 180.0, 95.0)
 
     def xy(lon: float, lat: float) -> str:
         x, y = project(lon, lat)
         return f"{x:.2f},{y:.2f}"
 
-    rgb = "rgb({},{},{})".format
-    label = markup.escape(" / ".join(m.legend))
-    parts = [f'<svg viewBox="0 0 {w:.1f} {h:.1f}" width="100%" role="img" aria-label="{label}"'
+    label = markup.escape(" / ".join(text for _, text in m.legend))
+    parts = [f'<svg class="map" viewBox="0 0 {w:.1f} {h:.1f}" width="100%" role="img" aria-label="{label}"'
              f' style="max-width:45rem;background:#d6e6f2">']
     parts += [f'<polygon points="{" ".join(xy(lon, lat) for lon, lat in ring)}" fill="#f6f4ec" stroke="#969696" '
               f'stroke-width="0.2"/>' for ring in m.outlines if len(ring) > 2]
-    parts += [f'<rect x="{project(lon, lat)[0] - 0.7:.2f}" y="{project(lon, lat)[1] - 0.7:.2f}" width="1.4" '
-              f'height="1.4" fill="{rgb(*SITE_RGB)}"/>' for lon, lat in m.sites]
-    parts += [f'<circle cx="{project(lon, lat)[0]:.2f}" cy="{project(lon, lat)[1]:.2f}" r="1.2" '
-              f'fill="{rgb(*RECOVERY_RGB)}"/>' for lon, lat in m.recoveries]
-    parts += [f'<circle cx="{project(lon, lat)[0]:.2f}" cy="{project(lon, lat)[1]:.2f}" '
-              f'r="{1.0 + min(weapons, 50) ** 0.5 * 0.5:.2f}" fill="{rgb(*LOSS_RGB)}"/>'
-              for lon, lat, weapons in m.losses]
-    parts.append("</svg><p>" + " &middot; ".join(
-        f'<span style="color:{rgb(*c)}">&#9679;</span> {markup.escape(text)}'
-        for text, c in zip(m.legend, (SITE_RGB, LOSS_RGB, RECOVERY_RGB), strict=True)) + "</p>")
+    parts += [_svg_mark("sites", *project(lon, lat)) for lon, lat in m.sites]
+    parts += [_svg_mark("recoveries", *project(lon, lat)) for lon, lat in m.recoveries]
+    parts += [_svg_mark("incidents", *project(lon, lat), radius=_radius(weapons)) for lon, lat, weapons in m.losses]
+    parts.append('</svg><ul class="legend" style="list-style:none;padding:0">' + "".join(
+        f'<li style="display:inline-block;margin-right:1.2rem" data-kind="{kind}">'
+        f'<svg viewBox="0 0 3 3" width="12" height="12" aria-hidden="true">{_svg_mark(kind, 1.5, 1.6)}</svg> '
+        f"{markup.escape(text)}</li>" for kind, text in m.legend) + "</ul>")
     return "".join(parts)
 
 
@@ -449,7 +481,7 @@ def html(document: Document, lang: str) -> str:
             parts.append("<table>" + "".join(f"<tr><th scope=\"row\">{e(label)}</th><td>{e(value)}</td></tr>"
                                              for label, value in section.facts) + "</table>")
         if section.map is not None:
-            parts.append(_svg(section.map))
+            parts.append(svg(section.map))
         if section.chart is not None and section.chart.bars:
             largest = max(value for _, value, _ in section.chart.bars) or 1
             parts.append(f"<table><caption>{e(section.chart.title)}</caption>" + "".join(

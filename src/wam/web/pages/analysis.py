@@ -1,6 +1,10 @@
 """The analysis pages: the brief of a mission and period as the signed-in user may see it (a researcher:
 aggregates only), on the page, as a PDF to print and as the standalone HTML file, in the reader's language.
 
+On the page, the map has a form of its own: its period (the brief's unless given) and the kinds of marks it
+draws (sites, loss incidents, recoveries), as query parameters, so that it works without a script and offline
+(the country outlines ship with the package); its legend shows the mark of each kind drawn.
+
 The figures are :class:`wam.services.analysis.ScopedAnalysis`'s and the document is
 :mod:`wam.reports.brief`'s, the same as ``wam report brief`` writes: one model, three prints.
 """
@@ -10,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from wam.domain.errors import InvalidInput
@@ -48,16 +52,24 @@ def _question(mission: str, since: str, until: str, research: str) -> tuple[Ques
     return question, "" if first is None else first.isoformat(), "" if last is None else last.isoformat()
 
 
-def _document(ctx: CurrentUser, question: Question, since: str, until: str) -> Any:
-    from wam.reports import brief
-
+def _outlines() -> list[Any]:
     from .. import geo
 
-    data = ScopedAnalysis(ctx.scoped).brief(question)
-    outlines = [(c.bbox, [ring for polygon in c.polygons for ring in polygon[:1]]) for c in geo.countries()]
+    return [(c.bbox, [ring for polygon in c.polygons for ring in polygon[:1]]) for c in geo.countries()]
+
+
+def _document(ctx: CurrentUser, question: Question, since: str, until: str, *, mapped: Question | None = None,
+              kinds: tuple[str, ...] | None = None) -> Any:
+    """The brief's document; its map of the ``mapped`` question's period (the brief's by default), ``kinds`` only."""
+    from wam.reports import brief
+
+    analysis = ScopedAnalysis(ctx.scoped)
+    data = analysis.brief(question)
+    if mapped is not None and (mapped.since, mapped.until) != (question.since, question.until):
+        data["places"] = analysis.places(mapped)
     return brief.layout(ctx.t, data, mission=question.mission or ctx.t("brief.all_missions"),
                         since=since or ctx.t("ana.first_record"), until=until or datetime.now(UTC).date().isoformat(),
-                        outlines=outlines)
+                        outlines=_outlines(), kinds=brief.KINDS if kinds is None else kinds)
 
 
 def _research_labels(ctx: CurrentUser) -> dict[str, str]:
@@ -66,23 +78,34 @@ def _research_labels(ctx: CurrentUser) -> dict[str, str]:
 
 @router.get("/analysis", response_class=HTMLResponse)
 def analysis_page(ctx: CurrentUser, request: Request, mission: str = "", since: str = "", until: str = "",
-                  research: str = "") -> Response:
-    """The brief on the page, with the form that asks it and links to its PDF and HTML."""
+                  research: str = "", map_since: str = "", map_until: str = "",
+                  show: list[str] = Query(default=[], max_length=3), map: str = "") -> Response:  # noqa: A002
+    """The brief on the page, with the form that asks it and links to its PDF and HTML, and its map with the
+    form that filters it (``map=1``: the kinds are those ``show`` names, none if none; else every kind)."""
     from wam.reports import brief
 
-    q = {"mission": mission[:40], "since": since[:10], "until": until[:10], "research": research[:5]}
+    q = {"mission": mission[:40], "since": since[:10], "until": until[:10], "research": research[:5],
+         "map_since": map_since[:10], "map_until": map_until[:10]}
+    kinds = tuple(k for k in brief.KINDS if k in show) if map else brief.KINDS
+    extra: dict[str, Any] = {"research_labels": _research_labels(ctx), "kinds": kinds, "all_kinds": brief.KINDS,
+                             "map_svg": None}
     try:
         question, first, last = _question(q["mission"], q["since"], q["until"], q["research"])
-        document = _document(ctx, question, first, last)
+        mapped, map_first, map_last = _question(q["mission"], q["map_since"] or first, q["map_until"] or last,
+                                                q["research"])
+        document = _document(ctx, question, first, last, mapped=mapped, kinds=kinds)
     except InvalidInput as exc:
-        return render(request, ctx, "analysis.html", status=422, q=q, error=localize(exc, ctx.t), body=None,
-                      research_labels=_research_labels(ctx))
-    q.update(since=first, until=last)
+        return render(request, ctx, "analysis.html", status=422, q=q, error=localize(exc, ctx.t), body=None, **extra)
+    q.update(since=first, until=last, map_since=map_first, map_until=map_last)
+    for section in list(document.sections):  # the map is drawn on the page with its own form
+        if section.map is not None:
+            extra["map_svg"] = brief.svg(section.map)
+            document.sections.remove(section)
     page = brief.html(document, ctx.t.lang)
     body = page[page.find("<body>") + len("<body>"):page.rfind("</body>")] if "<body>" in page else page
     # inside the page, the brief's headings sit one level under the page's own h1
     body = body.replace("<h2>", "<h3>").replace("</h2>", "</h3>").replace("<h1>", "<h2>").replace("</h1>", "</h2>")
-    shown = render(request, ctx, "analysis.html", q=q, error=None, body=body, research_labels=_research_labels(ctx))
+    shown = render(request, ctx, "analysis.html", q=q, error=None, body=body, **extra)
     shown.headers["content-security-policy"] = PAGE_CSP
     return shown
 
