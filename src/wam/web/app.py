@@ -41,6 +41,7 @@ from .hardening import SecurityHeaders
 from .pages import admin as admin_pages
 from .pages import ammo as ammo_pages
 from .pages import analysis as analysis_pages
+from .pages import assessments as assessment_pages
 from .pages import counts as count_pages
 from .pages import dashboard as dashboard_pages
 from .pages import home as home_pages
@@ -116,7 +117,7 @@ def create_app(settings: WebSettings | None = None, *, ledger: Ledger | None = N
     for router in (signin.router, home_pages.router, dashboard_pages.router, picker_pages.router, paper_pages.router,
                    ledger_pages.router, list_pages.router, admin_pages.router, incident_pages.router,
                    research_pages.router, recovery_pages.router, ammo_pages.router,
-                   count_pages.router, analysis_pages.router):
+                   count_pages.router, analysis_pages.router, assessment_pages.router):
         app.include_router(router, include_in_schema=False)
     app.mount("/static", CachedStatic(directory=str(HERE / "static")), name="static")
     errors.install(app)
