@@ -101,6 +101,23 @@ def test_french(app, client, personas) -> None:  # noqa: ANN001
     assert "Commencer une évaluation" in client.get("/assessments", headers=fr).text
     page = client.get(f"/assessments/{aid}", headers=fr).text
     assert "Règle des deux personnes" in page and "Enregistrer les réponses" in page
+    assert "exige-t-elle la présence de deux personnes autorisées ?" in page
     assert 'id="level">sous le niveau de base<' in page
     refused = client.post(f"/assessments/{aid}/act", headers=fr, data={"csrf": csrf, "action": "close"})
-    assert refused.status_code == 422 and "Saisie invalide" in refused.text
+    assert refused.status_code == 422
+    assert "Saisie invalide dans le champ « réponses » : répondez à toutes les questions avant de clôturer" in \
+        refused.text.replace("&#34;", '"')
+
+
+def test_the_catalog_follows_the_checklist() -> None:
+    """Each question's text and guidance in the catalog, the English exactly the checklist's: a question reworded
+    or added fails here until its French follows."""
+    from wam.domain.assessments import QUESTIONS
+    from wam.web.i18n import catalog
+
+    en, fr = catalog("en"), catalog("fr")
+    for q in QUESTIONS:
+        assert (en[f"asm.q.{q.id}"], en[f"asm.g.{q.id}"]) == (q.text, q.guidance), q.id
+        assert fr[f"asm.q.{q.id}"] != q.text and fr[f"asm.g.{q.id}"] != q.guidance, q.id
+    assert {k for k in en if k.startswith(("asm.q.", "asm.g."))} == {
+        f"asm.{kind}.{q.id}" for q in QUESTIONS for kind in ("q", "g")}

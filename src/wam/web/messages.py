@@ -96,6 +96,16 @@ DETAILS: list[tuple[re.Pattern[str], str]] = [(re.compile(f"^{p}$"), k) for p, k
     (r"use 2-64 lower-case letters, digits and \. _ -", "msg.user_name"),
     (r"user '(?P<value>.*)' already exists", "msg.user_exists"),
     (r"use at least (?P<n>\d+) characters", "msg.password_short"),
+    # site security assessments (wam.domain.assessments, wam.services.assessments, wam.web.pages.assessments)
+    (r"(?P<aid>\S+) of (?P<site>\S+) is still open: close it before starting another", "asm.msg.still_open"),
+    (r"answer every question before closing \((?P<n>\d+) left: (?P<first>.+)\)", "asm.msg.unanswered"),
+    (r"(?P<aid>\S+) is closed: start a new assessment", "asm.msg.closed"),
+    (r"must be from (?P<today>\S+) and within (?P<n>\d+) years", "asm.msg.due"),
+    (r"name who owns the action", "asm.msg.owner"),
+    (r"there is no action (?P<value>.+)", "asm.msg.no_action"),
+    (r"change at least one answer or note", "asm.msg.no_change"),
+    (r"answer the question before adding a note", "asm.msg.note_first"),
+    (r"your role does not allow assessing(?: (?P<code>\S+))?", "asm.msg.deny"),
     # refusals (PermissionDenied)
     (r"your role does not allow this", "msg.deny"),
     (r"your role does not allow this at (?P<code>\S+)", "msg.deny_at"),

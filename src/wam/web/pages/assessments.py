@@ -81,13 +81,16 @@ async def start(ctx: CurrentUser, request: Request) -> Response:
 
 
 def _sections(t: Translator, questions: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
-    """The questions grouped by area, in the checklist's order, with the area's name in the reader's language."""
+    """The questions grouped by area, in the checklist's order, in the reader's language (the catalog's
+    ``asm.q.<id>`` and ``asm.g.<id>``; the domain's English for a question the catalog does not have)."""
     out: list[tuple[str, list[dict[str, Any]]]] = []
     for q in questions:
+        said = {**q, "text": _say(t, f"asm.q.{q['id']}", q["text"]),
+                "guidance": _say(t, f"asm.g.{q['id']}", q["guidance"])}
         area = _say(t, "asm.area." + q["area"].replace(" ", "_"), q["area"])
         if not out or out[-1][0] != area:
             out.append((area, []))
-        out[-1][1].append(q)
+        out[-1][1].append(said)
     return out
 
 
