@@ -100,4 +100,6 @@ def test_an_assessment_answered_and_its_plan_done(view) -> None:  # noqa: ANN001
     page.get_by_role("link", name=t("asm.site_history")).click()
     page.wait_for_url("**/assessments?site=GAO-ARM")
     assert page.locator("#assessments tbody tr").count() == 1
+    _no_sideways_scroll(page)
+    _shot(page, "assessment-history")
     assert page.evaluate(AUDIT) == []

@@ -72,7 +72,7 @@ async def start(ctx: CurrentUser, request: Request) -> Response:
     raw = await request.form()
     form = {k: str(v)[:100].strip() for k, v in list(raw.items())[:10] if isinstance(v, str) and k != "csrf"}
     try:
-        aid = ScopedAssessments(ctx.scoped).start(form.get("site", "").upper(), form.get("kind", ""))
+        aid = ScopedAssessments(ctx.scoped).start(form.get("site", ""), form.get("kind", ""))
     except WamError as exc:
         if isinstance(exc, PermissionDenied):
             raise
