@@ -270,3 +270,21 @@ def test_places_for_the_map(world, known) -> None:  # noqa: ANN001
     assert analysis.places(analysis.whole(ledger), april)["losses"] == [[-0.04, 16.27, 1.0]]
     hidden = analysis.ScopedAnalysis(_scoped(world, Role.VIEWER, "SEN-BATT")).places(april)
     assert hidden["losses"] == []
+
+
+def test_the_weapons_held_over_the_boundary_equal_the_balances(world, known, monkeypatch) -> None:  # noqa: ANN001
+    """The weapons held, summed over the entries that cross a subtree's boundary (the few holders outside
+    it), equal the balances' figure (the path taken when the outside is large), at every moment."""
+    moments = [None, JAN, T0 + timedelta(days=1), T0 + timedelta(days=3), T0 + timedelta(days=45), END_MAR]
+    codes = ["MINUSMA", "UNMISS", "SEN-BATT", "GAO", "GAO-ARM", "PTE-RAHMAN", "NO-SUCH"]
+    expected = {(code, at): 0 if code == "NO-SUCH" else _weapons_held(world.ledger, code, at or datetime.now(UTC))
+                for code in codes for at in moments}
+
+    def held() -> dict:
+        return {(code, at): analysis.whole(world.ledger).weapons_held(code, at) for code in codes for at in moments}
+
+    over_boundary = held()
+    monkeypatch.setattr(analysis, "BOUNDARY", -1)
+    over_balances = held()
+    assert over_boundary == over_balances == expected
+    assert expected[("MINUSMA", END_MAR)] == 3 and expected[("MINUSMA", None)] > 0

@@ -122,15 +122,8 @@ class View:
         return True
 
     def weapons_held(self, mission: str | None, at: datetime | None) -> int:
-        codes = [mission] if mission else [h.code for h in self.ledger.children(None) if not h.external]
-        total = 0
-        for code in codes:
-            try:
-                lines = self.ledger.balance(code, at=at, tree=True)
-            except NotFound:
-                continue
-            total += sum(line.quantity for line in lines if line.type == "weapon")
-        return total
+        codes = [mission] if mission else _tree(self).roots()
+        return _weapons_held(self, codes, at)
 
 
 class ScopedView(View):
@@ -204,7 +197,9 @@ class ScopedView(View):
         else:
             codes = [h.code for h in scoped.roots()
                      if mission is None or mission in {p.code for p in scoped._places(h.code) or ()}]  # noqa: SLF001
-        return sum(scoped.summary(code, at=at).get("weapon", 0) for code in codes)
+        for code in codes:  # the aggregate a researcher may read (ScopedLedger.summary's permission)
+            scoped._require(code, Action.READ)  # noqa: SLF001
+        return _weapons_held(self, codes, at)
 
 
 def _counts(ledger: Ledger, keep: Callable[[str], bool] | None) -> list[dict[str, Any]] | None:
@@ -215,6 +210,105 @@ def _counts(ledger: Ledger, keep: Callable[[str], bool] | None) -> list[dict[str
         return None
     rows = counts.listing(ledger)
     return [row for row in rows if keep is None or keep(str(row.get("holder") or ""))]
+
+
+class _Tree:
+    """Every holder (id, code, kind, parent, coordinates), read in one query and kept by a view: the
+    mission's holders, the map's places and the sites of spenders come from it, not a query each."""
+
+    def __init__(self, rows: Iterable[Any]) -> None:
+        self.rows: dict[int, tuple[str, str, int | None, float | None, float | None]] = {}
+        self.ids: dict[str, int] = {}
+        self.children: dict[int | None, list[int]] = {}
+        self._below: dict[str, list[int]] = {}
+        for row in rows:
+            self.rows[row[0]] = (row[1], row[2], row[3], row[4], row[5])
+            self.ids[row[1]] = row[0]
+            self.children.setdefault(row[3], []).append(row[0])
+
+    def roots(self) -> list[str]:
+        """The top holders that are not external (``Ledger.children(None)``)."""
+        return sorted(self.rows[i][0] for i in self.children.get(None, ()) if self.rows[i][1] != HolderKind.EXTERNAL)
+
+    def below(self, code: str) -> list[int]:
+        """The ids of ``code`` and every holder under it (none for an unknown code)."""
+        if code not in self.ids:
+            return []
+        if code not in self._below:
+            out, todo = [], [self.ids[code]]
+            while todo:
+                current = todo.pop()
+                out.append(current)
+                todo.extend(self.children.get(current, ()))
+            self._below[code] = out
+        return self._below[code]
+
+    def point(self, holder_id: int, within: set[int] | None = None) -> tuple[float, float] | None:
+        """A holder's (longitude, latitude), else the nearest holder's above it that has one (within a set)."""
+        current: int | None = holder_id
+        for _ in range(12):
+            if current is None or current not in self.rows or (within is not None and current not in within):
+                return None
+            _, _, parent, lat, lon = self.rows[current]
+            if lat is not None and lon is not None:
+                return (float(lon), float(lat))
+            current = parent
+        return None
+
+    def site_of(self, holder_id: int) -> str | None:
+        """The site a holder is at (itself, or the first site above it)."""
+        current: int | None = holder_id
+        for _ in range(50):
+            if current is None or current not in self.rows:
+                return None
+            code, kind, parent, _, _ = self.rows[current]
+            if kind == HolderKind.SITE.value:
+                return code
+            current = parent
+        return None
+
+
+def _tree(view: View) -> _Tree:
+    if "tree" not in view.kept:
+        h = t.holders
+        with view.ledger.engine.connect() as conn:
+            view.kept["tree"] = _Tree(conn.execute(select(h.c.id, h.c.code, h.c.kind, h.c.parent_id, h.c.latitude,
+                                                          h.c.longitude)).all())
+    tree: _Tree = view.kept["tree"]
+    return tree
+
+
+BOUNDARY = 2000  # at most this many holders outside: the weapons held are summed over the boundary's entries
+
+
+def _weapons_held(view: View, codes: Iterable[str], at: datetime | None) -> int:
+    """The weapons held in the subtrees of ``codes`` now or at ``at``: what came in across the subtrees'
+    boundary less what went out (the same sum as the balances: every movement nets to zero, so the movements
+    inside cancel). Over a mission, the boundary is the external holders and the other missions: a few
+    thousand entries against ten million; when the outside is larger than the inside, the balances."""
+    tree = _tree(view)
+    inside = {i for code in codes for i in tree.below(code)}
+    if not inside:
+        return 0
+    outside = [i for i in tree.rows if i not in inside]
+    if len(outside) > BOUNDARY:
+        total = 0
+        for code in codes:
+            if code in tree.ids:
+                lines = view.ledger.balance(code, at=at, tree=True)
+                total += sum(line.quantity for line in lines if line.type == "weapon")
+        return total
+    if not outside:
+        return 0  # nothing outside: nothing ever came in
+    e, i = t.entries, t.items
+    when = [e.c.occurred_at <= to_micros(at)] if at is not None else []
+    held = 0
+    with view.ledger.engine.connect() as conn:
+        for into, other, sign in ((e.c.target_id, e.c.source_id, 1), (e.c.source_id, e.c.target_id, -1)):
+            query = (select(into, func.sum(e.c.quantity)).join(i, i.c.id == e.c.item_id)
+                     .where(other.in_(outside), i.c.type == "weapon", *when).group_by(into))
+            held += sign * sum(int(q) for holder, q in conn.execute(query) if holder in inside)
+    return held
 
 
 # reading the registers into the domain's rows ---------------------------------------------------------
@@ -417,10 +511,11 @@ def _mission_codes(view: View, mission: str | None) -> set[str] | None:
     """The holders of the mission (None: every holder)."""
     if mission is None:
         return None
-    try:
-        return {h.code for h in view.ledger.subtree(mission)} | {mission}
-    except NotFound:
-        return set()
+    if ("inside", mission) not in view.kept:
+        tree = _tree(view)
+        view.kept[("inside", mission)] = {tree.rows[i][0] for i in tree.below(mission)}
+    inside: set[str] = view.kept[("inside", mission)]
+    return inside
 
 
 def _recoveries_of(view: View, mission: str | None) -> list[dict[str, Any]]:
@@ -512,40 +607,25 @@ def expenditure(view: View, mission: str | None, months: Sequence[str]) -> dict[
     last = starts[-1]
     bounds = [to_micros(m) for m in starts] + [to_micros(last.replace(year=last.year + (last.month == 12),
                                                                        month=last.month % 12 + 1))]
-    e, h = t.entries, t.holders
+    e = t.entries
     # the month as a CASE of literal bounds: the same SQL text in SELECT and GROUP BY (PostgreSQL)
     bucket = case(*[(e.c.occurred_at < literal_column(str(bounds[i + 1])), literal_column(str(i)))
                     for i in range(len(months))], else_=literal_column("-1"))
+    tree = _tree(view)
+    # rounds are expended to an external holder: its index on (target, time) reads those entries alone
+    externals = [i for i, row in tree.rows.items() if row[1] == HolderKind.EXTERNAL.value]
     query = (select(e.c.source_id, bucket.label("month"), func.sum(e.c.quantity).label("rounds"))
-             .where(e.c.kind == "expenditure", e.c.occurred_at >= bounds[0], e.c.occurred_at < bounds[-1])
+             .where(e.c.target_id.in_(externals), e.c.kind == "expenditure", e.c.occurred_at >= bounds[0],
+                    e.c.occurred_at < bounds[-1])
              .group_by(e.c.source_id, bucket))
     inside = _mission_codes(view, mission)
     with view.ledger.engine.connect() as conn:
         spent = conn.execute(query).all()
-        if not spent:
-            return {}
-        holders = {row.id: (row.code, row.kind, row.parent_id)
-                   for row in conn.execute(select(h.c.id, h.c.code, h.c.kind, h.c.parent_id))}
-    sites: dict[int, str | None] = {}
-
-    def site_of(holder_id: int) -> str | None:
-        if holder_id not in sites:
-            current: int | None = holder_id
-            found = None
-            for _ in range(50):
-                if current is None or current not in holders:
-                    break
-                code, kind, parent = holders[current]
-                if kind == HolderKind.SITE.value:
-                    found = code
-                    break
-                current = parent
-            sites[holder_id] = found
-        return sites[holder_id]
-
+    if not spent:
+        return {}
     out: dict[str, dict[str, int]] = {}
     for row in spent:
-        site = site_of(row.source_id)
+        site = tree.site_of(row.source_id)
         if site is None or row.month < 0 or (inside is not None and site not in inside) or not view.sees_holder(site):
             continue
         month = months[int(row.month)]
@@ -578,38 +658,27 @@ def places(view: View, question: Question) -> dict[str, list[list[float]]]:
     losses of the period (their coordinates, else their site's; with the weapons lost) and the recoveries
     of the period (their coordinates, else their store's site's)."""
     inside = _mission_codes(view, question.mission)
-    where: dict[str, tuple[float, float]] = {}
+    tree = _tree(view)
+    roots = [question.mission] if question.mission else tree.roots()
+    shown = {i for root in roots for i in tree.below(root)}
     sites: list[list[float]] = []
-    roots = [question.mission] if question.mission else [h.code for h in view.ledger.children(None)
-                                                         if not h.external]
-    for root in roots:
-        try:
-            holders = view.ledger.subtree(root)
-        except NotFound:
-            continue
-        parents = {h.code: h.parent for h in holders}
-        for h in holders:
-            if h.latitude is not None and h.longitude is not None:
-                where[h.code] = (h.longitude, h.latitude)
-                if h.kind is HolderKind.SITE and view.sees_holder(h.code):
-                    sites.append([h.longitude, h.latitude])
-        for code in parents:  # a store or a person at its site's place
-            current: str | None = code
-            for _ in range(10):
-                if current is None or current in where:
-                    break
-                current = parents.get(current)
-            if current is not None and current in where and code not in where:
-                where[code] = where[current]
+    for i in sorted(shown, key=lambda i: tree.rows[i][0]):
+        code, kind, _, lat, lon = tree.rows[i]
+        if kind == HolderKind.SITE.value and lat is not None and lon is not None and view.sees_holder(code):
+            sites.append([float(lon), float(lat)])
+
+    def where(code: str) -> tuple[float, float] | None:  # a store or a person at its site's place
+        return tree.point(tree.ids[code], shown) if code in tree.ids else None
+
     losses_at: list[list[float]] = []
     for loss in loss_rows(view, question):
-        point = loss.point or where.get(str(loss.site or ""))
+        point = loss.point or where(str(loss.site or ""))
         if point is not None:
             losses_at.append([point[0], point[1], float(loss.weapons)])
     recovered_at = []
     for row in _recoveries_of(view, question.mission):
         if question.within(_moment(row.get("recovered_at"))):
-            point = _point(row) or where.get(str(row.get("store") or ""))
+            point = _point(row) or where(str(row.get("store") or ""))
             if point is not None and (inside is None or row.get("store") in inside or row.get("mission")):
                 recovered_at.append([point[0], point[1]])
     return {"sites": sites, "losses": losses_at, "recoveries": recovered_at}
