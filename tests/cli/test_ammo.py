@@ -46,3 +46,38 @@ def test_a_survey_and_the_check(wam, world) -> None:  # noqa: ANN001
     assert code == 1 and json.loads(out)["in_breach"] == ["GAO-ASP"]
     code, _, err = wam("ammo", "distances", "GAO-ASP", "inhabited_building")
     assert code == 2 and "KIND=METRES" in err
+
+
+def test_an_override_a_suspension_and_the_holders_of_a_lot(wam, world) -> None:  # noqa: ANN001
+    from datetime import timedelta
+
+    from tests.factories import T0
+    from wam.domain.errors import InvalidInput
+
+    toxic = make_item(type="ammunition", make="X", model="irritant", lot="K-9", calibre="40mm",
+                      hazard_division="1.2", compatibility_group="K", neq_kg="0.1")
+    world.ledger.register_items([toxic])
+    with pytest.raises(InvalidInput, match="may not be stored with group K"):  # next to the ball rounds (S)
+        world.move("receipt", toxic, "supply:BGD", "GAO-ASP", quantity=10, days=1)
+    code, out, _ = wam("ammo", "override", "GAO-ASP", toxic.key, "--reason", "awaiting demolition", "--actor", "maj.sy")
+    assert code == 0 and f"override recorded: {toxic.key} in GAO-ASP" in out
+    world.move("receipt", toxic, "supply:BGD", "GAO-ASP", quantity=10, days=1)
+    code, out, _ = wam("ammo", "check", "--store", "GAO-ASP")
+    assert code == 1 and "override: L|X|IRRITANT|K-9 by maj.sy" in out and "awaiting demolition" in out
+    since = (T0 + timedelta(days=2)).date().isoformat()
+    code, out, _ = wam("ammo", "suspend", toxic.key, "--reason", "leaking canisters", "--since", since,
+                       "--code", "J", "--json")
+    assert code == 0 and json.loads(out)["holders"] == [
+        {"holder": "GAO-ASP", "name": json.loads(out)["holders"][0]["name"], "kind": "store", "quantity": 10}]
+    with pytest.raises(InvalidInput, match="is suspended"):
+        world.move("issue", toxic, "GAO-ASP", "PTE-RAHMAN", quantity=1, days=3)
+    code, out, _ = wam("ammo", "suspended")
+    assert code == 0 and "suspended from 2024-01-03" in out and "GAO-ASP" in out
+    code, out, _ = wam("ammo", "release", toxic.key, "--reason", "tested safe", "--since", "2024-01-05")
+    assert code == 0 and "released from 2024-01-05" in out
+    world.move("issue", toxic, "GAO-ASP", "PTE-RAHMAN", quantity=1, days=5)
+    code, out, _ = wam("ammo", "holders", toxic.key, "--json")
+    assert [c["status"] for c in json.loads(out)["history"]] == ["suspended", "released"]
+    assert {h["holder"]: h["quantity"] for h in json.loads(out)["holders"]} == {"GAO-ASP": 9, "PTE-RAHMAN": 1}
+    code, _, err = wam("ammo", "suspend", toxic.key, "--reason", "x", "--code", "Q")
+    assert code == 2 and "field 'code'" in err

@@ -9,7 +9,7 @@ from wam.domain.rules import RULES, Reads, Rule, fast_kinds, key_served
 
 KEY = {"values": ("kind", "source", "target", "actor", "reason"),
        "presence": ("document", "witness", "note", "reverses")}
-INLINE = ("fields", "lots only", "law 1 order", "law 1 custody", "law 2")
+INLINE = ("fields", "lots only", "law 1 order", "law 1 custody", "law 2", "suspended lot", "storage")
 
 
 def _refuse(_facts: object) -> None:
@@ -20,6 +20,17 @@ def test_every_kind_but_reversal_is_fast_with_the_ledgers_rules() -> None:
     kinds = fast_kinds(RULES, inline=INLINE, **KEY)
     assert MovementKind.REVERSAL not in kinds  # reads the original entry: always the checked path
     assert kinds == frozenset(MovementKind) - {MovementKind.REVERSAL}
+
+
+def test_the_storage_rules_without_their_fast_forms_leave_their_kinds_to_the_checked_path() -> None:
+    """The fast path's forms of the storage rules (a lot entering a store, an issue, transfer or
+    expenditure of a lot ever suspended, go to the checked path): without them, their kinds are slow."""
+    without = tuple(n for n in INLINE if n not in ("storage", "suspended lot"))
+    kinds = fast_kinds(RULES, inline=without, **KEY)
+    assert kinds == {MovementKind.LOSS, MovementKind.DISPOSAL}  # neither rule applies to these
+    assert fast_kinds(RULES, inline=(*without, "storage"), **KEY) == {
+        MovementKind.LOSS, MovementKind.DISPOSAL, MovementKind.RECEIPT, MovementKind.RETURN, MovementKind.RECOVERY,
+        MovementKind.ADJUSTMENT}
 
 
 def test_a_rule_reading_state_without_a_fast_form_sends_its_kinds_to_the_checked_path() -> None:

@@ -29,8 +29,14 @@ def test_mixing_and_aggregation_follow_what_the_store_holds(ledger, world) -> No
     bombs, smoke, toxic, odd = (_lot("B-1", "1.1", "D", "0.6"), _lot("S-1", "1.3", "G", "0.2", "smoke"),
                                 _lot("K-1", "1.2", "K", "1.0", "toxic"), _lot("X-1", "1.1", "D", None, "x"))
     ledger.register_items([bombs, smoke, toxic, odd])
-    for item, qty in ((bombs, 500), (smoke, 100), (toxic, 10), (odd, 5)):
+    for item, qty in ((bombs, 500), (smoke, 100), (odd, 5)):
         world.move("receipt", item, "supply:BGD", "GAO-ASP", quantity=qty, days=1)
+    # group K may not be stored with D, G or S: refused, until an officer records an override
+    with pytest.raises(InvalidInput, match="group D, which may not be stored with group K") as refused:
+        world.move("receipt", toxic, "supply:BGD", "GAO-ASP", quantity=10, days=1)
+    assert refused.value.field == "target" and "wam ammo override GAO-ASP" in refused.value.detail
+    ammo.record_override(ledger, "GAO-ASP", toxic.key, "quarantined pending demolition", actor="maj.sy")
+    world.move("receipt", toxic, "supply:BGD", "GAO-ASP", quantity=10, days=1)
     [store] = ammo.check(ledger, "GAO-ASP")
     # 1.1 present: everything but 1.4 counts (500 x 0.6 + 100 x 0.2 + 10 x 1.0)
     assert (store.aggregate.division, store.aggregate.neq_kg) == ("1.1", Decimal("330.0"))
@@ -40,6 +46,9 @@ def test_mixing_and_aggregation_follow_what_the_store_holds(ledger, world) -> No
     assert store.conditions == ["D with G: mixing CG G is at the discretion of the National Competent Authority"]
     assert store.unclassified == [odd.key]  # no NEQ: listed, never guessed
     assert [s.code for s in ammo.in_breach(ledger)] == ["GAO-ASP"]
+    assert [(o["item"], o["reason"], o["by"]) for o in store.overrides] == [
+        (toxic.key, "quarantined pending demolition", "maj.sy")]
+    assert ledger.verify().ok
 
 
 def test_distances_are_records_and_too_short_a_distance_is_a_breach(ledger, world) -> None:  # noqa: ANN001

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from tests.factories import T0, make_item, post
 from wam.domain.movements import make_movement
+from wam.services import ammo
 
 from .conftest import sign_in
 
@@ -19,6 +20,8 @@ def _stock(app) -> None:  # noqa: ANN001
     toxic = make_item(type="ammunition", make="X", model="irritant", lot="K-1", calibre="40mm",
                       hazard_division="1.2", compatibility_group="K", neq_kg="0.1")
     ledger.register_items([bombs, toxic])
+    # group K may not be stored with D: the officer's override lets it in (and the page shows it)
+    ammo.record_override(ledger, "GAO-ASP", toxic.key, "awaiting transport to the demolition range", actor="maj.sy")
     for item, qty in ((bombs, 1000), (toxic, 10)):
         post(ledger, make_movement(kind="receipt", item=item.key, quantity=qty, source="supply:BGD", target="GAO-ASP",
                                    occurred_at=T0 + timedelta(days=3), actor="setup"))

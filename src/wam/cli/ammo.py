@@ -7,6 +7,10 @@ Examples::
     wam ammo mixing C G [--json]                 # allowed, forbidden, or conditional with its note
     wam ammo distances GAO-ASP inhabited_building=450 public_traffic_route=300   # record a store's survey
     wam ammo check [--store GAO-ASP] [--json]    # the breaches now: mixing and distances (exit 1 if any)
+    wam ammo override GAO-ASP LOT --reason "..." [--withdraw]   # let a lot into a store despite the rules
+    wam ammo suspend LOT --reason "..." [--since DATE] [--code J] [--recall]   # or: wam ammo release LOT ...
+    wam ammo holders LOT [--json]                # every holder of a lot now (where to collect a recall)
+    wam ammo suspended [--json]                  # the lots suspended or recalled now, with their holders
 
 Values the reference labels secondary [S] are marked provisional with their source; values it labels
 UNSURE are not encoded, and the answer says so (:mod:`wam.domain.iatg`).
@@ -117,6 +121,103 @@ def check(store: str | None = typer.Option(None, "--store", help="Only this stor
         raise typer.Exit(1)
 
 
+ActorOption = typer.Option(None, "--actor", help="Who decides (default: your user name).")
+
+
+@ammo_app.command("override")
+def override(store: str = typer.Argument(..., help="The store's code."),
+             item: str = typer.Argument(..., help="The lot's item key."),
+             reason: str = typer.Option(..., "--reason", help="Why the lot may be there (kept and shown)."),
+             withdraw: bool = typer.Option(False, "--withdraw", help="End the override: the rules apply again."),
+             actor: str | None = ActorOption, as_json: bool = JsonOption) -> None:
+    """Record an officer's override: the lot may enter the store despite the storage rules."""
+    from wam.services import ammo
+
+    done = ammo.record_override(common.open_ledger(), store, item, reason, actor=actor or getpass.getuser(),
+                                withdrawn=withdraw)
+    if as_json:
+        common.print_json(done)
+        return
+    said = "withdrawn" if withdraw else "recorded"
+    common.stdout.print(f"override {said}: {done['item']} in {done['store']} ({done['reason']})", markup=False)
+
+
+def _set_status(item: str, status: str, reason: str, since: str | None, code: str | None, actor: str | None,
+                as_json: bool) -> None:
+    from wam.services import ammo
+
+    ledger = common.open_ledger()
+    done = ammo.set_status(ledger, item, status, reason, actor=actor or getpass.getuser(), since=since, code=code)
+    held = ammo.holders_of(ledger, item)
+    if as_json:
+        common.print_json({**done, "holders": held})
+        return
+    common.stdout.print(f"{done['item']}: {done['status']} from {done['since']} ({done['reason']})", markup=False)
+    _print_holders(held)
+
+
+SinceOption = typer.Option(None, "--since", help="From this date or moment (a date: from its start, UTC); "
+                                                "default now.")
+
+
+@ammo_app.command("suspend")
+def suspend(item: str = typer.Argument(..., help="The lot's item key."),
+            reason: str = typer.Option(..., "--reason", help="Why (a technical notice, an incident, a test)."),
+            since: str | None = SinceOption,
+            code: str | None = typer.Option(None, "--code", help="A US ammunition condition code, J to N."),
+            recall: bool = typer.Option(False, "--recall", help="A recall rather than a suspension."),
+            actor: str | None = ActorOption, as_json: bool = JsonOption) -> None:
+    """Suspend or recall a lot: from then on it is not issued, transferred (but for disposal) or expended."""
+    _set_status(item, "recalled" if recall else "suspended", reason, since, code, actor, as_json)
+
+
+@ammo_app.command("release")
+def release(item: str = typer.Argument(..., help="The lot's item key."),
+            reason: str = typer.Option(..., "--reason", help="Why the lot may be used again."),
+            since: str | None = SinceOption, actor: str | None = ActorOption, as_json: bool = JsonOption) -> None:
+    """Lift a lot's suspension or recall from a moment on."""
+    _set_status(item, "released", reason, since, None, actor, as_json)
+
+
+@ammo_app.command("holders")
+def holders(item: str = typer.Argument(..., help="The lot's item key."), as_json: bool = JsonOption) -> None:
+    """Every holder of a lot now, with its quantity, and the lot's suspensions and recalls."""
+    from wam.services import ammo
+
+    ledger = common.open_ledger()
+    held, history = ammo.holders_of(ledger, item), ammo.lot_history(ledger, item)
+    if as_json:
+        common.print_json({"item": item, "holders": held, "history": history})
+        return
+    for change in history:
+        common.stdout.print(f"{change['status']} from {change['since']} by {change['by']}: {change['reason']}",
+                            markup=False)
+    _print_holders(held)
+
+
+@ammo_app.command("suspended")
+def suspended(as_json: bool = JsonOption) -> None:
+    """The lots suspended or recalled now, each with every holder of it."""
+    from wam.services import ammo
+
+    found = ammo.suspended_lots(common.open_ledger())
+    if as_json:
+        common.print_json({"lots": found})
+        return
+    if not found:
+        common.stdout.print("no lot is suspended or recalled", markup=False)
+    for lot in found:
+        common.stdout.print(f"{lot['item']}: {lot['status']} from {lot['since']} ({lot['reason']})", markup=False)
+        _print_holders(lot["holders"])
+
+
+def _print_holders(held: list[dict[str, Any]]) -> None:
+    if not held:
+        common.stdout.print("  held by no one", markup=False)
+    for h in held:
+        common.stdout.print(f"  {h['holder']:<24} {h['quantity']:>10,}  {h['name']}", markup=False)
+
+
 def _print_status(found: list[Any], as_json: bool) -> None:
     if as_json:
         common.print_json({"stores": [s.as_dict() for s in found], "in_breach": [s.code for s in found if s.breaches]})
@@ -136,6 +237,8 @@ def _print_status(found: list[Any], as_json: bool) -> None:
         for d in s.distances:
             if not d.breach:
                 common.stdout.print(f"  {d.label}: {d.reason}", markup=False)
+        for o in s.overrides:
+            common.stdout.print(f"  override: {o['item']} by {o['by']} at {o['at']}: {o['reason']}", markup=False)
         if s.unclassified:
             common.stdout.print(f"  unclassified lots (no division, group or NEQ): {', '.join(s.unclassified)}",
                                 markup=False)

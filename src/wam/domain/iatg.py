@@ -279,6 +279,7 @@ def check_distance(kind: str, distance_m: float, held: Aggregate | None) -> Dist
         return made(None, False, f"HD {held.division}: its distances are not encoded (UNSURE in the reference)")
     required = distance(held.neq_kg, site.k)
     if required > distance_m:
-        return made(required, True, f"{held.neq_kg} kg NEQ of HD {held.division} needs {required:.1f} m from a "
-                                    f"{site.label}; it is {distance_m:g} m (at most {limit:.1f} kg there)")
+        article = "an" if site.label[0] in "aeiou" else "a"
+        return made(required, True, f"{held.neq_kg} kg NEQ of HD {held.division} needs {required:.1f} m from "
+                                    f"{article} {site.label}; it is {distance_m:g} m (at most {limit:.1f} kg there)")
     return made(required, False, f"{required:.1f} m needed, {distance_m:g} m recorded")

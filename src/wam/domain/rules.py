@@ -23,7 +23,7 @@ breaks names the error.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple, Protocol
@@ -32,6 +32,7 @@ from .errors import InvalidInput
 from .holders import HolderKind
 from .laws import check_nets_to_zero, check_non_negative, check_serial_custody, check_serial_not_backdated
 from .movements import MAX_QUANTITY, TEXT_LIMITS, Movement, MovementKind, check_kind_rules
+from .storage import BLOCKED_KINDS, Contents, LotClass, LotStatus, check_storage, check_suspension
 from .text import is_clean
 
 
@@ -45,6 +46,9 @@ class Reads(StrEnum):
     HISTORY = "the item's movements after a back-dated one"
     BALANCE = "the source's balance at the moment and every later change to it"
     ORIGINAL = "the entry a reversal undoes"
+    STORE = ("what the target store holds by lot at the moment and after, its recorded distances and the "
+             "officers' overrides")
+    STATUS = "the lot's suspensions and recalls"
 
 
 class End(Protocol):
@@ -102,6 +106,21 @@ class Facts(Protocol):
 
     def original(self, ledger: str, seq: int) -> Original | None:
         """The entry ``ledger:seq`` that a reversal cites, or None if there is none."""
+
+    def lot_class(self) -> LotClass | None:
+        """The (lot) item's hazard division, compatibility group and NEQ, if all are known."""
+
+    def store_moments(self) -> Iterable[Contents]:
+        """What the target store holds (without the movement) at the moment, then after each later change."""
+
+    def store_distances(self) -> Mapping[str, float]:
+        """The target store's recorded distances to exposed sites (metres by kind)."""
+
+    def overridden(self) -> bool:
+        """Whether an officer's override covers the item in the target store."""
+
+    def lot_status(self) -> LotStatus | None:
+        """The lot's status (suspended, recalled, released) at the moment, if it ever had one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +229,23 @@ def _law2(f: Facts) -> None:
                            balance_at=f.balance_at(), later_deltas=later)
 
 
+def _storage(f: Facts) -> None:
+    if f.serialised or f.target.kind is not HolderKind.STORE:
+        return
+    cls = f.lot_class()
+    if cls is not None:
+        mv = f.movement
+        check_storage(mv.target, mv.item, cls, mv.quantity, f.store_moments(), f.store_distances(), f.overridden)
+
+
+def _suspension(f: Facts) -> None:
+    if not f.serialised:
+        check_suspension(f.movement.kind, f.movement.item, f.movement.reason, f.lot_status())
+
+
+#: the kinds that bring materiel to a real holder (a store among them); an issue goes to a person
+STORING_KINDS = frozenset({MovementKind.RECEIPT, MovementKind.TRANSFER, MovementKind.RETURN, MovementKind.RECOVERY,
+                           MovementKind.ADJUSTMENT, MovementKind.REVERSAL})
 _PERSON_KINDS = frozenset({MovementKind.ISSUE, MovementKind.RETURN, MovementKind.TRANSFER})
 
 #: Every rule of a movement, in the order their errors are reported.
@@ -225,6 +261,8 @@ RULES: tuple[Rule, ...] = (
     Rule("law 1 order", _law1_order, frozenset({Reads.ITEM, Reads.HISTORY})),
     Rule("law 1 custody", _law1_custody, frozenset({Reads.ITEM, Reads.ENDS, Reads.CUSTODY})),
     Rule("law 2", _law2, frozenset({Reads.ITEM, Reads.ENDS, Reads.BALANCE})),
+    Rule("suspended lot", _suspension, frozenset({Reads.FIELDS, Reads.ITEM, Reads.STATUS}), kinds=BLOCKED_KINDS),
+    Rule("storage", _storage, frozenset({Reads.ITEM, Reads.ENDS, Reads.STORE}), kinds=STORING_KINDS),
 )
 
 

@@ -15,23 +15,28 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from wam.domain import iatg
+from wam.domain import storage as rules
 from wam.domain.access import Action
 from wam.domain.errors import InvalidInput, NotFound
 from wam.domain.holders import HolderKind
+from wam.domain.timefmt import FIRST_MOMENT, check_readable, iso, parse_moment, to_micros
 from wam.storage import tables as t
 
 from . import records
 
+# the kinds of records the storage rules read (wam.services.storage_state reads them for the posting)
+from .storage_state import DISTANCES_KIND, OVERRIDE_KIND, STATUS_KIND, ledger_position, status_change
+
 if TYPE_CHECKING:
     from .ledger import Ledger
 
-DISTANCES_KIND = "store:distances"
 
 
 @dataclass
@@ -45,6 +50,7 @@ class StoreStatus:
     aggregate: iatg.Aggregate | None = None
     mixing: list[iatg.Mixing] = field(default_factory=list)
     distances: list[iatg.DistanceCheck] = field(default_factory=list)
+    overrides: list[dict[str, Any]] = field(default_factory=list)  # the officers' overrides in force
 
     @property
     def breaches(self) -> list[str]:
@@ -67,7 +73,8 @@ class StoreStatus:
                 "conditions": self.conditions, "lots": self.lots, "unclassified": self.unclassified,
                 "aggregate": None if held is None else {"division": held.division, "neq_kg": str(held.neq_kg),
                                                         "provisional": held.provisional, "source": held.source},
-                "mixing": [m.as_dict() for m in self.mixing], "distances": [d.as_dict() for d in self.distances]}
+                "mixing": [m.as_dict() for m in self.mixing], "distances": [d.as_dict() for d in self.distances],
+                "overrides": self.overrides}
 
 
 def _contents(ledger: Ledger, codes: Iterable[str] | None) -> dict[str, tuple[str, list[Any]]]:
@@ -119,9 +126,15 @@ def record_distances(ledger: Ledger, store: str, given: Mapping[str, object], *,
     for kind, metres in given.items():
         site = iatg.site_kind(kind)
         clean[site.kind] = iatg._positive(metres, site.kind, iatg.MAX_DISTANCE_M)  # noqa: SLF001
-    records.retrying(ledger.engine, lambda conn: records.append(
-        conn, kind=DISTANCES_KIND, ref=holder.code, body={"distances": clean}, actor=actor))
+    _decide(ledger, DISTANCES_KIND, holder.code, {"distances": clean}, actor)
     return clean
+
+
+def _decide(ledger: Ledger, kind: str, ref: str, body: dict[str, Any], actor: str) -> None:
+    """Append a record the storage rules read, with the ledger's position (:func:`ledger_position`)."""
+    records.retrying(ledger.engine, lambda conn: records.append(
+        conn, kind=kind, ref=ref, body={**body, "ledger_seq": ledger_position(conn)}, actor=actor,
+        at=ledger.clock()))
 
 
 def status(name: str, code: str, rows: list[Any], surveyed: Mapping[str, float]) -> StoreStatus:
@@ -160,10 +173,14 @@ def check(ledger: Ledger, store: str | None = None) -> list[StoreStatus]:
     codes = sorted(set(contents) | {c for c, d in surveys.items() if d})
     if store is not None and store not in codes:
         codes = [store]
+    in_force = _all_overrides(ledger)
+    codes = sorted(set(codes) | ({c for c, o in in_force.items() if o} if store is None else set()))
     out = []
     for code in codes:
         name, rows = contents.get(code) or (ledger.holder(code).name, [])
-        out.append(status(name, code, rows, surveys.get(code) or {}))
+        found = status(name, code, rows, surveys.get(code) or {})
+        found.overrides = in_force.get(code, [])
+        out.append(found)
     return out
 
 
@@ -172,8 +189,131 @@ def in_breach(ledger: Ledger) -> list[StoreStatus]:
     return [s for s in check(ledger) if s.breaches]
 
 
-__all__ = ["DISTANCES_KIND", "NotFound", "ScopedAmmo", "StoreStatus", "check", "distances", "in_breach",
-           "record_distances", "status"]
+# overrides -----------------------------------------------------------------------------------------
+
+def _all_overrides(ledger: Ledger) -> dict[str, list[dict[str, Any]]]:
+    """Each store's overrides in force (the last record for a lot wins; a withdrawal ends it)."""
+    latest: dict[tuple[str, str], records.Record] = {}
+    with ledger.engine.connect() as conn:
+        for record in records.all_records(conn, kinds=[OVERRIDE_KIND]):
+            latest[record.ref, record.data["item"]] = record
+    out: dict[str, list[dict[str, Any]]] = {}
+    for (store, item), record in sorted(latest.items()):
+        if not record.data.get("withdrawn"):
+            out.setdefault(store, []).append({"item": item, "reason": record.data["reason"], "by": record.actor,
+                                              "at": iso(record.recorded_at)})
+    return out
+
+
+def record_override(ledger: Ledger, store: str, item: str, reason: str, *, actor: str,
+                    withdrawn: bool = False) -> dict[str, Any]:
+    """Record an officer's override: ``item`` may enter ``store`` despite the storage rules, for
+    ``reason`` (or, ``withdrawn``, end it: the rules apply again to its next movements there).
+    Both are records of the records chain: who, when and why stay on the store's history.
+
+    Raises:
+        NotFound: no such store or item.
+        InvalidInput: not a store, an item that is not a lot, no reason.
+    """
+    holder = ledger.holder(store)
+    if holder.kind is not HolderKind.STORE:
+        raise InvalidInput(f"{store} is a {holder.kind.value}, not a store", field="store")
+    lot = ledger.item(item)
+    if lot.serialised:
+        raise InvalidInput(f"{item} is a weapon; the storage rules are for lots of ammunition", field="item")
+    text = (reason or "").strip()
+    if not text:
+        raise InvalidInput("give the reason for the override (it is kept and shown)", field="reason")
+    body = {"item": lot.key, "reason": text, "withdrawn": withdrawn}
+    _decide(ledger, OVERRIDE_KIND, holder.code, body, actor)
+    return {"store": holder.code, **body, "by": actor}
+
+
+# suspensions and recalls ------------------------------------------------------------------------------
+
+def _since(value: object, now: datetime) -> int:
+    """A suspension's start: a date means from the start of that day (UTC); default now."""
+    if value is None or value == "":
+        return to_micros(now)
+    if isinstance(value, datetime):
+        return to_micros(check_readable(value, "since"))
+    text = str(value).strip()
+    try:
+        moment = parse_moment(text, "since")
+    except ValueError:
+        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD) or a date and time", field="since") from None
+    if len(text) == 10:
+        moment = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    return to_micros(max(moment, FIRST_MOMENT))
+
+
+def set_status(ledger: Ledger, item: str, status: str, reason: str, *, actor: str, since: object = None,
+               code: str | None = None) -> dict[str, Any]:
+    """Suspend, recall or release a lot from ``since`` on (a record of the records chain).
+
+    From then on the ledger refuses to issue, transfer (but for disposal) or expend it, on every
+    path (:func:`wam.domain.storage.check_suspension`); a release lifts that from its own ``since``.
+
+    Raises:
+        NotFound: no such item.
+        InvalidInput: a weapon, a status or code wam does not know, no reason, a bad date.
+    """
+    lot = ledger.item(item)
+    if lot.serialised:
+        raise InvalidInput(f"{item} is a weapon; suspensions and recalls are for lots", field="item")
+    if status not in rules.STATUSES:
+        raise InvalidInput(f"{status!r} is not one of {', '.join(rules.STATUSES)}", field="status")
+    if code is not None and (status != rules.SUSPENDED or code.upper() not in rules.SUSPENSION_CODES):
+        raise InvalidInput(f"a condition code is one of {', '.join(rules.SUSPENSION_CODES)}, for a suspension "
+                           f"({rules.SOURCE_CODES})", field="code")
+    text = (reason or "").strip()
+    if not text:
+        raise InvalidInput("give the reason (a technical notice, an incident, a test result)", field="reason")
+    body = {"status": status, "since": _since(since, ledger.clock()), "reason": text,
+            "code": None if code is None else code.upper()}
+    _decide(ledger, STATUS_KIND, lot.key, body, actor)
+    return {"item": lot.key, **body, "since": iso(int(body["since"])), "by": actor}  # type: ignore[call-overload]
+
+
+def holders_of(ledger: Ledger, item: str) -> list[dict[str, Any]]:
+    """Every holder of the lot now, with its quantity: where a recalled lot must be collected from."""
+    lot = ledger.item(item)  # NotFound
+    h, i, b = t.holders, t.items, t.balances
+    query = (select(h.c.code, h.c.name, h.c.kind, b.c.quantity).join(b, b.c.holder_id == h.c.id)
+             .join(i, i.c.id == b.c.item_id).where(i.c.key == lot.key, b.c.quantity > 0, h.c.external.is_(False))
+             .order_by(h.c.code))
+    with ledger.engine.connect() as conn:
+        return [{"holder": r.code, "name": r.name, "kind": r.kind, "quantity": r.quantity} for r in conn.execute(query)]
+
+
+def lot_history(ledger: Ledger, item: str) -> list[dict[str, Any]]:
+    """The lot's suspensions, recalls and releases, in the order recorded."""
+    lot = ledger.item(item)
+    with ledger.engine.connect() as conn:
+        found = records.history(conn, STATUS_KIND, lot.key)
+    return [{"status": c.status, "since": iso(c.since), "reason": c.reason, "code": c.code, "by": r.actor,
+             "recorded_at": iso(r.recorded_at)} for r in found for c in [status_change(r.data)]]
+
+
+def suspended_lots(ledger: Ledger) -> list[dict[str, Any]]:
+    """Every lot suspended or recalled now, with its status and every holder of it."""
+    changes: dict[str, list[rules.LotStatus]] = {}
+    with ledger.engine.connect() as conn:
+        for record in records.all_records(conn, kinds=[STATUS_KIND]):
+            changes.setdefault(record.ref, []).append(status_change(record.data))
+    now = to_micros(ledger.clock())
+    out = []
+    for key, history in sorted(changes.items()):
+        current = rules.status_at(history, now)
+        if current is not None and current.blocks:
+            out.append({"item": key, "status": current.status, "code": current.code, "since": iso(current.since),
+                        "reason": current.reason, "holders": holders_of(ledger, key)})
+    return out
+
+
+__all__ = ["DISTANCES_KIND", "NotFound", "ScopedAmmo", "StoreStatus", "check", "distances", "holders_of",
+           "in_breach", "lot_history", "record_distances", "record_override", "set_status", "status",
+           "suspended_lots"]
 
 
 class ScopedAmmo:
@@ -197,4 +337,39 @@ class ScopedAmmo:
         done: dict[str, float] = scoped._append(  # noqa: SLF001
             lambda: record_distances(scoped.ledger, store, given, actor=scoped.actor))
         return done
+
+    def record_override(self, store: str, item: str, reason: str, *, withdrawn: bool = False) -> dict[str, Any]:
+        """An override needs the approving role at the store (the mission WAM officer)."""
+        scoped = self.scoped
+        scoped._require(store, Action.APPROVE)  # noqa: SLF001
+        done: dict[str, Any] = scoped._append(  # noqa: SLF001
+            lambda: record_override(scoped.ledger, store, item, reason, actor=scoped.actor, withdrawn=withdrawn))
+        return done
+
+    def set_status(self, item: str, status: str, reason: str, *, since: object = None,
+                   code: str | None = None) -> dict[str, Any]:
+        """Suspending a lot needs the approving role at every holder of it now (somewhere, if none)."""
+        scoped = self.scoped
+        scoped._require_item_visible(item)  # noqa: SLF001
+        scoped._require_anywhere(Action.APPROVE)  # noqa: SLF001
+        for held in holders_of(scoped.ledger, item):
+            scoped._require(held["holder"], Action.APPROVE)  # noqa: SLF001
+        done: dict[str, Any] = scoped._append(  # noqa: SLF001
+            lambda: set_status(scoped.ledger, item, status, reason, actor=scoped.actor, since=since, code=code))
+        return done
+
+    def holders_of(self, item: str) -> list[dict[str, Any]]:
+        scoped = self.scoped
+        scoped._require_item_visible(item)  # noqa: SLF001
+        return [h for h in holders_of(scoped.ledger, item) if scoped.visible(h["holder"])]
+
+    def suspended_lots(self) -> list[dict[str, Any]]:
+        scoped = self.scoped
+        scoped._require_anywhere(Action.READ)  # noqa: SLF001
+        out = []
+        for lot in suspended_lots(scoped.ledger):
+            held = [h for h in lot["holders"] if scoped.visible(h["holder"])]
+            if held:
+                out.append({**lot, "holders": held})
+        return out
 

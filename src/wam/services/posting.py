@@ -38,15 +38,18 @@ from sqlalchemy import Connection, func, select, text, update
 
 from wam.domain.chain import NONE, canonical_bytes, link
 from wam.domain.errors import ConcurrentAppend, InvalidInput, NotFound, PostingRejected
+from wam.domain.holders import HolderKind
 from wam.domain.materiel import Shape
 from wam.domain.movements import MAX_QUANTITY, TEXT_LIMITS, Entry, Movement, MovementKind
 from wam.domain.rules import RULES, Reads, Rule, check_all, fast_kinds
+from wam.domain.storage import BLOCKED_KINDS
 from wam.domain.text import is_clean
 from wam.storage import tables as t
 
 from .catalog import Catalog, HolderRef, ItemRef
 from .marks import forget_after
 from .rule_facts import LedgerFacts as _Facts
+from .storage_state import StorageState
 
 CHUNK = 5000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -70,7 +73,7 @@ _READ_BACK = ("ix_entries_item_time", "ix_entries_reverses")  # those the postin
 # is derived from these and the rules (domain.rules.fast_kinds), never listed by hand.
 FAST_KEY_VALUES = ("kind", "source", "target", "actor", "reason")
 FAST_KEY_PRESENCE = ("document", "witness", "note", "reverses")
-FAST_INLINE = frozenset({"fields", "lots only", "law 1 order", "law 1 custody", "law 2"})
+FAST_INLINE = frozenset({"fields", "lots only", "law 1 order", "law 1 custody", "law 2", "suspended lot", "storage"})
 
 _JSON = JSONEncoder(separators=(",", ":")).encode
 # A fast-path row reaches SQLite as (see _json_insert_sql): its integers, fixed-width decimal
@@ -132,6 +135,7 @@ class Poster:
         self.start_seq = self.seq = head.seq
         self.start_hash = self.prev = bytes(head.hash)
         self.state = _BatchState(fresh=head.seq == 0)
+        self.storage = StorageState(self)
         self._deferred: list = []
         # monthly balance marks exist: movements before a holder's marks make them stale
         self._marks = not self.state.fresh and conn.execute(select(t.mark_sets.c.holder_id).limit(1)).first() is not None
@@ -222,6 +226,10 @@ class Poster:
         ends_cache, items, fast_rows, hashes = self._ends, self._items, self.fast_rows, self.fast_hashes
         uuid, recorded_text, marks, keep = self.ledger_uuid, self._recorded_text, self._marks, self.keep_entries
         expenditure, serial_shape = MovementKind.EXPENDITURE, Shape.SERIAL
+        # the storage rules' fast forms: a lot entering a store, and an issue, transfer or
+        # expenditure of a lot that was ever suspended, take the checked path
+        store_kind, blocked, status_ids = HolderKind.STORE, BLOCKED_KINDS, self.storage.status_ids
+        store_last = self.storage.store_last
         seq, prev = self.seq, self.prev
         number = 0
         last_moment, last_when = None, 0
@@ -261,7 +269,8 @@ class Poster:
                     # lots only, law 2 (the source holds enough, or is outside the ledger)
                     if (quantity == 1 and kind is not expenditure and (
                         custody.get(item_id, -1) == source.id if last is not None else source.external
-                    )) if serial else (src >= quantity or source.external):
+                    )) if serial else ((src >= quantity or source.external) and target.kind is not store_kind
+                                       and (kind not in blocked or item_id not in status_ids())):
                         # accepted: append, link, update the state
                         seq += 1
                         kind_text = _KIND_TEXT[kind]
@@ -292,6 +301,10 @@ class Poster:
                         last_at[item_id] = when
                         if serial:
                             custody[item_id] = target.id
+                        elif source.id in store_last:  # a lot left a store whose state is loaded
+                            latest = store_last[source.id]
+                            if latest is None or when > latest:
+                                store_last[source.id] = when
                         if marks:
                             self._touch_marks(source.id, when)
                             self._touch_marks(target.id, when)
@@ -470,6 +483,8 @@ class Poster:
             state.last_at[item.id] = when
             if item.shape is Shape.SERIAL:
                 state.custody[item.id] = target.id
+        if item.shape is not Shape.SERIAL:
+            self.storage.moved(item.id, source.id, target.id, when)
 
     # writing -----------------------------------------------------------------------------
     def defer_indexes(self) -> None:
@@ -626,6 +641,7 @@ class Poster:
         state.last_at.clear()
         state.new_items.clear()
         state.fresh = False  # what the batch wrote is stored now: read it back, keep zero balances
+        self.storage.forget()
         self._items.clear()  # the catalog's cache (ids are read again when needed)
 
     def finish(self) -> int:

@@ -7,7 +7,7 @@ back-dated, so most never read the item's later history).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from sqlalchemy import select
 from wam.domain.errors import InvalidInput, NotFound
 from wam.domain.materiel import Shape
 from wam.domain.rules import Original
+from wam.domain.storage import Contents, LotClass, LotStatus, status_at
 from wam.domain.timefmt import to_micros
 from wam.storage import tables as t
 
@@ -112,6 +113,23 @@ class LedgerFacts:
 
     def later_deltas(self) -> Iterable[int]:
         return [d for at, d in self._source_deltas() if at > self.when]
+
+    # the storage rules: the batch's StorageState keeps what they read
+    def lot_class(self) -> LotClass | None:
+        return self.poster.storage.lot_class(self.item.id)
+
+    def store_moments(self) -> Iterator[Contents]:
+        return self.poster.storage.moments(self.target.id, self.when)
+
+    def store_distances(self) -> Mapping[str, float]:
+        return self.poster.storage.distances(self.target.id, self.target.code)
+
+    def overridden(self) -> bool:
+        return self.poster.storage.overridden(self.target.id, self.target.code, self.item.key)
+
+    def lot_status(self) -> LotStatus | None:
+        changes = self.poster.storage.statuses().get(self.item.key)
+        return None if not changes else status_at(changes, self.when)
 
     def original(self, ledger: str, seq: int) -> Original | None:
         poster = self.poster

@@ -39,6 +39,7 @@ from .records import check_records
 from .signing import Checkpoint
 from .trust import Anchors, check_anchors, check_checkpoint_chain, check_guard_definitions, stored_checkpoint
 from .verify_rules import rule_problems
+from .verify_storage import storage_problems
 
 FETCH = 20_000
 
@@ -96,6 +97,7 @@ def verify(engine: Engine, ledger_uuid: str, checkpoints: list[Checkpoint], anch
             chain.collect(report, found_hashes)
         problems.extend(replay.problems)
         problems.extend(rule_problems(conn))  # the rules that read no state, once per distinct kind of entry
+        problems.extend(storage_problems(conn))  # the storage rules, against the state each entry was posted in
         _compare_balances(conn, codes, keys, replay, problems)
         last_seq = report.head_seq
         last_hash = bytes.fromhex(report.head_hash) if report.head_hash else GENESIS
