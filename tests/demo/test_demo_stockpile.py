@@ -22,6 +22,9 @@ def test_the_demo_has_surveyed_stores_one_in_breach_and_assessments(tmp_path) ->
         assert [(a["state"], a["score"]["level"]) for a in found] == [("closed", 3), ("closed", 1), ("open", 0)]
         planned = assessments.show(ledger, found[1]["id"])["actions"]
         assert len(planned) == 3 and [a["done"] for a in planned] == [False, True, False]
+        assert [o["by"] for o in breach.overrides] == ["demo.wam-officer"]  # the officer's override, shown
+        [lot] = ammo.suspended_lots(ledger)
+        assert lot["code"] == "J" and lot["holders"]
         assert ledger.verify().ok
     finally:
         ledger.engine.dispose()

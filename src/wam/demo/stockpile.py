@@ -10,6 +10,12 @@ armouries with their action plans, as the mission WAM officer records them.
    with gaps in lighting, key custody, the two-person rule and the alarm (basic: critical questions of
    levels 2 and 3 not met; an action plan, one action done),
    the third left open halfway (an assessment in progress).
+3. The store in breach gets the WAM officer's override for its heaviest lot, with the reason (the
+   rules would now refuse more of it there; the override lets the next delivery in, and it shows on
+   the store's page). A lot of grenades is suspended (condition code J) after a defect notice, from
+   twenty days before the last day of the history: the notice came late, so the lot was issued
+   after its suspension took effect (an early warning of the analyses), and the ledger now refuses
+   to issue it.
 
 Everything goes through the services (:mod:`wam.services.ammo`, :mod:`wam.services.assessments`), as
 the command line would; the same world gives the same figures.
@@ -74,4 +80,44 @@ def add_stockpile(ledger: Ledger, stores: list[tuple[str, str]]) -> dict[str, in
             half = dict(list(everything.items())[: len(everything) // 2])
             assessments.answer(ledger, aid, half, actor=OFFICER)
         assessed += 1
-    return {"surveyed": surveyed, "assessed": assessed}
+    overridden = _override_breach(ledger, [s for s in ammo.check(ledger) if s.breaches])
+    suspended = _suspend_a_lot(ledger)
+    return {"surveyed": surveyed, "assessed": assessed, "overrides": overridden, "suspended": suspended}
+
+
+def _override_breach(ledger: Ledger, breaching: list) -> int:  # noqa: ANN001  (StoreStatus)
+    from wam.services import ammo
+
+    for store in breaching[:1]:
+        heaviest = max((lot for lot in store.lots if lot["neq_kg"] is not None),
+                       key=lambda lot: float(lot["neq_kg"]), default=None)
+        if heaviest is not None:
+            ammo.record_override(ledger, store.code, heaviest["item"], "houses built inside the safety distance; "
+                                 "the store is being drawn down to the NEQ its survey allows", actor=OFFICER)
+            return 1
+    return 0
+
+
+def _suspend_a_lot(ledger: Ledger) -> int:
+    """Suspend the lot of grenades or bombs (else of rounds) issued most recently, from twenty days
+    before the history's last day."""
+    from sqlalchemy import text
+
+    from wam.services import ammo
+
+    with ledger.engine.connect() as conn:
+        last = conn.execute(text("SELECT max(occurred_at) FROM entries")).scalar()
+        if last is None:
+            return 0
+        since = last - 20 * 86_400_000_000
+        found = conn.execute(text(
+            "SELECT i.key FROM entries e JOIN items i ON i.id = e.item_id WHERE e.kind = 'issue' AND i.shape = 'lot' "
+            "AND e.occurred_at > :since ORDER BY i.hazard_division <> '1.4' DESC, e.occurred_at DESC, e.seq DESC "
+            "LIMIT 1"), {"since": since}).scalar()
+    if found is None:
+        return 0
+    from wam.domain.timefmt import iso
+
+    ammo.set_status(ledger, found, "suspended", "manufacturer's defect notice: the lot may function early",
+                    actor=OFFICER, since=iso(since), code="J")
+    return 1
