@@ -8,6 +8,7 @@ scoping, the template; no socket, as ``bench/incidents.py`` does), one warm-up t
   (the map's own period and kinds, ``map=1``);
 - ``/api/analysis`` without a filter and with the mission and the quarter;
 - ``/analysis/brief.pdf`` for the mission and the whole period;
+- ``/dashboard``, the WAM officer's page, for comparison (a persona it refuses is named, not timed);
 
 and ``wam report brief`` for the mission and the whole period as a command (a new process each time,
 wall time: start-up, reading, the PDF and its HTML). Targets (issue 14): every view under 500 ms, a brief
@@ -113,7 +114,9 @@ def main() -> None:
     out: dict[str, Any] = {"db": args.db, "entries": entries, "mission": mission,
                            "period": [since.isoformat(), until.isoformat()], "machine": os.uname().nodename,
                            "cpus": os.cpu_count(), "date": datetime.now(UTC).date().isoformat(), "views": {}}
-    print(f"{args.db}: {entries:,} entries, mission {mission}, {since} to {until}", file=sys.stderr)
+    out["loadavg_before"] = os.getloadavg()
+    print(f"{args.db}: {entries:,} entries, mission {mission}, {since} to {until}; "
+          f"load average {out['loadavg_before']}", file=sys.stderr)
 
     def day(d: date) -> str:
         return d.isoformat()
@@ -131,6 +134,7 @@ def main() -> None:
                                                             "to": day(quarter[1])}, VIEW_TARGET_MS),
         "/analysis/brief.pdf": ("/analysis/brief.pdf", {"mission": mission, "since": day(since),
                                                         "until": day(until)}, BRIEF_TARGET_MS),
+        "/dashboard": ("/dashboard", {}, VIEW_TARGET_MS),
     }
     if args.only:
         views = {k: v for k, v in views.items() if args.only in k}
@@ -147,6 +151,12 @@ def main() -> None:
         for persona in PERSONAS:
             headers = {"Authorization": f"Bearer {secrets[persona]}"}
             for name, (path, params, target) in views.items():
+                status = client.get(path, params=params, headers=headers).status_code
+                if status != 200 and path == "/dashboard":
+                    out["views"][f"{persona} {name}"] = {"status": status}
+                    print(f"{persona:10s} {name:32s} answers {status}: not timed", flush=True)
+                    continue
+
                 def call(p: str = path, q: dict[str, Any] = params, h: dict[str, str] = headers) -> None:
                     response = client.get(p, params=q, headers=h)
                     assert response.status_code == 200, f"{p} {response.status_code} {response.text[:300]}"
@@ -171,6 +181,8 @@ def main() -> None:
             print(f"{'command':10s} {'wam report brief':32s} p50 {figures['p50_ms']:9.1f} ms  p95 "
                   f"{figures['p95_ms']:9.1f} ms  max {figures['max_ms']:9.1f} ms  p95/target "
                   f"{figures['p95_over_target']:.2f}", flush=True)
+    out["loadavg_after"] = os.getloadavg()
+    print(f"load average after: {out['loadavg_after']}", file=sys.stderr)
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1), encoding="utf-8")
 

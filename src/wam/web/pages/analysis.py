@@ -18,7 +18,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from wam.domain.errors import InvalidInput
-from wam.services.analysis import Question, ScopedAnalysis
+from wam.services import analysis
+from wam.services.analysis import Question
 
 from ..context import CurrentUser
 from ..hardening import CSP
@@ -63,10 +64,11 @@ def _document(ctx: CurrentUser, question: Question, since: str, until: str, *, m
     """The brief's document; its map of the ``mapped`` question's period (the brief's by default), ``kinds`` only."""
     from wam.reports import brief
 
-    analysis = ScopedAnalysis(ctx.scoped)
-    data = analysis.brief(question)
+    # one view for the brief and its map (what it reads once, it keeps); refused to a user who may read nothing
+    view = analysis.ScopedView(ctx.scoped)
+    data = analysis.brief(view, question)
     if mapped is not None and (mapped.since, mapped.until) != (question.since, question.until):
-        data["places"] = analysis.places(mapped)
+        data["places"] = analysis.places(view, mapped)
     return brief.layout(ctx.t, data, mission=question.mission or ctx.t("brief.all_missions"),
                         since=since or ctx.t("ana.first_record"), until=until or datetime.now(UTC).date().isoformat(),
                         outlines=_outlines(), kinds=brief.KINDS if kinds is None else kinds)
