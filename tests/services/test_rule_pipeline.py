@@ -247,6 +247,11 @@ def storage_movements(draw: st.DrawFn) -> dict:
     _storage_move("receipt", 0, 150, "supply:BGD", "GAO-ARM", 1),
     _storage_move("issue", 0, 10, "GAO-ARM", "PTE-RAHMAN", 2),
     _storage_move("issue", 0, 10, "GAO-ARM", "PTE-RAHMAN", 12)], split=3)
+@example(raw=[  # the irritant's receipt meets a batch that has served that receipt before, back-dated for the
+    # store (not for the lot): the store is empty now, but held the bombs from hour 20 to hour 30
+    _storage_move("receipt", 0, 10, "supply:BGD", "GAO-ASP", 20),
+    _storage_move("transfer", 0, 10, "GAO-ASP", "JUBA-ARM", 30),
+    _storage_move("receipt", 1, 10, "supply:BGD", "GAO-ASP", 5)], split=3)
 def test_the_storage_rules_agree_on_every_path(raw: list[dict], split: int) -> None:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(ledger_module, "_IMPORT_CHUNK", 3)  # an import forgets its state between chunks too

@@ -226,10 +226,12 @@ class Poster:
         ends_cache, items, fast_rows, hashes = self._ends, self._items, self.fast_rows, self.fast_hashes
         uuid, recorded_text, marks, keep = self.ledger_uuid, self._recorded_text, self._marks, self.keep_entries
         expenditure, serial_shape = MovementKind.EXPENDITURE, Shape.SERIAL
-        # the storage rules' fast forms: a lot entering a store, and an issue, transfer or
-        # expenditure of a lot that was ever suspended, take the checked path
-        store_kind, blocked, status_ids = HolderKind.STORE, BLOCKED_KINDS, self.storage.status_ids
-        store_last = self.storage.store_last
+        # the storage rules' fast forms: a lot entering a store is served when the rule surely
+        # accepts it (StorageState.passes), and an issue, transfer or expenditure of a lot that
+        # was ever suspended takes the checked path
+        storage = self.storage
+        store_kind, blocked, status_ids, store_passes = HolderKind.STORE, BLOCKED_KINDS, storage.status_ids, storage.passes
+        store_last = storage.store_last
         seq, prev = self.seq, self.prev
         number = 0
         last_moment, last_when = None, 0
@@ -269,8 +271,10 @@ class Poster:
                     # lots only, law 2 (the source holds enough, or is outside the ledger)
                     if (quantity == 1 and kind is not expenditure and (
                         custody.get(item_id, -1) == source.id if last is not None else source.external
-                    )) if serial else ((src >= quantity or source.external) and target.kind is not store_kind
-                                       and (kind not in blocked or item_id not in status_ids())):
+                    )) if serial else ((src >= quantity or source.external)
+                                       and (kind not in blocked or item_id not in status_ids())
+                                       and (target.kind is not store_kind or store_passes(target, item_id, quantity,
+                                                                                           when))):
                         # accepted: append, link, update the state
                         seq += 1
                         kind_text = _KIND_TEXT[kind]
@@ -301,10 +305,8 @@ class Poster:
                         last_at[item_id] = when
                         if serial:
                             custody[item_id] = target.id
-                        elif source.id in store_last:  # a lot left a store whose state is loaded
-                            latest = store_last[source.id]
-                            if latest is None or when > latest:
-                                store_last[source.id] = when
+                        elif source.id in store_last or target.kind is store_kind:  # a lot left or entered a store
+                            storage.moved(item_id, source.id, target.id, when)
                         if marks:
                             self._touch_marks(source.id, when)
                             self._touch_marks(target.id, when)

@@ -27,10 +27,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
 
-from wam.domain.storage import Contents, LotClass, LotStatus, lot_class, moments_after
+from wam.domain.storage import Contents, LotClass, LotStatus, lot_class, moments_after, storage_breach
 from wam.storage import tables as t
 
 if TYPE_CHECKING:
+    from .catalog import HolderRef
     from .posting import Poster
 
 DISTANCES_KIND = "store:distances"
@@ -132,6 +133,21 @@ class StorageState:
         lots = self.store_lots.get(target_id)
         if lots is not None and self.lot_class(item_id) is not None:
             lots.add(item_id)
+
+    def passes(self, store: HolderRef, item_id: int, quantity: int, when: int) -> bool:
+        """The fast form of the storage rule, for the bulk path: True when the rule surely accepts
+        ``quantity`` of the lot entering ``store`` at ``when`` (a lot the rules cannot judge, or one
+        not back-dated for the store that puts it in no breach); False sends the movement to the
+        checked path, which runs the rule itself (overrides, back-dating, the error's words).
+        tests/services/test_rule_pipeline.py proves the two paths agree."""
+        cls = self.lot_class(item_id)
+        if cls is None:
+            return True
+        last = self.last_at(store.id)
+        if last is not None and when < last:
+            return False
+        return storage_breach(store.code, self.keys[item_id], cls, quantity, self._keyed(self.contents_now(store.id)),
+                              self.distances(store.id, store.code)) is None
 
     def contents_now(self, store_id: int) -> dict[int, int]:
         """Each classified lot the store holds now (in the batch), by id."""
