@@ -180,3 +180,24 @@ def test_the_officer_and_the_auditor_see_what_is_overdue(app, client, personas) 
     client.cookies.clear()
     sign_in(client, "armourer")
     assert 'id="oversight"' not in client.get("/").text
+
+
+def test_the_officer_sees_stores_in_breach_and_suspended_lots_held(app, client, personas) -> None:  # noqa: ANN001
+    from tests.factories import T0, make_item
+    from wam.services import ammo
+
+    ledger = app.state.wam.ledger
+    bombs = make_item(type="ammunition", make="Expal", model="HE 81mm", lot="E-81", calibre="81mm",
+                      hazard_division="1.1", compatibility_group="D", neq_kg="1")
+    ledger.register_items([bombs])
+    post(ledger, make_movement(kind="receipt", item=bombs.key, quantity=1000, source="supply:BGD", target="GAO-ASP",
+                               occurred_at=T0 + timedelta(days=3), actor="setup"))
+    sign_in(client, "officer")
+    assert "in breach of the storage rules" not in _section(client.get("/").text, "oversight")
+    ammo.record_distances(ledger, "GAO-ASP", {"inhabited_building": 150}, actor="maj.sy")  # a survey after the fact
+    ammo.set_status(ledger, bombs.key, "recalled", "manufacturer recall", actor="maj.sy")
+    shown = _section(client.get("/").text, "oversight")
+    assert "1 ammunition store(s) in breach" in shown and 'href="/ammo/GAO-ASP"' in shown and "needs 222" in shown
+    assert "1 lot(s) suspended or recalled, still held" in shown and bombs.key in shown and "recalled" in shown
+    french = _section(client.get("/", headers={"Accept-Language": "fr"}).text, "oversight")
+    assert "en infraction aux règles de stockage" in french

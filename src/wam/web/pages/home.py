@@ -65,11 +65,18 @@ def _oversight(scoped: Any) -> dict[str, Any]:
     from wam.services.incidents import Filters, ScopedIncidents
     from wam.services.recoveries import ScopedRecoveries
 
+    from wam.services.ammo import ScopedAmmo
+
     overdue = ScopedIncidents(scoped).listing(Filters(overdue=True))
     recovered = ScopedRecoveries(scoped).oversight()
+    stockpile = ScopedAmmo(scoped)
+    breaching = [s for s in stockpile.check() if s.breaches]
+    suspended = [lot for lot in stockpile.suspended_lots() if lot["holders"]]
     return {"incidents": overdue[:LISTED], "incidents_total": len(overdue),
             **{name: rows[:LISTED] for name, rows in recovered.items()},
-            **{f"{name}_total": len(rows) for name, rows in recovered.items()}}
+            **{f"{name}_total": len(rows) for name, rows in recovered.items()},
+            "stores_in_breach": breaching[:LISTED], "stores_in_breach_total": len(breaching),
+            "lots_suspended": suspended[:LISTED], "lots_suspended_total": len(suspended)}
 
 
 @router.get("/confirmations", response_class=HTMLResponse)
