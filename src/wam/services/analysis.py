@@ -228,7 +228,8 @@ class _Tree:
 
     def roots(self) -> list[str]:
         """The top holders that are not external (``Ledger.children(None)``)."""
-        return sorted(self.rows[i][0] for i in self.children.get(None, ()) if self.rows[i][1] != HolderKind.EXTERNAL)
+        tops = self.children.get(None, ())
+        return sorted(self.rows[i][0] for i in tops if self.rows[i][1] != HolderKind.EXTERNAL.value)
 
     def below(self, code: str) -> list[int]:
         """The ids of ``code`` and every holder under it (none for an unknown code)."""
