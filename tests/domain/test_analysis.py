@@ -109,3 +109,19 @@ def test_early_warnings() -> None:
                                    "JUBA": {"2024-02": 600}, "KIDAL": dict.fromkeys(months, 2000)}, months)
     assert [(w.where, w.why["month"]) for w in spikes] == [("JUBA", "2024-02")]  # GAO's 400: under the minimum
     assert a.expenditure_spikes({"JUBA": {"2024-02": 600}}, months[:2]) == []  # too few months to know the usual
+
+
+def test_a_lot_used_while_suspended_is_a_warning_naming_its_movements() -> None:
+    from wam.domain.storage import LotStatus
+
+    day = 86_400_000_000
+    changes = {"L|A": [LotStatus("suspended", 10 * day, "fuze notice", "J"), LotStatus("released", 20 * day, "ok")],
+               "L|B": [LotStatus("recalled", 5 * day, "recall")]}
+    moves = [("L|A", "ASP-1", "x:1", 100, 9 * day), ("L|A", "ASP-1", "x:2", 30, 12 * day),
+             ("L|A", "ASP-2", "x:3", 5, 19 * day), ("L|A", "ASP-1", "x:4", 7, 21 * day),
+             ("L|B", "ASP-3", "x:5", 1, 6 * day), ("L|C", "ASP-3", "x:6", 1, 6 * day)]
+    found = {w.where: w for w in a.used_while_suspended(moves, changes)}
+    assert set(found) == {"L|A", "L|B"}
+    lot_a = found["L|A"]
+    assert a.records == ("x:2", "x:3") and a.why["quantity"] == 35 and a.why["holders"] == ["ASP-1", "ASP-2"]
+    assert a.why["code"] == "J" and found["L|B"].why["status"] == "recalled"

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
+from .storage import status_at
+
 BY = ("month", "year")
 DIMENSIONS = ("mission", "country", "circumstance", "mechanism", "ownership", "category")
 UNKNOWN = "unknown"  # a dimension's value when the record does not say
@@ -374,4 +376,27 @@ def expenditure_spikes(monthly: Mapping[str, Mapping[str, int]], months: Sequenc
             if value >= minimum and value > factor * usual:
                 out.append(EarlyWarning("expenditure_spike", unit, {"month": month, "rounds": value, "usual": usual,
                                                                     "factor": factor, "minimum": minimum}, (month,)))
+    return out
+
+
+def used_while_suspended(moves: Iterable[tuple[str, str, str, int, int]],
+                         changes: Mapping[str, Sequence[Any]]) -> list[EarlyWarning]:
+    """Lots issued, transferred or expended while suspended or recalled: ``moves`` are (lot, holder the lot
+    left, entry id, quantity, moment in microseconds) of those kinds, ``changes`` each lot's
+    :class:`~wam.domain.storage.LotStatus` changes in the order recorded. The ledger refuses such a
+    movement once the suspension is recorded; these are the ones posted before the notice was recorded
+    (a suspension dated back to when the defect was found) or let through by an older wam."""
+    found: dict[str, list[tuple[str, str, int, Any]]] = {}
+    for lot, holder, entry, quantity, when in moves:
+        status = status_at(changes.get(lot, ()), when)
+        if status is not None and status.blocks:
+            found.setdefault(lot, []).append((holder, entry, quantity, status))
+    out = []
+    for lot, hits in sorted(found.items()):
+        status = hits[0][3]
+        out.append(EarlyWarning("used_while_suspended", lot,
+                                {"status": status.status, "code": status.code, "reason": status.reason,
+                                 "movements": len(hits), "quantity": sum(q for _, _, q, _ in hits),
+                                 "holders": sorted({h for h, _, _, _ in hits})},
+                                tuple(e for _, e, _, _ in hits)))
     return out
