@@ -123,5 +123,6 @@ def test_a_lot_used_while_suspended_is_a_warning_naming_its_movements() -> None:
     found = {w.where: w for w in a.used_while_suspended(moves, changes)}
     assert set(found) == {"L|A", "L|B"}
     lot_a = found["L|A"]
-    assert a.records == ("x:2", "x:3") and a.why["quantity"] == 35 and a.why["holders"] == ["ASP-1", "ASP-2"]
-    assert a.why["code"] == "J" and found["L|B"].why["status"] == "recalled"
+    assert lot_a.records == ("x:2", "x:3") and lot_a.why["quantity"] == 35
+    assert lot_a.why["holders"] == ["ASP-1", "ASP-2"] and lot_a.why["code"] == "J"
+    assert found["L|B"].why["status"] == "recalled"
