@@ -258,6 +258,27 @@ def test_early_warnings_say_why_and_name_their_records(world, known) -> None:  #
     assert elsewhere == []  # GAO's losses and expenditure are out of sight
 
 
+def test_a_lot_used_after_its_suspension_took_effect_is_a_warning(world, known) -> None:  # noqa: ANN001
+    from wam.services import ammo
+
+    ledger = world.ledger
+    for days, rounds in ((50, 100), (70, 900)):
+        world.move("expenditure", world.rounds, "GAO-ASP", "expended", quantity=rounds, days=days, reason="training")
+    world.move("transfer", world.rounds, "GAO-ASP", "GAO-ARM", quantity=10, days=71, reason="disposal")
+    # the defect was found on day 60; the notice is recorded now: the day-70 expenditure happened meanwhile
+    ammo.set_status(ledger, world.rounds.key, "suspended", "misfires reported", actor="maj.sy",
+                    since=(T0 + timedelta(days=60)).isoformat(), code="J")
+    question = analysis.Question(mission="MINUSMA", since=JAN, until=END_MAR)
+    [used] = [w for w in analysis.warnings(analysis.whole(ledger), question)["warnings"]
+              if w["kind"] == "used_while_suspended"]
+    assert used["where"] == world.rounds.key and used["why"]["quantity"] == 900 and used["why"]["movements"] == 1
+    assert used["why"]["holders"] == ["GAO-ASP"] and len(used["records"]) == 1 and used["why"]["code"] == "J"
+    elsewhere = analysis.ScopedAnalysis(_scoped(world, Role.VIEWER, "SEN-BATT")).warnings(question)["warnings"]
+    assert not [w for w in elsewhere if w["kind"] == "used_while_suspended"]  # GAO is out of sight
+    researcher = analysis.ScopedAnalysis(_scoped(world, Role.RESEARCHER, "MINUSMA")).warnings(question)["warnings"]
+    assert [w["records"] for w in researcher if w["kind"] == "used_while_suspended"] == [[]]
+
+
 def test_places_for_the_map(world, known) -> None:  # noqa: ANN001
     ledger = world.ledger
     april = analysis.Question(mission="MINUSMA", since=datetime(2024, 4, 1, tzinfo=UTC),

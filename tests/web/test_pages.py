@@ -36,10 +36,13 @@ def test_it_uses_only_keys_the_catalog_has() -> None:
     from wam.domain.movements import EXPENDITURE_REASONS
 
     values = {"kind.": MovementKind, "kindh.": HolderKind, "role.": Role, "type.": ItemType}
-    assert families <= set(values) | {"reason."}
+    from wam.reports.brief import KINDS as MAP_KINDS
+
+    assert families <= set(values) | {"reason.", "ana.map_kind."}
     for prefix, enum in values.items():
         assert {prefix + v.value for v in enum} <= set(catalog("en")), prefix
     assert {f"reason.{r}" for r in EXPENDITURE_REASONS} <= set(catalog("en"))
+    assert {f"ana.map_kind.{k}" for k in MAP_KINDS} <= set(catalog("en")) & set(catalog("fr"))
 
 
 def test_it_sends_strangers_to_sign_in(client) -> None:  # noqa: ANN001

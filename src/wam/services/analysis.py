@@ -634,10 +634,41 @@ def expenditure(view: View, mission: str | None, months: Sequence[str]) -> dict[
     return out
 
 
+def suspended_use(view: View, question: Question) -> list[figures.EarlyWarning]:
+    """Lots issued, transferred (but for disposal) or expended in the period while suspended or recalled,
+    from holders in the viewer's sight (and the mission's): a query of those lots' movements alone."""
+    from wam.domain.storage import BLOCKED_KINDS, FOR_DISPOSAL
+
+    from .records import all_records
+    from .storage_state import STATUS_KIND, status_change
+
+    changes: dict[str, list[Any]] = {}
+    with view.ledger.engine.connect() as conn:
+        for record in all_records(conn, kinds=[STATUS_KIND]):
+            changes.setdefault(record.ref, []).append(status_change(record.data))
+        if not changes:
+            return []
+        e, i, h = t.entries.c, t.items.c, t.holders.c
+        query = (select(i.key, h.code, t.ledgers.c.uuid, e.origin_seq, e.quantity, e.occurred_at)
+                 .join(t.items, t.items.c.id == e.item_id).join(t.holders, t.holders.c.id == e.source_id)
+                 .join(t.ledgers, t.ledgers.c.id == e.origin_id)
+                 .where(i.key.in_(sorted(changes)), e.kind.in_(sorted(k.value for k in BLOCKED_KINDS)),
+                        (e.reason.is_(None)) | (e.reason != FOR_DISPOSAL) | (e.kind != "transfer")))
+        if question.since is not None:
+            query = query.where(e.occurred_at >= to_micros(question.since))
+        if question.until is not None:
+            query = query.where(e.occurred_at <= to_micros(question.until))
+        rows = conn.execute(query.order_by(e.occurred_at, e.seq)).all()
+    inside = _mission_codes(view, question.mission)
+    moves = [(key, code, f"{origin}:{seq}", quantity, when) for key, code, origin, seq, quantity, when in rows
+             if (inside is None or code in inside) and view.sees_holder(code)]
+    return figures.used_while_suspended(moves, changes)
+
+
 def warnings(view: View, question: Question) -> dict[str, Any]:
     """Early warnings, each saying why it fired and naming its records: places with repeated attacks in the
     period, holders whose closed counts found discrepancies again and again, sites whose expenditure in a month
-    was far above their usual month (:mod:`wam.domain.analysis` for the thresholds)."""
+    was far above their usual month, lots used while suspended (:mod:`wam.domain.analysis` for the thresholds)."""
     inside = _mission_codes(view, question.mission)
     found = loss_rows(view, question)
     counted = [(str(row.get("holder") or ""), str(row["number"]), int(row["cases"]))
@@ -645,12 +676,14 @@ def warnings(view: View, question: Question) -> dict[str, Any]:
                and (inside is None or str(row.get("holder") or "") in inside)]
     months = _months(question, found)
     out = [*figures.repeated_attacks(found), *figures.repeated_discrepancies(counted),
-           *figures.expenditure_spikes(expenditure(view, question.mission, months), months)]
+           *figures.expenditure_spikes(expenditure(view, question.mission, months), months),
+           *suspended_use(view, question)]
     shown = [w.as_dict() for w in out]
     if view.aggregates_only:
         for w in shown:
             if w["kind"] != "expenditure_spike":
                 w["records"] = []
+            w["why"].pop("holders", None)  # a person may have used the lot: researchers see no one
     return {"question": _asked(question), "warnings": shown}
 
 
