@@ -125,7 +125,9 @@ def test_the_map_is_drawn_over_the_shipped_outlines(tmp_path: Path) -> None:
                           "days_after_loss": {"median": None}, "by_how": {}},
             "health": {"incidents_reported_late": 0, "recoveries_disposal_overdue": 0, "traces_unanswered": 0,
                        "stores_in_breach": 0, "assessments": {"sites": 0, "mean_percent": None},
-                       "counts": {"closed": 0, "discrepancies_per_count": None}},
+                       "counts": {"closed": 0, "discrepancies_per_count": None, "stores_overdue": 0,
+                                  "interval_days": 30},
+                       "lots_suspended_held": 0, "verification": {"entries_since_checkpoint": 0}},
             "warnings": [], "places": {"sites": [[29.2, -1.68]], "losses": [[29.3, -1.6, 12.0]],
                                        "recoveries": [[29.1, -1.7]]}}
     outlines = [(c.bbox, [polygon[0] for polygon in c.polygons]) for c in geo.countries()]

@@ -199,6 +199,14 @@ def test_health(world, known) -> None:  # noqa: ANN001
     assert found["recoveries_disposal_overdue"] == len(overdue)
     assert found["assessments"]["sites"] == 0 and found["counts"]["discrepancies_per_count"] is None
     assert analysis.health(analysis.whole(ledger), analysis.Question(mission="UNMISS"))["stores_in_breach"] == 0
+    # no store of MINUSMA was ever counted: every one is overdue; no checkpoint signs the ledger yet
+    minusma = {"GAO-ARM", "GAO-ASP", "ANSONGO-ARM"}
+    assert set(found["counts_overdue"]) == minusma and found["counts"]["stores_overdue"] == 3
+    assert found["verification"] == {"last_checkpoint_seq": None, "last_checkpoint_at": None,
+                                     "entries_since_checkpoint": ledger.head()[0]}
+    ammo.set_status(ledger, bombs.key, "recalled", "maker's recall", actor="maj.sy")
+    assert analysis.health(analysis.whole(ledger), analysis.Question(mission="MINUSMA"))["lots_suspended_held"] == 1
+    assert analysis.health(analysis.whole(ledger), analysis.Question(mission="UNMISS"))["lots_suspended_held"] == 0
 
 
 def _scoped(world, role: Role, at: str | None, actor: str = "user") -> ScopedLedger:  # noqa: ANN001

@@ -158,6 +158,9 @@ def layout(t: Translator, data: Mapping[str, Any], *, mission: str, since: str, 
         (t("brief.assessment_mean"), n(health["assessments"]["mean_percent"], 1)),
         (t("brief.counts_closed"), n(health["counts"]["closed"])),
         (t("brief.discrepancies_per_count"), n(health["counts"]["discrepancies_per_count"], 2)),
+        (t("brief.counts_overdue", days=health["counts"]["interval_days"]), n(health["counts"]["stores_overdue"])),
+        (t("brief.lots_suspended_held"), n(health["lots_suspended_held"])),
+        (t("brief.entries_unsigned"), n(health["verification"]["entries_since_checkpoint"])),
     ]))
     sections.append(Section(t("brief.warnings_title"), paragraphs=[
         _warning(t, w, n) for w in data.get("warnings") or ()]))

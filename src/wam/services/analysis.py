@@ -39,7 +39,7 @@ from wam.domain.access import Action, Role, covers
 from wam.domain.documents import DISPOSAL
 from wam.domain.errors import InvalidInput, NotFound, PermissionDenied
 from wam.domain.holders import HolderKind
-from wam.domain.timefmt import to_micros
+from wam.domain.timefmt import iso, to_micros
 from wam.storage import reference_tables as r
 from wam.storage import tables as t
 
@@ -564,7 +564,8 @@ def recovered(view: View, question: Question) -> dict[str, Any]:
 
 def health(view: View, question: Question) -> dict[str, Any]:
     """Accountability now: incidents reported late, recoveries without disposal past their limit, traces
-    without an answer, stores in breach of the storage rules, assessment scores and stock-count discrepancies."""
+    without an answer, stores in breach of the storage rules, suspended lots still held, assessment scores,
+    stock-count discrepancies and overdue counts, and how much of the ledger a signed checkpoint covers."""
     inside = _mission_codes(view, question.mission)
 
     def ours(code: str | None) -> bool:
@@ -580,6 +581,9 @@ def health(view: View, question: Question) -> dict[str, Any]:
     scores = [row["score"]["percent"] for row in latest.values() if row["score"]["percent"] is not None]
     counted = [row for row in view.count_rows() or () if ours(row.get("holder")) and "cases" in row]
     cases = sum(int(row["cases"]) for row in counted)
+    overdue = _counts_overdue(view, ours)
+    suspended = [lot for lot in ammo.suspended_lots(view.ledger)
+                 if any(ours(h["holder"]) and view.sees_holder(h["holder"]) for h in lot["holders"])]
     out: dict[str, Any] = {
         "question": _asked(question),
         "incidents_reported_late": len(late),
@@ -591,12 +595,48 @@ def health(view: View, question: Question) -> dict[str, Any]:
                         "failed_critical": sum(1 for row in latest.values() if row["score"]["failed_critical"])},
         "counts": {"closed": len(counted), "with_discrepancies": sum(1 for row in counted if row["cases"]),
                    "discrepancies": cases,
-                   "discrepancies_per_count": round(cases / len(counted), 2) if counted else None},
+                   "discrepancies_per_count": round(cases / len(counted), 2) if counted else None,
+                   "stores_overdue": len(overdue), "interval_days": COUNT_INTERVAL_DAYS},
+        "lots_suspended_held": len(suspended),
+        "verification": _verification(view),
     }
     if not view.aggregates_only:
         out["late_incidents"] = sorted(x.id for x in late)
         out["stores"] = [{"store": s.code, "breaches": s.breaches} for s in breaches]
+        out["counts_overdue"] = overdue
     return out
+
+
+#: a store not counted for longer is overdue, unless its schedule says otherwise (wam serve's default too)
+COUNT_INTERVAL_DAYS = 30
+
+
+def _counts_overdue(view: View, ours: Callable[[str | None], bool]) -> list[str]:
+    """The stores in sight (and the mission) not counted within their schedule's interval, or
+    :data:`COUNT_INTERVAL_DAYS` for a store without one (:mod:`wam.services.counts_due`'s rule)."""
+    from .counts import schedules
+    from .counts_due import DAY, last_counts
+
+    now = to_micros(view.ledger.clock())
+    h = t.holders.c
+    with view.ledger.engine.connect() as conn:
+        stores = conn.execute(select(h.id, h.code).where(h.kind == HolderKind.STORE.value)).all()
+        last = last_counts(conn)
+        every = {code: body["every_days"] for code, body in schedules(conn).items()}
+    return sorted(code for holder_id, code in stores if ours(code) and view.sees_holder(code)
+                  and (last.get(holder_id) or -1) < now - every.get(code, COUNT_INTERVAL_DAYS) * DAY)
+
+
+def _verification(view: View) -> dict[str, Any]:
+    """How much of the ledger a signed checkpoint covers: its last one, and the entries posted since
+    (``wam checkpoint`` signs the head; ``wam verify`` checks every checkpoint against the chain)."""
+    c = t.checkpoints.c
+    with view.ledger.engine.connect() as conn:
+        last = conn.execute(select(c.seq, c.signed_at).order_by(c.seq.desc()).limit(1)).first()
+        head = conn.execute(select(t.chain_head.c.seq).where(t.chain_head.c.id == 1)).scalar() or 0
+    return {"last_checkpoint_seq": None if last is None else last.seq,
+            "last_checkpoint_at": None if last is None else iso(last.signed_at),
+            "entries_since_checkpoint": head - (0 if last is None else last.seq)}
 
 
 def expenditure(view: View, mission: str | None, months: Sequence[str]) -> dict[str, dict[str, int]]:

@@ -62,10 +62,9 @@ def home(ctx: CurrentUser, request: Request) -> Response:
 
 def _oversight(scoped: Any) -> dict[str, Any]:
     """What the WAM officer and the auditor must act on, from the registers, each list cut to LISTED."""
+    from wam.services.ammo import ScopedAmmo
     from wam.services.incidents import Filters, ScopedIncidents
     from wam.services.recoveries import ScopedRecoveries
-
-    from wam.services.ammo import ScopedAmmo
 
     overdue = ScopedIncidents(scoped).listing(Filters(overdue=True))
     recovered = ScopedRecoveries(scoped).oversight()
