@@ -615,7 +615,7 @@ def _counts_overdue(view: View, ours: Callable[[str | None], bool]) -> list[str]
     """The stores in sight (and the mission) not counted within their schedule's interval, or
     :data:`COUNT_INTERVAL_DAYS` for a store without one (:mod:`wam.services.counts_due`'s rule)."""
     from .counts import schedules
-    from .counts_due import DAY, last_counts
+    from .counts_due import last_counts, overdue
 
     now = to_micros(view.ledger.clock())
     h = t.holders.c
@@ -624,7 +624,7 @@ def _counts_overdue(view: View, ours: Callable[[str | None], bool]) -> list[str]
         last = last_counts(conn)
         every = {code: body["every_days"] for code, body in schedules(conn).items()}
     return sorted(code for holder_id, code in stores if ours(code) and view.sees_holder(code)
-                  and (last.get(holder_id) or -1) < now - every.get(code, COUNT_INTERVAL_DAYS) * DAY)
+                  and overdue(last.get(holder_id), every.get(code), COUNT_INTERVAL_DAYS, now))
 
 
 def _verification(view: View) -> dict[str, Any]:

@@ -16,7 +16,6 @@ proportion to the number of adjustments, not of movements.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Connection, func, select
 
@@ -81,6 +80,12 @@ def _last_adjustments(conn: Connection) -> dict[int, int]:
     return last
 
 
+def overdue(last: int | None, every_days: int | None, interval_days: int, now: int) -> bool:
+    """Whether a store last counted at ``last`` (None: never) is due a count at ``now``: by its
+    schedule's ``every_days``, else the mission's ``interval_days`` (times in microseconds)."""
+    return last is None or last < now - (every_days if every_days is not None else interval_days) * DAY
+
+
 def counts_due(scoped: ScopedLedger, *, interval_days: int, limit: int = 10) -> tuple[int, list[CountDue]]:
     """Return (how many, the first ``limit``) stores due a count, never counted first, then oldest:
     by their schedule's interval, or ``interval_days`` for a store without one.
@@ -92,7 +97,6 @@ def counts_due(scoped: ScopedLedger, *, interval_days: int, limit: int = 10) -> 
     if not grants:
         return 0, []
     now = to_micros(scoped.ledger.clock())
-    cutoff = now - interval_days * DAY
     h = t.holders
     query = select(h.c.id, h.c.code, h.c.name).where(h.c.kind == HolderKind.STORE.value)
     scope = scope_ids(grants)
@@ -105,14 +109,10 @@ def counts_due(scoped: ScopedLedger, *, interval_days: int, limit: int = 10) -> 
         last = last_counts(conn) if stores else {}
         every = {code: body["every_days"] for code, body in schedules(conn).items()} if stores else {}
 
-    def overdue(store: Any) -> bool:
-        at = last.get(store.id)
-        return at is None or at < (now - every[store.code] * DAY if store.code in every else cutoff)
-
     due = [CountDue(s.code, s.name, last.get(s.id), None if s.id not in last else (now - last[s.id]) // DAY)
-           for s in stores if overdue(s)]
+           for s in stores if overdue(last.get(s.id), every.get(s.code), interval_days, now)]
     due.sort(key=lambda d: (d.last is not None, d.last or 0, d.code))
     return len(due), due[:limit]
 
 
-__all__ = ["CountDue", "counts_due", "last_counts"]
+__all__ = ["CountDue", "counts_due", "last_counts", "overdue"]
