@@ -152,7 +152,8 @@ def _set_status(item: str, status: str, reason: str, since: str | None, code: st
     if as_json:
         common.print_json({**done, "holders": held})
         return
-    common.stdout.print(f"{done['item']}: {done['status']} from {done['since']} ({done['reason']})", markup=False)
+    common.stdout.print(f"{done['item']}: {done['status']} from {_shown(done['since'])} ({done['reason']})",
+                        markup=False)
     _print_holders(held)
 
 
@@ -190,7 +191,7 @@ def holders(item: str = typer.Argument(..., help="The lot's item key."), as_json
         common.print_json({"item": item, "holders": held, "history": history})
         return
     for change in history:
-        common.stdout.print(f"{change['status']} from {change['since']} by {change['by']}: {change['reason']}",
+        common.stdout.print(f"{change['status']} from {_shown(change['since'])} by {change['by']}: {change['reason']}",
                             markup=False)
     _print_holders(held)
 
@@ -207,8 +208,14 @@ def suspended(as_json: bool = JsonOption) -> None:
     if not found:
         common.stdout.print("no lot is suspended or recalled", markup=False)
     for lot in found:
-        common.stdout.print(f"{lot['item']}: {lot['status']} from {lot['since']} ({lot['reason']})", markup=False)
+        common.stdout.print(f"{lot['item']}: {lot['status']} from {_shown(lot['since'])} ({lot['reason']})",
+                            markup=False)
         _print_holders(lot["holders"])
+
+
+def _shown(moment: str) -> str:
+    """A stored moment as people read it: to the minute, UTC (the JSON keeps it whole)."""
+    return moment[:16].replace("T", " ") + " UTC"
 
 
 def _print_holders(held: list[dict[str, Any]]) -> None:
@@ -238,7 +245,8 @@ def _print_status(found: list[Any], as_json: bool) -> None:
             if not d.breach:
                 common.stdout.print(f"  {d.label}: {d.reason}", markup=False)
         for o in s.overrides:
-            common.stdout.print(f"  override: {o['item']} by {o['by']} at {o['at']}: {o['reason']}", markup=False)
+            common.stdout.print(f"  override: {o['item']} by {o['by']} at {_shown(o['at'])}: {o['reason']}",
+                                markup=False)
         if s.unclassified:
             common.stdout.print(f"  unclassified lots (no division, group or NEQ): {', '.join(s.unclassified)}",
                                 markup=False)

@@ -89,8 +89,8 @@ def _override_breach(ledger: Ledger, breaching: list) -> int:  # noqa: ANN001  (
     from wam.services import ammo
 
     for store in breaching[:1]:
-        heaviest = max((lot for lot in store.lots if lot["neq_kg"] is not None),
-                       key=lambda lot: float(lot["neq_kg"]), default=None)
+        heaviest = max((lot for lot in store.lots if lot["neq_kg"] is not None and lot["hazard_division"] != "1.4"),
+                       key=lambda lot: float(lot["neq_kg"]), default=None)  # 1.4 does not count with 1.1
         if heaviest is not None:
             ammo.record_override(ledger, store.code, heaviest["item"], "houses built inside the safety distance; "
                                  "the store is being drawn down to the NEQ its survey allows", actor=OFFICER)
