@@ -73,6 +73,22 @@ def test_a_forbidden_mixing_is_refused_on_every_path_until_an_override(ledger, w
     assert ledger.verify().ok
 
 
+def test_a_counts_adjustment_records_what_was_found_even_in_breach(ledger, world, lots) -> None:  # noqa: ANN001
+    """A count found the irritant in the store: recording that fact is never refused; the store is then
+    listed in breach with its reason, and only a movement someone decides is refused."""
+    from tests.factories import post
+
+    bombs, toxic, _ = lots
+    ledger.post(_receipt(bombs, 100, 1))
+    post(ledger, make_movement(kind="adjustment", item=toxic.key, quantity=4, source="count-adjustment",
+                               target=STORE, occurred_at=T0 + timedelta(days=2), actor="armourer", document="COUNT-1"))
+    [store] = ammo.check(ledger, STORE)
+    assert any("D and K may not be stored together" in b for b in store.breaches)
+    with pytest.raises(InvalidInput, match="may not be stored with group"):
+        ledger.post(_receipt(toxic, 1, 3))
+    assert ledger.verify().ok
+
+
 def test_another_store_or_a_person_is_not_the_stores_business(ledger, world, lots) -> None:  # noqa: ANN001
     bombs, toxic, _ = lots
     ledger.post(_receipt(bombs, 100, 1))

@@ -243,9 +243,11 @@ def _suspension(f: Facts) -> None:
         check_suspension(f.movement.kind, f.movement.item, f.movement.reason, f.lot_status())
 
 
-#: the kinds that bring materiel to a real holder (a store among them); an issue goes to a person
+#: the kinds that bring materiel to a real holder (a store among them) by someone's decision; an issue goes
+#: to a person, and a count's adjustment records what was found there: the record of a fact is never
+#: refused, and the store is then listed in breach with its reasons
 STORING_KINDS = frozenset({MovementKind.RECEIPT, MovementKind.TRANSFER, MovementKind.RETURN, MovementKind.RECOVERY,
-                           MovementKind.ADJUSTMENT, MovementKind.REVERSAL})
+                           MovementKind.REVERSAL})
 _PERSON_KINDS = frozenset({MovementKind.ISSUE, MovementKind.RETURN, MovementKind.TRANSFER})
 
 #: Every rule of a movement, in the order their errors are reported.
