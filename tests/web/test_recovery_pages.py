@@ -56,6 +56,8 @@ def test_a_recovery_from_the_form_to_its_disposal(app, client, personas) -> None
     assert f"/recoveries/{number}" in client.get(f"/incidents/{incident}").text  # and the incident's
     assert client.post(f"/recoveries/{number}/act", data={"csrf": csrf, "action": "mark", "line": "1",
                                                           "mark": "MINUSMA-R-000001"}).status_code == 303
+    timeline = client.get(f"/recoveries/{number}", headers={"Accept-Language": "fr"}).text
+    assert "enregistré — " in timeline and "marqué — " in timeline  # the timeline's steps in the reader's language
     for step in ({"trace_step": "draft", "to": "CHN", "basis": "manufacture"},
                  {"trace_step": "send", "reference": "TR/9"}):
         taken = client.post(f"/recoveries/{number}/act", data={"csrf": csrf, "action": "trace", **step})

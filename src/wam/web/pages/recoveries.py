@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from wam.domain import recoveries as rules
 from wam.domain.access import Action
+from wam.domain.documents import RECOVERY
 from wam.domain.errors import InvalidInput, NotFound, PermissionDenied, WamError
 from wam.domain.materiel import CONDITIONS
 from wam.services.recoveries import ScopedRecoveries
@@ -39,7 +40,8 @@ def _labels(ctx: CurrentUser) -> dict[str, dict[str, str]]:
             "trace": {s: t(f"rec.trace.{s}") for s in rules.TRACE_STATUSES},
             "basis": {b: t(f"rec.basis.{b}") for b in rules.TRACE_BASES},
             "trace_action": {s: t(f"rec.trace_action.{s}") for s in ("draft", "send", "acknowledge", "answer",
-                                                                     "no_answer")}}
+                                                                     "no_answer")},
+            "step": {s: t(f"rec.step.{s}") for s in RECOVERY.steps}}
 
 
 @router.get("/recoveries", response_class=HTMLResponse)
