@@ -16,10 +16,11 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 
-from tests.factories import T0, post, rifle
+from tests.factories import T0, make_item, post, rifle
 from wam.domain.movements import make_movement
 from wam.domain.access import Grant, Role
 
@@ -81,6 +82,7 @@ class Case:
     reconciled: str = ""  # closed with a missing rifle waiting for approval,
     cancelling: str = ""  # and being counted (to cancel)
     assessing: str = ""  # an open security assessment of the position's store by "setup": answered, one action
+    lot: str = ""  # a lot of ammunition received at the position's store, suspended by "setup"
 
 
 @dataclass
@@ -403,12 +405,38 @@ OPS[("post", "/api/ammo/stores/{code}/distances")] = Op(
     "record", lambda c, h, k: c.post(f"/api/ammo/stores/{k.store}/distances", headers=h,
                                      json={"distances": {"inhabited_building": 600}}),
     not_found=lambda k: ("holder", k.store))
+OPS[("post", "/api/ammo/stores/{code}/overrides")] = Op(
+    "approve", lambda c, h, k: c.post(f"/api/ammo/stores/{k.store}/overrides", headers=h,
+                                      json={"item": k.lot, "reason": "awaiting demolition"}),
+    not_found=lambda k: ("holder", k.store))
+OPS[("get", "/api/ammo/lots/suspended")] = Op("stores", lambda c, h, k: c.get("/api/ammo/lots/suspended", headers=h),
+                                              contains=lambda j, k: any(x["item"] == k.lot for x in j["items"]))
+OPS[("get", "/api/ammo/lots/{key}/holders")] = Op(
+    "movements", lambda c, h, k: c.get(f"/api/ammo/lots/{quote(k.lot, safe='')}/holders", headers=h),
+    not_found=lambda k: ("item", k.lot))
+OPS[("post", "/api/ammo/lots/{key}/status")] = Op(
+    "approve", lambda c, h, k: c.post(f"/api/ammo/lots/{quote(k.lot, safe='')}/status", headers=h,
+                                      json={"status": "suspended", "reason": "technical notice", "code": "J"}),
+    not_found=lambda k: ("item", k.lot))
 OPS[("get", "/api/ammo/distance")] = Op("none", lambda c, h, k: c.get("/api/ammo/distance", params={"neq": 1000},
                                                                       headers=h), positional=False)
 OPS[("get", "/api/ammo/max-neq")] = Op("none", lambda c, h, k: c.get("/api/ammo/max-neq", params={"distance": 400},
                                                                      headers=h), positional=False)
 OPS[("get", "/api/ammo/mixing")] = Op("none", lambda c, h, k: c.get("/api/ammo/mixing", params={
     "first": "1.1D", "second": "1.2K"}, headers=h), positional=False)
+
+
+def _lot(ledger, position: str, store: str) -> str:  # noqa: ANN001
+    """A lot of ammunition (unclassified: the storage rules leave it be) received at the position's store and
+    suspended by "setup"."""
+    from wam.services import ammo
+
+    lot = make_item(type="ammunition", make="POF", model="40mm grenade", lot=f"G-{position} 1", calibre="40mm")
+    ledger.register_items([lot])
+    post(ledger, make_movement(kind="receipt", item=lot.key, quantity=12, source="supply:BGD", target=store,
+                               occurred_at=T0, actor="setup"))
+    ammo.set_status(ledger, lot.key, "suspended", "technical notice", actor="setup")
+    return lot.key
 
 
 def _witnessed_head() -> dict:
@@ -492,6 +520,7 @@ def test_it_scopes_every_operation(persona: str, app, personas, client) -> None:
         case.research = research.record(ledger, actor="setup", started_at="2015-10-26", mission="UNMISS",
                                         place=f"Kaka {position}", sources=["theeastafrican.co.ke"])
         case.assessing = _assessment(ledger, store)
+        case.lot = _lot(ledger, position, store)
         for (method, path), op in OPS.items():
             if not op.positional and position != "own":
                 continue

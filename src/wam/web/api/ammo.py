@@ -3,7 +3,11 @@
 ``/api/ammo/stores`` is ``wam ammo check`` for the stores in your sight: each store's aggregate hazard
 division and NEQ, the mixing of its compatibility groups, its recorded distances against what its NEQ
 requires, and its breaches in words; ``/api/ammo/stores/{code}/distances`` records a survey of a store's
-distances (a recording role there). Scoped by :class:`wam.services.ammo.ScopedAmmo`.
+distances (a recording role there) and ``/api/ammo/stores/{code}/overrides`` an officer's override (the
+approving role there). ``/api/ammo/lots/suspended`` lists the lots suspended or recalled with their holders,
+``/api/ammo/lots/{key}/holders`` a lot's holders and status history, and ``/api/ammo/lots/{key}/status``
+suspends, recalls or releases a lot (the approving role at every holder of it). Scoped by
+:class:`wam.services.ammo.ScopedAmmo`.
 
 The calculators (``distance``, ``max-neq``, ``mixing``) are the pure rules of :mod:`wam.domain.iatg`,
 read by anyone signed in: they say nothing about any store. Every value carries its source and whether
@@ -12,12 +16,15 @@ it is provisional (docs/stockpile.md).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from wam.domain import iatg
+from wam.domain.access import Action
+from wam.domain.errors import PermissionDenied
+from wam.services import ammo
 from wam.services.ammo import ScopedAmmo
 
 from ..context import CurrentUser
@@ -70,6 +77,64 @@ class StorePublic(BaseModel):
 
 class StoreList(BaseModel):
     items: list[StorePublic]
+
+
+class OverrideCreate(BaseModel):
+    item: str = Field(min_length=1, max_length=300, description="the lot's item key (L|make|model|lot)")
+    reason: str = Field(max_length=1000, description="why the lot may be there despite the rules (kept and shown)")
+    withdrawn: bool = Field(False, description="true: end the override, the rules apply again")
+
+
+class HolderOfLot(BaseModel):
+    holder: str
+    name: str
+    kind: str
+    quantity: int
+
+
+class LotStatusPublic(BaseModel):
+    item: str
+    status: str = Field(description="suspended or recalled")
+    code: str | None = Field(description="a US ammunition condition code, J to N, or none")
+    since: str
+    reason: str
+    holders: list[HolderOfLot] = Field(description="every holder of it in your sight now, with its quantity")
+
+
+class SuspendedList(BaseModel):
+    items: list[LotStatusPublic]
+
+
+class StatusChange(BaseModel):
+    status: str
+    since: str
+    reason: str
+    code: str | None
+    by: str
+    recorded_at: str
+
+
+class LotHolders(BaseModel):
+    item: str
+    holders: list[HolderOfLot]
+    history: list[StatusChange] = Field(description="its suspensions, recalls and releases, in the order recorded")
+
+
+class StatusCreate(BaseModel):
+    status: Literal["suspended", "recalled", "released"]
+    reason: str = Field(max_length=1000, description="a technical notice, an incident, a test result")
+    since: str | None = Field(None, max_length=40, description="a date (from its start, UTC) or a moment; default now")
+    code: str | None = Field(None, max_length=1, description="a suspension's condition code, J to N")
+
+
+class StatusDone(BaseModel):
+    item: str
+    status: str
+    since: str
+    reason: str
+    code: str | None
+    by: str
+    holders: list[HolderOfLot]
 
 
 class Survey(BaseModel):
@@ -126,11 +191,49 @@ def record_distances(code: str, body: Survey, ctx: CurrentUser) -> StorePublic:
     return StorePublic.model_validate(status.as_dict())
 
 
+@router.post("/stores/{code:path}/overrides", response_model=StorePublic, responses=ERRORS)
+def record_override(code: str, body: OverrideCreate, ctx: CurrentUser) -> StorePublic:
+    """Record an officer's override (the approving role at the store): the lot may enter the store despite
+    the storage rules, for the reason given; ``withdrawn`` ends it. Both stay on the records chain.
+    Answers the store's status with its overrides in force."""
+    stores = _stores(ctx)
+    stores.record_override(code[:64], body.item, body.reason, withdrawn=body.withdrawn)
+    [status] = stores.check(code[:64])
+    return StorePublic.model_validate(status.as_dict())
+
+
 @router.get("/stores/{code:path}", response_model=StorePublic, responses=ERRORS)
 def get_store(code: str, ctx: CurrentUser) -> StorePublic:
     """One store's status: its lots, aggregate, mixing, distances and breaches."""
     [status] = _stores(ctx).check(code[:64])
     return StorePublic.model_validate(status.as_dict())
+
+
+@router.get("/lots/suspended", response_model=SuspendedList, responses=ERRORS)
+def suspended_lots(ctx: CurrentUser) -> SuspendedList:
+    """Every lot suspended or recalled now that someone in your sight holds, with each such holder."""
+    return SuspendedList.model_validate({"items": _stores(ctx).suspended_lots()})
+
+
+@router.get("/lots/{key:path}/holders", response_model=LotHolders, responses=ERRORS)
+def lot_holders(key: str, ctx: CurrentUser) -> LotHolders:
+    """Every holder of the lot in your sight now, with its quantity, and the lot's status history."""
+    held = _stores(ctx).holders_of(key[:300])  # 404 for a lot whose custody never passed through your sight
+    ledger = ctx.scoped.ledger
+    return LotHolders.model_validate({"item": ledger.item(key[:300]).key, "holders": held,
+                                      "history": ammo.lot_history(ledger, key[:300])})
+
+
+@router.post("/lots/{key:path}/status", response_model=StatusDone, responses=ERRORS)
+def set_lot_status(key: str, body: StatusCreate, ctx: CurrentUser) -> StatusDone:
+    """Suspend, recall or release a lot from ``since`` on (the approving role at every holder of it): from
+    then on the ledger refuses to issue, transfer (but for disposal) or expend it. Answers the change with
+    the lot's holders, where it is to be collected from."""
+    if not ctx.scoped.can(Action.APPROVE):  # a role that approves nowhere learns nothing of the lot (403 first)
+        raise PermissionDenied("your role does not allow this")
+    stores = _stores(ctx)
+    done = stores.set_status(key[:300], body.status, body.reason, since=body.since, code=body.code or None)
+    return StatusDone.model_validate({**done, "holders": stores.holders_of(done["item"])})
 
 
 def _figures(compute: Any) -> list[SiteFigure]:
