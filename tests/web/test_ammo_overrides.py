@@ -7,6 +7,7 @@ release it; the suspended and recalled lots on /ammo with every holder; French; 
 from __future__ import annotations
 
 import re
+from html import unescape
 from datetime import timedelta
 from urllib.parse import quote
 
@@ -36,8 +37,8 @@ def _stock(app) -> tuple[str, str]:  # noqa: ANN001
 
 def _alert(html: str) -> str:
     """The text of the page's one alert (a refusal)."""
-    [found] = re.findall(r'<p class="error" role="alert">(.*?)</p>', html, flags=re.S)
-    return found
+    [found] = re.findall(r'<p class="error" role="alert"[^>]*>(.*?)</p>', html, flags=re.S)
+    return unescape(found)
 
 
 def test_an_officer_withdraws_and_records_an_override(app, client, personas) -> None:  # noqa: ANN001
@@ -198,3 +199,30 @@ def test_the_api(app, client, personas) -> None:  # noqa: ANN001
     assert held["history"][0]["by"] == "officer"
     assert client.get(f"{lot}/holders", headers=as_("researcher")).status_code == 403
     assert client.get("/api/ammo/lots/L%7CNO%7CSUCH%7CLOT/holders", headers=officer).status_code == 404
+
+
+def test_the_refusals_in_french(app, client, personas) -> None:  # noqa: ANN001
+    """The ledger's storage and suspension refusals, and the forms' own, in French on the pages."""
+    _bombs, toxic = _stock(app)
+    ledger = app.state.wam.ledger
+    ammo.record_override(ledger, "GAO-ASP", toxic, "transport arrived", actor="maj.sy", withdrawn=True)
+    csrf = sign_in(client, "officer")
+    fr = {"Accept-Language": "fr"}
+    move = {"csrf": csrf, "item": toxic, "quantity": "1"}
+    refused = client.post("/record", headers=fr, data={**move, "kind": "receipt", "source": "supply:BGD",
+                                                        "target": "GAO-ASP"})
+    said = _alert(refused.text)
+    assert refused.status_code == 422 and "refusé par les règles de stockage : GAO-ASP holds" in said
+    assert "Un officier qui approuve à GAO-ASP peut consigner une dérogation" in said and "{" not in said
+    ammo.set_status(ledger, toxic, "suspended", "TN-7", actor="maj.sy", code="J")
+    refused = client.post("/record", headers=fr, data={**move, "kind": "transfer", "source": "GAO-ARM",
+                                                        "target": "GAO-ASP"})
+    said = _alert(refused.text)
+    assert refused.status_code == 422 and f"le lot {toxic} est suspendu (code J: " in said, said
+    assert "TN-7. Il peut être réintégré" in said
+    said = _alert(client.post("/ammo/GAO-ASP/overrides", headers=fr, data={"csrf": csrf, "item": toxic,
+                                                                          "reason": ""}).text)
+    assert "« motif »" in said and "donnez le motif de la dérogation" in said
+    said = _alert(client.post(f"/ammo/lots/{quote(toxic)}/status", headers=fr,
+                              data={"csrf": csrf, "status": "suspended", "reason": "x", "since": "hier"}).text)
+    assert "n'est pas une date" in said and "hier" in said

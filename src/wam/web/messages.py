@@ -106,6 +106,20 @@ DETAILS: list[tuple[re.Pattern[str], str]] = [(re.compile(f"^{p}$"), k) for p, k
     (r"change at least one answer or note", "asm.msg.no_change"),
     (r"answer the question before adding a note", "asm.msg.note_first"),
     (r"your role does not allow assessing(?: (?P<code>\S+))?", "asm.msg.deny"),
+    # the storage rules, overrides, suspensions and recalls (wam.domain.storage, wam.services.ammo, pages.ammo)
+    (r"refused by the storage rules: (?P<reason>.+)\. An officer who approves at (?P<store>\S+) may record an "
+     r"override with its reason \(wam ammo override (?P<command>.+)\)", "ammo.msg.storage_refused"),
+    *[(f"lot (?P<lot>.+) is {status}(?P<code> \\(code .+\\))? since (?P<since>.+) UTC: (?P<reason>.*)\\. It may be "
+       f"returned, counted and disposed of, or transferred with reason 'disposal'", f"ammo.msg.lot_{status}")
+      for status in ("suspended", "recalled")],
+    (r"give the reason for the override \(it is kept and shown\)", "ammo.msg.override_reason"),
+    (r"give the reason \(a technical notice, an incident, a test result\)", "ammo.msg.status_reason"),
+    (r"give the lot's item key", "ammo.msg.item_key"),
+    (r"(?P<item>.+) is a weapon; the storage rules are for lots of ammunition", "ammo.msg.weapon_storage"),
+    (r"(?P<item>.+) is a weapon; suspensions and recalls are for lots", "ammo.msg.weapon_status"),
+    (f"{_Q} is not one of suspended, recalled, released", "ammo.msg.status"),
+    (r"a condition code is one of (?P<allowed>[A-Z, ]+), for a suspension \((?P<source>.+)\)", "ammo.msg.code"),
+    (f"{_Q} is not a date \\(YYYY-MM-DD\\) or a date and time", "ammo.msg.since"),
     # refusals (PermissionDenied)
     (r"your role does not allow this", "msg.deny"),
     (r"your role does not allow this at (?P<code>\S+)", "msg.deny_at"),
