@@ -137,6 +137,39 @@ def _page(rows: list[Any], limit: int, cursor_of: Callable[[Any], str]) -> Page:
     return Page(rows, None)
 
 
+NEWEST_WINDOWS = (1_000, 30_000, 1_000_000)  # seqs read down from the newest before the holders' indexes
+
+
+def _newest_in_scope(conn: Connection, scope: Select[Any] | CompoundSelect[Any], kind: str | None,
+                     before: int | None, n: int) -> list[Entry]:
+    """The ``n`` newest entries (highest seq, below ``before``) with an end in ``scope``, newest first.
+
+    Read down the seq in growing windows, each end checked against the scope (``+ 0``: not through
+    the holders' indexes), then, for what the windows did not fill, through the holders' indexes.
+    The holders' indexes alone gather every movement of the scope and sort them to keep ten: at ten
+    million movements, 30 s for a mission's WAM officer (docs/benchmarks.md); a scope with most of
+    the movements fills the first window at once, a sparse one the last or the indexes. The windows
+    are disjoint and taken in order, so the rows are those of the one query, in its order."""
+    e = t.entries
+    high = (before - 1) if before is not None else (conn.execute(select(func.max(e.c.seq))).scalar() or 0)
+    rows: list[Entry] = []
+    for width in (*NEWEST_WINDOWS, None):
+        query = queries._entry_query(entries_lead=width is not None)  # noqa: SLF001
+        if width is None:
+            query = query.where(e.c.seq <= high, or_(e.c.source_id.in_(scope), e.c.target_id.in_(scope)))
+        else:
+            low = max(high - width, 0)
+            query = query.where(e.c.seq <= high, e.c.seq > low,
+                                or_((e.c.source_id + 0).in_(scope), (e.c.target_id + 0).in_(scope)))
+        if kind is not None:
+            query = query.where(e.c.kind == kind)
+        rows += [queries.entry_from_row(r) for r in conn.execute(query.order_by(e.c.seq.desc()).limit(n - len(rows)))]
+        if width is None or len(rows) >= n or low == 0:
+            return rows
+        high = low
+    return rows
+
+
 class VerificationLog:
     """The last verification run in this process: when, and its full report (before scoping).
 
@@ -329,15 +362,17 @@ class ScopedLedger:
         self._require_anywhere(Action.READ_MOVEMENTS)
         scope = scope_ids(grants_for(self.grants, Action.READ_MOVEMENTS))
         e = t.entries
-        query = queries._entry_query()  # noqa: SLF001  (the core's one definition of an entry row)
-        if scope is not None:
-            query = query.where(or_(e.c.source_id.in_(scope), e.c.target_id.in_(scope)))
-        if kind is not None:
-            query = query.where(e.c.kind == kind)
-        if before is not None:
-            query = query.where(e.c.seq < before)
         with self.ledger.engine.connect() as conn:
-            rows = [queries.entry_from_row(r) for r in conn.execute(query.order_by(e.c.seq.desc()).limit(limit + 1))]
+            if scope is None:
+                query = queries._entry_query()  # noqa: SLF001  (the core's one definition of an entry row)
+                if kind is not None:
+                    query = query.where(e.c.kind == kind)
+                if before is not None:
+                    query = query.where(e.c.seq < before)
+                query = query.order_by(e.c.seq.desc()).limit(limit + 1)
+                rows = [queries.entry_from_row(r) for r in conn.execute(query)]
+            else:
+                rows = _newest_in_scope(conn, scope, kind, before, limit + 1)
         return _page(rows, limit, lambda x: str(x.seq))
 
     def require_movements(self, code: str | None) -> None:
