@@ -117,6 +117,9 @@ entries = Table(
     # reversals are rare and every other entry would only make the index slower to write
     Index("ix_entries_reverses", "reverses", sqlite_where=text("reverses IS NOT NULL"),
           postgresql_where=text("reverses IS NOT NULL")),
+    # the transfers, the only movements that await a confirmation of receipt (migration 0013_transfers)
+    Index("ix_entries_transfers", "seq", sqlite_where=text("kind = 'transfer'"),
+          postgresql_where=text("kind = 'transfer'")),
 )
 
 balances = Table(
