@@ -99,7 +99,7 @@ def by_site(scoped: ScopedLedger) -> list[SiteLine]:
 
 
 TIME_PASS_SHARE = 10  # a scope holding 1/10 of the holders or more counts its days down the time's index
-MOST_SHARE = 2  # on PostgreSQL, a scope holding 1/2 of the holders or more counts the days' entries less the rest
+MOST_SHARE = 2  # a scope holding 1/2 of the holders or more counts the days' entries less the rest
 
 
 def per_day(scoped: ScopedLedger, *, days: int = 30, until: date | None = None) -> list[tuple[date, int]] | None:
@@ -115,7 +115,7 @@ def per_day(scoped: ScopedLedger, *, days: int = 30, until: date | None = None) 
     with scoped.ledger.engine.connect() as conn:
         ids = sorted(conn.execute(scope).scalars()) if scope is not None else None
         every = (conn.execute(select(func.count()).select_from(t.holders)).scalar() or 1) if ids is not None else 1
-        if conn.dialect.name == "postgresql":
+        if conn.dialect.name == "postgresql" or (ids is not None and len(ids) * MOST_SHARE >= every):
             counts = _days_from_indexes(conn, ids, every, start, days)
         else:
             counts = _days(conn, ids, every, start, days)
@@ -148,7 +148,10 @@ def _days(conn: Connection, ids: list[int] | None, every: int, start: int, days:
 
 
 def _days_from_indexes(conn: Connection, ids: list[int] | None, every: int, start: int, days: int) -> dict[int, int]:
-    """:func:`_days` on PostgreSQL, from the indexes alone (index-only scans): the heap is never read.
+    """:func:`_days` on PostgreSQL, from the indexes alone (index-only scans): the heap is never read;
+    on SQLite too for a scope holding most of the holders (a count of each day on the time index, less
+    the few entries leaving the holders outside it: at ten million movements, the mission officer's
+    30 days' 850,000 entries in 95 ms where checking both ends of each in one pass took 460 ms).
 
     The holders' indexes carry the other end (migration 0011_entry_ends). A scope holding most of
     the holders counts every entry of each day (a range count on the time index per day), less the
