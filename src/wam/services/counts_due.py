@@ -15,9 +15,10 @@ proportion to the number of adjustments, not of movements.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, or_, select
 
 from wam.domain.access import Action, grants_for
 from wam.domain.holders import HolderKind
@@ -41,19 +42,27 @@ class CountDue:
     days: int | None
 
 
-def last_counts(conn: Connection) -> dict[int, int]:
+def last_counts(conn: Connection, holders: Collection[int] | None = None) -> dict[int, int]:
     """Return holder id -> its latest count (microseconds): a closed count of it or of a site above
-    it, or an adjustment posted by a count given as its adjustments."""
+    it, or an adjustment posted by a count given as its adjustments.
+
+    ``holders``: the holders whose closed counts are wanted (None: every holder). The tree above them
+    is read without the persons (nothing is below a person): at ten million movements, 30,000 persons
+    walked up to the root took 0.1 s of the home page for the few stores it shows."""
     from .counts import last_counts as closed_counts
 
     last = _last_adjustments(conn)
     closed = closed_counts(conn)
     if closed:
         h = t.holders
-        rows = conn.execute(select(h.c.id, h.c.code, h.c.parent_id)).all()
+        tree = select(h.c.id, h.c.code, h.c.parent_id)
+        if holders is not None:
+            tree = tree.where(or_(h.c.kind != HolderKind.PERSON.value,
+                                  h.c.id.in_(bindparam("wanted", sorted(holders), expanding=True))))
+        rows = conn.execute(tree).all()
         parent = {row.id: row.parent_id for row in rows}
         codes = {row.id: row.code for row in rows}
-        for holder_id in codes:
+        for holder_id in codes if holders is None else holders:
             node: int | None = holder_id
             while node is not None:  # the holder, then each site above it
                 at = closed.get(codes[node])
@@ -106,7 +115,7 @@ def counts_due(scoped: ScopedLedger, *, interval_days: int, limit: int = 10) -> 
 
     with scoped.ledger.engine.connect() as conn:
         stores = conn.execute(query).all()
-        last = last_counts(conn) if stores else {}
+        last = last_counts(conn, [s.id for s in stores]) if stores else {}
         every = {code: body["every_days"] for code, body in schedules(conn).items()} if stores else {}
 
     due = [CountDue(s.code, s.name, last.get(s.id), None if s.id not in last else (now - last[s.id]) // DAY)
