@@ -226,3 +226,22 @@ def test_the_refusals_in_french(app, client, personas) -> None:  # noqa: ANN001
     said = _alert(client.post(f"/ammo/lots/{quote(toxic)}/status", headers=fr,
                               data={"csrf": csrf, "status": "suspended", "reason": "x", "since": "hier"}).text)
     assert "n'est pas une date" in said and "hier" in said
+
+
+def test_a_lot_also_held_out_of_sight(app, client, personas) -> None:  # noqa: ANN001
+    """The officer (MINUSMA) sees the lot at Gao but not at Juba (UNMISS): no decision, and no word of Juba."""
+    _bombs, toxic = _stock(app)
+    post(app.state.wam.ledger, make_movement(kind="receipt", item=toxic, quantity=3, source="supply:BGD",
+                                             target="JUBA-ARM", occurred_at=T0 + timedelta(days=5), actor="setup"))
+    csrf = sign_in(client, "officer")
+    page = client.get(f"/ammo/lots/{quote(toxic)}").text
+    assert "JUBA" not in page and 'id="status-form"' in page  # what the officer sees, they may decide on
+    refused = client.post(f"/ammo/lots/{quote(toxic)}/status", data={"csrf": csrf, "status": "recalled",
+                                                                      "reason": "notice"})
+    assert refused.status_code == 403 and "every holder of the lot" in _alert(refused.text)
+    assert "JUBA" not in refused.text
+    answer = client.post(f"/api/ammo/lots/{quote(toxic, safe='')}/status", json={"status": "recalled", "reason": "n"},
+                         headers={"Authorization": f"Bearer {personas['officer'].token}"})
+    assert answer.status_code == 403 and "JUBA" not in answer.text
+    assert client.get("/api/ammo/lots/suspended", headers={"Authorization": f"Bearer {personas['admin'].token}"},
+                      ).json()["items"] == []  # nothing was recorded

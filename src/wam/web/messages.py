@@ -120,6 +120,7 @@ DETAILS: list[tuple[re.Pattern[str], str]] = [(re.compile(f"^{p}$"), k) for p, k
     (f"{_Q} is not one of suspended, recalled, released", "ammo.msg.status"),
     (r"a condition code is one of (?P<allowed>[A-Z, ]+), for a suspension \((?P<source>.+)\)", "ammo.msg.code"),
     (f"{_Q} is not a date \\(YYYY-MM-DD\\) or a date and time", "ammo.msg.since"),
+    (r"your role does not allow this at every holder of the lot", "ammo.msg.deny_held"),
     # refusals (PermissionDenied)
     (r"your role does not allow this", "msg.deny"),
     (r"your role does not allow this at (?P<code>\S+)", "msg.deny_at"),
