@@ -53,6 +53,8 @@ from wam.domain.timefmt import from_micros, iso, to_micros
 from . import documents, queries, records
 
 if TYPE_CHECKING:
+    from wam.domain.movements import Entry
+
     from .ledger import Ledger
     from .matching import Candidate
     from .scoped import ScopedLedger
@@ -356,21 +358,49 @@ def listing(ledger: Ledger, *, keep: Any = None, now: datetime | None = None, **
     return rows
 
 
-def custody(ledger: Ledger, document: Document) -> list[dict[str, Any]]:
+def recovered_chain(ledger: Ledger, item: str, number: str, *, read: bool = True) -> tuple[bool, list[Entry]]:
+    """Whether the item has a recovery movement of record ``number``, and its movements from the first
+    such on, in occurrence order (none when ``read`` is False): the item's history from there, read from
+    there through the item's index (``ix_entries_item_time``), not from its first movement. A mission
+    rifle back from lost has thousands of routine issues before it; at ten million movements reading
+    each recovered item's whole history took 0.2 s of the home page's oversight.
+
+    Raises:
+        NotFound: no such item.
+    """
+    from sqlalchemy import and_, or_, select
+
+    from wam.storage import tables as t
+
+    e = t.entries
+    with ledger.engine.connect() as conn:
+        ref = ledger.catalog.item(conn, item)
+        first = conn.execute(select(e.c.occurred_at, e.c.seq)
+                             .where(e.c.item_id == ref.id, e.c.kind == "recovery", e.c.document == number)
+                             .order_by(e.c.occurred_at, e.c.seq).limit(1)).first()
+        if first is None or not read:
+            return first is not None, []
+        since = or_(e.c.occurred_at > first.occurred_at,
+                    and_(e.c.occurred_at == first.occurred_at, e.c.seq >= first.seq))
+        query = queries._entry_query().where(e.c.item_id == ref.id, since)  # noqa: SLF001
+        return True, [queries.entry_from_row(r) for r in conn.execute(query.order_by(e.c.occurred_at, e.c.seq))]
+
+
+def custody(ledger: Ledger, document: Document, *, gaps_only: bool = False) -> list[dict[str, Any]]:
     """Each line's chain of custody from its recovery on: every movement of the item after it came in,
     and the gaps in it (a movement without a witness; the item out of the tree other than by the
     record's disposal certificate). A line from ``lost`` is the mission's own weapon back in service:
-    its chain is shown, its routine issues are not gaps."""
+    its chain is shown, its routine issues are not gaps (``gaps_only``: its chain is not read, and the
+    lines' movements are what the gaps needed)."""
     certificates = {d["certificate"] for d in document.fields.get("disposals") or ()}
     out = []
     for row, line in enumerate(document.lines, start=1):
         try:
-            history = ledger.history(line.item)
+            found, chain = recovered_chain(ledger, line.item, document.number,
+                                           read=not (gaps_only and line.source == "lost"))
         except NotFound:
             continue
-        start = next((i for i, e in enumerate(history) if e.kind == "recovery" and e.document == document.number),
-                     None)
-        chain = history[start:] if start is not None else []
+        start = 0 if found else None
         gaps: list[str] = []
         for entry in chain[1:] if line.source != "lost" else ():
             if entry.kind == "disposal" and entry.document in certificates:
@@ -483,7 +513,7 @@ def oversight(ledger: Ledger, *, keep: Any = None, now: datetime | None = None) 
     for row in rows:
         if row["state"] in ("registered", "cancelled") or row["disposed"]:
             continue
-        for line in custody(ledger, get(ledger, row["id"])):
+        for line in custody(ledger, get(ledger, row["id"]), gaps_only=True):
             if line["gaps"]:
                 gaps.append({"recovery": row["id"], "line": line["line"], "item": line["item"], "gaps": line["gaps"]})
     return {"disposal_overdue": [r for r in rows if r["disposal_overdue"]],
