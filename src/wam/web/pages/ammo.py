@@ -90,9 +90,9 @@ async def lot_status(key: str, ctx: CurrentUser, request: Request) -> Response:
     raw = await request.form()
     key = key[:MAX_KEY]
     form = {name: str(raw.get(name, "")).strip()[:1000] for name in ("status", "reason", "since", "code")}
+    if not ctx.scoped.can(Action.APPROVE):  # 403 before anything about the lot, as the API
+        raise PermissionDenied("your role does not allow this")
     try:
-        if not ctx.scoped.can(Action.APPROVE):  # 403 before anything about the lot, as the API
-            raise PermissionDenied("your role does not allow this")
         done = ScopedAmmo(ctx.scoped).set_status(key, form["status"], form["reason"], since=form["since"] or None,
                                                  code=form["code"] or None)
     except WamError as exc:
