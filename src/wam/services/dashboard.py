@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, or_, select, union_all
+from sqlalchemy import Connection, bindparam, func, select, union, union_all
 
 from wam.domain.access import Action, grants_for
 from wam.domain.errors import PermissionDenied
@@ -98,7 +98,6 @@ def by_site(scoped: ScopedLedger) -> list[SiteLine]:
     return sorted(out.values(), key=lambda s: (-s.weapons, -sum(s.held.values()), s.name))
 
 
-TIME_PASS_SHARE = 10  # a scope holding 1/10 of the holders or more counts its days down the time's index
 MOST_SHARE = 2  # a scope holding 1/2 of the holders or more counts the days' entries less the rest
 
 
@@ -113,12 +112,12 @@ def per_day(scoped: ScopedLedger, *, days: int = 30, until: date | None = None) 
     first = last - timedelta(days=days - 1)
     start = (first - EPOCH).days
     with scoped.ledger.engine.connect() as conn:
-        ids = sorted(conn.execute(scope).scalars()) if scope is not None else None
-        every = (conn.execute(select(func.count()).select_from(t.holders)).scalar() or 1) if ids is not None else 1
-        if conn.dialect.name == "postgresql" or (ids is not None and len(ids) * MOST_SHARE >= every):
+        if conn.dialect.name == "postgresql":
+            ids = sorted(conn.execute(scope).scalars()) if scope is not None else None
+            every = (conn.execute(select(func.count()).select_from(t.holders)).scalar() or 1) if ids is not None else 1
             counts = _days_from_indexes(conn, ids, every, start, days)
         else:
-            counts = _days(conn, ids, every, start, days)
+            counts = _days(conn, scope, start, days)
     return [(first + timedelta(days=n), counts.get(start + n, 0)) for n in range(days)]
 
 
@@ -132,26 +131,49 @@ def _listed(ids: list[int], name: str = "ids") -> Any:
     return bindparam(name, ids, expanding=True, literal_execute=True)
 
 
-def _days(conn: Connection, ids: list[int] | None, every: int, start: int, days: int) -> dict[int, int]:
-    """Each day's entries touching ``ids`` (None: every holder), counted once whichever end is in
-    them. A scope holding a tenth of the holders or more is read in one pass down the index on the
-    time (``+ 0`` keeps SQLite off the holders' indexes, whose OR would gather and deduplicate most
-    of the days' entries); a smaller one through the holders' own indexes on (holder, time)."""
-    e = t.entries
+def _day_totals(conn: Connection, start: int, days: int) -> dict[int, int]:
+    """Every entry of each day: a range count on the time's index per day, in one statement."""
+    totals = [select(func.count()).where(*_in_days(start + n, 1)).scalar_subquery() for n in range(days)]
+    return dict(zip(range(start, start + days), (int(n) for n in conn.execute(select(*totals)).one()), strict=True))
+
+
+def _days(conn: Connection, scope: Any, start: int, days: int) -> dict[int, int]:
+    """Each day's entries touching the holders of ``scope`` (a SELECT of ids; None: every holder),
+    counted once whichever end is in them, on SQLite; the scope stays in the SQL (30,000 ids through
+    Python and back as literals cost more than the counting).
+
+    Every holder: each day's range count on the time's index. A scope holding most of the holders:
+    the same, less the few entries with neither end in it (those leaving the holders outside it, for
+    elsewhere). A smaller one: the entries leaving it and those entering it, each read from the
+    holder's own index alone (every SQLite index carries the seq), their union counted by day. At
+    ten million movements (the 30 days' 850,000 entries): an administrator 30 ms, the mission officer
+    (30,606 holders of 30,633) 60 ms, a contingent (4,329) 0.2 s; one pass down the time's index
+    checking each entry's ends took 0.4-0.46 s, the holders' indexes ORed (reading each entry's row)
+    as long."""
+    if scope is None:
+        return _day_totals(conn, start, days)
+    e, h = t.entries, t.holders
     day = (e.c.occurred_at // DAY).label("day")
-    query = select(day, func.count().label("n")).where(*_in_days(start, days))
-    if ids is not None:
-        plus = 0 if len(ids) * TIME_PASS_SHARE >= every else None
-        target, source = (e.c.target_id, e.c.source_id) if plus is None else (e.c.target_id + 0, e.c.source_id + 0)
-        query = query.where(or_(target.in_(_listed(ids)), source.in_(_listed(ids))))
-    return {int(r.day): int(r.n) for r in conn.execute(query.group_by(day))}
+    held = conn.execute(select(func.count()).select_from(scope.subquery())).scalar() or 0
+    every = conn.execute(select(func.count()).select_from(h)).scalar() or 1
+    if held * MOST_SHARE >= every:
+        counts = _day_totals(conn, start, days)
+        outside = select(h.c.id).where(h.c.id.not_in(scope))
+        neither = (select(day, func.count().label("n"))
+                   .where(*_in_days(start, days), e.c.source_id.in_(outside), e.c.target_id.not_in(scope))
+                   .group_by(day))
+        for r in conn.execute(neither):
+            counts[int(r.day)] -= int(r.n)
+        return counts
+    leaving = select(day, e.c.seq).where(*_in_days(start, days), e.c.source_id.in_(scope))
+    entering = select(day, e.c.seq).where(*_in_days(start, days), e.c.target_id.in_(scope))
+    both = union(leaving, entering).subquery()
+    query = select(both.c.day, func.count().label("n")).group_by(both.c.day)
+    return {int(r.day): int(r.n) for r in conn.execute(query)}
 
 
 def _days_from_indexes(conn: Connection, ids: list[int] | None, every: int, start: int, days: int) -> dict[int, int]:
-    """:func:`_days` on PostgreSQL, from the indexes alone (index-only scans): the heap is never read;
-    on SQLite too for a scope holding most of the holders (a count of each day on the time index, less
-    the few entries leaving the holders outside it: at ten million movements, the mission officer's
-    30 days' 850,000 entries in 95 ms where checking both ends of each in one pass took 460 ms).
+    """:func:`_days` on PostgreSQL, from the indexes alone (index-only scans): the heap is never read.
 
     The holders' indexes carry the other end (migration 0011_entry_ends). A scope holding most of
     the holders counts every entry of each day (a range count on the time index per day), less the
@@ -163,9 +185,7 @@ def _days_from_indexes(conn: Connection, ids: list[int] | None, every: int, star
     e, h = t.entries, t.holders
     day = (e.c.occurred_at // DAY).label("day")
     if ids is None or len(ids) * MOST_SHARE >= every:
-        totals = [select(func.count()).where(*_in_days(start + n, 1)).scalar_subquery() for n in range(days)]
-        counts = dict(zip(range(start, start + days), (int(n) for n in conn.execute(select(*totals)).one()),
-                          strict=True))
+        counts = _day_totals(conn, start, days)
         if ids is None:
             return counts
         outside = list(conn.execute(select(h.c.id).where(h.c.id.not_in(_listed(ids)))).scalars())
