@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, union, union_all
 
-from wam.domain.access import Action, grants_for
+from wam.domain.access import Action, Role, grants_for
 from wam.domain.errors import PermissionDenied
 from wam.domain.holders import HolderKind
 from wam.storage import tables as t
@@ -85,7 +85,9 @@ def by_site(scoped: ScopedLedger) -> list[SiteLine]:
     held = (select(down.c.site_id, i.c.type, func.sum(b.c.quantity).label("quantity"))
             .select_from(down.join(b, b.c.holder_id == down.c.id).join(i, i.c.id == b.c.item_id))
             .where(b.c.quantity > 0).group_by(down.c.site_id, i.c.type))
-    if scope is not None:  # a researcher's scope leaves the persons below a site out
+    if scope is not None and any(g.role is Role.RESEARCHER for g in scoped.grants):
+        # a researcher's scope leaves the persons below a site out; any other's holds the whole
+        # subtree of each holder in it (scope_ids walks down), so every holder below a site in scope
         held = held.where(b.c.holder_id.in_(scope))
     sites = select(h.c.id, h.c.code, h.c.name, h.c.latitude, h.c.longitude).where(h.c.kind == HolderKind.SITE.value)
     if scope is not None:
