@@ -135,7 +135,8 @@ def check_storage(store: str, lot: str, cls: LotClass, quantity: int, moments: I
                 return
             raise InvalidInput(
                 f"refused by the storage rules: {reason}. An officer who approves at {store} may record an "
-                f"override with its reason (wam ammo override {store} {lot} --reason ...)", field="target")
+                f"override with its reason, on the store's page or with wam ammo override {store} {lot} "
+                f"--reason ...", field="target")
 
 
 # ---------------------------------------------------------------------------------- suspension

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from wam.domain import iatg
 from wam.domain import storage as rules
 from wam.domain.access import Action
-from wam.domain.errors import InvalidInput, NotFound
+from wam.domain.errors import InvalidInput, NotFound, PermissionDenied
 from wam.domain.holders import HolderKind
 from wam.domain.timefmt import FIRST_MOMENT, check_readable, iso, parse_moment, to_micros
 from wam.storage import tables as t
@@ -348,12 +348,21 @@ class ScopedAmmo:
 
     def set_status(self, item: str, status: str, reason: str, *, since: object = None,
                    code: str | None = None) -> dict[str, Any]:
-        """Suspending a lot needs the approving role at every holder of it now (somewhere, if none)."""
+        """Suspending a lot needs the approving role at every holder of it now (somewhere, if none):
+        refused (403) first for a role that approves nowhere, then 404 for a lot out of sight, then
+        403 without naming them when some holders are outside what the user approves for."""
         scoped = self.scoped
-        scoped._require_item_visible(item)  # noqa: SLF001
         scoped._require_anywhere(Action.APPROVE)  # noqa: SLF001
+        scoped._require_item_visible(item)  # noqa: SLF001
+        outside = 0
         for held in holders_of(scoped.ledger, item):
-            scoped._require(held["holder"], Action.APPROVE)  # noqa: SLF001
+            try:
+                scoped._require(held["holder"], Action.APPROVE)  # noqa: SLF001
+            except (NotFound, PermissionDenied):
+                outside += 1
+        if outside:
+            raise PermissionDenied(f"the lot is held at {outside} holder(s) where you do not approve; "
+                                   "the mission's WAM officer (or one who approves at every holder) may suspend it")
         done: dict[str, Any] = scoped._append(  # noqa: SLF001
             lambda: set_status(scoped.ledger, item, status, reason, actor=scoped.actor, since=since, code=code))
         return done

@@ -108,7 +108,8 @@ DETAILS: list[tuple[re.Pattern[str], str]] = [(re.compile(f"^{p}$"), k) for p, k
     (r"your role does not allow assessing(?: (?P<code>\S+))?", "asm.msg.deny"),
     # the storage rules, overrides, suspensions and recalls (wam.domain.storage, wam.services.ammo, pages.ammo)
     (r"refused by the storage rules: (?P<reason>.+)\. An officer who approves at (?P<store>\S+) may record an "
-     r"override with its reason \(wam ammo override (?P<command>.+)\)", "ammo.msg.storage_refused"),
+     r"override with its reason, on the store's page or with wam ammo override (?P<command>.+)",
+     "ammo.msg.storage_refused"),
     *[(f"lot (?P<lot>.+) is {status}(?P<code> \\(code .+\\))? since (?P<since>.+) UTC: (?P<reason>.*)\\. It may be "
        f"returned, counted and disposed of, or transferred with reason 'disposal'", f"ammo.msg.lot_{status}")
       for status in ("suspended", "recalled")],

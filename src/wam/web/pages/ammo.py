@@ -25,7 +25,6 @@ from wam.domain.timefmt import iso, to_micros
 from wam.services import ammo
 from wam.services.ammo import ScopedAmmo
 
-from ..api.ammo import HELD_OUT_OF_SIGHT
 from ..context import CurrentUser
 from ..errors import STATUS
 from ..messages import localize
@@ -90,15 +89,13 @@ async def lot_status(key: str, ctx: CurrentUser, request: Request) -> Response:
     raw = await request.form()
     key = key[:MAX_KEY]
     form = {name: str(raw.get(name, "")).strip()[:1000] for name in ("status", "reason", "since", "code")}
-    if not ctx.scoped.can(Action.APPROVE):  # 403 before anything about the lot, as the API
+    if not ctx.scoped.can(Action.APPROVE):  # 403 before anything about the lot (ScopedAmmo's order)
         raise PermissionDenied("your role does not allow this")
     try:
         done = ScopedAmmo(ctx.scoped).set_status(key, form["status"], form["reason"], since=form["since"] or None,
                                                  code=form["code"] or None)
     except WamError as exc:
-        if isinstance(exc, NotFound) and exc.what == "holder":  # never the code of a holder out of sight
-            exc = PermissionDenied(HELD_OUT_OF_SIGHT)
-        elif isinstance(exc, NotFound):
+        if isinstance(exc, NotFound):
             raise
         return _lot_page(ctx, request, key, status=STATUS.get(exc.code, 400), error=localize(exc, ctx.t), form=form)
     return RedirectResponse(f"/ammo/lots/{quote(done['item'])}?done={done['status']}", status_code=303)
