@@ -75,29 +75,35 @@ def by_category(scoped: ScopedLedger) -> list[CategoryLine]:
 def by_site(scoped: ScopedLedger) -> list[SiteLine]:
     """Each site in scope with what is held under it (by materiel type), most weapons first."""
     scope = _require_read(scoped)
-    h, b, i = t.holders, t.balances, t.items
-    site = select(h.c.id.label("site_id"), h.c.id.label("id")).where(h.c.kind == HolderKind.SITE.value)
+    h = t.holders
+    sites = select(h.c.id, h.c.code, h.c.name, h.c.latitude, h.c.longitude).where(h.c.kind == HolderKind.SITE.value)
     if scope is not None:
-        site = site.where(h.c.id.in_(scope))
+        sites = sites.where(h.c.id.in_(scope))
+    with scoped.ledger.engine.connect() as conn:
+        out = {r.id: SiteLine(r.code, r.name, r.latitude, r.longitude) for r in conn.execute(sites)}
+        if out:
+            _add_held(conn, out, scope if any(g.role is Role.RESEARCHER for g in scoped.grants) else None)
+    return sorted(out.values(), key=lambda s: (-s.weapons, -sum(s.held.values()), s.name))
+
+
+def _add_held(conn: Connection, out: dict[int, SiteLine], scope: Any) -> None:
+    """Add to each site of ``out`` what is held under it, by materiel type; by the holders of ``scope``
+    only, when given (a researcher's scope leaves the persons below a site out; any other's holds
+    the whole subtree of each holder in it, as scope_ids walks down, so every holder below a site
+    in scope). The sites' ids are given (a few hundred at most): the scope is walked once, for them."""
+    h, b, i = t.holders, t.balances, t.items
+    site = (select(h.c.id.label("site_id"), h.c.id.label("id"))
+            .where(h.c.id.in_(_listed(sorted(out), "sites"))))
     down = site.cte("site_down", recursive=True)
     c = h.alias("below")
     down = down.union_all(select(down.c.site_id, c.c.id).where(c.c.parent_id == down.c.id))
     held = (select(down.c.site_id, i.c.type, func.sum(b.c.quantity).label("quantity"))
             .select_from(down.join(b, b.c.holder_id == down.c.id).join(i, i.c.id == b.c.item_id))
             .where(b.c.quantity > 0).group_by(down.c.site_id, i.c.type))
-    if scope is not None and any(g.role is Role.RESEARCHER for g in scoped.grants):
-        # a researcher's scope leaves the persons below a site out; any other's holds the whole
-        # subtree of each holder in it (scope_ids walks down), so every holder below a site in scope
-        held = held.where(b.c.holder_id.in_(scope))
-    sites = select(h.c.id, h.c.code, h.c.name, h.c.latitude, h.c.longitude).where(h.c.kind == HolderKind.SITE.value)
     if scope is not None:
-        sites = sites.where(h.c.id.in_(scope))
-    with scoped.ledger.engine.connect() as conn:
-        out = {r.id: SiteLine(r.code, r.name, r.latitude, r.longitude) for r in conn.execute(sites)}
-        for r in conn.execute(held):
-            if r.site_id in out:
-                out[r.site_id].held[r.type] = int(r.quantity)
-    return sorted(out.values(), key=lambda s: (-s.weapons, -sum(s.held.values()), s.name))
+        held = held.where(b.c.holder_id.in_(scope))
+    for r in conn.execute(held):
+        out[r.site_id].held[r.type] = int(r.quantity)
 
 
 MOST_SHARE = 2  # a scope holding 1/2 of the holders or more counts the days' entries less the rest
@@ -156,13 +162,13 @@ def _days(conn: Connection, scope: Any, start: int, days: int) -> dict[int, int]
         return _day_totals(conn, start, days)
     e, h = t.entries, t.holders
     day = (e.c.occurred_at // DAY).label("day")
-    held = conn.execute(select(func.count()).select_from(scope.subquery())).scalar() or 0
+    outside = list(conn.execute(select(h.c.id).where(h.c.id.not_in(scope))).scalars())  # the scope walked once
     every = conn.execute(select(func.count()).select_from(h)).scalar() or 1
-    if held * MOST_SHARE >= every:
+    if (every - len(outside)) * MOST_SHARE >= every:
         counts = _day_totals(conn, start, days)
-        outside = select(h.c.id).where(h.c.id.not_in(scope))
-        neither = (select(day, func.count().label("n"))
-                   .where(*_in_days(start, days), e.c.source_id.in_(outside), e.c.target_id.not_in(scope))
+        neither = (select(day, func.count().label("n"))  # neither end in scope: both outside it
+                   .where(*_in_days(start, days), e.c.source_id.in_(_listed(outside, "outside")),
+                          e.c.target_id.in_(_listed(outside, "outside_too")))
                    .group_by(day))
         for r in conn.execute(neither):
             counts[int(r.day)] -= int(r.n)
