@@ -317,3 +317,69 @@ def test_the_weapons_held_over_the_boundary_equal_the_balances(world, known, mon
     over_balances = held()
     assert over_boundary == over_balances == expected
     assert expected[("MINUSMA", END_MAR)] == 3 and expected[("MINUSMA", None)] > 0
+
+
+def test_a_period_is_bounded_by_the_ledger_s_dates_and_a_century(world, known) -> None:  # noqa: ANN001
+    """Year 10000 (9999-12-31 to the last moment, in UTC), more than 100 years, or a day before the ledger's earliest
+    date are refused naming the end as the asker calls it; an open start to 9998-12-31 walks only the records'
+    months, fast."""
+    import time
+
+    far = datetime(9999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC)
+    with pytest.raises(InvalidInput) as caught:
+        analysis.Question(until=far, fields=("from", "to"))
+    assert caught.value.field == "to"
+    with pytest.raises(InvalidInput) as caught:
+        analysis.Question(since=datetime(1918, 1, 1, tzinfo=UTC), until=datetime(2018, 12, 31, tzinfo=UTC))
+    assert caught.value.field == "until" and "100 years" in str(caught.value)
+    early = analysis.Question(since=datetime(1900, 1, 1, tzinfo=UTC), until=datetime(1999, 1, 1, tzinfo=UTC),
+                              fields=("from", "to"))
+    with pytest.raises(InvalidInput) as caught:
+        analysis.brief(analysis.whole(world.ledger), early)
+    assert caught.value.field == "from" and "WAM_EARLIEST_OCCURRED_AT" in str(caught.value)
+    started = time.perf_counter()
+    found = analysis.brief(analysis.whole(world.ledger), analysis.Question(until=datetime(9998, 12, 31, tzinfo=UTC)))
+    assert time.perf_counter() - started < 5
+    months = [row["value"] for row in found["losses"]["over_time"]]
+    assert months[0] == "2024-01" and len(months) <= (datetime.now(UTC).year - 2023) * 12
+    century = analysis.Question(since=datetime(1946, 1, 1, tzinfo=UTC), until=datetime(2045, 12, 31, tzinfo=UTC))
+    started = time.perf_counter()
+    analysis.brief(analysis.whole(world.ledger), century)
+    assert time.perf_counter() - started < 1
+    assert analysis.expenditure(analysis.whole(world.ledger), None, ["9999-12"]) == {}  # no year 10000
+
+
+def test_an_unknown_mission_is_not_found(world, known) -> None:  # noqa: ANN001
+    from wam.domain.errors import NotFound
+
+    for code in ("NOPE", "MINUSM\u0410"):  # a Cyrillic A
+        with pytest.raises(NotFound) as caught:
+            analysis.brief(analysis.whole(world.ledger), analysis.Question(mission=code))
+        assert code in str(caught.value)
+        with pytest.raises(NotFound):
+            analysis.ScopedAnalysis(_scoped(world, Role.RESEARCHER, "MINUSMA")).losses(analysis.Question(mission=code))
+
+
+def test_a_researcher_s_map_and_warnings_name_no_place_or_lot(world, known) -> None:  # noqa: ANN001
+    from wam.services import ammo
+
+    spare = rifle("56-30002")
+    world.ledger.register_items([spare])
+    world.move("receipt", spare, "supply:BGD", "GAO-ARM", days=3)
+    report(world, 20, [(spare, 1, "GAO-ARM")], latitude=16.2712, longitude=-0.0431)
+    world.move("expenditure", world.rounds, "GAO-ASP", "expended", quantity=50, days=70, reason="training")
+    ammo.set_status(world.ledger, world.rounds.key, "suspended", "misfires", actor="maj.sy",
+                    since=(T0 + timedelta(days=60)).isoformat(), code="J")
+    question = analysis.Question(mission="MINUSMA", since=JAN, until=END_MAR)
+    whole = analysis.brief(analysis.whole(world.ledger), question)
+    found = analysis.ScopedAnalysis(_scoped(world, Role.RESEARCHER, "MINUSMA")).brief(question)
+    assert [-0.0431, 16.2712, 1.0] in whole["places"]["losses"]
+    text = json.dumps(found)
+    assert world.rounds.key not in text and "16.2712" not in text and "-0.0431" not in text
+    [used] = [w for w in found["warnings"] if w["kind"] == "used_while_suspended"]
+    assert used["where"] and "|" not in used["where"] and used["records"] == []
+    # each point a site's place or a whole-degree square's centre, the weapons summed: the total is kept
+    assert sum(p[2] for p in found["places"]["losses"]) == sum(p[2] for p in whole["places"]["losses"])
+    assert len(found["places"]["losses"]) <= len(whole["places"]["losses"])
+    assert all(p[:2] in found["places"]["sites"] or (p[0] % 1, p[1] % 1) == (0.5, 0.5)
+               for p in found["places"]["losses"])

@@ -19,6 +19,7 @@ hand this module plain values; everything here is arithmetic that a test can red
 
 from __future__ import annotations
 
+import bisect
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -370,13 +371,30 @@ def expenditure_spikes(monthly: Mapping[str, Mapping[str, int]], months: Sequenc
     out = []
     for unit in sorted(monthly):
         spent = monthly[unit]
+        ordered = sorted(spent.get(m, 0) for m in months)  # once per unit: a century is 1,200 months
         for month in months:
             value = spent.get(month, 0)
-            usual = statistics.median([spent.get(m, 0) for m in months if m != month])
-            if value >= minimum and value > factor * usual:
+            if value < minimum:
+                continue
+            usual = _median_without(ordered, value)
+            if value > factor * usual:
                 out.append(EarlyWarning("expenditure_spike", unit, {"month": month, "rounds": value, "usual": usual,
                                                                     "factor": factor, "minimum": minimum}, (month,)))
     return out
+
+
+def _median_without(ordered: Sequence[int], value: int) -> float | int:
+    """The median of ``ordered`` (sorted) less one occurrence of ``value``: ``statistics.median`` of the
+    other months, without building their list for every month."""
+    at = bisect.bisect_left(ordered, value)
+    size = len(ordered) - 1
+
+    def nth(i: int) -> int:  # the i-th of the others
+        return ordered[i] if i < at else ordered[i + 1]
+
+    if size % 2:
+        return nth(size // 2)
+    return (nth(size // 2 - 1) + nth(size // 2)) / 2
 
 
 def used_while_suspended(moves: Iterable[tuple[str, str, str, int, int]],

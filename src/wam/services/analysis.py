@@ -27,9 +27,10 @@ its start. The pure arithmetic is :mod:`wam.domain.analysis`.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import case, func, literal_column, select
@@ -39,7 +40,7 @@ from wam.domain.access import Action, Role, covers
 from wam.domain.documents import DISPOSAL
 from wam.domain.errors import InvalidInput, NotFound, PermissionDenied
 from wam.domain.holders import HolderKind
-from wam.domain.timefmt import iso, to_micros
+from wam.domain.timefmt import check_readable, iso, to_micros
 from wam.storage import reference_tables as r
 from wam.storage import tables as t
 
@@ -51,6 +52,9 @@ if TYPE_CHECKING:
 
 RESEARCH = ("no", "with", "only")
 SOURCES = ("ipi", "geopko")  # contingent strength, in order of preference
+#: the longest period an analysis answers: its months are counted, charted and compared one by one (a period
+#: to 9998 was minutes of one CPU's time), and no peace operation's records are older
+MAX_YEARS = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,14 +67,31 @@ class Question:
     until: datetime | None = None
     by: str = "month"
     research: str = "no"
+    #: what the asker calls the period's ends (``from``/``to`` on the API and the command line), for errors
+    fields: tuple[str, str] = field(default=("since", "until"), compare=False)
 
     def __post_init__(self) -> None:
         if self.by not in figures.BY:
             raise InvalidInput(f"{self.by!r} is not one of {', '.join(figures.BY)}", field="by")
         if self.research not in RESEARCH:
             raise InvalidInput(f"{self.research!r} is not one of {', '.join(RESEARCH)}", field="research")
-        if self.since is not None and self.until is not None and self.until < self.since:
-            raise InvalidInput("the period ends before it begins", field="until")
+        for moment, name in ((self.since, self.fields[0]), (self.until, self.fields[1])):
+            if moment is not None:
+                check_readable(moment, name)  # the dates the ledger can keep (year 10000 is none)
+        if self.since is not None and self.until is not None:
+            if self.until < self.since:
+                raise InvalidInput("the period ends before it begins", field=self.fields[1])
+            if self.until - self.since > timedelta(days=365.25 * MAX_YEARS):
+                raise InvalidInput(f"a period is at most {MAX_YEARS} years", field=self.fields[1])
+
+    def check(self, ledger: Ledger) -> None:
+        """Refuse, naming the end, a period outside the dates this ledger accepts for a movement (its time
+        window's earliest date, ``WAM_EARLIEST_OCCURRED_AT``): nothing can have happened there."""
+        earliest = ledger.window.earliest
+        for moment, name in ((self.since, self.fields[0]), (self.until, self.fields[1])):
+            if moment is not None and moment < earliest:
+                raise InvalidInput(f"{moment.date().isoformat()} is before {earliest.date().isoformat()}, the "
+                                   f"earliest date this ledger accepts (WAM_EARLIEST_OCCURRED_AT)", field=name)
 
     def filters(self) -> incidents.Filters:
         return incidents.Filters(mission=self.mission, since=self.since, until=self.until)
@@ -393,11 +414,22 @@ def _loss_rows(view: View, question: Question) -> list[figures.Loss]:
 
 # denominators -------------------------------------------------------------------------------------------
 
-def _months(question: Question, losses: Sequence[figures.Loss]) -> list[str]:
+def _span(view: View, question: Question, losses: Sequence[figures.Loss]) -> tuple[datetime | None, datetime | None]:
+    """The period whose months an analysis walks: the question's, an open end the losses' first or last, and
+    never past today or the last loss (nothing is recorded later), so that ``to=9998-12-31`` walks no more
+    months than the records have."""
     moments = [loss.started_at for loss in losses if loss.started_at is not None]
     since = question.since or (min(moments) if moments else None)
     until = question.until or (max(moments) if moments else None)
-    if since is None or until is None:
+    if until is not None:
+        now = view.ledger.clock()
+        until = min(until, max([now, *moments]))
+    return since, until
+
+
+def _months(view: View, question: Question, losses: Sequence[figures.Loss]) -> list[str]:
+    since, until = _span(view, question, losses)
+    if since is None or until is None or until < since:
         return []
     return figures.periods(since, until, "month")
 
@@ -462,9 +494,10 @@ def _notable_row(loss: figures.Loss, aggregates_only: bool) -> dict[str, Any]:
 
 def losses(view: View, question: Question) -> dict[str, Any]:
     """Losses over time and by each dimension, weapons and rounds lost, notable incidents and the rates."""
+    _asking(view, question)
     found = loss_rows(view, question)
     total = figures.tally(found)
-    months = _months(question, found)
+    months = _months(view, question, found)
     missions = {question.mission.upper()} if question.mission else {x.mission.upper() for x in found if x.mission}
     personnel = strength(view, missions, months)
     mean, known = figures.mean_strength(personnel["monthly"], months)
@@ -478,8 +511,7 @@ def losses(view: View, question: Question) -> dict[str, Any]:
         country_mean, _ = figures.mean_strength(personnel["by_country"].get(row["value"], {}), months)
         row["personnel"] = country_mean
         row["weapons_per_1000_personnel"] = figures.per_thousand(row["weapons"], country_mean)
-    since = question.since or (min((x.started_at for x in found if x.started_at), default=None))
-    until = question.until or (max((x.started_at for x in found if x.started_at), default=None))
+    since, until = _span(view, question, found)
     return {
         "question": _asked(question),
         "totals": {**total.as_dict(), "notable": sum(1 for x in found if x.notable),
@@ -506,6 +538,34 @@ def _asked(question: Question) -> dict[str, Any]:
     return {"mission": question.mission, "from": question.since.isoformat() if question.since else None,
             "to": question.until.isoformat() if question.until else None, "by": question.by,
             "research": question.research}
+
+
+def _asking(view: View, question: Question) -> None:
+    """Refuse, once per view and question, a period outside the ledger's dates (:meth:`Question.check`) and a
+    mission nobody knows (NotFound, 404 / exit 3, as the registers answer an unknown code)."""
+    key = ("asked", question)
+    if key in view.kept:
+        return
+    question.check(view.ledger)
+    if question.mission is not None:
+        require_mission(view, question.mission)
+    view.kept[key] = True
+
+
+def require_mission(view: View, mission: str) -> None:
+    """A mission is known when it is a holder of the ledger, has a strength figure of the reference tables or
+    is named by a research record that is not confidential (public data may name a mission the ledger does
+    not hold); any other code (a typing error, a look-alike letter) is not found, rather than empty figures."""
+    if mission in _tree(view).ids:
+        return
+    s, ms = r.strength, r.mission_strength
+    with view.ledger.engine.connect() as conn:
+        for table in (s, ms):
+            if conn.execute(select(table.c.id).where(func.upper(table.c.mission) == mission.upper()).limit(1)).first():
+                return
+    if research.listing(view.ledger, incidents.Filters(mission=mission)):
+        return
+    raise NotFound("mission", mission)
 
 
 def _mission_codes(view: View, mission: str | None) -> set[str] | None:
@@ -535,6 +595,7 @@ def _recoveries_of(view: View, mission: str | None) -> list[dict[str, Any]]:
 def recovered(view: View, question: Question) -> dict[str, Any]:
     """Recovered materiel in the period: volumes by kind of recovery, time to disposal, share traced and
     answered, confirmed matches to losses and how long after the loss."""
+    _asking(view, question)
     rows = [row for row in _recoveries_of(view, question.mission) if question.within(_moment(row.get("recovered_at")))]
     certificates = {d.number: d for d in documents.documents(view.ledger, DISPOSAL.name)}
     confirmed = {row["id"]: _confirmed(recoveries.get(view.ledger, row["id"]).fields)
@@ -566,6 +627,7 @@ def health(view: View, question: Question) -> dict[str, Any]:
     """Accountability now: incidents reported late, recoveries without disposal past their limit, traces
     without an answer, stores in breach of the storage rules, suspended lots still held, assessment scores,
     stock-count discrepancies and overdue counts, and how much of the ledger a signed checkpoint covers."""
+    _asking(view, question)
     inside = _mission_codes(view, question.mission)
 
     def ours(code: str | None) -> bool:
@@ -646,8 +708,9 @@ def expenditure(view: View, mission: str | None, months: Sequence[str]) -> dict[
         return {}
     starts = [datetime.fromisoformat(m + "-01").replace(tzinfo=UTC) for m in months]
     last = starts[-1]
-    bounds = [to_micros(m) for m in starts] + [to_micros(last.replace(year=last.year + (last.month == 12),
-                                                                       month=last.month % 12 + 1))]
+    end = (to_micros(datetime.max.replace(tzinfo=UTC)) + 1 if (last.year, last.month) == (9999, 12)  # no year 10000
+           else to_micros(last.replace(year=last.year + (last.month == 12), month=last.month % 12 + 1)))
+    bounds = [to_micros(m) for m in starts] + [end]
     e = t.entries
     # the month as a CASE of literal bounds: the same SQL text in SELECT and GROUP BY (PostgreSQL)
     bucket = case(*[(e.c.occurred_at < literal_column(str(bounds[i + 1])), literal_column(str(i)))
@@ -709,28 +772,45 @@ def warnings(view: View, question: Question) -> dict[str, Any]:
     """Early warnings, each saying why it fired and naming its records: places with repeated attacks in the
     period, holders whose closed counts found discrepancies again and again, sites whose expenditure in a month
     was far above their usual month, lots used while suspended (:mod:`wam.domain.analysis` for the thresholds)."""
+    _asking(view, question)
     inside = _mission_codes(view, question.mission)
     found = loss_rows(view, question)
     counted = [(str(row.get("holder") or ""), str(row["number"]), int(row["cases"]))
                for row in view.count_rows() or () if "cases" in row
                and (inside is None or str(row.get("holder") or "") in inside)]
-    months = _months(question, found)
+    months = _months(view, question, found)
     out = [*figures.repeated_attacks(found), *figures.repeated_discrepancies(counted),
            *figures.expenditure_spikes(expenditure(view, question.mission, months), months),
            *suspended_use(view, question)]
     shown = [w.as_dict() for w in out]
     if view.aggregates_only:
+        kinds = _kinds_of(view, [w["where"] for w in shown if w["kind"] == "used_while_suspended"])
         for w in shown:
             if w["kind"] != "expenditure_spike":
                 w["records"] = []
+            if w["kind"] == "used_while_suspended":  # a lot key names the item: researchers see its kind
+                w["where"] = kinds.get(w["where"], figures.UNKNOWN)
             w["why"].pop("holders", None)  # a person may have used the lot: researchers see no one
     return {"question": _asked(question), "warnings": shown}
+
+
+def _kinds_of(view: View, keys: Sequence[str]) -> dict[str, str]:
+    """Each item's kind as an aggregate may name it: its category and calibre (``ammunition, 7.62x51mm``), else
+    its type; never its key, maker or lot."""
+    if not keys:
+        return {}
+    i = t.items.c
+    with view.ledger.engine.connect() as conn:
+        rows = conn.execute(select(i.key, i.type, i.category, i.calibre).where(i.key.in_(sorted(set(keys))))).all()
+    return {row.key: ", ".join(str(part) for part in (row.category or row.type, row.calibre) if part) or figures.UNKNOWN
+            for row in rows}
 
 
 def places(view: View, question: Question) -> dict[str, list[list[float]]]:
     """What a map shows, as [longitude, latitude] points in the viewer's sight: the mission's sites, the
     losses of the period (their coordinates, else their site's; with the weapons lost) and the recoveries
     of the period (their coordinates, else their store's site's)."""
+    _asking(view, question)
     inside = _mission_codes(view, question.mission)
     tree = _tree(view)
     roots = [question.mission] if question.mission else tree.roots()
@@ -745,17 +825,31 @@ def places(view: View, question: Question) -> dict[str, list[list[float]]]:
         return tree.point(tree.ids[code], shown) if code in tree.ids else None
 
     losses_at: list[list[float]] = []
-    for loss in loss_rows(view, question):
+    if view.aggregates_only:  # no incident's own place: the weapons lost summed at each site's (or a 1° square's)
+        summed: dict[tuple[float, float], float] = {}
+        for loss in loss_rows(view, question):
+            point = where(str(loss.site or "")) or _coarse(loss.point)
+            if point is not None:
+                summed[point] = summed.get(point, 0.0) + float(loss.weapons)
+        losses_at = [[x, y, weapons] for (x, y), weapons in sorted(summed.items())]
+    for loss in () if view.aggregates_only else loss_rows(view, question):
         point = loss.point or where(str(loss.site or ""))
         if point is not None:
             losses_at.append([point[0], point[1], float(loss.weapons)])
     recovered_at = []
     for row in _recoveries_of(view, question.mission):
         if question.within(_moment(row.get("recovered_at"))):
-            point = _point(row) or where(str(row.get("store") or ""))
+            own = _coarse(_point(row)) if view.aggregates_only else _point(row)  # a researcher: no exact place
+            point = own or where(str(row.get("store") or ""))
             if point is not None and (inside is None or row.get("store") in inside or row.get("mission")):
                 recovered_at.append([point[0], point[1]])
     return {"sites": sites, "losses": losses_at, "recoveries": recovered_at}
+
+
+def _coarse(point: tuple[float, float] | None) -> tuple[float, float] | None:
+    """A point at the centre of its whole-degree square (about 110 km): where a researcher's map puts a loss
+    that names no site."""
+    return None if point is None else (math.floor(point[0]) + 0.5, math.floor(point[1]) + 0.5)
 
 
 def _point(row: Mapping[str, Any]) -> tuple[float, float] | None:
@@ -765,6 +859,7 @@ def _point(row: Mapping[str, Any]) -> tuple[float, float] | None:
 
 def brief(view: View, question: Question) -> dict[str, Any]:
     """Everything a brief prints: the losses, the recovered materiel and the health of accountability."""
+    _asking(view, question)
     return {"losses": losses(view, question), "recovered": recovered(view, question),
             "health": health(view, question), "warnings": warnings(view, question)["warnings"],
             "places": places(view, question),
