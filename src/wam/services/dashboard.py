@@ -155,7 +155,7 @@ def _days(conn: Connection, scope: Any, start: int, days: int) -> dict[int, int]
     elsewhere). A smaller one: the entries leaving it and those entering it, each read from the
     holder's own index alone (every SQLite index carries the seq), their union counted by day. At
     ten million movements (the 30 days' 850,000 entries): an administrator 30 ms, the mission officer
-    (30,606 holders of 30,633) 60 ms, a contingent (4,329) 0.2 s; one pass down the time's index
+    (30,605 holders of 30,633) 60 ms, a contingent (4,329) 0.2 s; one pass down the time's index
     checking each entry's ends took 0.4-0.46 s, the holders' indexes ORed (reading each entry's row)
     as long."""
     if scope is None:
