@@ -221,6 +221,10 @@ def test_it_reads_an_ammunition_row():
           "hazard_division": "1.4"},
          "quantity"),
         ({"type": "ammunition", "make": "POF", "model": "ball", "lot": "L", "quantity": "5"}, "hazard_division"),
+        ({"type": "ammunition", "make": "POF", "model": "ball", "lot": "L", "quantity": "²", "hazard_division": "1.4"},
+         "quantity"),  # a digit int() cannot read (str.isdigit says yes)
+        ({"type": "ammunition", "make": "X", "model": "HUGE", "lot": "H", "quantity": "10", "hazard_division": "1.1",
+          "compatibility_group": "E", "neq_kg": "1e300"}, "neq_kg"),  # the README trial's absurd NEQ
         ({"type": "weapon", "make": "FN", "model": "FAL", "serial": "1", "holder": " "}, "holder"),
     ],
 )

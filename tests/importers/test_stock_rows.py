@@ -32,7 +32,7 @@ def rows(draw: st.DrawFn) -> dict[str, str]:
         "calibre": draw(st.sampled_from(["", "7.62x39mm"])),
         "hazard_division": draw(st.sampled_from(["", "1.1", "1.4", "9.9"])),
         "compatibility_group": draw(st.sampled_from(["", "s", "Z"])),
-        "neq_kg": draw(st.sampled_from(["", "0.5", "1,25", "-1", "x"])),
+        "neq_kg": draw(st.sampled_from(["", "0.5", "1,25", "-1", "x", "1e300", "10000", "10000.01"])),
         "country_of_manufacture": draw(st.sampled_from(["", "chn", "ABCD"])),
         "year_of_manufacture": draw(st.sampled_from(["", "1956", "3000", "y"])),
         "markings": draw(st.sampled_from(["", "star"])),

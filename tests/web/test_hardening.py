@@ -124,3 +124,16 @@ def test_administrative_changes_through_the_api_are_audited(app, client, persona
     assert [(r.action, r.actor, r.address) for r in rows] == [
         ("user_created", "admin", "127.0.0.1"), ("grant_added", "admin", "127.0.0.1"),
         ("grant_revoked", "admin", "127.0.0.1")]
+
+
+def test_digits_int_cannot_read_are_refused_not_a_crash(client, personas) -> None:  # noqa: ANN001
+    """'²' is a digit to str.isdigit but not to int(): every number read from a URL or a form is checked
+    with str.isdecimal, so these answer 404 or 422, never 500 (README trial)."""
+    from .conftest import sign_in
+
+    headers = {"Authorization": f"Bearer {personas['admin'].token}"}
+    assert client.get("/api/movements/abc:²", headers=headers).status_code == 404
+    assert client.get("/api/movements?cursor=²", headers=headers).status_code == 422
+    sign_in(client, "admin")
+    for path in ("/movements?page=²", "/recoveries", "/assessments"):
+        assert client.get(path).status_code < 500, path

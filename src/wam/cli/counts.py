@@ -166,7 +166,7 @@ def approve(
     reasons: dict[int, str] = {}
     for given in explain:
         key, _, text = given.partition("=")
-        if not key.strip().isdigit() or not text.strip():
+        if not key.strip().isdecimal() or not text.strip():
             raise InvalidInput("--explain is ID=TEXT", field="explain")
         reasons[int(key)] = text.strip()
     decisions: dict[int, Any] | None = None

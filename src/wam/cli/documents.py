@@ -55,7 +55,7 @@ def parse_lines(ledger: Ledger, specs: list[str], default_from: str | None) -> l
     for row, spec in enumerate(specs, start=1):
         text, _, source = spec.rpartition("@") if "@" in spec else (spec, "", default_from or "")
         item, star, quantity = text.rpartition("*")
-        if not star or not quantity.strip().isdigit():
+        if not star or not quantity.strip().isdecimal():
             item, quantity = text, "1"
         if not source.strip():
             raise InvalidInput("say which holder it leaves (ITEM@FROM, or --from)", field="from", row=row)

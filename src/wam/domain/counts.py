@@ -237,7 +237,7 @@ def _decide(fields: dict[str, Any], decisions: object, actor: str, role: str) ->
     cases = [dict(c) for c in fields.get("cases") or ()]
     by_id = {c["id"]: c for c in cases}
     for raw_id, raw in decisions.items():
-        case = by_id.get(int(raw_id)) if str(raw_id).isdigit() else None
+        case = by_id.get(int(raw_id)) if str(raw_id).isdecimal() else None
         if case is None:
             return f"no case {raw_id}"
         if case["decision"] is not None:

@@ -191,7 +191,12 @@ def lot_key(make: str, model: str, lot: str) -> str:
     return f"L|{normalise_part(make)}|{normalise_part(model)}|{normalise_part(lot)}"
 
 
-def _decimal(value: object, field: str) -> Decimal | None:
+#: the largest net explosive quantity of one unit (a round, a bomb, a charge) wam accepts, in kg: the
+#: heaviest aircraft bombs hold under a tonne; more is a typing or unit error (grams for kilograms)
+MAX_NEQ_PER_UNIT_KG = Decimal(10_000)
+
+
+def _decimal(value: object, field: str, at_most: Decimal | None = None) -> Decimal | None:
     text = clean_text(value, field, max_len=32)
     if text is None:
         return None
@@ -201,6 +206,8 @@ def _decimal(value: object, field: str) -> Decimal | None:
         raise InvalidInput(f"{text!r} is not a number", field=field) from None
     if not number.is_finite() or number < 0:
         raise InvalidInput("must be a number of zero or more", field=field)
+    if at_most is not None and number > at_most:
+        raise InvalidInput(f"must be at most {at_most:,} (kg per unit)", field=field)
     return number.normalize() if number != 0 else Decimal(0)
 
 
@@ -208,7 +215,7 @@ def _year(value: object) -> int | None:
     text = clean_text(value, "year_of_manufacture", max_len=4)
     if text is None:
         return None
-    if not text.isdigit() or not 1850 <= int(text) <= 2100:
+    if not text.isdecimal() or not 1850 <= int(text) <= 2100:
         raise InvalidInput(f"{text!r} is not a year", field="year_of_manufacture")
     return int(text)
 
@@ -292,7 +299,7 @@ def make_item(
         markings=clean_text(markings, "markings", max_len=500),
         hazard_division=hazard,
         compatibility_group=group,
-        neq_kg=_decimal(neq_kg, "neq_kg"),
+        neq_kg=_decimal(neq_kg, "neq_kg", MAX_NEQ_PER_UNIT_KG),
         condition=cond,
     )
 

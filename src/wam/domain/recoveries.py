@@ -137,7 +137,7 @@ def clean_item(raw: object, row: int) -> dict[str, Any]:
             markings["country"] = country
         year = clean_text(markings_raw.get("year"), "year", max_len=4)
         if year is not None:
-            if not year.isdigit() or not 1850 <= int(year) <= 2100:
+            if not year.isdecimal() or not 1850 <= int(year) <= 2100:
                 raise InvalidInput(f"{year!r} is not a year of manufacture", field="year")
             markings["year"] = int(year)
         for name in ("factory", "headstamp", "import_marks", "other"):

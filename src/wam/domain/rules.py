@@ -186,7 +186,7 @@ def check_reversal(mv: Movement, when: int, original: Callable[[str, int], Origi
     original's target to its source, not dated before it, and never a reversal itself."""
     assert mv.reverses is not None  # check_kind_rules requires it
     origin, _, origin_seq = mv.reverses.rpartition(":")
-    if not origin_seq.isdigit():
+    if not origin_seq.isdecimal():
         raise InvalidInput(f"{mv.reverses!r} is not an entry id (<ledger>:<seq>)", field="reverses")
     row = original(origin, int(origin_seq))
     if row is None:

@@ -69,7 +69,7 @@ def _take(ledger: Ledger, aid: str | None, body: dict[str, Any], actor: str) -> 
 
 def _next_number(conn: Connection) -> str:
     refs = conn.execute(select(record_table.c.ref).where(record_table.c.kind == KIND).distinct()).scalars()
-    numbers = [int(ref[len(PREFIX) + 1:]) for ref in refs if ref[len(PREFIX) + 1:].isdigit()]
+    numbers = [int(ref[len(PREFIX) + 1:]) for ref in refs if ref[len(PREFIX) + 1:].isdecimal()]
     return f"{PREFIX}-{max(numbers, default=0) + 1:06d}"
 
 

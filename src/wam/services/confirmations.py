@@ -273,7 +273,7 @@ class Confirmations:
 def _cursor(cursor: str | None) -> int | None:
     if not cursor:
         return None
-    if not cursor.isdigit() or len(cursor) > 18:
+    if not cursor.isdecimal() or len(cursor) > 18:
         raise InvalidInput("is not a cursor returned by this list", field="cursor")
     return int(cursor)
 

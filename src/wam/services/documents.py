@@ -198,7 +198,7 @@ class UnitOfWork:
             refs = self.conn.execute(select(func.distinct(r.c.ref)).where(
                 r.c.kind == doc_type.record_kind, r.c.ref.like(f"{doc_type.prefix}-%"),
                 func.length(r.c.ref) == width)).scalars()
-            series = [int(ref[-6:]) for ref in refs if ref[-6:].isdigit()]
+            series = [int(ref[-6:]) for ref in refs if ref[-6:].isdecimal()]
             self._numbers[doc_type.name] = max(series, default=0)
         while True:
             self._numbers[doc_type.name] += 1

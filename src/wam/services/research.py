@@ -65,7 +65,7 @@ class Stored:
 # writing -----------------------------------------------------------------------------------------
 
 def _number(ref: str | None) -> int:
-    if ref and ref.startswith(rules.PREFIX) and ref[len(rules.PREFIX):].isdigit():
+    if ref and ref.startswith(rules.PREFIX) and ref[len(rules.PREFIX):].isdecimal():
         return int(ref[len(rules.PREFIX):])
     return 0
 

@@ -386,7 +386,7 @@ class ScopedLedger:
         """The movement with id ``<ledger uuid>:<seq>``."""
         self._require_anywhere(Action.READ_MOVEMENTS)
         origin, _, seq = uid.rpartition(":")
-        if not origin or not seq.isdigit() or len(seq) > 18:
+        if not origin or not seq.isdecimal() or len(seq) > 18:
             raise NotFound("movement", uid)
         query = queries._entry_query().where(t.ledgers.c.uuid == origin,
                                              t.entries.c.origin_seq == int(seq))  # noqa: SLF001
@@ -575,7 +575,7 @@ class ScopedLedger:
 def _int_cursor(cursor: str | None) -> int | None:
     if cursor is None or cursor == "":
         return None
-    if not cursor.isdigit() or len(cursor) > 18:
+    if not cursor.isdecimal() or len(cursor) > 18:
         raise InvalidInput("is not a cursor returned by this list", field="cursor")
     return int(cursor)
 

@@ -152,7 +152,7 @@ async def act(aid: str, ctx: CurrentUser, request: Request) -> Response:
                                 due=form.get("due", ""), text=form.get("text") or None)
         elif action == "done":
             number = form.get("number", "")
-            if not number.isdigit():
+            if not number.isdecimal():
                 raise InvalidInput(f"there is no action {number!r}", field="action")
             register.action_done(aid, int(number))
         elif action == "close":

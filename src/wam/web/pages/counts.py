@@ -77,7 +77,7 @@ def _page(ctx: CurrentUser, request: Request, number: str, *, status: int = 200,
 
 @router.get("/counts/{number}", response_class=HTMLResponse)
 def count_page(number: str, ctx: CurrentUser, request: Request, added: str = "") -> Response:
-    return _page(ctx, request, number[:60], added=int(added) if added.isdigit() else None)
+    return _page(ctx, request, number[:60], added=int(added) if added.isdecimal() else None)
 
 
 def _lines(form: dict[str, str]) -> list[dict[str, Any]]:

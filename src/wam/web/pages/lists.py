@@ -36,7 +36,7 @@ PARAMS = ("q", "kind", "since", "until", "under", "category", "calibre", "sort",
 def _int(value: str | None, field: str, default: int) -> int:
     if value in (None, ""):
         return default
-    if not value.isdigit() or len(value) > 9:
+    if not value.isdecimal() or len(value) > 9:
         raise InvalidInput("is not a whole number", field=field)
     return int(value)
 

@@ -165,7 +165,7 @@ async def act(number: str, ctx: CurrentUser, request: Request) -> Response:
     try:
         if action not in ACTIONS:
             raise InvalidInput(f"{action!r} is not an action ({', '.join(ACTIONS)})", field="action")
-        line = int(form["line"]) if form.get("line", "").isdigit() else None
+        line = int(form["line"]) if form.get("line", "").isdecimal() else None
         if action == "mark":
             register.step(number, "mark", row=line, mark=form.get("mark"))
         elif action == "trace":
