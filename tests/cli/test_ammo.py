@@ -81,3 +81,28 @@ def test_an_override_a_suspension_and_the_holders_of_a_lot(wam, world) -> None: 
     assert {h["holder"]: h["quantity"] for h in json.loads(out)["holders"]} == {"GAO-ASP": 9, "PTE-RAHMAN": 1}
     code, _, err = wam("ammo", "suspend", toxic.key, "--reason", "x", "--code", "Q")
     assert code == 2 and "field 'code'" in err
+
+
+def test_with_accounts_only_who_approves_at_the_store_decides(wam, world) -> None:  # noqa: ANN001
+    """The trial's finding: any --actor (or the login name) recorded overrides, suspensions and surveys."""
+    from wam.domain.access import make_grant
+    from wam.services.accounts import Accounts
+
+    accounts = Accounts(world.ledger.engine)
+    for name, role, holder in (("alice", "armourer", "GAO"), ("olga", "mission-officer", "MINUSMA"),
+                               ("vera", "viewer", "MINUSMA"), ("nils", "mission-officer", "UNMISS")):
+        accounts.add_user(name, "a long enough password")
+        accounts.grant(name, make_grant(role=role, holder=holder), by="test")
+    lot = world.rounds.key
+    for actor in ("vera", "alice", "nils", "ghost"):
+        code, _, err = wam("ammo", "override", "GAO-ASP", lot, "--reason", "x", "--actor", actor)
+        assert code == 6 and f"actor '{actor}'" in err, (actor, err)
+        code, _, err = wam("ammo", "suspend", lot, "--reason", "x", "--actor", actor)
+        assert code == 6 and f"actor '{actor}'" in err, (actor, err)
+        code, _, err = wam("ammo", "distances", "GAO-ASP", "inhabited_building=5000", "--actor", actor)
+        assert code == 6 and f"actor '{actor}'" in err, (actor, err)
+    code, out, _ = wam("ammo", "check", "--json")
+    assert json.loads(out)["stores"][0]["overrides"] == [] and json.loads(out)["stores"][0]["distances"] == []
+    assert wam("ammo", "override", "GAO-ASP", lot, "--reason", "x", "--actor", "olga")[0] == 0
+    assert wam("ammo", "suspend", lot, "--reason", "misfires", "--actor", "olga")[0] == 0
+    assert wam("ammo", "distances", "GAO-ASP", "inhabited_building=500", "--actor", "olga")[0] == 0

@@ -402,7 +402,7 @@ OPS[("get", "/api/ammo/stores")] = Op("stores", lambda c, h, k: c.get("/api/ammo
 OPS[("get", "/api/ammo/stores/{code}")] = Op("read", lambda c, h, k: c.get(f"/api/ammo/stores/{k.store}", headers=h),
                                              not_found=lambda k: ("holder", k.store))
 OPS[("post", "/api/ammo/stores/{code}/distances")] = Op(
-    "record", lambda c, h, k: c.post(f"/api/ammo/stores/{k.store}/distances", headers=h,
+    "approve", lambda c, h, k: c.post(f"/api/ammo/stores/{k.store}/distances", headers=h,
                                      json={"distances": {"inhabited_building": 600}}),
     not_found=lambda k: ("holder", k.store))
 OPS[("post", "/api/ammo/stores/{code}/overrides")] = Op(

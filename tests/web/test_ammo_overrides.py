@@ -88,9 +88,10 @@ def test_only_who_approves_at_the_store_overrides(app, client, personas) -> None
     refused = client.post("/ammo/GAO-ASP/overrides", data={"csrf": csrf, "item": toxic, "reason": "x"})
     assert refused.status_code == 403
     client.cookies.clear()
-    csrf = sign_in(client, "quartermaster")  # records at the store (the survey), does not approve
+    csrf = sign_in(client, "quartermaster")  # records at the store, does not approve: neither surveys nor overrides
     page = client.get("/ammo/GAO-ASP").text
-    assert 'name="inhabited_building"' in page and 'id="override-form"' not in page
+    assert 'name="inhabited_building"' not in page and 'id="override-form"' not in page
+    assert client.post("/ammo/GAO-ASP/distances", data={"csrf": csrf, "inhabited_building": "5000"}).status_code == 403
     client.cookies.clear()
     csrf = sign_in(client, "armourer")  # GAO-ARM only: the ammunition point is out of sight
     assert client.post("/ammo/GAO-ASP/overrides", data={"csrf": csrf, "item": toxic, "reason": "x"}).status_code == 404

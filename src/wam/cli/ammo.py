@@ -18,7 +18,6 @@ UNSURE are not encoded, and the answer says so (:mod:`wam.domain.iatg`).
 
 from __future__ import annotations
 
-import getpass
 from typing import Any
 
 import typer
@@ -103,9 +102,10 @@ def record_distances(store: str = typer.Argument(..., help="The store's code."),
         if not sep:
             raise InvalidInput(f"{text!r}: write KIND=METRES", field="distances", row=row)
         pairs[kind.strip()] = metres.strip()
-    ledger = common.open_ledger()
-    ammo.record_distances(ledger, store, pairs, actor=actor or getpass.getuser())
-    _print_status(ammo.check(ledger, store), as_json)
+    common.act(actor, None, f"survey {store}",
+               lambda ledger, name: ammo.record_distances(ledger, store, pairs, actor=name),
+               lambda scoped: ammo.ScopedAmmo(scoped).record_distances(store, pairs))
+    _print_status(ammo.check(common.open_ledger(), store), as_json)
 
 
 @ammo_app.command("check")
@@ -133,8 +133,10 @@ def override(store: str = typer.Argument(..., help="The store's code."),
     """Record an officer's override: the lot may enter the store despite the storage rules."""
     from wam.services import ammo
 
-    done = ammo.record_override(common.open_ledger(), store, item, reason, actor=actor or getpass.getuser(),
-                                withdrawn=withdraw)
+    done = common.act(
+        actor, None, f"override the storage rules at {store}",
+        lambda ledger, name: ammo.record_override(ledger, store, item, reason, actor=name, withdrawn=withdraw),
+        lambda scoped: ammo.ScopedAmmo(scoped).record_override(store, item, reason, withdrawn=withdraw))
     if as_json:
         common.print_json(done)
         return
@@ -146,9 +148,11 @@ def _set_status(item: str, status: str, reason: str, since: str | None, code: st
                 as_json: bool) -> None:
     from wam.services import ammo
 
-    ledger = common.open_ledger()
-    done = ammo.set_status(ledger, item, status, reason, actor=actor or getpass.getuser(), since=since, code=code)
-    held = ammo.holders_of(ledger, item)
+    done = common.act(
+        actor, None, f"set the status of {item}",
+        lambda ledger, name: ammo.set_status(ledger, item, status, reason, actor=name, since=since, code=code),
+        lambda scoped: ammo.ScopedAmmo(scoped).set_status(item, status, reason, since=since, code=code))
+    held = ammo.holders_of(common.open_ledger(), item)
     if as_json:
         common.print_json({**done, "holders": held})
         return

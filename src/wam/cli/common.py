@@ -105,7 +105,7 @@ def progress_enabled() -> bool:
     return sys.stderr.isatty()
 
 
-def act(actor: str | None, type_name: str, doing: str, whole: Callable[[Any, str], T],
+def act(actor: str | None, type_name: str | None, doing: str, whole: Callable[[Any, str], T],
         scoped: Callable[[Any], T]) -> T:
     """A register's step as the command line takes it: ``whole(ledger, actor)`` on a ledger without
     accounts (any actor is taken at its word), else ``scoped(scoped_ledger)`` as that user, with a

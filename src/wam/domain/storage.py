@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from shlex import quote
 from decimal import Decimal
 
 from . import iatg
@@ -135,8 +136,8 @@ def check_storage(store: str, lot: str, cls: LotClass, quantity: int, moments: I
                 return
             raise InvalidInput(
                 f"refused by the storage rules: {reason}. An officer who approves at {store} may record an "
-                f"override with its reason, on the store's page or with wam ammo override {store} {lot} "
-                f"--reason ...", field="target")
+                f"override with its reason, on the store's page or with wam ammo override {quote(store)} "
+                f"{quote(lot)} --reason ...", field="target")
 
 
 # ---------------------------------------------------------------------------------- suspension

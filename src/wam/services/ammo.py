@@ -263,9 +263,11 @@ def set_status(ledger: Ledger, item: str, status: str, reason: str, *, actor: st
         raise InvalidInput(f"{item} is a weapon; suspensions and recalls are for lots", field="item")
     if status not in rules.STATUSES:
         raise InvalidInput(f"{status!r} is not one of {', '.join(rules.STATUSES)}", field="status")
-    if code is not None and (status != rules.SUSPENDED or code.upper() not in rules.SUSPENSION_CODES):
-        raise InvalidInput(f"a condition code is one of {', '.join(rules.SUSPENSION_CODES)}, for a suspension "
-                           f"({rules.SOURCE_CODES})", field="code")
+    if code is not None and status != rules.SUSPENDED:
+        raise InvalidInput(f"a condition code goes with a suspension, not a lot {status}", field="code")
+    if code is not None and code.upper() not in rules.SUSPENSION_CODES:
+        raise InvalidInput(f"a condition code is one of {', '.join(rules.SUSPENSION_CODES)} ({rules.SOURCE_CODES})",
+                           field="code")
     text = (reason or "").strip()
     if not text:
         raise InvalidInput("give the reason (a technical notice, an incident, a test result)", field="reason")
@@ -318,7 +320,7 @@ __all__ = ["DISTANCES_KIND", "NotFound", "ScopedAmmo", "StoreStatus", "check", "
 
 class ScopedAmmo:
     """The stores' IATG status as a signed-in user may see it (the stores in their sight), and the
-    surveys of distances they may record (a recording role at the store)."""
+    surveys, overrides and suspensions they may record (the approving role where they apply)."""
 
     def __init__(self, scoped: Any) -> None:
         self.scoped = scoped
@@ -332,8 +334,10 @@ class ScopedAmmo:
         return [s for s in check(scoped.ledger) if scoped.visible(s.code)]
 
     def record_distances(self, store: str, given: Mapping[str, object]) -> dict[str, float]:
+        """A survey decides whether a store is in breach, as an override does: the approving role at the
+        store (the mission WAM officer), not its armourer."""
         scoped = self.scoped
-        scoped._require(store, Action.RECORD)  # noqa: SLF001
+        scoped._require(store, Action.APPROVE)  # noqa: SLF001
         done: dict[str, float] = scoped._append(  # noqa: SLF001
             lambda: record_distances(scoped.ledger, store, given, actor=scoped.actor))
         return done

@@ -104,21 +104,33 @@ def acting(ledger: Ledger, actor: str) -> ScopedLedger | None:
 
 
 @contextmanager
-def refusals(scoped: ScopedLedger, type_name: str, doing: str) -> Iterator[None]:
+def refusals(scoped: ScopedLedger, type_name: str | None, doing: str) -> Iterator[None]:
     """Name the actor in a refusal of ``doing``. What exists but is out of the actor's sight is
-    refused (PermissionDenied), not "not found": the command line's user can open the database."""
+    refused (PermissionDenied), not "not found": the command line's user can open the database.
+    ``type_name``: the document type of the register, if it is one."""
     try:
         yield
     except PermissionDenied as exc:
         raise PermissionDenied(f"actor {scoped.actor!r} may not {doing}: {exc.detail}") from None
     except NotFound as exc:
-        kind = document_type(type_name)
         if exc.what == "holder" and scoped._places(exc.key) is not None:  # noqa: SLF001
             raise PermissionDenied(f"actor {scoped.actor!r} may not {doing}: no grant at {exc.key}") from None
-        if exc.what == kind.title and _exists(scoped.ledger, kind.name, exc.key):
+        if exc.what == "item" and _item_exists(scoped.ledger, exc.key):
+            raise PermissionDenied(f"actor {scoped.actor!r} may not {doing}: "
+                                   f"no grant where {exc.key} is held") from None
+        kind = None if type_name is None else document_type(type_name)
+        if kind is not None and exc.what == kind.title and _exists(scoped.ledger, kind.name, exc.key):
             raise PermissionDenied(f"actor {scoped.actor!r} may not {doing}: "
                                    f"no grant at the holders {exc.key} takes from") from None
         raise
+
+
+def _item_exists(ledger: Ledger, key: str) -> bool:
+    try:
+        ledger.item(key)
+    except NotFound:
+        return False
+    return True
 
 
 def _exists(ledger: Ledger, type_name: str, number: str) -> bool:

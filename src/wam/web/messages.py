@@ -119,7 +119,8 @@ DETAILS: list[tuple[re.Pattern[str], str]] = [(re.compile(f"^{p}$"), k) for p, k
     (r"(?P<item>.+) is a weapon; the storage rules are for lots of ammunition", "ammo.msg.weapon_storage"),
     (r"(?P<item>.+) is a weapon; suspensions and recalls are for lots", "ammo.msg.weapon_status"),
     (f"{_Q} is not one of suspended, recalled, released", "ammo.msg.status"),
-    (r"a condition code is one of (?P<allowed>[A-Z, ]+), for a suspension \((?P<source>.+)\)", "ammo.msg.code"),
+    (r"a condition code is one of (?P<allowed>[A-Z, ]+) \((?P<source>.+)\)", "ammo.msg.code"),
+    (r"a condition code goes with a suspension, not a lot (?P<status>\S+)", "ammo.msg.code_not_suspension"),
     (f"{_Q} is not a date \\(YYYY-MM-DD\\) or a date and time", "ammo.msg.since"),
     (r"your role does not allow this at every holder of the lot", "ammo.msg.deny_held"),
     # refusals (PermissionDenied)

@@ -110,7 +110,7 @@ def _store_page(ctx: CurrentUser, request: Request, code: str, *, status: int = 
     held = {lot["item"] for lot in store.lots}
     suspended = {lot["item"]: lot for lot in scoped.suspended_lots() if lot["item"] in held}
     return render(request, ctx, "ammo_store.html", status=status, s=store, error=error, saved=saved,
-                  sites=list(iatg.EXPOSED_SITES.values()), may_survey=ctx.scoped.allows(code, Action.RECORD),
+                  sites=list(iatg.EXPOSED_SITES.values()), may_survey=ctx.scoped.allows(code, Action.APPROVE),
                   may_override=ctx.scoped.allows(code, Action.APPROVE), suspended=suspended, form=form or {},
                   done=_done(request), formula=iatg.SOURCE_FORMULA, mixing_source=iatg.SOURCE_MIXING)
 
