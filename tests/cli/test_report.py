@@ -153,3 +153,27 @@ def test_open_data_refuses_a_file_for_its_folder(tmp_path, capsys) -> None:  # n
     code = run(["--db", f"sqlite:///{tmp_path / 'w.db'}", "export", "open-data", "--k", "3", "--output", str(taken)])
     err = capsys.readouterr().err
     assert code == 2 and "field 'output'" in err and "Traceback" not in err
+
+
+def test_far_or_long_periods_unknown_missions_and_unwritable_folders_are_refused(wam, tmp_path: Path) -> None:  # noqa: ANN001
+    pdf = str(tmp_path / "b.pdf")
+    for since, until, field in (("2024-01-01", "9999-12-31", "to"), ("0001-01-01", "2018-12-31", "to"),
+                                ("1900-01-01", "1990-12-31", "from"), ("1946-01-01", "2047-01-01", "to")):
+        code, _, err = wam("report", "brief", "--mission", "MINUSMA", "--from", since, "--to", until, "--output", pdf)
+        assert code == 2 and f"field '{field}'" in err, (since, until, err)
+    code, _, err = wam("report", "figures", "--to", "9999-12-31")
+    assert code == 2 and "field 'to'" in err
+    for mission in ("NOPE", "MINUSM\u0410"):  # a Cyrillic A
+        code, _, err = wam("report", "brief", "--mission", mission, "--from", "2024-01-01", "--to", "2024-03-31",
+                           "--output", pdf)
+        assert code == 3 and mission in err, err
+        code, _, err = wam("export", "open-data", "--k", "2", "--mission", mission, "--output", str(tmp_path / "o"))
+        assert code == 3 and mission in err, err
+    blocked = tmp_path / "file"
+    blocked.write_text("x")
+    for folder in ("/proc/nope/", str(blocked / "below")):
+        code, _, err = wam("export", "open-data", "--k", "2", "--output", folder)
+        assert code == 2 and "field 'output'" in err, err
+    code, _, err = wam("report", "brief", "--mission", "MINUSMA", "--from", "2024-01-01", "--to", "2024-03-31",
+                       "--output", str(blocked / "b.pdf"))
+    assert code == 2 and "field 'output'" in err, err

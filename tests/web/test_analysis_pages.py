@@ -61,3 +61,19 @@ def test_without_a_period_everything_recorded_counts(app, client, personas) -> N
     sign_in(client, "officer")
     page = client.get("/analysis").text
     assert "<div><b>1</b>" in page and "the first record" in page
+
+
+def test_far_dates_an_unknown_mission_and_a_bad_map_filter(app, client, personas) -> None:  # noqa: ANN001
+    _lose(app)
+    sign_in(client, "officer")
+    far = client.get("/analysis", params={**PERIOD, "until": "9999-12-31"})
+    assert far.status_code == 422 and "until" in far.text
+    assert client.get("/analysis/brief.pdf", params={**PERIOD, "until": "9999-12-31"}).status_code == 422
+    assert client.get("/analysis", params={**PERIOD, "mission": "NOPE"}).status_code == 404
+    for params, field in (({"map_since": "junk"}, "map_since"),
+                          ({"map_since": "2024-03-01", "map_until": "2024-02-01"}, "map_until"),
+                          ({"map_until": "9999-12-31"}, "map_until")):
+        page = client.get("/analysis", params={**PERIOD, **params})
+        assert page.status_code == 200 and 'id="brief"' in page.text, params
+        error = page.text[page.text.index('id="map-error"'):][:300]
+        assert field in error and "« since »" not in error and "'until'" not in error

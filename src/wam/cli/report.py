@@ -9,7 +9,9 @@ Examples::
     wam export open-data --k 5 --output open-data/                # incidents.csv, incidents.json, README.md
 
 The command line reads every record (as every ``wam`` command does); the web's analyses are scoped
-(:class:`wam.services.analysis.ScopedAnalysis`). Dates are whole days in UTC, both ends included.
+(:class:`wam.services.analysis.ScopedAnalysis`). Dates are whole days in UTC, both ends included; a period
+outside the ledger's dates or longer than 100 years exits 2 naming ``--from`` or ``--to``, a mission nobody
+knows exits 3, a folder or file that cannot be written exits 2 naming ``--output``.
 """
 
 from __future__ import annotations
@@ -81,17 +83,21 @@ def _write_brief(mission: str, since: datetime, until: datetime, lang: str, outp
         raise InvalidInput(f"{output} is not a .pdf file name", field="output")
     t = _translator(lang)
     ledger = common.open_ledger()
-    question = analysis.Question(mission=mission.upper(), since=since, until=until, by="month", research=research)
+    question = analysis.Question(mission=mission.upper(), since=since, until=until, by="month", research=research,
+                                 fields=("month", "month") if monthly else ("from", "to"))
     data = analysis.brief(analysis.whole(ledger), question)
     from wam.web import geo  # the country outlines shipped with the package: the map works offline
 
     outlines = [(c.bbox, [ring for polygon in c.polygons for ring in polygon[:1]]) for c in geo.countries()]
     document = brief.layout(t, data, mission=mission.upper(), since=since.date().isoformat(),
                             until=until.date().isoformat(), monthly=monthly, outlines=outlines)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_bytes(brief.pdf(document, t))
     page = output.with_suffix(".html")
-    page.write_text(brief.html(document, t.lang), encoding="utf-8")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(brief.pdf(document, t))
+        page.write_text(brief.html(document, t.lang), encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"{output} cannot be written: {exc.strerror or exc}", field="output") from None
     totals = data["losses"]["totals"]
     common.stdout.print(f"{output} and {page}: {totals['incidents']:,} incident(s), {totals['weapons']:,} weapon(s) "
                         f"and {totals['rounds']:,} round(s) lost", markup=False)
@@ -139,7 +145,7 @@ def figures_command(mission: str | None = typer.Option(None, "--mission", help="
     first = datetime.combine(_day(since, "from"), time.min, UTC) if since else None
     last = datetime.combine(_day(until, "to"), time.max, UTC) if until else None
     question = analysis.Question(mission=mission.upper() if mission else None, since=first, until=last, by=by,
-                                 research=research)
+                                 research=research, fields=("from", "to"))
     common.print_json(analysis.brief(analysis.whole(common.open_ledger()), question))
 
 

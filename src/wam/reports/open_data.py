@@ -115,6 +115,10 @@ def build(ledger: Ledger, k: int, *, mission: str | None = None, with_research: 
     """The rows to publish, coarsened to ``k`` (see the module), and what was left out."""
     if not 1 <= k <= 1000:
         raise InvalidInput("k is a whole number from 1 to 1,000", field="k")
+    if mission is not None:
+        from wam.services import analysis
+
+        analysis.require_mission(analysis.whole(ledger), mission)  # a typing error: not found, not an empty file
     filters = incidents.Filters(mission=mission)
     rows = incidents.listing(ledger, filters, full=True)
     if with_research:
@@ -143,8 +147,14 @@ def build(ledger: Ledger, k: int, *, mission: str | None = None, with_research: 
 
 
 def write(published: Published, folder: Path) -> list[Path]:
-    """incidents.csv, incidents.json and README.md (the data dictionary) in ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """incidents.csv, incidents.json and README.md (the data dictionary) in ``folder``; a folder that cannot
+    be made or written is refused naming ``output`` (the command's option), the reason said."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInput(f"{folder} cannot be made: {exc.strerror or exc}", field="output") from None
+    if not folder.is_dir():
+        raise InvalidInput(f"{folder} is not a folder", field="output")
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
@@ -158,7 +168,10 @@ def write(published: Published, folder: Path) -> list[Path]:
     paths = []
     for name, text in files.items():
         path = folder / name
-        path.write_text(text, encoding="utf-8")
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InvalidInput(f"{path} cannot be written: {exc.strerror or exc}", field="output") from None
         paths.append(path)
     return paths
 

@@ -5,7 +5,8 @@ category, with the rates), the recovered materiel, the health of accountability,
 map's points, for a mission (all in sight without one) and a period (``from`` and ``to``, each day included).
 It is :class:`wam.services.analysis.ScopedAnalysis`'s, the page's: scoped to what the signed-in user may see,
 a researcher's aggregates only (no incident id, place, item key or person). A user who may read nothing is
-refused (403), as on the page.
+refused (403), as on the page; a mission nobody knows is not found (404); a period outside the ledger's dates or
+longer than 100 years is refused (422, naming ``from`` or ``to``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from .schemas import ErrorPublic
 
 router = APIRouter(tags=["analysis"])
 ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": ErrorPublic}, 403: {"model": ErrorPublic},
-                                           422: {"model": ErrorPublic}}
+                                           404: {"model": ErrorPublic}, 422: {"model": ErrorPublic}}
 
 
 class AnalysisPublic(BaseModel):
@@ -43,7 +44,8 @@ def question(mission: str | None, since: date | None, until: date | None, by: st
     """The question as the page asks it: a day from its first to its last moment (UTC)."""
     return Question(mission=(mission or "").strip().upper() or None,
                     since=None if since is None else datetime.combine(since, time.min, UTC),
-                    until=None if until is None else datetime.combine(until, time.max, UTC), by=by, research=research)
+                    until=None if until is None else datetime.combine(until, time.max, UTC), by=by, research=research,
+                    fields=("from", "to"))
 
 
 @router.get("/analysis", response_model=AnalysisPublic, responses=ERRORS)

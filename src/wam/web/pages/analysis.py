@@ -34,7 +34,8 @@ PAGE_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 STANDALONE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 
 
-def _question(mission: str, since: str, until: str, research: str) -> tuple[Question, str, str]:
+def _question(mission: str, since: str, until: str, research: str,
+              fields: tuple[str, str] = ("since", "until")) -> tuple[Question, str, str]:
     def day(text: str, field: str, default: date) -> date:
         if not text.strip():
             return default
@@ -44,12 +45,12 @@ def _question(mission: str, since: str, until: str, research: str) -> tuple[Ques
             raise InvalidInput(f"{text[:10]!r} is not a date (YYYY-MM-DD)", field=field) from None
 
     # no period given: everything recorded (a mission's records may be years old, as the demo's are)
-    first = day(since, "since", date(1945, 1, 1)) if since.strip() else None
-    last = day(until, "until", datetime.now(UTC).date()) if until.strip() else None
+    first = day(since, fields[0], date(1945, 1, 1)) if since.strip() else None
+    last = day(until, fields[1], datetime.now(UTC).date()) if until.strip() else None
     question = Question(mission=mission.strip().upper()[:40] or None,
                         since=None if first is None else datetime.combine(first, time.min, UTC),
                         until=None if last is None else datetime.combine(last, time.max, UTC), by="month",
-                        research=research or "no")
+                        research=research or "no", fields=fields)
     return question, "" if first is None else first.isoformat(), "" if last is None else last.isoformat()
 
 
@@ -90,15 +91,27 @@ def analysis_page(ctx: CurrentUser, request: Request, mission: str = "", since: 
          "map_since": map_since[:10], "map_until": map_until[:10]}
     kinds = tuple(k for k in brief.KINDS if k in show) if map else brief.KINDS
     extra: dict[str, Any] = {"research_labels": _research_labels(ctx), "kinds": kinds, "all_kinds": brief.KINDS,
-                             "map_svg": None}
+                             "map_svg": None, "map_error": None}
     try:
         question, first, last = _question(q["mission"], q["since"], q["until"], q["research"])
+    except InvalidInput as exc:
+        return render(request, ctx, "analysis.html", status=422, q=q, error=localize(exc, ctx.t), body=None, **extra)
+    map_error = None
+    try:  # a bad map filter is the map form's error: the brief is still shown, the map of its period
         mapped, map_first, map_last = _question(q["mission"], q["map_since"] or first, q["map_until"] or last,
-                                                q["research"])
+                                                q["research"], fields=("map_since", "map_until"))
+        mapped.check(ctx.scoped.ledger)
+    except InvalidInput as exc:
+        map_error = localize(exc, ctx.t)
+        mapped, map_first, map_last = question, first, last
+    try:
         document = _document(ctx, question, first, last, mapped=mapped, kinds=kinds)
     except InvalidInput as exc:
         return render(request, ctx, "analysis.html", status=422, q=q, error=localize(exc, ctx.t), body=None, **extra)
-    q.update(since=first, until=last, map_since=map_first, map_until=map_last)
+    if map_error is None:
+        q.update(map_since=map_first, map_until=map_last)
+    q.update(since=first, until=last)
+    extra["map_error"] = map_error
     for section in list(document.sections):  # the map is drawn on the page with its own form
         if section.map is not None:
             extra["map_svg"] = brief.svg(section.map)
