@@ -189,6 +189,9 @@ def test_bad_suspensions_and_overrides_are_refused_naming_the_field(ledger, worl
         (lambda: ammo.set_status(ledger, bombs.key, "suspended", "x", actor="a", since="yesterday"), "since"),
         (lambda: ammo.record_override(ledger, "GAO", bombs.key, "x", actor="a"), "store"),
         (lambda: ammo.record_override(ledger, STORE, bombs.key, "", actor="a"), "reason"),
+        (lambda: ammo.record_override(ledger, STORE, bombs.key, "x" * 2001, actor="a"), "reason"),
+        (lambda: ammo.set_status(ledger, bombs.key, "suspended", "x", actor="a", since="1900-01-01"), "since"),
+        (lambda: ammo.set_status(ledger, bombs.key, "recalled", "x", actor="a", code="J"), "code"),
     ):
         with pytest.raises(InvalidInput) as caught:
             call()

@@ -221,9 +221,7 @@ def record_override(ledger: Ledger, store: str, item: str, reason: str, *, actor
     lot = ledger.item(item)
     if lot.serialised:
         raise InvalidInput(f"{item} is a weapon; the storage rules are for lots of ammunition", field="item")
-    text = (reason or "").strip()
-    if not text:
-        raise InvalidInput("give the reason for the override (it is kept and shown)", field="reason")
+    text = _reason(reason, "give the reason for the override (it is kept and shown)")
     body = {"item": lot.key, "reason": text, "withdrawn": withdrawn}
     _decide(ledger, OVERRIDE_KIND, holder.code, body, actor)
     return {"store": holder.code, **body, "by": actor}
@@ -231,8 +229,21 @@ def record_override(ledger: Ledger, store: str, item: str, reason: str, *, actor
 
 # suspensions and recalls ------------------------------------------------------------------------------
 
-def _since(value: object, now: datetime) -> int:
-    """A suspension's start: a date means from the start of that day (UTC); default now."""
+REASON_MAX = 2000  # characters: a reason is a sentence or a notice's reference, as a movement's note
+
+
+def _reason(reason: str | None, missing: str) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise InvalidInput(missing, field="reason")
+    if len(text) > REASON_MAX:
+        raise InvalidInput(f"must be at most {REASON_MAX:,} characters", field="reason")
+    return text
+
+
+def _since(value: object, now: datetime, earliest: datetime) -> int:
+    """A suspension's start: a date means from the start of that day (UTC); default now; not before
+    the earliest date the ledger accepts for a movement (a suspension earlier would judge none)."""
     if value is None or value == "":
         return to_micros(now)
     if isinstance(value, datetime):
@@ -244,6 +255,9 @@ def _since(value: object, now: datetime) -> int:
         raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD) or a date and time", field="since") from None
     if len(text) == 10:
         moment = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    if moment < earliest:
+        raise InvalidInput(f"{text} is before {earliest.date().isoformat()}, the earliest date this ledger accepts",
+                           field="since")
     return to_micros(max(moment, FIRST_MOMENT))
 
 
@@ -268,10 +282,8 @@ def set_status(ledger: Ledger, item: str, status: str, reason: str, *, actor: st
     if code is not None and code.upper() not in rules.SUSPENSION_CODES:
         raise InvalidInput(f"a condition code is one of {', '.join(rules.SUSPENSION_CODES)} ({rules.SOURCE_CODES})",
                            field="code")
-    text = (reason or "").strip()
-    if not text:
-        raise InvalidInput("give the reason (a technical notice, an incident, a test result)", field="reason")
-    body = {"status": status, "since": _since(since, ledger.clock()), "reason": text,
+    text = _reason(reason, "give the reason (a technical notice, an incident, a test result)")
+    body = {"status": status, "since": _since(since, ledger.clock(), ledger.window.earliest), "reason": text,
             "code": None if code is None else code.upper()}
     _decide(ledger, STATUS_KIND, lot.key, body, actor)
     return {"item": lot.key, **body, "since": iso(int(body["since"])), "by": actor}  # type: ignore[call-overload]

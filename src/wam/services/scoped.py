@@ -459,7 +459,8 @@ class ScopedLedger:
                 if not is_external(code)]  # every end out of sight is "not found" before any refusal
         for code, places in ends:
             if not may_record_at(self.grants, places, movement.kind):
-                raise PermissionDenied(f"your role does not allow recording a {movement.kind.value} at {code}")
+                raise PermissionDenied(f"your role does not allow recording {article(movement.kind.value)} "
+                                       f"{movement.kind.value} at {code}")
         if movement.kind is not MovementKind.RECEIPT:
             try:
                 self._require_item_visible(movement.item)
@@ -570,6 +571,11 @@ class ScopedLedger:
             p for p in report.problems
             if p.holder is None or any(covers(g, self._places(p.holder) or []) for g in verifying)
         ])
+
+
+def article(word: str) -> str:
+    """'an' before a vowel (an issue, an expenditure, an adjustment), else 'a'."""
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def _int_cursor(cursor: str | None) -> int | None:

@@ -126,7 +126,7 @@ DETAILS: list[tuple[re.Pattern[str], str]] = [(re.compile(f"^{p}$"), k) for p, k
     # refusals (PermissionDenied)
     (r"your role does not allow this", "msg.deny"),
     (r"your role does not allow this at (?P<code>\S+)", "msg.deny_at"),
-    (r"your role does not allow recording a (?P<kind>\w+) at (?P<code>\S+)", "msg.deny_record_kind"),
+    (r"your role does not allow recording an? (?P<kind>\w+) at (?P<code>\S+)", "msg.deny_record_kind"),
     (r"your role does not allow recording movements", "msg.deny_record"),
     (r"you may grant roles only inside the part of the tree you administer", "msg.deny_grant"),
     (r"the form has expired or did not come from this site: reload it and try again", "msg.deny_csrf"),
