@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from shlex import quote
 from decimal import Decimal
+from shlex import quote
 
 from . import iatg
 from .errors import InvalidInput
