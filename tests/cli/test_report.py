@@ -177,3 +177,36 @@ def test_far_or_long_periods_unknown_missions_and_unwritable_folders_are_refused
     code, _, err = wam("report", "brief", "--mission", "MINUSMA", "--from", "2024-01-01", "--to", "2024-03-31",
                        "--output", str(blocked / "b.pdf"))
     assert code == 2 and "field 'output'" in err, err
+
+
+def test_the_brief_s_warnings_name_few_records_and_its_headings_are_whole(world, db_url, capsys,  # noqa: ANN001
+                                                                           tmp_path: Path) -> None:
+    """Many attacks at one place: the warning names three incidents and counts the others; the table's
+    headings wrap in their column rather than being cut ("Weapons lost per 1,000 personnel" whole)."""
+    from tests.factories import rifle
+    from tests.services.test_analysis import report
+
+    known_world(world)
+    spares = [rifle(f"56-4000{n}") for n in range(6)]
+    world.ledger.register_items(spares)
+    for n, spare in enumerate(spares):
+        world.move("receipt", spare, "supply:BGD", "GAO-ARM", days=3)
+        report(world, 10 + n, [(spare, 1, "GAO-ARM")], mechanism="ambush")
+    wam = command_line(db_url, capsys)
+    pdf = tmp_path / "many.pdf"
+    code, _, err = wam("report", "brief", "--mission", "MINUSMA", "--from", "2024-01-01", "--to", "2024-03-31",
+                       "--output", str(pdf))
+    assert code == 0, err
+    text = _text(pdf)
+    assert "7 losses to attacks" in text and "and 4 more" in text and text.count("INC-0000") < 12
+    assert text.count("Weapons lost per 1,000 personnel") == 2 and "1,..." not in text  # headline and heading
+    assert _pages(pdf, tmp_path)
+
+
+def test_a_long_period_is_charted_by_year(wam, tmp_path: Path) -> None:  # noqa: ANN001
+    pdf = tmp_path / "long.pdf"
+    code, _, err = wam("report", "brief", "--mission", "MINUSMA", "--from", "1946-01-01", "--to", "2045-12-31",
+                       "--output", str(pdf))
+    assert code == 0, err
+    text = _text(pdf)
+    assert "2024 4" in text and "2024-02" not in text and len(PdfReader(pdf).pages) < 8

@@ -18,7 +18,7 @@ from __future__ import annotations
 import html as markup
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from fpdf import FPDF
 
@@ -93,6 +93,7 @@ def _label(t: Translator, prefix: str, value: str) -> str:
 
 
 Outline = Sequence[Sequence[tuple[float, float]]]  # a country's rings, (longitude, latitude)
+MONTHS_CHARTED = 36  # a longer period's chart over time has a bar per year
 
 
 def layout(t: Translator, data: Mapping[str, Any], *, mission: str, since: str, until: str,
@@ -125,7 +126,13 @@ def layout(t: Translator, data: Mapping[str, Any], *, mission: str, since: str, 
     mechanisms = [(_label(t, "inc.mechanism", row["value"]), float(row["incidents"]), n(row["incidents"]))
                   for row in losses["by"]["mechanism"]]
     sections.append(Section(t("brief.by_mechanism"), chart=Chart(t("brief.incidents"), mechanisms)))
-    months = [(row["value"], float(row["incidents"]), n(row["incidents"])) for row in losses["over_time"]]
+    over_time = [(str(row["value"]), int(row["incidents"])) for row in losses["over_time"]]
+    if len(over_time) > MONTHS_CHARTED:  # a long period is charted by year: a bar a month would fill pages
+        years: dict[str, int] = {}
+        for period, count in over_time:
+            years[period[:4]] = years.get(period[:4], 0) + count
+        over_time = list(years.items())
+    months = [(period, float(count), n(count)) for period, count in over_time]
     sections.append(Section(t("brief.by_month"), chart=Chart(t("brief.incidents"), months)))
     countries = [[row["value"], n(row["incidents"]), n(row["weapons"]), n(row["rounds"]),
                   n(row.get("weapons_per_1000_personnel"), 2)] for row in losses["by"]["country"]]
@@ -204,14 +211,19 @@ def map_of(t: Translator, places: Mapping[str, Any],
                tuple((kind, labels[kind]) for kind in KINDS if kind in kinds))
 
 
+RECORDS_SHOWN = 3  # a warning names at most this many records; the others are counted
+
+
 def _warning(t: Translator, warning: Mapping[str, Any], n: Callable[..., str]) -> str:
     """One early warning in words: where, why (its figures) and its records."""
     why = {k: (n(v) if isinstance(v, int) and not isinstance(v, bool) else
                n(v, 1) if isinstance(v, float) else v) for k, v in warning["why"].items()}
     records = warning.get("records") or []
-    shown = f": {', '.join(records[:8])}" + (" ..." if len(records) > 8 else "") if records else ""
-    if warning["kind"] == "expenditure_spike":
-        shown = ""
+    shown = f": {', '.join(records[:RECORDS_SHOWN])}" if records else ""
+    if len(records) > RECORDS_SHOWN:
+        shown += " " + t("brief.more", count=n(len(records) - RECORDS_SHOWN))
+    if warning["kind"] in ("expenditure_spike", "used_while_suspended"):
+        shown = ""  # the month is in the text; movements are counted there (their entry ids say nothing to a reader)
     return t(f"brief.warning.{warning['kind']}", where=warning["where"], records=shown, **why)
 
 
@@ -400,12 +412,21 @@ def _table(out: FPDF, heads: Sequence[str], rows: Sequence[Sequence[str]], *, wi
     other = (width - first) / max(len(heads) - 1, 1)
     widths = [first] + [other] * (len(heads) - 1)
 
-    def header() -> None:
+    def header() -> None:  # a heading wraps in its column (never cut): the row as tall as the tallest
         out.set_font("Helvetica", "B", 8)
         out.set_fill_color(228, 234, 241)
+        lines = [len(cast(list[str], out.multi_cell(w - 2, 3.6, latin(text), dry_run=True, output="LINES")))
+                 for text, w in zip(heads, widths, strict=True)]
+        height = max(lines, default=1) * 3.6 + 2.4
+        if out.will_page_break(height + 6):
+            out.add_page()
+        x, y = out.l_margin, out.get_y()
         for text, w in zip(heads, widths, strict=True):
-            out.cell(w, 6, _fit(out, latin(text), w - 2), border=1, fill=True)
-        out.ln()
+            out.rect(x, y, w, height, style="DF")
+            out.set_xy(x + 1, y + 1.2)
+            out.multi_cell(w - 2, 3.6, latin(text), align="L")
+            x += w
+        out.set_xy(out.l_margin, y + height)
         out.set_font("Helvetica", size=8.5)
 
     header()
