@@ -59,5 +59,8 @@ class Translator:
         text = self.texts.get(key) or catalog(DEFAULT).get(key, key)
         return text.format(**values) if values else text
 
-    def number(self, value: int) -> str:
-        return format_decimal(value, locale=self.lang)
+    def number(self, value: float, digits: int | None = None) -> str:
+        """A number in the reader's language (1,095 / 1 095; 92.2 / 92,2), with ``digits`` decimals if given."""
+        if digits is None:
+            return format_decimal(value, locale=self.lang)
+        return format_decimal(value, format="#,##0." + "0" * digits if digits else "#,##0", locale=self.lang)
