@@ -110,3 +110,34 @@ def test_the_map_is_filtered_in_the_browser(page, app) -> None:  # noqa: ANN001,
     assert page.locator("#map ul.legend li[data-kind=recoveries] svg polygon").count() == 1  # a triangle, as drawn
     assert page.locator("#map-form input[value=sites]").is_checked() is False
     assert page.locator("#brief").is_visible()
+
+
+@pytest.mark.browser
+def test_on_a_phone_the_brief_fits_and_the_language_link_keeps_the_question(page, app) -> None:  # noqa: ANN001, F811
+    """390 px wide, in English and French: no sideways scroll (tables and charts scroll inside their own box),
+    the footer's language link is clickable under the brief and keeps the mission and period."""
+    _world(app)
+    ledger = app.state.wam.ledger
+    from wam.domain.movements import make_movement
+
+    for n, (country, weapons) in enumerate((("BGD", 12), ("SEN", 3), ("NPL", 12))):
+        items = [rifle(f"56-7{n}{i:03d}") for i in range(min(weapons, 12))]
+        ledger.register_items(items)
+        for item in items:
+            ledger.post(make_movement(kind="receipt", item=item.key, quantity=1, source="supply:BGD", target="GAO-ARM",
+                                      occurred_at=T0 + timedelta(days=2), actor="setup"))
+        incidents.report(ledger, actor="setup", lines=[[item.key, 1, "GAO-ARM"] for item in items],
+                         started_at=T0 + timedelta(days=6 + n), site="GAO", mission="MINUSMA",
+                         circumstance="convoy_escort", mechanism="seizure_detention", ownership="COE",
+                         contingents=[f"BATT{n}:{country}"])
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in_browser(page, "officer")
+    query = f"mission=MINUSMA&since={BRIEF['since']}&until={BRIEF['until']}"
+    page.goto(f"/analysis?{query}")
+    for lang, link in (("en", "Français"), ("fr", "English")):
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{width}px wide on a 390px screen ({lang})"
+        page.click(f"footer a:text-is('{link}')")  # clickable: nothing of the brief lies over it
+        page.wait_for_load_state()
+        assert "mission=MINUSMA" in page.url and f"since={BRIEF['since']}" in page.url
+    assert page.locator("html").get_attribute("lang") == "en"
