@@ -4,8 +4,8 @@ armouries with their action plans, as the mission WAM officer records them.
 
 1. Every ammunition point of the first sites gets a survey of its distances: an inhabited building, a
    public road and a process building at distances that its NEQ allows with a margin, except the
-   first of HD 1.1, whose inhabited building is closer than its NEQ requires (a store in breach, with
-   its reason, on ``wam ammo check`` and the ``/ammo`` page).
+   first of HD 1.1, whose inhabited building is closer than its NEQ requires, and the second, whose
+   road is (stores in breach, with their reasons, on ``wam ammo check`` and the ``/ammo`` page).
 2. The first armouries are assessed against the checklist: the first fully (advanced), the second
    with gaps in lighting, key custody, the two-person rule and the alarm (basic: critical questions of
    levels 2 and 3 not met; an action plan, one action done),
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from wam.services.ledger import Ledger
 
 OFFICER = "demo.wam-officer"
+TOO_CLOSE = ("houses", "road")  # the surveyed stores in breach, in turn
 GAPS = {"lighting": "partly", "keys-custody": "no", "two-person": "no", "alarm": "no"}
 
 
@@ -40,7 +41,7 @@ def add_stockpile(ledger: Ledger, stores: list[tuple[str, str]]) -> dict[str, in
     from wam.domain import iatg
     from wam.services import ammo, assessments
 
-    surveyed, too_close = 0, False
+    surveyed, breaching = 0, 0
     statuses = {s.code: s for s in ammo.check(ledger)}
     for _, asp in stores[:6]:
         held = statuses.get(asp)
@@ -48,13 +49,14 @@ def add_stockpile(ledger: Ledger, stores: list[tuple[str, str]]) -> dict[str, in
             continue
         neq = float(held.aggregate.neq_kg) or 1.0
         needed = {kind: iatg.distance(neq, site.k) for kind, site in iatg.EXPOSED_SITES.items() if site.k}
-        # the first whose distances the rules give (HD 1.1) is too close to the houses for what it holds
-        close = not too_close and held.aggregate.division in iatg.DISTANCE_DIVISIONS
-        too_close = too_close or close
-        factor = 0.8 if close else 1.6
+        # of those whose distances the rules give (HD 1.1), the first is too close to the houses for what it
+        # holds, the second to the road
+        close = "" if breaching >= len(TOO_CLOSE) or held.aggregate.division not in iatg.DISTANCE_DIVISIONS \
+            else TOO_CLOSE[breaching]
+        breaching += bool(close)
         ammo.record_distances(ledger, asp, {
-            "inhabited_building": round(needed["inhabited_building"] * factor, 0) + 1,
-            "public_traffic_route": round(needed["public_traffic_route"] * 1.6, 0) + 1,
+            "inhabited_building": round(needed["inhabited_building"] * (0.8 if close == "houses" else 1.6), 0) + 1,
+            "public_traffic_route": round(needed["public_traffic_route"] * (0.8 if close == "road" else 1.6), 0) + 1,
             "process_building": round(needed["process_building"] * 2, 0) + 1,
             "other_store": 60}, actor=OFFICER)
         surveyed += 1
