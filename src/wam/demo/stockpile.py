@@ -2,10 +2,11 @@
 the sites around them, one of them too close for what it holds, and site security assessments of the
 armouries with their action plans, as the mission WAM officer records them.
 
-1. Every ammunition point of the first sites gets a survey of its distances: an inhabited building, a
+1. Every ammunition point of the first six sites gets a survey of its distances: an inhabited building, a
    public road and a process building at distances that its NEQ allows with a margin, except the
    first of HD 1.1, whose inhabited building is closer than its NEQ requires, and the second, whose
-   road is (stores in breach, with their reasons, on ``wam ammo check`` and the ``/ammo`` page).
+   road is (stores in breach, with their reasons, on ``wam ammo check`` and the ``/ammo`` page), looked
+   for beyond the first six sites when these hold no HD 1.1, so that every scale has them.
 2. The first armouries are assessed against the checklist: the first fully (advanced), the second
    with gaps in lighting, key custody, the two-person rule and the alarm (basic: critical questions of
    levels 2 and 3 not met; an action plan, one action done),
@@ -43,10 +44,12 @@ def add_stockpile(ledger: Ledger, stores: list[tuple[str, str]]) -> dict[str, in
 
     surveyed, breaching = 0, 0
     statuses = {s.code: s for s in ammo.check(ledger)}
-    for _, asp in stores[:6]:
+    for n, (_, asp) in enumerate(stores):
         held = statuses.get(asp)
         if not asp or held is None or held.aggregate is None:
             continue
+        if n >= 6 and (breaching >= len(TOO_CLOSE) or held.aggregate.division not in iatg.DISTANCE_DIVISIONS):
+            continue  # beyond the first six, only the stores that will be in breach
         neq = float(held.aggregate.neq_kg) or 1.0
         needed = {kind: iatg.distance(neq, site.k) for kind, site in iatg.EXPOSED_SITES.items() if site.k}
         # of those whose distances the rules give (HD 1.1), the first is too close to the houses for what it
