@@ -714,3 +714,28 @@ def command_line(db_url: str, capsys: pytest.CaptureFixture[str]):  # noqa: ANN2
         return code, out, err
 
     return call
+
+
+# ------------------------------------------------------------------------------ an ammunition point
+def ammunition_point(ledger, second: str = "G", *, override: str | None = None) -> tuple[object, object]:  # noqa: ANN001
+    """GAO-ASP (of the world of tests/factories.py) receives, on day 3, 1,000 kg of HD 1.1 (group D,
+    lot E-81) and 10 of a second lot: smoke of group ``G`` (stored with D only on a condition) or an
+    irritant of group ``K`` (forbidden with D: let in by ``override``, "maj.sy"'s reason, which the
+    storage rules need first). Its distances are not surveyed. Returns (the bombs, the second lot)."""
+    from tests.factories import make_item, post
+    from wam.domain.movements import make_movement
+    from wam.services import ammo
+
+    bombs = make_item(type="ammunition", make="Expal", model="HE 81mm", lot="E-81", calibre="81mm",
+                      hazard_division="1.1", compatibility_group="D", neq_kg="1")
+    other = (make_item(type="ammunition", make="X", model="irritant", lot="K-1", calibre="40mm",
+                       hazard_division="1.2", compatibility_group="K", neq_kg="0.1") if second == "K" else
+             make_item(type="ammunition", make="X", model="smoke", lot="G-1", calibre="81mm",
+                       hazard_division="1.2", compatibility_group="G", neq_kg="0.1"))
+    ledger.register_items([bombs, other])
+    if override is not None:
+        ammo.record_override(ledger, "GAO-ASP", other.key, override, actor="maj.sy")
+    for item, qty in ((bombs, 1000), (other, 10)):
+        post(ledger, make_movement(kind="receipt", item=item.key, quantity=qty, source="supply:BGD", target="GAO-ASP",
+                                   occurred_at=T0 + timedelta(days=3), actor="setup"))
+    return bombs, other

@@ -11,7 +11,8 @@ from html import unescape
 from datetime import timedelta
 from urllib.parse import quote
 
-from tests.factories import T0, make_item, post
+from tests.builders import ammunition_point
+from tests.factories import T0, post
 from wam.domain.movements import make_movement
 from wam.services import ammo
 
@@ -21,15 +22,7 @@ from .conftest import sign_in
 def _stock(app) -> tuple[str, str]:  # noqa: ANN001
     """GAO-ASP in breach (group K with D, let in by "maj.sy"'s override); 4 of the K lot moved to GAO-ARM."""
     ledger = app.state.wam.ledger
-    bombs = make_item(type="ammunition", make="Expal", model="HE 81mm", lot="E-81", calibre="81mm",
-                      hazard_division="1.1", compatibility_group="D", neq_kg="1")
-    toxic = make_item(type="ammunition", make="X", model="irritant", lot="K-1", calibre="40mm",
-                      hazard_division="1.2", compatibility_group="K", neq_kg="0.1")
-    ledger.register_items([bombs, toxic])
-    ammo.record_override(ledger, "GAO-ASP", toxic.key, "awaiting transport to the demolition range", actor="maj.sy")
-    for item, qty in ((bombs, 1000), (toxic, 10)):
-        post(ledger, make_movement(kind="receipt", item=item.key, quantity=qty, source="supply:BGD", target="GAO-ASP",
-                                   occurred_at=T0 + timedelta(days=3), actor="setup"))
+    bombs, toxic = ammunition_point(ledger, "K", override="awaiting transport to the demolition range")
     post(ledger, make_movement(kind="transfer", item=toxic.key, quantity=4, source="GAO-ASP", target="GAO-ARM",
                                occurred_at=T0 + timedelta(days=4), actor="setup"))
     return bombs.key, toxic.key

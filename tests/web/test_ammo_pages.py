@@ -4,27 +4,15 @@ store, a store out of sight not found, and French."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 
-from tests.factories import T0, make_item, post
-from wam.domain.movements import make_movement
-from wam.services import ammo
+from tests.builders import ammunition_point
 
 from .conftest import sign_in
 
 
 def _stock(app) -> None:  # noqa: ANN001
-    ledger = app.state.wam.ledger
-    bombs = make_item(type="ammunition", make="Expal", model="HE 81mm", lot="E-81", calibre="81mm",
-                      hazard_division="1.1", compatibility_group="D", neq_kg="1")
-    toxic = make_item(type="ammunition", make="X", model="irritant", lot="K-1", calibre="40mm",
-                      hazard_division="1.2", compatibility_group="K", neq_kg="0.1")
-    ledger.register_items([bombs, toxic])
     # group K may not be stored with D: the officer's override lets it in (and the page shows it)
-    ammo.record_override(ledger, "GAO-ASP", toxic.key, "awaiting transport to the demolition range", actor="maj.sy")
-    for item, qty in ((bombs, 1000), (toxic, 10)):
-        post(ledger, make_movement(kind="receipt", item=item.key, quantity=qty, source="supply:BGD", target="GAO-ASP",
-                                   occurred_at=T0 + timedelta(days=3), actor="setup"))
+    ammunition_point(app.state.wam.ledger, "K", override="awaiting transport to the demolition range")
 
 
 def test_a_store_in_breach_and_its_survey(app, client, personas) -> None:  # noqa: ANN001

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.factories import T0, make_item, post
-from wam.domain.movements import make_movement
+from tests.builders import ammunition_point
+from tests.factories import T0
 
 
 def _headers(personas, name: str) -> dict[str, str]:  # noqa: ANN001
@@ -119,15 +119,7 @@ def test_scope(client, personas) -> None:  # noqa: ANN001
 def _stock(app) -> None:  # noqa: ANN001
     """The ammunition point receives 1,000 kg of HD 1.1 (group D) and smoke (group G): a mixing allowed only on
     a condition. Its distances are not surveyed yet (a survey shorter than its NEQ needs puts it in breach)."""
-    ledger = app.state.wam.ledger
-    bombs = make_item(type="ammunition", make="Expal", model="HE 81mm", lot="E-81", calibre="81mm",
-                      hazard_division="1.1", compatibility_group="D", neq_kg="1")
-    smoke = make_item(type="ammunition", make="X", model="smoke", lot="G-1", calibre="81mm",
-                      hazard_division="1.2", compatibility_group="G", neq_kg="0.1")
-    ledger.register_items([bombs, smoke])
-    for item, qty in ((bombs, 1000), (smoke, 10)):
-        post(ledger, make_movement(kind="receipt", item=item.key, quantity=qty, source="supply:BGD", target="GAO-ASP",
-                                   occurred_at=T0 + timedelta(days=3), actor="setup"))
+    ammunition_point(app.state.wam.ledger, "G")
 
 
 def test_the_ammunition_stores_and_a_survey(app, client, personas) -> None:  # noqa: ANN001

@@ -6,12 +6,10 @@ holds, and sees the store in breach there and on the overview; no sideways scrol
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 
 import pytest
 
-from tests.factories import T0, make_item, post
-from wam.domain.movements import make_movement
+from tests.builders import ammunition_point
 from wam.web.i18n import Translator
 
 from .test_browser import sign_in
@@ -24,15 +22,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(params=list(VIEWS))
 def view(request, live, app) -> Iterator:  # noqa: ANN001
     """The ammunition point holds 1,000 kg of HD 1.1 (group D) with smoke (group G), not yet surveyed."""
-    ledger = app.state.wam.ledger
-    bombs = make_item(type="ammunition", make="Expal", model="HE 81mm", lot="E-81", calibre="81mm",
-                      hazard_division="1.1", compatibility_group="D", neq_kg="1")
-    smoke = make_item(type="ammunition", make="X", model="smoke", lot="G-1", calibre="81mm",
-                      hazard_division="1.2", compatibility_group="G", neq_kg="0.1")
-    ledger.register_items([bombs, smoke])
-    for item, qty in ((bombs, 1000), (smoke, 10)):
-        post(ledger, make_movement(kind="receipt", item=item.key, quantity=qty, source="supply:BGD", target="GAO-ASP",
-                                   occurred_at=T0 + timedelta(days=3), actor="setup"))
+    ammunition_point(app.state.wam.ledger, "G")
     yield from screen(live, request.param)
 
 
