@@ -106,23 +106,16 @@ def _override_breach(ledger: Ledger, breaching: list) -> int:  # noqa: ANN001  (
 def _suspend_a_lot(ledger: Ledger) -> int:
     """Suspend the lot of grenades or bombs (else of rounds) issued most recently, from twenty days
     before the history's last day."""
-    from sqlalchemy import text
-
+    from wam.domain.timefmt import from_micros
     from wam.services import ammo
 
-    with ledger.engine.connect() as conn:
-        last = conn.execute(text("SELECT max(occurred_at) FROM entries")).scalar()
-        if last is None:
-            return 0
-        since = last - 20 * 86_400_000_000
-        found = conn.execute(text(
-            "SELECT i.key FROM entries e JOIN items i ON i.id = e.item_id WHERE e.kind = 'issue' AND i.shape = 'lot' "
-            "AND e.occurred_at > :since ORDER BY i.hazard_division <> '1.4' DESC, e.occurred_at DESC, e.seq DESC "
-            "LIMIT 1"), {"since": since}).scalar()
-    if found is None:
+    latest = ledger.entries(limit=1)  # the history is posted in the order it happened
+    if not latest:
         return 0
-    from wam.domain.timefmt import iso
-
-    ammo.set_status(ledger, found, "suspended", "manufacturer's defect notice: the lot may function early",
-                    actor=OFFICER, since=iso(since), code="J")
+    since = from_micros(latest[0].occurred_at) - timedelta(days=20)
+    found = ammo.lots_issued_after(ledger, since)
+    if not found:
+        return 0
+    ammo.set_status(ledger, found[0], "suspended", "manufacturer's defect notice: the lot may function early",
+                    actor=OFFICER, since=since, code="J")
     return 1

@@ -19,7 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from wam.domain import iatg
 from wam.domain import storage as rules
@@ -289,6 +289,18 @@ def set_status(ledger: Ledger, item: str, status: str, reason: str, *, actor: st
     return {"item": lot.key, **body, "since": iso(int(body["since"])), "by": actor}  # type: ignore[call-overload]
 
 
+def lots_issued_after(ledger: Ledger, after: datetime) -> list[str]:
+    """The lots issued to persons after ``after``, those that count towards a store's distances (not
+    HD 1.4) first, then the latest: where a defect notice about recent issues points."""
+    e, i = t.entries.c, t.items.c
+    query = (select(i.key, func.max(e.occurred_at).label("last"), func.max(i.hazard_division).label("division"))
+             .join(t.items, t.items.c.id == e.item_id)
+             .where(e.kind == "issue", i.shape == "lot", e.occurred_at > to_micros(after)).group_by(i.key))
+    with ledger.engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return [r.key for r in sorted(rows, key=lambda r: (r.division == "1.4", -r.last, r.key))]
+
+
 def holders_of(ledger: Ledger, item: str) -> list[dict[str, Any]]:
     """Every holder of the lot now, with its quantity: where a recalled lot must be collected from."""
     lot = ledger.item(item)  # NotFound
@@ -326,8 +338,8 @@ def suspended_lots(ledger: Ledger) -> list[dict[str, Any]]:
 
 
 __all__ = ["DISTANCES_KIND", "NotFound", "ScopedAmmo", "StoreStatus", "check", "distances", "holders_of",
-           "in_breach", "lot_history", "record_distances", "record_override", "set_status", "status",
-           "suspended_lots"]
+           "in_breach", "lot_history", "lots_issued_after", "record_distances", "record_override", "set_status",
+           "status", "suspended_lots"]
 
 
 class ScopedAmmo:
