@@ -126,3 +126,22 @@ def test_a_lot_used_while_suspended_is_a_warning_naming_its_movements() -> None:
     assert lot_a.records == ("x:2", "x:3") and lot_a.why["quantity"] == 35
     assert lot_a.why["holders"] == ["ASP-1", "ASP-2"] and lot_a.why["code"] == "J"
     assert found["L|B"].why["status"] == "recalled"
+
+
+def test_spikes_compare_each_month_with_the_median_of_the_others() -> None:
+    """The spikes found from one sorted list per unit are those of the definition: a month at least the minimum
+    and more than factor times ``statistics.median`` of the unit's other months."""
+    import random
+    import statistics
+
+    from wam.domain.analysis import expenditure_spikes
+
+    chance = random.Random(14)
+    for _ in range(300):
+        months = [f"2024-{m:02d}" for m in range(1, chance.randint(3, 12) + 1)]
+        monthly = {unit: {m: chance.choice([0, 0, 100, 200, 600, 900, 2000]) for m in months if chance.random() < 0.7}
+                   for unit in ("GAO", "KIDAL")}
+        expected = [(unit, m) for unit in sorted(monthly) for m in months
+                    if monthly[unit].get(m, 0) >= 500 and monthly[unit].get(m, 0) > 3 * statistics.median(
+                        [monthly[unit].get(o, 0) for o in months if o != m])]
+        assert [(w.where, w.why["month"]) for w in expenditure_spikes(monthly, months)] == expected
