@@ -256,8 +256,8 @@ def _since(value: object, now: datetime, earliest: datetime) -> int:
     if len(text) == 10:
         moment = moment.replace(hour=0, minute=0, second=0, microsecond=0)
     if moment < earliest:
-        raise InvalidInput(f"{text} is before {earliest.date().isoformat()}, the earliest date this ledger accepts",
-                           field="since")
+        raise InvalidInput(f"{text} is before {earliest.date().isoformat()}, the earliest date this ledger accepts "
+                           "(WAM_EARLIEST_OCCURRED_AT)", field="since")
     return to_micros(max(moment, FIRST_MOMENT))
 
 

@@ -56,6 +56,7 @@ DETAILS: list[tuple[re.Pattern[str], str]] = [(re.compile(f"^{p}$"), k) for p, k
      "msg.time_before_earliest"),
     (r"(?P<value>\S+) is after (?P<latest>\S+), the time of recording plus (?P<minutes>\d+) minutes "
      r"\((?P<setting>\w+)\): a movement is recorded after it happens", "msg.time_after_latest"),
+    (r"a period is at most (?P<years>\d+) years", "msg.period_at_most"),
     (r"is not an ISO 8601 date or date-time", "msg.not_iso_date"),
     (r"is not a date and time", "msg.not_datetime"),
     (r"is not a cursor returned by this list", "msg.not_cursor"),
