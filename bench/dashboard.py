@@ -38,13 +38,7 @@ from wam.services.scoped import Ancestry, ScopedLedger
 
 
 def _time(fn: Callable[[], object], samples: int) -> str:
-    fn()  # warm the caches once
-    values = []
-    for _ in range(samples):
-        start = time.perf_counter()
-        fn()
-        values.append((time.perf_counter() - start) * 1000)
-    values.sort()
+    values = _values(fn, samples)
     p95 = values[max(0, math.ceil(0.95 * len(values)) - 1)]
     return f"p50 {statistics.median(values):6.1f} ms  p95 {p95:6.1f} ms  max {values[-1]:6.1f} ms"
 

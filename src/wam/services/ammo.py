@@ -32,7 +32,7 @@ from wam.storage import tables as t
 from . import records
 
 # the kinds of records the storage rules read (wam.services.storage_state reads them for the posting)
-from .storage_state import DISTANCES_KIND, OVERRIDE_KIND, STATUS_KIND, ledger_position, status_change
+from .storage_state import DISTANCES_KIND, OVERRIDE_KIND, STATUS_KIND, ledger_position, status_change, survey
 
 if TYPE_CHECKING:
     from .ledger import Ledger
@@ -99,14 +99,14 @@ def distances(ledger: Ledger, store: str) -> dict[str, float]:
     """The store's recorded distances to exposed sites (metres by kind), from its last survey."""
     with ledger.engine.connect() as conn:
         found = records.latest(conn, DISTANCES_KIND, store)
-    return {} if found is None else {k: float(v) for k, v in found.data["distances"].items()}
+    return {} if found is None else survey(found.data)
 
 
 def _all_distances(ledger: Ledger) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
     with ledger.engine.connect() as conn:
         for record in records.all_records(conn, kinds=[DISTANCES_KIND]):
-            out[record.ref] = {k: float(v) for k, v in record.data["distances"].items()}  # the last one wins
+            out[record.ref] = survey(record.data)  # the last one wins
     return out
 
 

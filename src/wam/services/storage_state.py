@@ -54,6 +54,11 @@ def applies_after(body: dict[str, Any]) -> int | None:
     return None if value is None else int(value)
 
 
+def survey(body: dict[str, Any]) -> dict[str, float]:
+    """A ``store:distances`` record's body as the store's distances to exposed sites (metres by kind)."""
+    return {kind: float(metres) for kind, metres in body["distances"].items()}
+
+
 def status_change(body: dict[str, Any]) -> LotStatus:
     """A ``lot:status`` record's body as a :class:`LotStatus`."""
     return LotStatus(str(body["status"]), int(body["since"]), str(body.get("reason") or ""), body.get("code"))
@@ -78,6 +83,7 @@ class StorageState:
         self.store_lots.clear()
         self.store_last.clear()
         self.classes.clear()
+        self.keys.clear()
 
     # queries -------------------------------------------------------------------------------------
     def _run(self, sql: str, params: tuple[object, ...]) -> list[Any]:
@@ -187,7 +193,7 @@ class StorageState:
     def distances(self, store_id: int, code: str) -> dict[str, float]:
         if store_id not in self._surveys:
             body = self._latest_body(DISTANCES_KIND, code)
-            self._surveys[store_id] = {} if body is None else {k: float(v) for k, v in body["distances"].items()}
+            self._surveys[store_id] = {} if body is None else survey(body)
         return self._surveys[store_id]
 
     def overridden(self, store_id: int, code: str, item: str) -> bool:

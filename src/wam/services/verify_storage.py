@@ -25,7 +25,7 @@ from wam.domain.rules import RULES, Reads, Rule
 from wam.domain.storage import Contents, LotClass, LotStatus, lot_class, moments_after, status_at
 
 from .catalog import HolderRef
-from .storage_state import DISTANCES_KIND, OVERRIDE_KIND, STATUS_KIND, applies_after, status_change
+from .storage_state import DISTANCES_KIND, OVERRIDE_KIND, STATUS_KIND, applies_after, status_change, survey
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _STORAGE_READS = frozenset({Reads.STORE, Reads.STATUS})
@@ -147,7 +147,7 @@ def storage_problems(conn: Connection, rules: tuple[Rule, ...] = RULES) -> list[
         return []
     surveys: dict[str, _AsOf] = {}
     for ref, body in _records(conn, DISTANCES_KIND):
-        surveys.setdefault(ref, _AsOf()).add(applies_after(body), {k: float(v) for k, v in body["distances"].items()})
+        surveys.setdefault(ref, _AsOf()).add(applies_after(body), survey(body))
     overrides: dict[tuple[str, str], _AsOf] = {}
     for ref, body in _records(conn, OVERRIDE_KIND):
         overrides.setdefault((ref, body["item"]), _AsOf()).add(applies_after(body), not body.get("withdrawn"))
