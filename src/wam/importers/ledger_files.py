@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
 
 from wam.domain.errors import InvalidInput
@@ -200,11 +201,35 @@ class MovementMaker:
 
     def make(self, row: dict[str, str], item_key: str) -> Movement:
         get = row.get
-        shared = tuple(map(get, _SHARED))
+        return self._make(tuple(map(get, _SHARED)), get("occurred_at"), get("quantity"), item_key, row)
+
+    def for_header(self, names: list[str]) -> Callable[[list[str], str], Movement]:
+        """:meth:`make` for rows given as value lists under the header ``names`` (a file of a
+        million rows is read without a dict per row): ``for_header(names)(values, key)`` equals
+        ``make(row, key)`` for the row's dict as :func:`read_rows` builds it."""
+        where = {name: n for n, name in enumerate(names) if name}
+        width = len(names)
+        # a column the header lacks reads as None, as row.get does: one value past the row's end
+        at = [where.get(name, width) for name in (*_SHARED, "occurred_at", "quantity")]
+        shared_of, when_of, quantity_of = itemgetter(*at[:-2]), itemgetter(at[-2]), itemgetter(at[-1])
+        make, padded = self._make, any(n == width for n in at)
+
+        def make_values(values: list[str], item_key: str) -> Movement:
+            if padded:
+                values = [*values, None]  # type: ignore[list-item]
+            return make(shared_of(values), when_of(values), quantity_of(values), item_key,
+                        lambda: {name: values[n] for n, name in enumerate(names) if name})
+
+        return make_values
+
+    def _make(self, shared: tuple[str | None, ...], when_text: str | None, quantity: str | None, item_key: str,
+              row: dict[str, str] | Callable[[], dict[str, str]]) -> Movement:
+        """The row's shared fields were validated before: check only its item, quantity and time.
+        Otherwise validate it whole (``row``, or a function giving it, for the precise error)."""
         known = self._seen.get(shared)
         if known is not None:
-            when_text, quantity = get("occurred_at"), get("quantity") or "1"
-            if when_text and quantity.isascii() and quantity.isdigit() and is_clean(item_key, _ITEM_MAX):
+            quantity = quantity or "1"
+            if when_text and quantity.isascii() and quantity.isdecimal() and is_clean(item_key, _ITEM_MAX):
                 number = int(quantity)
                 if 0 < number <= MAX_QUANTITY:
                     try:
@@ -215,6 +240,8 @@ class MovementMaker:
                         kind, source, target, actor, witness, document, note, reason = known
                         return Movement(kind, normalise_item_key(item_key), number, source, target,
                                         when, actor, witness, document, note, reason, None)
+        if not isinstance(row, dict):
+            row = row()
         movement = movement_row(row, item_key, self.default_actor)  # validates all, or raises naming the field
         if len(self._seen) >= self._limit:
             self._seen.clear()
@@ -227,24 +254,27 @@ def read_movements(ledger, path: Path, *, default_actor: str, errors: list[Inval
                    on_row: Callable[[], None] | None = None) -> Iterator[tuple[int, Movement]]:
     """Yield (line, movement) for every good row of a movements file, streamed a chunk at a time;
     append every bad row's error to ``errors``. Weapons named by serial are looked up per chunk."""
-    chunk: list[tuple[int, dict[str, str]]] = []
+    names, rows = read_table(path, required=MOVEMENT_COLUMNS, optional=MOVEMENT_OPTIONAL)
+    item_at = names.index("item")
+    chunk: list[tuple[int, list[str]]] = []
     keys: dict[str, list[str]] = {}
-    maker = MovementMaker(default_actor)
-    for line, raw in read_rows(path, required=MOVEMENT_COLUMNS, optional=MOVEMENT_OPTIONAL):
+    make = MovementMaker(default_actor).for_header(names)
+    for line, values in rows:
         if on_row is not None:
             on_row()
-        chunk.append((line, raw))
+        chunk.append((line, values))
         if len(chunk) >= _CHUNK:
-            yield from _movements(ledger, chunk, keys, maker, errors)
+            yield from _movements(ledger, chunk, item_at, keys, make, errors)
             chunk = []
-    yield from _movements(ledger, chunk, keys, maker, errors)
+    yield from _movements(ledger, chunk, item_at, keys, make, errors)
 
 
-def _movements(ledger, chunk: list[tuple[int, dict[str, str]]], keys: dict[str, list[str]],  # noqa: ANN001
-               maker: MovementMaker, errors: list[InvalidInput]) -> Iterable[tuple[int, Movement]]:
+def _movements(ledger, chunk: list[tuple[int, list[str]]], item_at: int, keys: dict[str, list[str]],  # noqa: ANN001
+               make: Callable[[list[str], str], Movement], errors: list[InvalidInput]
+               ) -> Iterable[tuple[int, Movement]]:
     serials: dict[str, str] = {}  # as written -> normalised
-    for _, raw in chunk:
-        text = raw.get("item") or ""
+    for _, values in chunk:
+        text = values[item_at]
         if text and not text.startswith(("W|", "L|")) and text not in serials:
             try:
                 serials[text] = normalise_serial(text)
@@ -257,8 +287,8 @@ def _movements(ledger, chunk: list[tuple[int, dict[str, str]]], keys: dict[str, 
         found = ledger.item_keys_by_serial(missing)
         for serial in missing:
             keys[serial] = found.get(serial, [])
-    for line, raw in chunk:
-        text = raw.get("item") or ""
+    for line, values in chunk:
+        text = values[item_at]
         try:
             if not text:
                 raise InvalidInput("is required", field="item")
@@ -272,7 +302,7 @@ def _movements(ledger, chunk: list[tuple[int, dict[str, str]]], keys: dict[str, 
                     raise InvalidInput(f"serial {text!r} belongs to several models ({', '.join(matches)}); "
                                        "give the key", field="item")
                 key = matches[0]
-            yield line, maker.make(raw, key)
+            yield line, make(values, key)
         except InvalidInput as exc:
             errors.append(_located(exc, line))
 

@@ -189,7 +189,7 @@ class Catalog:
     def remember_item(self, item_id: int, key: str, shape: str) -> None:
         """Cache an item's id read elsewhere (a stored row: ids never change)."""
         if key not in self._items:
-            self._items[key] = ItemRef(item_id, key, Shape(shape))
+            self._items[key] = ItemRef(item_id, key, _SHAPES[shape])
 
     def load_items(self, conn: Connection, keys: Iterable[str]) -> list[str]:
         """Cache the ids of those of ``keys`` that are registered, a query per 500; return them.

@@ -65,7 +65,7 @@ class _Refused(Exception):
 
 
 _IMPORT_CHUNK = 5000  # rows whose new items are registered together, then posted
-_FORGET_AFTER = 50_000  # items whose state an import keeps before writing it and forgetting it
+_FORGET_AFTER = 200_000  # items whose state an import keeps before writing it and forgetting it
 
 
 def _stock_field(exc: WamError, movement: Movement) -> str | None:
