@@ -264,7 +264,8 @@ def test_it_refuses_a_stock_file_with_a_bad_header(wam, tmp_path, db_url):
     header = [h if h != "model" else "modle" for h in STOCK_HEADER]
     code, _, err = wam("import", "stock", str(write_csv(tmp_path / "stock.csv", header, STOCK)))
     assert code == 2
-    assert one_error_line(err) == "wam: error: row 1, field 'header': missing column(s): model"
+    assert one_error_line(err).startswith(
+        "wam: error: row 1, field 'header': missing column(s): model; unknown column(s): modle (expected holder, ")
     assert head(db_url) == (0, bytes(32))
 
 
@@ -294,6 +295,18 @@ def test_it_refuses_a_movement_breaking_a_law_in_one_line(stocked, db_url):
     assert code == 4
     refused = f"wam: error: law 2: GAO-ASP holds 10000 of {ROUNDS} at that moment; cannot move 10001"
     assert one_error_line(err) == refused
+    assert head(db_url) == before
+
+
+@pytest.mark.parametrize("quantity", ["1_0", "+2", "\u0663", "\uff11"])
+def test_a_quantity_is_read_as_a_file_reads_it(stocked, db_url, quantity):
+    """`wam move -q 1_0` moved ten where `wam import movements` refuses the same text: both now
+    read a quantity in the digits 0-9 only, with the same message."""
+    before = head(db_url)
+    code, _, err = stocked("move", "--kind", "transfer", "--item", ROUNDS, "--from", "GAO-ASP", "--to", "JUBA-ARM",
+                           "-q", quantity, "--at", "2024-01-02T08:00:00Z")
+    assert code == 2
+    assert one_error_line(err) == f"wam: error: field 'quantity': {quantity!r} is not a whole number"
     assert head(db_url) == before
 
 

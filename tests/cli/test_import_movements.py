@@ -133,3 +133,36 @@ def test_help_shows_the_whole_header(monkeypatch, capsys, width: str) -> None:  
         assert ",".join(HEADER) in lines
     else:
         assert ",".join(HEADER) in "".join(lines)
+
+
+def test_a_row_longer_than_the_header_is_reported_with_the_other_bad_rows(wam, tmp_path, world):
+    """A row with a value past the header's last column is one bad row among others: the rows
+    after it are still checked and every bad one is listed, as the command's help says."""
+    before = snapshot(world.ledger)
+    path = tmp_path / "m.csv"
+    path.write_text("kind,item,quantity,from,to,occurred_at\n"
+                    "issue,56-00001,1,GAO-ARM,PTE-RAHMAN,2024-01-03,surplus\n"  # line 2: a seventh value
+                    "borrow,56-00002,1,GAO-ARM,PTE-RAHMAN,2024-01-03\n"  # 3: kind
+                    "issue,56-00003,1,GAO-ARM,PTE-RAHMAN,2024-01-03\n")  # 4: fine
+    code, _, err = wam("import", "movements", str(path))
+    assert code == 2
+    assert [line.split(":")[1].strip() for line in err.splitlines()[:-1]] == [
+        "row 2, field 'row'", "row 3, field 'kind'"]
+    assert "has 7 values but the header has 6 columns" in err
+    assert snapshot(world.ledger) == before
+
+
+def test_a_mistyped_column_is_named_with_the_missing_one(wam, tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text("kind,item,quantity,from,to,occurred at\nissue,56-00001,1,GAO-ARM,PTE-RAHMAN,2024-01-03\n")
+    code, _, err = wam("import", "movements", str(path))
+    assert code == 2 and "missing column(s): occurred_at; unknown column(s): occurred at" in err
+
+
+def test_a_column_named_twice_is_refused(wam, tmp_path, world):
+    before = snapshot(world.ledger)
+    path = tmp_path / "m.csv"
+    path.write_text("kind,item,quantity,from,to,occurred_at,item\nissue,56-00001,1,GAO-ARM,PTE-RAHMAN,2024-01-03,56-00002\n")
+    code, _, err = wam("import", "movements", str(path))
+    assert code == 2 and "column(s) named more than once: item" in err
+    assert snapshot(world.ledger) == before

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, UTC
 
 import pytest
 
@@ -190,3 +190,12 @@ def test_it_refuses_an_overlong_note():
     with pytest.raises(InvalidInput, match="longer than 2000") as refused:
         movement("transfer", "GAO-ARM", "ANSONGO-ARM", note="x" * 2001)
     assert refused.value.field == "note"
+
+
+@pytest.mark.parametrize("text", ["1_0", "+2", "\u0663", "\uff11", "1.0", "0x10", " 2 3"])
+def test_a_quantity_is_written_in_ascii_digits(text):
+    """int() alone reads "1_0" as 10 and Arabic-Indic or full-width digits as numbers."""
+    with pytest.raises(InvalidInput) as refused:
+        make_movement(kind="issue", item="W|A|B|1", quantity=text, source="ARM", target="P-1",
+                      occurred_at=datetime(2024, 1, 1, tzinfo=UTC), actor="armourer")
+    assert refused.value.field == "quantity" and "is not a whole number" in refused.value.message

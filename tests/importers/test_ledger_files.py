@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from wam.importers.ledger_files import (
     read_holders,
     stock_row,
 )
+from wam.domain.timefmt import parse_moment
 from wam.importers.spreadsheets import read_rows
 
 DATA = Path(__file__).parent / "data"
@@ -54,6 +56,15 @@ def test_it_refuses_an_unknown_column_rather_than_drop_it(tmp_path):
         list(read_rows(path, required=HOLDER_COLUMNS, optional=("country",)))
     assert (refused.value.row, refused.value.field) == (1, "header")
     assert "unknown column(s): contry (expected code, name, kind, country)" in refused.value.message
+
+
+def test_it_refuses_a_column_named_twice_rather_than_pick_one(tmp_path):
+    """Which of two 'item' columns a row's weapon came from was a matter of code, not of the file."""
+    path = write(tmp_path / "m.csv", "kind,item,quantity,from,to,occurred_at,ITEM \nissue,56-1,1,A,B,2024-01-01,56-2\n")
+    with pytest.raises(InvalidInput) as refused:
+        list(read_rows(path, required=("kind", "item", "quantity", "from", "to", "occurred_at")))
+    assert (refused.value.row, refused.value.field) == (1, "header")
+    assert "column(s) named more than once: item" in refused.value.message
 
 
 def test_it_reads_headers_in_any_case_with_stray_spaces(tmp_path):
@@ -169,6 +180,22 @@ def test_it_reads_whole_numbers_in_xlsx_as_integers(tmp_path):
                                       ["GAO-ASP", "ammunition", "POF", "ball", 2021, 10000.0, 1.4]])
     [(line, row)] = list(read_rows(path, required=STOCK_COLUMNS, optional=("lot", "quantity", "hazard_division")))
     assert (line, row["lot"], row["quantity"], row["hazard_division"]) == (2, "2021", "10000", "1.4")
+
+
+def test_an_xlsx_cell_shown_as_a_date_alone_reads_as_that_date(tmp_path):
+    """A date cell is the end of that day, as the same text in a CSV file is, not its midnight;
+    a cell shown with its time keeps it."""
+    book = Workbook()
+    book.active.append(["holder", "type", "make", "model", "lot", "markings"])
+    book.active.append(["GAO-ASP", "ammunition", "POF", "ball",
+                         datetime(2024, 1, 1), datetime(2024, 1, 1, 10, 30)])  # noqa: DTZ001 (cells hold no zone)
+    book.active["E2"].number_format = "mm-dd-yy"
+    book.active["F2"].number_format = "yyyy-mm-dd hh:mm"
+    book.save(tmp_path / "d.xlsx")
+    [(_, row)] = list(read_rows(tmp_path / "d.xlsx", required=STOCK_COLUMNS, optional=("lot", "markings")))
+    assert (row["lot"], row["markings"]) == ("2024-01-01", "2024-01-01 10:30:00")
+    assert parse_moment(row["lot"]) == parse_moment("2024-01-01") == datetime(2024, 1, 1, 23, 59, 59, 999_999,
+                                                                               tzinfo=UTC)
 
 
 def test_it_reports_xlsx_header_errors_on_row_1(tmp_path):

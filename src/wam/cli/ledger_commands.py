@@ -162,7 +162,7 @@ def move(
     item: str = typer.Option(..., help="Item key (W|make|model|serial, L|make|model|lot) or a weapon's serial."),
     source: str = typer.Option(..., "--from", help="The holder it leaves."),
     target: str = typer.Option(..., "--to", help="The holder it reaches."),
-    quantity: int = typer.Option(1, "--quantity", "-q"),
+    quantity: str = typer.Option("1", "--quantity", "-q", help="A whole number, in the digits 0-9."),
     at: str | None = typer.Option(None, "--at", help="When it happened (default: now)."),
     actor: str | None = typer.Option(None, help="Who records it (default: your user name)."),
     witness: str | None = typer.Option(None),
@@ -197,7 +197,7 @@ def move(
     else:  # a retry with the same key and arguments gets the first answer (wam.services.idempotency)
         from wam.services.idempotency import post_once
 
-        arguments = [kind, movement.item, quantity, source, target, at, actor, witness, document, note, reason,
+        arguments = [kind, movement.item, movement.quantity, source, target, at, actor, witness, document, note, reason,
                      reverses]
         shown, _ = post_once(ledger, movement, owner=f"cli:{movement.actor}", key=idempotency_key, request=arguments,
                              answer=entry_dict)

@@ -141,7 +141,7 @@ def make_movement(
         allowed = ", ".join(k.value for k in MovementKind)
         raise InvalidInput(f"{kind_text!r} is not a movement kind ({allowed})", field="kind") from None
     try:
-        qty = int(str(quantity).strip()) if not isinstance(quantity, int) else quantity
+        qty = quantity if isinstance(quantity, int) else _whole_number(str(quantity).strip())
     except ValueError:
         raise InvalidInput(f"{quantity!r} is not a whole number", field="quantity") from None
     if qty <= 0:
@@ -219,3 +219,12 @@ def check_kind_rules(mv: Movement) -> None:
         need(mv.reverses is not None, "reverses", "must cite the entry it undoes")
     if kind is not MovementKind.REVERSAL:
         need(mv.reverses is None, "reverses", "cites no entry to undo (only a reversal does)")
+
+
+def _whole_number(text: str) -> int:
+    """The integer written in ASCII digits (a minus sign allowed, for the law's own message);
+    ``int`` alone would also read "1_0" as 10, "+2", and digits of other scripts."""
+    digits = text[1:] if text.startswith("-") else text
+    if not (digits.isascii() and digits.isdecimal()):
+        raise ValueError(text)
+    return int(text)

@@ -11,7 +11,10 @@ import re
 
 from .errors import InvalidInput
 
-_FORBIDDEN = re.compile("[\x00\x1e\x1f]")
+# The chain's separators and NUL; every other control character but tab, line feed and carriage
+# return (a bell or an escape in an actor's name is never meant); and the bidirectional overrides
+# and isolates, which make a text display in another order than it is stored and compared.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_text(value: object, field: str, *, required: bool = False, max_len: int = 2000) -> str | None:

@@ -12,7 +12,7 @@ ledger's posting entry points, and :func:`parse_moment` for every ``at`` a user 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from .errors import InvalidInput
 
@@ -61,9 +61,9 @@ def parse_moment(text: str, field: str = "at") -> datetime:
     ledger cannot keep (:func:`check_readable`) raises InvalidInput naming ``field``.
     """
     text = text.strip()
-    if len(text) == 10:
-        day = datetime.fromisoformat(text)
-        return check_readable(day.replace(hour=23, minute=59, second=59, microsecond=999_999, tzinfo=UTC), field)
+    if len(text) <= 10:  # a date alone in any ISO form (2024-03-31, 20240331, 2024-W13-7): no time is that short
+        day = date.fromisoformat(text)
+        return check_readable(datetime(day.year, day.month, day.day, 23, 59, 59, 999_999, tzinfo=UTC), field)
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)

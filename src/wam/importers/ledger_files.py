@@ -67,8 +67,9 @@ def _located(exc: InvalidInput, line: int) -> InvalidInput:
 
 def read_holders(path: Path) -> tuple[list[tuple[int, Holder]], list[InvalidInput]]:
     """Validate every row of a holders file; return the holders and every error found."""
-    holders, errors = [], []
-    for line, row in read_rows(path, required=HOLDER_COLUMNS, optional=HOLDER_OPTIONAL):
+    holders: list[tuple[int, Holder]] = []
+    errors: list[InvalidInput] = []
+    for line, row in read_rows(path, required=HOLDER_COLUMNS, optional=HOLDER_OPTIONAL, problems=errors):
         try:
             holders.append((line, make_holder(**{k: row.get(k) for k in HOLDER_COLUMNS + HOLDER_OPTIONAL})))
         except InvalidInput as exc:
@@ -116,7 +117,7 @@ def import_stock(ledger, path: Path, *, actor: str, occurred_at: datetime,  # no
     errors = report.errors
 
     def rows() -> Iterator[tuple[int, tuple[object, ...], str, int, str]]:
-        names, lines = read_table(path, required=STOCK_COLUMNS, optional=STOCK_OPTIONAL)
+        names, lines = read_table(path, required=STOCK_COLUMNS, optional=STOCK_OPTIONAL, problems=errors)
         make = StockMaker(names).make
         count = 0
         try:
@@ -254,7 +255,7 @@ def read_movements(ledger, path: Path, *, default_actor: str, errors: list[Inval
                    on_row: Callable[[], None] | None = None) -> Iterator[tuple[int, Movement]]:
     """Yield (line, movement) for every good row of a movements file, streamed a chunk at a time;
     append every bad row's error to ``errors``. Weapons named by serial are looked up per chunk."""
-    names, rows = read_table(path, required=MOVEMENT_COLUMNS, optional=MOVEMENT_OPTIONAL)
+    names, rows = read_table(path, required=MOVEMENT_COLUMNS, optional=MOVEMENT_OPTIONAL, problems=errors)
     item_at = names.index("item")
     chunk: list[tuple[int, list[str]]] = []
     keys: dict[str, list[str]] = {}

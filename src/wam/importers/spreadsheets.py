@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 from wam.domain.errors import InvalidInput
@@ -17,14 +18,16 @@ from wam.domain.errors import InvalidInput
 Row = dict[str, str]
 
 
-def read_rows(path: Path, *, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> Iterator[tuple[int, Row]]:
+def read_rows(path: Path, *, required: tuple[str, ...], optional: tuple[str, ...] = (),
+              problems: list[InvalidInput] | None = None) -> Iterator[tuple[int, Row]]:
     """Yield ``(line_number, row)`` for every non-empty row of a CSV or XLSX file.
 
     Raises:
         InvalidInput: the file cannot be read, or its header lacks a required column or has
-            an unknown one (row 1).
+            an unknown one (row 1); a row with more values than the header, unless
+            ``problems`` is given (see :func:`read_table`).
     """
-    names, rows = read_table(path, required=required, optional=optional)
+    names, rows = read_table(path, required=required, optional=optional, problems=problems)
     if all(names) and len(set(names)) == len(names):  # the common header: a dict straight from each row
         for line, values in rows:
             yield line, dict(zip(names, values, strict=True))
@@ -33,11 +36,14 @@ def read_rows(path: Path, *, required: tuple[str, ...], optional: tuple[str, ...
         yield line, {n: values[i] for i, n in enumerate(names) if n}
 
 
-def read_table(path: Path, *, required: tuple[str, ...], optional: tuple[str, ...] = ()
-               ) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+def read_table(path: Path, *, required: tuple[str, ...], optional: tuple[str, ...] = (),
+               problems: list[InvalidInput] | None = None) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """The header's column names (trimmed, lower case; "" for a blank one) and a stream of
     ``(line_number, values)`` for every non-empty row, each value trimmed and a missing one "",
     as many as the names: :func:`read_rows` without a dict per row, for a file of a million.
+    A row with more values than the header is an error of that row: appended to ``problems``
+    and left out when it is given (an import then reports it with every other bad row),
+    raised otherwise.
 
     Raises:
         InvalidInput: the file cannot be read, or its header lacks a required column or has
@@ -57,18 +63,22 @@ def read_table(path: Path, *, required: tuple[str, ...], optional: tuple[str, ..
         _, header = first
         names = [h.strip().lower() for h in header]
         missing = [c for c in required if c not in names]
-        if missing:
-            raise InvalidInput(f"missing column(s): {', '.join(missing)}", field="header", row=1)
         unknown = [n for n in names if n and n not in required and n not in optional]
-        if unknown:
-            raise InvalidInput(f"unknown column(s): {', '.join(unknown)} (expected {', '.join(required + optional)})",
-                               field="header", row=1)
+        faults = [f"missing column(s): {', '.join(missing)}"] if missing else []
+        if unknown:  # named with the missing ones: "occurred at" is most likely "occurred_at" mistyped
+            faults.append(f"unknown column(s): {', '.join(unknown)} (expected {', '.join(required + optional)})")
+        if faults:
+            raise InvalidInput("; ".join(faults), field="header", row=1)
+        twice = sorted({n for n in names if n and names.count(n) > 1})
+        if twice:  # which of the two a row's value would be read from is anybody's guess
+            raise InvalidInput(f"column(s) named more than once: {', '.join(twice)}", field="header", row=1)
     except OSError as exc:
         raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}", field="file") from None
-    return names, _values(path, names, rows)
+    return names, _values(path, names, rows, problems)
 
 
-def _values(path: Path, names: list[str], rows: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
+def _values(path: Path, names: list[str], rows: Iterator[tuple[int, list[str]]],
+            problems: list[InvalidInput] | None) -> Iterator[tuple[int, list[str]]]:
     width = len(names)
     strip = str.strip
     try:
@@ -81,8 +91,12 @@ def _values(path: Path, names: list[str], rows: Iterator[tuple[int, list[str]]])
             if not any(v.strip() for v in values):
                 continue
             if len(values) > width and any(v.strip() for v in values[width:]):
-                raise InvalidInput(f"has {len(values)} values but the header has {width} columns", field="row",
-                                   row=line)
+                error = InvalidInput(f"has {len(values)} values but the header has {width} columns", field="row",
+                                     row=line)
+                if problems is None:
+                    raise error
+                problems.append(error)
+                continue
             yield line, [values[i].strip() if i < len(values) else "" for i in range(width)]
     except OSError as exc:
         raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}", field="file") from None
@@ -112,13 +126,20 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
                            field="file") from None
     try:
         sheet = workbook.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, ["" if v is None else _cell_text(v) for v in values]
+        for number, cells in enumerate(sheet.iter_rows(), start=1):
+            yield number, [_cell_text(cell.value, getattr(cell, "number_format", None)) for cell in cells]
     finally:
         workbook.close()
 
 
-def _cell_text(value: object) -> str:
+def _cell_text(value: object, number_format: str | None) -> str:
+    """A cell's value as the text a CSV file would hold: a whole number without ".0", and a
+    cell shown as a date alone (its format has no hours) as that date, which the ledger reads
+    as the end of that day like the same text in a CSV file, not as midnight."""
+    if value is None:
+        return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, datetime) and number_format and "h" not in number_format.lower():
+        return value.date().isoformat()
     return str(value)

@@ -106,6 +106,9 @@ class _BatchState:
     # follows what is held, not every (holder, item) pair a weapon ever passed through.
     fresh: bool
     balances: dict[tuple[int, int], int] = field(default_factory=dict)
+    # each (holder, item) pair's balance as read from the database (0: no row), so that a pair
+    # that ends where it began (a weapon issued and returned) is not written again
+    stored: dict[tuple[int, int], int] = field(default_factory=dict)
     # per item: the holder of its latest movement, None if it has none (then it has no latest
     # time either: an item whose custody is None and that is absent from last_at has no
     # history, and its first movement is served by the fast path)
@@ -171,7 +174,7 @@ class Poster:
                 row = self.conn.execute(
                     select(t.balances.c.quantity).where(t.balances.c.holder_id == holder_id, t.balances.c.item_id == item_id)
                 ).first()
-                value = row.quantity if row else 0
+                value = self.state.stored[key] = row.quantity if row else 0
             self.state.balances[key] = value
         return value
 
@@ -410,9 +413,12 @@ class Poster:
             marks = ", ".join([mark] * len(chunk))
             held = {(holder_id, item_id): quantity for holder_id, item_id, quantity in run(
                 f"SELECT holder_id, item_id, quantity FROM balances WHERE item_id IN ({marks})", tuple(chunk)).fetchall()}
+            stored = state.stored
             for item_id in chunk:
                 for holder_id in pairs[item_id]:
-                    balances.setdefault((holder_id, item_id), held.get((holder_id, item_id), 0))
+                    key = (holder_id, item_id)
+                    if key not in balances:
+                        balances[key] = stored[key] = held.get(key, 0)
 
     def _touch_marks(self, holder_id: int, when: int) -> None:
         """Note that the holder's marks after ``when`` are stale (deleted in :meth:`finish`)."""
@@ -609,10 +615,13 @@ class Poster:
         balances = self.state.balances
         if balances:
             # Every key in the batch's balances was touched by a movement (keys are loaded only
-            # when one needs them), so all are written. A zero balance is deleted rather than
-            # kept: the table then holds only what is held, and reads of it stay short.
-            held = [(h, i, q) for (h, i), q in balances.items() if q != 0]
-            emptied = [(h, i) for (h, i), q in balances.items() if q == 0]
+            # when one needs them), so each is written unless it ends as it was read from the
+            # database (a weapon issued and returned; a zero read there has no row to delete).
+            # A zero balance is deleted rather than kept: the table then holds only what is
+            # held, and reads of it stay short.
+            stored = self.state.stored
+            held = [(h, i, q) for (h, i), q in balances.items() if q != 0 and stored.get((h, i)) != q]
+            emptied = [(h, i) for (h, i), q in balances.items() if q == 0 and stored.get((h, i), 1) != 0]
             jobs: list[tuple[str, object, bool]] = []
             if held:
                 jobs.append((self._upsert_sql, held, True))
@@ -639,6 +648,7 @@ class Poster:
         self._write_balances(background=True)  # its lists are built now: the state can be dropped
         state = self.state
         state.balances.clear()
+        state.stored.clear()
         state.custody.clear()
         state.last_at.clear()
         state.new_items.clear()
