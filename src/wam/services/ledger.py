@@ -22,30 +22,31 @@ from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from wam.domain.chain import GENESIS
-from wam.domain.documents import DOCUMENT_KINDS, DocumentRequired, refuse_generic
 from wam.domain.errors import InvalidInput, LedgerProblem, NotFound, PostingRejected, WamError
 from wam.domain.holders import Holder
 from wam.domain.materiel import Item
 from wam.domain.movements import Entry, Movement
-from wam.domain.rules import RULES, Rule
 from wam.domain.timefmt import iso, to_micros
 from wam.domain.timewindow import TimeWindow, check_occurred_at, window_from_settings
 from wam.storage import schema
 from wam.storage import tables as t
 from wam.storage.engine import make_engine, write_connection
 
-from . import queries, records, signing
+from . import queries, records
 from .catalog import Catalog, HolderRef, ItemRef, item_from_row, item_tuple
 from .marks import wrong_marks
-from .posting import Poster, post_all
 from .queries import BalanceLine
-from .trust import Anchors, next_number
-from .verify import VerifyReport, verify
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+    from wam.domain.rules import Rule
+
+    from . import signing
     from .keys import KeyRecord
+    from .posting import Poster
+    from .trust import Anchors
+    from .verify import VerifyReport
 
 Then = Callable[[Connection, Entry], None]  # work done in a posting's own transaction
 T = TypeVar("T")
@@ -81,6 +82,8 @@ def _stock_field(exc: WamError, movement: Movement) -> str | None:
 def _generic(movements: Iterable[Movement]) -> Iterable[Movement]:
     """``movements``, refusing a kind that only its register posts (:mod:`wam.services.documents`);
     a refusal names its position in the stream."""
+    from wam.domain.documents import DOCUMENT_KINDS, refuse_generic
+
     for number, movement in enumerate(movements, start=1):
         if movement[0] in DOCUMENT_KINDS:
             refuse_generic(movement[0], row=number)
@@ -90,6 +93,8 @@ def _generic(movements: Iterable[Movement]) -> Iterable[Movement]:
 def _generic_rows(rows: Iterable[tuple[int, Movement]], keep_going: list[InvalidInput] | None
                   ) -> Iterable[tuple[int, Movement]]:
     """A file's (line, movement) rows, refusing a kind that only its register posts (naming the line)."""
+    from wam.domain.documents import DOCUMENT_KINDS, DocumentRequired, refuse_generic
+
     for row, movement in rows:
         if movement[0] in DOCUMENT_KINDS:
             try:
@@ -131,13 +136,23 @@ class Ledger:
     """
 
     def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = utcnow,
-                 window: TimeWindow | None = None, rules: tuple[Rule, ...] = RULES) -> None:
+                 window: TimeWindow | None = None, rules: tuple[Rule, ...] | None = None) -> None:
         self.engine = engine
         self.clock = clock
-        self.rules = rules  # every path posts through the same rules (domain.rules)
+        self._rules = rules  # every path posts through the same rules (domain.rules): see rules
         self.window = window if window is not None else window_from_settings(os.environ)
         self.catalog = Catalog()
         self._identity: tuple[int, str] | None = None
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        """The rules every posting runs (domain.rules by default): imported when a movement is
+        first posted, so that a command that only reads (``wam balance``) does not load them."""
+        if self._rules is None:
+            from wam.domain.rules import RULES
+
+            self._rules = RULES
+        return self._rules
 
     @classmethod
     def open(cls, url: str, **kwargs: object) -> Ledger:
@@ -252,6 +267,8 @@ class Ledger:
     def post(self, movement: Movement, *, then: Then | None = None) -> Entry:
         """Post one movement; return the recorded entry. ``then(conn, entry)`` runs in the same
         transaction (an idempotency key's answer, kept with its movement or not at all)."""
+        from wam.domain.documents import refuse_generic
+
         refuse_generic(movement.kind)  # loss, recovery, adjustment, disposal: through their registers
         self._time_check()(movement.occurred_at)
         entries: list[Entry] = []
@@ -296,6 +313,8 @@ class Ledger:
         """Post the movements at ``positions`` on ``conn``; raise _Refused for the first refused.
         ``then[position](conn, entry)``, when given, runs in the same transaction; its WamError
         refuses that movement alone."""
+        from wam.domain.documents import refuse_generic
+
         check = self._time_check()
         with self._poster(conn) as poster:
             poster.keep_entries = True
@@ -319,6 +338,8 @@ class Ledger:
     def post_many(self, movements: Iterable[Movement], *, on_each: Callable[[], None] | None = None) -> int:
         """Post a stream of movements in one transaction: all are recorded or none."""
         movements = _generic(movements)
+        from .posting import post_all
+
         return self._write(lambda conn: post_all(self._poster(conn), self._in_window(movements), on_each))
 
     def document_transaction(self, work: Callable[[Connection, Poster], T]) -> T:
@@ -334,6 +355,8 @@ class Ledger:
 
     def _poster(self, conn) -> Poster:  # noqa: ANN001
         ledger_id, ledger_uuid = self.identity
+        from .posting import Poster
+
         return Poster(conn, self.catalog, ledger_id=ledger_id, ledger_uuid=ledger_uuid, recorded_at=to_micros(self.clock()),
                       rules=self.rules)
 
@@ -551,6 +574,8 @@ class Ledger:
         """Check chain, checkpoints, laws, balances and guards; report every problem. With
         ``marks``, also recompute the monthly balance marks that past balances are read from
         (about doubles the time)."""
+        from .verify import verify
+
         report = verify(self.engine, self.uuid, list(checkpoints), anchors)
         if marks:
             with self.engine.connect() as conn:
@@ -564,6 +589,9 @@ class Ledger:
                    record: KeyRecord | None = None) -> signing.Checkpoint:
         """Sign the current head with the ledger's key (``key``, or the one at ``key_path``) and
         store the checkpoint, numbered after the latest stored one or the key's ``record``."""
+        from . import signing
+        from .trust import next_number
+
         if key is None:
             assert key_path is not None, "give the key or its path"
             key = signing.load_or_create_key(key_path)
