@@ -144,3 +144,16 @@ def test_the_ledgers_shortcut_decides_exactly_as_the_domain_rule(moment: datetim
         except InvalidInput as exc:
             outcomes.append(exc.message)
     assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize("text", ["2024-02-01", "20240201", "2024-W05-4", "2024W054", " 2024-02-01 "])
+def test_a_date_alone_in_any_iso_form_is_the_end_of_that_day(text):
+    assert parse_moment(text) == datetime(2024, 2, 1, 23, 59, 59, 999_999, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("text", ["20240201xy", "2024020110", "20240201 1", "20240201T1", "2024W054T1", "2024-W05",
+                                  "2024W05", "2024-13-01", "yesterday!"])
+def test_a_text_that_only_starts_like_a_date_is_not_one(text):
+    """Python 3.11's date.fromisoformat reads "20240201xy" as 2024-02-01 and a week as its Monday."""
+    with pytest.raises(ValueError):
+        parse_moment(text)

@@ -84,6 +84,24 @@ def test_it_ignores_an_unnamed_empty_column(tmp_path):
         "code": "UN", "name": "United Nations", "kind": "organisation"}
 
 
+def test_a_value_under_an_unnamed_column_is_a_bad_row(tmp_path):
+    """A value the header gives no column to would be dropped without a word; like a row longer
+    than the header, it is an error of its row, and the rows after it are still read."""
+    path = write(tmp_path / "h.csv", "code,name,,kind\nUN,United Nations,,organisation\nX,Y,stray,site\nZ,W,,site\n")
+    problems: list[InvalidInput] = []
+    assert [line for line, _ in read_rows(path, required=HOLDER_COLUMNS, problems=problems)] == [2, 4]
+    assert [(p.row, p.field, p.detail) for p in problems] == [
+        (3, "row", "has a value in column 3, which the header does not name")]
+
+
+def test_a_value_past_an_xlsx_header_is_a_bad_row(tmp_path):
+    """openpyxl gives the header row as many cells as the widest row: the extra ones are blank."""
+    path = xlsx(tmp_path / "h.xlsx", [["code", "name", "kind"], ["UN", "United Nations", "organisation", "extra"]])
+    _, errors = read_holders(path)
+    assert [(e.row, e.field, e.detail) for e in errors] == [
+        (2, "row", "has a value in column 4, which the header does not name")]
+
+
 def test_it_refuses_an_empty_file(tmp_path):
     with pytest.raises(InvalidInput, match="is empty") as refused:
         list(read_rows(write(tmp_path / "h.csv", ""), required=HOLDER_COLUMNS))
@@ -186,14 +204,16 @@ def test_an_xlsx_cell_shown_as_a_date_alone_reads_as_that_date(tmp_path):
     """A date cell is the end of that day, as the same text in a CSV file is, not its midnight;
     a cell shown with its time keeps it."""
     book = Workbook()
-    book.active.append(["holder", "type", "make", "model", "lot", "markings"])
+    book.active.append(["holder", "type", "make", "model", "lot", "markings", "calibre"])
     book.active.append(["GAO-ASP", "ammunition", "POF", "ball",
-                         datetime(2024, 1, 1), datetime(2024, 1, 1, 10, 30)])  # noqa: DTZ001 (cells hold no zone)
+                         datetime(2024, 1, 1), datetime(2024, 1, 1, 10, 30),  # noqa: DTZ001 (cells hold no zone)
+                         datetime(2024, 1, 1, 0, 12, 30)])  # noqa: DTZ001
     book.active["E2"].number_format = "mm-dd-yy"
     book.active["F2"].number_format = "yyyy-mm-dd hh:mm"
+    book.active["G2"].number_format = "mm:ss"  # minutes and seconds: a time, not a date
     book.save(tmp_path / "d.xlsx")
-    [(_, row)] = list(read_rows(tmp_path / "d.xlsx", required=STOCK_COLUMNS, optional=("lot", "markings")))
-    assert (row["lot"], row["markings"]) == ("2024-01-01", "2024-01-01 10:30:00")
+    [(_, row)] = list(read_rows(tmp_path / "d.xlsx", required=STOCK_COLUMNS, optional=("lot", "markings", "calibre")))
+    assert (row["lot"], row["markings"], row["calibre"]) == ("2024-01-01", "2024-01-01 10:30:00", "2024-01-01 00:12:30")
     assert parse_moment(row["lot"]) == parse_moment("2024-01-01") == datetime(2024, 1, 1, 23, 59, 59, 999_999,
                                                                                tzinfo=UTC)
 

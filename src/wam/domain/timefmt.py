@@ -12,6 +12,7 @@ ledger's posting entry points, and :func:`parse_moment` for every ``at`` a user 
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 from .errors import InvalidInput
@@ -53,6 +54,12 @@ def check_readable(moment: object, field: str) -> datetime:
     return moment
 
 
+# The ISO 8601 forms of a calendar or week date. Matched whole before date.fromisoformat is asked,
+# which (Python 3.11) reads "20240201xy" as 2024-02-01 and "2024-W05" as that week's Monday.
+_DATE_ALONE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{8}|\d{4}-W\d{2}-\d|\d{4}W\d{3}", re.ASCII)
+_WEEK = re.compile(r"\d{4}-?W\d{2}", re.ASCII)  # a whole week is no moment
+
+
 def parse_moment(text: str, field: str = "at") -> datetime:
     """Parse an ISO 8601 date or date-time; a date means the end of that day, UTC.
 
@@ -61,9 +68,11 @@ def parse_moment(text: str, field: str = "at") -> datetime:
     ledger cannot keep (:func:`check_readable`) raises InvalidInput naming ``field``.
     """
     text = text.strip()
-    if len(text) <= 10:  # a date alone in any ISO form (2024-03-31, 20240331, 2024-W13-7): no time is that short
+    if _DATE_ALONE.fullmatch(text):  # 2024-03-31, 20240331, 2024-W13-7 or 2024W137
         day = date.fromisoformat(text)
         return check_readable(datetime(day.year, day.month, day.day, 23, 59, 59, 999_999, tzinfo=UTC), field)
+    if _WEEK.fullmatch(text):
+        raise ValueError(f"{text!r} is a week, not a day")
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)

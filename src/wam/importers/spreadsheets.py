@@ -81,23 +81,33 @@ def _values(path: Path, names: list[str], rows: Iterator[tuple[int, list[str]]],
             problems: list[InvalidInput] | None) -> Iterator[tuple[int, list[str]]]:
     width = len(names)
     strip = str.strip
+    unnamed = [n for n, name in enumerate(names) if not name]  # a column with no name in the header
+
+    def refuse(error: InvalidInput) -> None:
+        if problems is None:
+            raise error
+        problems.append(error)
+
     try:
         for line, values in rows:
             if len(values) == width:  # the common row: no call per value
                 stripped = list(map(strip, values))
-                if any(stripped):
-                    yield line, stripped
+            elif not any(v.strip() for v in values):
                 continue
-            if not any(v.strip() for v in values):
+            elif len(values) > width and any(v.strip() for v in values[width:]):
+                refuse(InvalidInput(f"has {len(values)} values but the header has {width} columns", field="row",
+                                    row=line))
                 continue
-            if len(values) > width and any(v.strip() for v in values[width:]):
-                error = InvalidInput(f"has {len(values)} values but the header has {width} columns", field="row",
-                                     row=line)
-                if problems is None:
-                    raise error
-                problems.append(error)
+            else:
+                stripped = [values[i].strip() if i < len(values) else "" for i in range(width)]
+            if not any(stripped):
                 continue
-            yield line, [values[i].strip() if i < len(values) else "" for i in range(width)]
+            if unnamed and any(stripped[n] for n in unnamed):  # a value the header gives no column to
+                column = next(n for n in unnamed if stripped[n]) + 1
+                refuse(InvalidInput(f"has a value in column {column}, which the header does not name", field="row",
+                                    row=line))
+                continue
+            yield line, stripped
     except OSError as exc:
         raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}", field="file") from None
 
@@ -140,6 +150,7 @@ def _cell_text(value: object, number_format: str | None) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, datetime) and number_format and "h" not in number_format.lower():
+    if isinstance(value, datetime) and number_format and not any(
+            mark in number_format.lower() for mark in ("h", "s", ":", "am/pm", "a/p")):
         return value.date().isoformat()
     return str(value)
