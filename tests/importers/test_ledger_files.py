@@ -243,6 +243,14 @@ def test_it_reports_every_bad_row_of_an_xlsx_with_its_line(tmp_path):
 
 
 # --- stock rows ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("quantity", ["\u0663", "\uff11", "1_0", "+2"])
+def test_a_stock_quantity_is_written_in_ascii_digits_as_a_movements_is(quantity):
+    with pytest.raises(InvalidInput) as refused:
+        stock_row({"holder": "GAO-ASP", "type": "ammunition", "make": "POF", "model": "ball", "lot": "L-1",
+                   "quantity": quantity, "hazard_division": "1.4"})
+    assert refused.value.field == "quantity"
+
+
 def test_it_reads_a_weapon_row():
     item, holder, quantity = stock_row({"holder": "GAO-ARM", "type": "weapon", "make": "Norinco", "model": "Type 56",
                                         "serial": "56-00001", "quantity": ""})

@@ -92,7 +92,7 @@ def stock_row(row: dict[str, str], maker: ItemMaker | None = None) -> tuple[Item
             raise InvalidInput("a serialised item has quantity 1", field="quantity")
         quantity = 1
     else:
-        if not raw.isdecimal() or int(raw) == 0:
+        if not (raw.isascii() and raw.isdecimal()) or int(raw) == 0:  # digits 0-9, as a movement's quantity
             raise InvalidInput(f"{raw!r} is not a whole number of at least 1", field="quantity")
         quantity = int(raw)
     if item.type is ItemType.AMMUNITION and not item.hazard_division:

@@ -24,11 +24,11 @@ def read_rows(path: Path, *, required: tuple[str, ...], optional: tuple[str, ...
 
     Raises:
         InvalidInput: the file cannot be read, or its header lacks a required column or has
-            an unknown one (row 1); a row with more values than the header, unless
-            ``problems`` is given (see :func:`read_table`).
+            an unknown one (row 1); a row with more values than the header or a value under
+            an unnamed column, unless ``problems`` is given (see :func:`read_table`).
     """
     names, rows = read_table(path, required=required, optional=optional, problems=problems)
-    if all(names) and len(set(names)) == len(names):  # the common header: a dict straight from each row
+    if all(names):  # the common header (no blank column; read_table refuses a name given twice): a dict per row
         for line, values in rows:
             yield line, dict(zip(names, values, strict=True))
         return
@@ -41,7 +41,8 @@ def read_table(path: Path, *, required: tuple[str, ...], optional: tuple[str, ..
     """The header's column names (trimmed, lower case; "" for a blank one) and a stream of
     ``(line_number, values)`` for every non-empty row, each value trimmed and a missing one "",
     as many as the names: :func:`read_rows` without a dict per row, for a file of a million.
-    A row with more values than the header is an error of that row: appended to ``problems``
+    A row with more values than the header, or with a value under a column the header leaves
+    unnamed, is an error of that row: appended to ``problems``
     and left out when it is given (an import then reports it with every other bad row),
     raised otherwise.
 
