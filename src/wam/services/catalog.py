@@ -18,6 +18,7 @@ from wam.domain.errors import InvalidInput, NotFound
 from wam.domain.facts import ITEM_FIELDS
 from wam.domain.holders import Holder, HolderKind, check_parent, external_holder, is_external
 from wam.domain.materiel import Item, ItemType, Shape
+from wam.storage import bulk
 from wam.storage import tables as t
 
 from . import facts, records
@@ -269,7 +270,8 @@ class Catalog:
         inside an import's transaction the planner still sees the items table as it was at its
         last ANALYZE (empty, for a new ledger), and looked keys up with a sequential scan, a
         second per 500 keys at 100,000 items."""
-        returned = _insert_rows(conn, list(wanted.values()), skip_taken=True)
+        returned = bulk.insert_new(conn, "items", _ITEM_COLUMNS, list(wanted.values()), conflict='"key"',
+                                   returning=("id", '"key"'))
         inserted = {key for _, key in returned}
         taken = [key for key in wanted if key not in inserted]
         if taken:
@@ -295,19 +297,18 @@ _SHARED = tuple(n for n in range(len(_ITEM_COLUMNS)) if n not in _OWN)
 _shared_of = itemgetter(*_SHARED)
 
 
-def _insert_rows(conn: Connection, rows: list[tuple[object, ...]], *,
-                 skip_taken: bool = False) -> list[tuple[int, str]]:
+def _insert_rows(conn: Connection, rows: list[tuple[object, ...]]) -> list[tuple[int, str]]:
     """Insert items with multi-row ``INSERT .. RETURNING`` of _INSERT_ROWS rows, built as text and
-    bound by the driver: SQLAlchemy's insert() builds each row's parameters in Python, and asked
-    to return ids in parameter order it inserts one row per statement on SQLite."""
+    bound by the driver (an SQLite without JSON functions): SQLAlchemy's insert() builds each
+    row's parameters in Python, and asked to return ids in parameter order it inserts one row per
+    statement on SQLite."""
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     row_marks = "(" + ", ".join([mark] * len(_ITEM_COLUMNS)) + ")"
-    conflict = ' ON CONFLICT ("key") DO NOTHING' if skip_taken else ""  # a taken key: no row returned
     returned: list[tuple[int, str]] = []
     for start in range(0, len(rows), _INSERT_ROWS):
         batch = rows[start:start + _INSERT_ROWS]
         sql = (f'INSERT INTO items ({_COLUMN_LIST}) VALUES {", ".join([row_marks] * len(batch))}'
-               f'{conflict} RETURNING id, "key"')
+               ' RETURNING id, "key"')
         returned.extend(conn.exec_driver_sql(sql, tuple([value for row in batch for value in row])).fetchall())
     return returned
 

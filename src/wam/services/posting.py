@@ -25,7 +25,7 @@ chunk runs entirely inside SQLite, with the GIL released.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -44,6 +44,7 @@ from wam.domain.movements import MAX_QUANTITY, TEXT_LIMITS, Entry, Movement, Mov
 from wam.domain.rules import RULES, Reads, Rule, check_all, fast_kinds
 from wam.domain.storage import BLOCKED_KINDS
 from wam.domain.text import is_clean
+from wam.storage import bulk
 from wam.storage import tables as t
 
 from .catalog import Catalog, HolderRef, ItemRef
@@ -150,6 +151,8 @@ class Poster:
         self.fast_rows: list[tuple] = []  # narrow rows of the fast path (_FAST_FIELDS)
         self.fast_hashes: list[bytes] = []  # their prev_hash and hash, in turn
         self._json_sql = _json_insert_sql(conn)
+        self._copy = conn.dialect.name == "postgresql"  # entries by COPY (wam.storage.bulk says why)
+        self._dropped_keys: list[tuple[str, str, str]] = []
         self.entries: list[Entry] = []
         self.keep_entries = False
         self._ends: dict[tuple, tuple[HolderRef, HolderRef]] = {}
@@ -501,13 +504,17 @@ class Poster:
 
         Building an index from a million sorted keys is several times faster than inserting a
         million keys at random places in it. Only for an empty ledger, where no check needs
-        the indexes: the laws are then checked against the batch's own state.
+        the indexes: the laws are then checked against the batch's own state. On PostgreSQL the
+        foreign keys of ``entries`` and ``balances`` are dropped too and added back in
+        :meth:`finish`, which checks each in one query rather than one per row.
         """
         if not self.state.fresh or self._deferred:
             return
         self._deferred = [ix for ix in t.entries.indexes if ix.name in _DEFERRABLE]
         for index in self._deferred:
             index.drop(self.conn)
+        if self._copy:  # PostgreSQL checks a foreign key per row: add them back once, in finish
+            self._dropped_keys = bulk.drop_foreign_keys(self.conn, ("entries", "balances"))
 
     def flush(self, *, background: bool = False) -> None:
         """Write the pending entry rows: in the background while posting goes on (a full
@@ -521,7 +528,7 @@ class Poster:
         """
         if not self.rows and not self.fast_rows:
             return
-        jobs: list[tuple[str, object, bool]] = []
+        jobs: list[Job] = []
         if self.fast_rows:
             if self._json_sql is not None:
                 rows = self.fast_rows
@@ -533,7 +540,7 @@ class Poster:
             self.fast_rows.clear()  # in place: post_stream holds these lists
             self.fast_hashes.clear()
         if self.rows:
-            jobs.append((self._insert_sql, self.rows, True))
+            jobs.append((_COPY_ENTRIES if self._copy else self._insert_sql, self.rows, True))
             self.rows = []
         self._run(jobs, background=background)
 
@@ -543,7 +550,7 @@ class Poster:
         the connection waits for them (:meth:`drain`)."""
         self._run(jobs, background=True)
 
-    def _run(self, jobs: list[tuple[str, object, bool]], *, background: bool) -> None:
+    def _run(self, jobs: Sequence[Job], *, background: bool) -> None:
         """Run (sql, parameters, whether executemany) jobs on the connection's driver cursor: now,
         or on the writer thread (after the chunk in flight, if any)."""
         self.drain()
@@ -622,11 +629,12 @@ class Poster:
             stored = self.state.stored
             held = [(h, i, q) for (h, i), q in balances.items() if q != 0 and stored.get((h, i)) != q]
             emptied = [(h, i) for (h, i), q in balances.items() if q == 0 and stored.get((h, i), 1) != 0]
-            jobs: list[tuple[str, object, bool]] = []
+            jobs: list[Job] = []
+            bulk_ = self._copy and len(held) + len(emptied) >= _COPY_BALANCES
             if held:
-                jobs.append((self._upsert_sql, held, True))
+                jobs.append((_UPSERT_BALANCES if bulk_ else self._upsert_sql, held, True))
             if emptied:
-                jobs.append((self._delete_sql, emptied, True))
+                jobs.append((_DELETE_BALANCES if bulk_ else self._delete_sql, emptied, True))
             self._run(jobs, background=background)
 
     def forget_items(self) -> None:
@@ -666,6 +674,9 @@ class Poster:
             index.create(self.conn)
         self._deferred = []
         self._write_balances()
+        if self._dropped_keys:
+            bulk.restore_foreign_keys(self.conn, self._dropped_keys)
+            self._dropped_keys = []
         moved = self.conn.execute(
             update(t.chain_head)
             .where(t.chain_head.c.id == 1, t.chain_head.c.seq == self.start_seq, t.chain_head.c.hash == self.start_hash)
@@ -676,11 +687,40 @@ class Poster:
         return self.seq - self.start_seq
 
 
-def _write_rows(cursor, jobs: list[tuple[str, object, bool]]) -> None:  # noqa: ANN001
+@dataclass(frozen=True, slots=True)
+class CopyInto:
+    """A writer job's statement that sends its rows to ``table`` by ``COPY`` (PostgreSQL): appends
+    them; or with ``key``, inserts or updates them by that key (``upsert``) or deletes the rows of
+    those keys (the rows are keys then)."""
+
+    table: str
+    columns: tuple[str, ...]
+    key: tuple[str, ...] = ()
+    delete: bool = False
+
+    def run(self, dbapi_conn, rows) -> None:  # noqa: ANN001
+        if self.delete:
+            bulk.delete_rows(dbapi_conn, self.table, self.columns, rows)
+        elif self.key:
+            bulk.upsert_rows(dbapi_conn, self.table, self.columns, rows, conflict=self.key)
+        else:
+            bulk.copy_rows(dbapi_conn, self.table, self.columns, rows)
+
+
+_COPY_ENTRIES = CopyInto("entries", _ENTRY_COLUMNS)
+_UPSERT_BALANCES = CopyInto("balances", ("holder_id", "item_id", "quantity"), key=("holder_id", "item_id"))
+_DELETE_BALANCES = CopyInto("balances", ("holder_id", "item_id"), key=("holder_id", "item_id"), delete=True)
+_COPY_BALANCES = 64  # from this many balances on, through COPY (a form's two go by one statement)
+Job = tuple[str | CopyInto, object, bool]  # (statement, parameters, whether executemany)
+
+
+def _write_rows(cursor, jobs: Sequence[Job]) -> None:  # noqa: ANN001
     """Run on the writer thread: each job is (sql, parameters, whether executemany)."""
     try:
         for sql, params, many in jobs:
-            if many:
+            if isinstance(sql, CopyInto):
+                sql.run(cursor.connection, params)
+            elif many:
                 cursor.executemany(sql, params)
             else:
                 cursor.execute(sql, params)

@@ -37,6 +37,7 @@ from wam.domain.errors import ConcurrentAppend, LedgerError, LedgerProblem
 from wam.domain.records import Record, canonical_json, chain_rows, check_chain, check_label
 from wam.domain.text import is_clean
 from wam.domain.timefmt import to_micros
+from wam.storage import bulk
 from wam.storage import tables as t
 from wam.storage.engine import write_connection
 from wam.storage.record_tables import records as r
@@ -88,6 +89,14 @@ def _move_head(conn: Connection, old: tuple[int, bytes], new: tuple[int, bytes])
 
 
 def _insert(conn: Connection, rows: list[tuple[int, str, str, str, str | None, int, bytes, bytes]]) -> None:
+    if conn.dialect.name == "postgresql":  # multi-row INSERT text is parsed in Python per batch there
+        dbapi = conn.dialect.dbapi
+        assert dbapi is not None
+        try:
+            bulk.copy_rows(bulk.driver(conn), "records", _COLUMNS, rows)
+        except dbapi.IntegrityError as exc:
+            raise ConcurrentAppend("another writer appended to the records chain at the same time; try again") from exc
+        return
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     one = "(" + ", ".join([mark] * len(_COLUMNS)) + ")"
     head_sql = f"INSERT INTO records ({', '.join(_COLUMNS)}) VALUES "
