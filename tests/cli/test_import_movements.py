@@ -166,3 +166,18 @@ def test_a_column_named_twice_is_refused(wam, tmp_path, world):
     code, _, err = wam("import", "movements", str(path))
     assert code == 2 and "column(s) named more than once: item" in err
     assert snapshot(world.ledger) == before
+
+
+@pytest.mark.parametrize(("actor", "said"), [
+    ("a\x07b", "contains a control character that is not allowed"),
+    ("Capt A\u200bB", "contains an invisible character (U+200B) that is not allowed"),
+    ("x" * 101, "is longer than 100 characters"), (" ", "is required")])
+def test_a_bad_actor_option_is_refused_before_any_row_even_when_every_row_names_its_own(wam, tmp_path, world,
+                                                                                        actor, said):
+    """--actor was checked only when a row left its actor blank: it is checked first, as a row's actor is."""
+    before = snapshot(world.ledger)
+    code, out, err = wam("import", "movements", str(write_csv(tmp_path / "m.csv", HISTORY)), "--actor", actor)
+    assert code == 2 and "imported" not in out
+    assert "'actor'" in err and said in err and "row" not in err
+    assert snapshot(world.ledger) == before
+

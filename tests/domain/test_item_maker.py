@@ -10,14 +10,15 @@ from hypothesis import strategies as st
 from wam.domain.errors import InvalidInput
 from wam.domain.materiel import ItemMaker, make_item
 
-TEXT = st.sampled_from(["", " ", "x|y", "bad\x1f", "A" * 70, "56-0001", "56-О0001", "ab cd", "lot 7", "L-2021"])
+TEXT = st.sampled_from(["", " ", "x|y", "bad\x1f", "A" * 70, "56-0001", "56-О0001", "ab cd", "lot 7", "L-2021",
+                        "lot\u200d7", "56\u200b-0001", "56\u00ad0001"])  # joiners and invisibles
 
 
 @st.composite
 def rows(draw: st.DrawFn) -> dict[str, object]:
     return {
         "type": draw(st.sampled_from(["weapon", "WEAPON", "ammunition", "equipment", "tank", ""])),
-        "make": draw(st.sampled_from(["Norinco", "FN", "", "a|b"])),
+        "make": draw(st.sampled_from(["Norinco", "FN", "", "a|b", "Norinco\u200b"])),
         "model": draw(st.sampled_from(["Type 56", "FAL", " "])),
         "serial": draw(st.one_of(st.none(), TEXT, st.from_regex(r"[A-Z0-9-]{1,8}", fullmatch=True))),
         "lot": draw(st.one_of(st.none(), TEXT)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 
 import pytest
@@ -14,9 +15,11 @@ from wam.domain.errors import InvalidInput
 from wam.domain.materiel import (
     COMPATIBILITY_GROUPS,
     HAZARD_DIVISIONS,
+    ItemMaker,
     ItemType,
     Shape,
     make_item,
+    normalise_part,
     normalise_serial,
     shape_of_key,
 )
@@ -204,3 +207,54 @@ def test_it_never_gives_two_different_weapons_the_same_key():
     except InvalidInput:
         return  # refusing the separator inside a key part is a fix too
     assert len(keys) == 2
+
+
+# Invisible characters in a key (trial of `wam import movements`): a make "Norinco\u200b" looked like
+# "Norinco" but keyed a second rifle. A key part refuses every format character (category Cf), the
+# joiners too, which free text keeps for Persian, Arabic and Indic names.
+FORMAT_CHARACTERS = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf"]
+
+
+@pytest.mark.parametrize("field", ["make", "model", "lot"])
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e", "\u200e"])
+def test_a_key_part_refuses_an_invisible_character_naming_it_and_the_field(field, invisible):
+    values = {"make": "Norinco", "model": "Type 56", "lot": "L-2021"}
+    values[field] = values[field][:3] + invisible + values[field][3:]
+    with pytest.raises(InvalidInput) as refused:
+        make_item(type="ammunition", hazard_division="1.4", **values)
+    assert refused.value.field == field
+    assert refused.value.detail == (f"contains an invisible character (U+{ord(invisible):04X}) that is not allowed")
+
+
+def test_a_key_part_refuses_every_format_character():
+    assert len(FORMAT_CHARACTERS) > 150
+    for invisible in FORMAT_CHARACTERS:
+        with pytest.raises(InvalidInput) as refused:
+            make_item(type="weapon", make="Norinco", model=f"Type{invisible}56", serial="56-0001")
+        assert refused.value.field == "model", hex(ord(invisible))
+        with pytest.raises(InvalidInput):
+            normalise_part(f"Norinco{invisible}", "make")
+
+
+def test_a_serial_pasted_with_an_invisible_character_is_still_folded_to_ascii():
+    """A serial is not free text: it is read as the ASCII it looks like (test_serial_look_alikes.py),
+    a zero-width space dropped, a soft hyphen read as a dash."""
+    assert rifle("56\u200b-0001").key == rifle("56-0001").key
+    assert rifle("56\u00ad0001").serial == "56-0001"
+
+
+def test_free_text_beside_the_key_keeps_the_joiners():
+    persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"  # with a zero-width non-joiner
+    item = make_item(type="weapon", make="Norinco", model="Type 56", serial="56-0001", markings=persian)
+    assert item.markings == persian
+
+
+def test_rows_sharing_attributes_refuse_an_invisible_character_in_their_lot():
+    """ItemMaker's short way for a lot (the attributes seen before) refuses what make_item refuses."""
+    maker = ItemMaker()
+    base = {"type": "ammunition", "make": "POF", "model": "ball", "hazard_division": "1.4"}
+    assert maker.make({**base, "lot": "L-1"}).key == "L|POF|BALL|L-1"
+    with pytest.raises(InvalidInput) as refused:
+        maker.make({**base, "lot": "L-\u200d2"})
+    assert (refused.value.field, refused.value.detail) == (
+        "lot", "contains an invisible character (U+200D) that is not allowed")

@@ -24,3 +24,31 @@ def test_control_and_direction_characters_are_refused(value):
 def test_ordinary_text_is_kept_as_written(value):
     assert clean_text(value, "note") == value
     assert is_clean(value, 100)
+
+
+# Invisible characters (trial of `wam import movements`): "Capt A\u200bB" looks like "Capt AB" but is
+# another name; a make "Norinco\u200b" looks like "Norinco" but keys another rifle.
+@pytest.mark.parametrize(("value", "shown"), [
+    ("Capt A\u200bB", "U+200B"), ("Norinco\u200b", "U+200B"), ("word\u2060joiner", "U+2060"),
+    ("a\u2061b", "U+2061"), ("a\u2062b", "U+2062"), ("a\u2063b", "U+2063"), ("a\u2064b", "U+2064"),
+    ("\ufeffbom", "U+FEFF"), ("soft\u00adhyphen", "U+00AD"), ("mongolian\u180evowel", "U+180E")])
+def test_invisible_characters_are_refused_naming_the_character_and_the_field(value, shown):
+    with pytest.raises(InvalidInput) as refused:
+        clean_text(value, "actor")
+    assert refused.value.field == "actor"
+    assert refused.value.detail == f"contains an invisible character ({shown}) that is not allowed"
+    assert not is_clean(value, 100)  # the fast check agrees
+
+
+@pytest.mark.parametrize("value", ["\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",  # Persian: ZWNJ
+                                   "\u0915\u094d\u200d\u0937",  # Devanagari: ZWJ
+                                   "\u0645\u062d\u0645\u062f\u200c\u0631\u0636\u0627"])  # Mohammad-Reza with ZWNJ
+def test_the_joiners_that_persian_arabic_and_indic_names_need_are_kept(value):
+    assert clean_text(value, "actor") == value
+    assert is_clean(value, 100)
+
+
+def test_a_control_character_is_still_named_as_one_beside_an_invisible_one():
+    with pytest.raises(InvalidInput) as refused:
+        clean_text("a\x07b\u200b", "note")
+    assert refused.value.detail == "contains a control character that is not allowed"

@@ -157,3 +157,34 @@ def test_a_text_that_only_starts_like_a_date_is_not_one(text):
     """Python 3.11's date.fromisoformat reads "20240201xy" as 2024-02-01 and a week as its Monday."""
     with pytest.raises(ValueError):
         parse_moment(text)
+
+
+@pytest.mark.parametrize("text", ["2024-02-01+05:00", "2024-02-01x05:00", "2024-02-01_05:00", "2024-02-01-05:00",
+                                  "20240201+0500", "2024-W05-4+05:00", "2024-02-01\u00a005:00"])
+def test_only_t_or_a_space_separates_the_date_from_the_time(text):
+    """Python 3.11's datetime.fromisoformat takes any character after the date as the separator:
+    "2024-02-01+05:00", a date with an offset, was read as 05:00 UTC that day."""
+    with pytest.raises(ValueError):
+        parse_moment(text, "occurred_at")
+
+
+@pytest.mark.parametrize(("text", "moment"), [
+    ("2024-02-01T05:00+05:00", datetime(2024, 2, 1, 0, 0, tzinfo=UTC)),
+    ("2024-02-01t05:00+05:00", datetime(2024, 2, 1, 0, 0, tzinfo=UTC)),
+    ("2024-02-01 05:00Z", datetime(2024, 2, 1, 5, 0, tzinfo=UTC)),
+    ("2024-02-01 05:00", datetime(2024, 2, 1, 5, 0, tzinfo=UTC)),  # no offset: UTC
+    ("20240201T0500Z", datetime(2024, 2, 1, 5, 0, tzinfo=UTC)),
+    ("2024-W05-4T05:00Z", datetime(2024, 2, 1, 5, 0, tzinfo=UTC)),
+    ("2024-02-01", datetime(2024, 2, 1, 23, 59, 59, 999_999, tzinfo=UTC)),  # a date alone: its end
+])
+def test_a_date_and_time_separated_by_t_or_a_space_is_read(text, moment):
+    assert parse_moment(text, "occurred_at") == moment
+
+
+@pytest.mark.parametrize("text", ["2024-02-01+05:00", "2024-02-01_05:00"])
+def test_a_form_reads_dates_by_the_same_rule(text):
+    from wam.domain.timefmt import read_datetime
+
+    with pytest.raises(ValueError):
+        read_datetime(text)
+    assert read_datetime("2024-02-01T05:00") == datetime(2024, 2, 1, 5, 0, tzinfo=UTC)  # a form's datetime-local

@@ -16,6 +16,7 @@ from wam.importers.ledger_files import (
     HOLDER_COLUMNS,
     STOCK_COLUMNS,
     ImportFailed,
+    import_movements,
     import_stock,
     ledger_countries,
     read_holders,
@@ -359,3 +360,14 @@ def test_it_reports_a_weapon_listed_twice_under_its_serial(world, tmp_path):
     with pytest.raises(ImportFailed) as failed:
         import_stock(world.ledger, path, actor="clerk", occurred_at=T0)
     assert [(e.row, e.field) for e in failed.value.errors] == [(3, "serial")]
+
+
+@pytest.mark.parametrize("actor", ["a\x07b", "Capt A\u200bB", "", "x" * 101])
+def test_the_default_actor_of_a_movements_import_is_checked_before_the_file_is_read(world, tmp_path, actor):
+    """As a row's actor is (make_movement), whether or not any row leaves its actor blank: the
+    file here does not even exist, and the ledger is not touched."""
+    before = snapshot(world.ledger)
+    with pytest.raises(InvalidInput) as refused:
+        import_movements(world.ledger, tmp_path / "absent.csv", default_actor=actor)
+    assert refused.value.field == "actor" and refused.value.row is None
+    assert snapshot(world.ledger) == before

@@ -14,7 +14,8 @@ from wam.importers.stock_rows import StockMaker
 from wam.services.catalog import item_tuple
 
 TEXT = st.sampled_from(["", "x|y", "bad\x1f", "A" * 70, "B" * 64, "56-0001", "56-О0001", "ab cd", "lot 7", "L-2021",
-                        "56-0001\x1f", "g3.(7)#+/_", "sn\t1", "ﬁ9", "56-0001 "[:-1]])
+                        "56-0001\x1f", "g3.(7)#+/_", "sn\t1", "ﬁ9", "56-0001 "[:-1],
+                        "lot\u200d7", "56\u200b-0001", "56\u00ad0001"])  # joiners and invisibles
 COLUMNS = STOCK_COLUMNS + STOCK_OPTIONAL
 
 
@@ -23,7 +24,7 @@ def rows(draw: st.DrawFn) -> dict[str, str]:
     values = {
         "holder": draw(st.sampled_from(["ARM-1", "", "ARM-2"])),
         "type": draw(st.sampled_from(["weapon", "WEAPON", "ammunition", "equipment", "tank", ""])),
-        "make": draw(st.sampled_from(["Norinco", "FN", "", "a|b"])),
+        "make": draw(st.sampled_from(["Norinco", "FN", "", "a|b", "Norinco\u200b"])),
         "model": draw(st.sampled_from(["Type 56", "FAL"])),
         "serial": draw(st.one_of(TEXT, st.from_regex(r"[A-Za-z0-9()#+./_-]{1,8}", fullmatch=True))),
         "lot": draw(TEXT),

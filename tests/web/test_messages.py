@@ -92,7 +92,7 @@ def _domain_errors() -> list[WamError]:
     bad_movements = [
         {"kind": "teleport"}, {"quantity": "two"}, {"quantity": 0}, {"target": "S1"},
         {"occurred_at": now.replace(tzinfo=None)},
-        {"item": ""}, {"note": "x" * 3000}, {"note": "a\x1fb"},
+        {"item": ""}, {"note": "x" * 3000}, {"note": "a\x1fb"}, {"note": "a\u200bb"},
         {"kind": "receipt", "source": "S0"}, {"kind": "receipt", "source": "supply:BGD", "target": "lost"},
         {"source": "lost"}, {"kind": "expenditure", "target": "expended"}, {"kind": "expenditure", "target": "lost"},
         {"kind": "loss", "target": "lost"}, {"kind": "loss", "target": "expended"},

@@ -106,3 +106,15 @@ def test_the_record_form_refuses_a_time_outside_the_window_and_keeps_what_was_ty
         assert "occurred_at" in page.text and when in page.text
     assert app.state.wam.ledger.head() == head
     _every_page_reads(client, personas)
+
+
+@pytest.mark.parametrize("when", ["2024-02-01+05:00", "2024-02-01_05:00"])
+def test_the_record_form_reads_a_date_and_time_by_the_ledgers_rule(app, client, personas, when: str) -> None:  # noqa: ANN001
+    """Python 3.11 read "2024-02-01+05:00" (a date with an offset) as 05:00 that day: only T or a
+    space separates the date from the time, in a form as in a file (wam.domain.timefmt)."""
+    csrf = sign_in(client, "armourer")
+    head = app.state.wam.ledger.head()
+    page = client.post("/record", data={"csrf": csrf, "kind": "issue", "source": "GAO-ARM", "target": "PTE-RAHMAN",
+                                        "serials": "56-00002", "occurred_at": when})
+    assert page.status_code == 422 and "occurred_at" in page.text
+    assert app.state.wam.ledger.head() == head

@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from .errors import InvalidInput
-from .text import clean_text, required_text
+from .text import clean_text, first_format_character, invisible_message, required_text
 
 
 class ItemType(StrEnum):
@@ -44,8 +44,17 @@ CONDITIONS = ("serviceable", "unserviceable", "suspended", "repairable", "unknow
 _SPACES = re.compile(r"\s+")
 
 
-def normalise_part(value: str) -> str:
-    """Upper-case and fold white space; the form used inside keys."""
+def normalise_part(value: str, field: str) -> str:
+    """Upper-case and fold white space; the form used inside keys.
+
+    A key is compared character by character, so a part that holds a character that shows nothing
+    (any format character: a zero width space, and the joiners too, which free text keeps) would
+    key a second item that looks like the first (a make "Norinco" and U+200D beside "Norinco"): it
+    is refused, naming ``field`` and the character's code point.
+    """
+    invisible = first_format_character(value)
+    if invisible is not None:
+        raise InvalidInput(invisible_message(invisible), field=field)
     return _SPACES.sub(" ", value.strip()).upper()
 
 
@@ -184,11 +193,11 @@ class Item:
 
 
 def serial_key(make: str, model: str, serial: str) -> str:
-    return f"W|{normalise_part(make)}|{normalise_part(model)}|{normalise_serial(serial)}"
+    return f"W|{normalise_part(make, 'make')}|{normalise_part(model, 'model')}|{normalise_serial(serial)}"
 
 
 def lot_key(make: str, model: str, lot: str) -> str:
-    return f"L|{normalise_part(make)}|{normalise_part(model)}|{normalise_part(lot)}"
+    return f"L|{normalise_part(make, 'make')}|{normalise_part(model, 'model')}|{normalise_part(lot, 'lot')}"
 
 
 #: the largest net explosive quantity of one unit (a round, a bomb, a charge) wam accepts, in kg: the
@@ -248,7 +257,7 @@ def make_item(
         raise InvalidInput(f"{type_text!r} is not weapon, ammunition or equipment", field="type") from None
     make_text = required_text(make, "make", max_len=100)
     model_text = required_text(model, "model", max_len=100)
-    serial_text = clean_text(serial, "serial", max_len=64)
+    serial_text = clean_text(serial, "serial", max_len=64, invisible=True)  # normalise_serial drops or maps them
     lot_text = clean_text(lot, "lot", max_len=64)
     for name, value in (("make", make_text), ("model", model_text), ("serial", serial_text), ("lot", lot_text)):
         if value is not None and "|" in value:
@@ -335,7 +344,7 @@ class ItemMaker:
     def make(self, fields: Mapping[str, object]) -> Item:
         get = fields.get
         try:
-            serial = clean_text(get("serial"), "serial", max_len=64)
+            serial = clean_text(get("serial"), "serial", max_len=64, invisible=True)
             lot = clean_text(get("lot"), "lot", max_len=64)
             if (serial is not None and "|" in serial) or (lot is not None and "|" in lot):
                 raise InvalidInput("", field="serial")  # make_item says which, and how
@@ -347,7 +356,7 @@ class ItemMaker:
                     serial = normalise_serial(serial)
                     return Item(prefix + serial, item_type, shape, make, model, serial, lot, *rest)
                 assert lot is not None
-                return Item(prefix + normalise_part(lot), item_type, shape, make, model, serial, lot, *rest)
+                return Item(prefix + normalise_part(lot, "lot"), item_type, shape, make, model, serial, lot, *rest)
         except InvalidInput:
             return make_item(**{name: get(name) for name in _ARGS})  # raises, naming the field as it always has
         item = make_item(**{name: get(name) for name in _ARGS})

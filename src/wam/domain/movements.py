@@ -114,6 +114,13 @@ class Entry:
         return f"{self.origin}:{self.origin_seq}"
 
 
+def clean_actor(value: object) -> str:
+    """Who records a movement, as a movement holds it: required, free text (no control or invisible
+    character), at most ``TEXT_LIMITS["actor"]`` characters. A default given for many movements (an
+    import's ``--actor``) is checked by it before any row, whether a row uses the default or not."""
+    return required_text(value, "actor", max_len=TEXT_LIMITS["actor"])
+
+
 def make_movement(
     *,
     kind: object,
@@ -156,7 +163,7 @@ def make_movement(
         source=required_text(source, "source", max_len=TEXT_LIMITS["source"]),
         target=required_text(target, "target", max_len=TEXT_LIMITS["target"]),
         occurred_at=occurred_at,
-        actor=required_text(actor, "actor", max_len=TEXT_LIMITS["actor"]),
+        actor=clean_actor(actor),
         witness=clean_text(witness, "witness", max_len=TEXT_LIMITS["witness"]),
         document=clean_text(document, "document", max_len=TEXT_LIMITS["document"]),
         note=clean_text(note, "note", max_len=TEXT_LIMITS["note"]),

@@ -14,21 +14,62 @@ from .errors import InvalidInput
 # The chain's separators and NUL; every other control character but tab, line feed and carriage
 # return (a bell or an escape in an actor's name is never meant); and the bidirectional overrides
 # and isolates, which make a text display in another order than it is stored and compared.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+# Characters that show nothing: "Capt A\u200bB" looks like "Capt AB" but is another name. The zero
+# width space, the word joiner and the invisible operators, the byte order mark (a zero width
+# no-break space inside a text), the soft hyphen and the Mongolian vowel separator. The zero width
+# non-joiner and joiner (U+200C, U+200D) stay: Persian, Arabic and Indic names are spelt with them.
+# An item's key refuses them too, and every other format character (:func:`first_format_character`).
+_INVISIBLE = "\u00ad\u180e\u200b\u2060-\u2064\ufeff"
+# One search finds either; which one it found is told apart only when text is refused.
+_FORBIDDEN = re.compile(f"[{_CONTROL}{_INVISIBLE}]")
+_INVISIBLE_ONE = re.compile(f"[{_INVISIBLE}]")
+_CONTROL_ONLY = re.compile(f"[{_CONTROL}]")  # for a serial, folded to ASCII after (see clean_text)
+# Every format character (Unicode category Cf, Python 3.11's Unicode 14, and U+13439-U+1343F, Cf
+# since Unicode 15): the invisible ones above, the joiners, the direction marks, overrides and
+# isolates, the Arabic number signs, the tags. tests/domain/test_materiel.py checks it against the
+# running Python's unicodedata.
+_FORMAT = re.compile("[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+                     "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+                     "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+                     "\U000e0020-\U000e007f]")
 
 
-def clean_text(value: object, field: str, *, required: bool = False, max_len: int = 2000) -> str | None:
-    """Return ``value`` stripped, or None when empty; refuse control separators and overlong text."""
+def clean_text(value: object, field: str, *, required: bool = False, max_len: int = 2000,
+               invisible: bool = False) -> str | None:
+    """Return ``value`` stripped, or None when empty; refuse control separators, invisible characters
+    and overlong text.
+
+    ``invisible=True`` lets the invisible characters through, for a value that is folded to ASCII
+    afterwards: a serial pasted with a zero width space or a soft hyphen is read as the serial it
+    looks like (:func:`wam.domain.materiel.normalise_serial`), not refused.
+    """
     text = "" if value is None else (value if type(value) is str else str(value)).strip()
     if not text:
         if required:
             raise InvalidInput("is required", field=field)
         return None
-    if _FORBIDDEN.search(text):
+    found = (_CONTROL_ONLY if invisible else _FORBIDDEN).search(text)
+    if found:
+        if _INVISIBLE_ONE.match(found.group()):
+            raise InvalidInput(invisible_message(found.group()), field=field)
         raise InvalidInput("contains a control character that is not allowed", field=field)
     if len(text) > max_len:
         raise InvalidInput(f"is longer than {max_len} characters", field=field)
     return text
+
+
+def invisible_message(char: str) -> str:
+    """The refusal of ``char``, a character that shows nothing, by its code point (it cannot be shown)."""
+    return f"contains an invisible character (U+{ord(char):04X}) that is not allowed"
+
+
+def first_format_character(text: str) -> str | None:
+    """The first format character (Unicode category Cf: invisible, a joiner, a direction mark) in
+    ``text``, or None. Free text keeps the joiners and the direction marks; an item's key, compared
+    character by character, keeps none (:func:`wam.domain.materiel.normalise_part`)."""
+    found = _FORMAT.search(text)
+    return found.group() if found else None
 
 
 def is_clean(value: object, max_len: int) -> bool:

@@ -58,25 +58,49 @@ def check_readable(moment: object, field: str) -> datetime:
 # which (Python 3.11) reads "20240201xy" as 2024-02-01 and "2024-W05" as that week's Monday.
 _DATE_ALONE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{8}|\d{4}-W\d{2}-\d|\d{4}W\d{3}", re.ASCII)
 _WEEK = re.compile(r"\d{4}-?W\d{2}", re.ASCII)  # a whole week is no moment
+# The date of a date-time and the separator after it. Python 3.11's datetime.fromisoformat takes any
+# character there: "2024-02-01+05:00", a date with an offset, was read as 05:00 that day. ISO 8601
+# has T (t and a space are widely written): nothing else separates the date from the time.
+_DATE_THEN_TIME = re.compile(r"(?:\d{4}-\d{2}-\d{2}|\d{8}|\d{4}-W\d{2}-\d|\d{4}W\d{3})[Tt ]", re.ASCII)
+
+
+def read_datetime(text: str) -> datetime:
+    """Read an ISO 8601 date-time; without an offset it is UTC, a date alone is its midnight.
+
+    The date and the time are separated by T, t or a space; any other text, a week without its
+    day among them, raises ValueError. Every date a user types is read by this rule (through
+    :func:`parse_moment`, or this function for a form's date and time), so it is kept once.
+    """
+    text = text.strip()
+    if _DATE_ALONE.fullmatch(text):  # 2024-03-31, 20240331, 2024-W13-7 or 2024W137
+        day = date.fromisoformat(text)
+        return datetime(day.year, day.month, day.day, tzinfo=UTC)
+    return _date_and_time(text)
 
 
 def parse_moment(text: str, field: str = "at") -> datetime:
     """Parse an ISO 8601 date or date-time; a date means the end of that day, UTC.
 
     A date alone stands for "as at the end of that day", which is what a user asking for a
-    balance "on 2024-03-31" means. Text that is not a date raises ValueError; a date the
-    ledger cannot keep (:func:`check_readable`) raises InvalidInput naming ``field``.
+    balance "on 2024-03-31" means. Text that is not a date raises ValueError (the rule of
+    :func:`read_datetime`); a date the ledger cannot keep (:func:`check_readable`) raises
+    InvalidInput naming ``field``.
     """
     text = text.strip()
-    if _DATE_ALONE.fullmatch(text):  # 2024-03-31, 20240331, 2024-W13-7 or 2024W137
+    if _DATE_ALONE.fullmatch(text):
         day = date.fromisoformat(text)
         return check_readable(datetime(day.year, day.month, day.day, 23, 59, 59, 999_999, tzinfo=UTC), field)
-    if _WEEK.fullmatch(text):
-        raise ValueError(f"{text!r} is a week, not a day")
+    return check_readable(_date_and_time(text), field).astimezone(UTC)
+
+
+def _date_and_time(text: str) -> datetime:
+    """``text`` (stripped, not a date alone) as a date-time, UTC when it gives no offset."""
+    if _DATE_THEN_TIME.match(text) is None:
+        if _WEEK.fullmatch(text):
+            raise ValueError(f"{text!r} is a week, not a day")
+        raise ValueError(f"{text!r} is not an ISO 8601 date and time (T or a space between them)")
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return check_readable(moment, field).astimezone(UTC)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def iso(micros: int) -> str:

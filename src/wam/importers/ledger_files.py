@@ -29,7 +29,7 @@ from wam.domain.materiel import (
     normalise_serial,
     serial_not_found,
 )
-from wam.domain.movements import MAX_QUANTITY, TEXT_LIMITS, Movement, MovementKind, make_movement
+from wam.domain.movements import MAX_QUANTITY, TEXT_LIMITS, Movement, MovementKind, clean_actor, make_movement
 from wam.domain.text import is_clean
 from wam.domain.timefmt import parse_moment
 
@@ -195,7 +195,7 @@ class MovementMaker:
     """
 
     def __init__(self, default_actor: str, limit: int = 10_000) -> None:
-        self.default_actor = default_actor
+        self.default_actor = clean_actor(default_actor)  # as a row's actor, whether a row leaves it blank or not
         self._limit = limit
         self._seen: dict[tuple[str | None, ...], tuple[MovementKind, str, str, str, str | None, str | None,
                                                        str | None, str | None]] = {}
@@ -310,7 +310,12 @@ def _movements(ledger, chunk: list[tuple[int, list[str]]], item_at: int, keys: d
 
 def import_movements(ledger, path: Path, *, default_actor: str,  # noqa: ANN001
                      on_row: Callable[[], None] | None = None) -> ImportReport:
-    """Post a movements file in one transaction; raise ImportFailed listing every bad row."""
+    """Post a movements file in one transaction; raise ImportFailed listing every bad row.
+
+    ``default_actor``, the actor of a row that leaves it blank, is checked first, as a row's actor
+    is (:func:`~wam.domain.movements.clean_actor`): a bad one fails the import before the file is
+    read, even when every row names its own."""
+    default_actor = clean_actor(default_actor)
     report = ImportReport()
     errors = report.errors
 

@@ -70,7 +70,7 @@ class StockMaker:
             elif (quantity and quantity.isascii() and quantity.isdigit() and int(quantity)
                   and (not serial or (is_clean(serial, 64) and "|" not in serial))):
                 assert lot is not None  # a lot's shape has one: the set says so
-                return (prefix + normalise_part(lot), *head, serial or None, lot, *rest), holder, int(quantity)
+                return (prefix + normalise_part(lot, "lot"), *head, serial or None, lot, *rest), holder, int(quantity)
         # validates all, or raises naming the field (the None after the values is no column's)
         item, holder_code, number = stock_row(dict(zip(self._names, values, strict=True)), self._maker)
         stored = item_tuple(item)

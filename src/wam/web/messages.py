@@ -44,6 +44,7 @@ DETAILS: list[tuple[re.Pattern[str], str]] = [(re.compile(f"^{p}$"), k) for p, k
     # fields (InvalidInput)
     (r"is required", "msg.required"),
     (r"contains a control character that is not allowed", "msg.control"),
+    (r"contains an invisible character \((?P<code>U\+[0-9A-F]{4,6})\) that is not allowed", "msg.invisible"),
     (r"is longer than (?P<n>\d+) characters", "msg.too_long"),
     (r"must be trimmed, non-empty text of at most (?P<n>\d+) characters, without control separators", "msg.clean_text"),
     (r"must be at least 1 \(law 3: a movement moves something\)", "msg.at_least_one"),

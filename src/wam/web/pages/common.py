@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from fastapi import Request
@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from wam.domain.errors import InvalidInput
 from wam.domain.incidents import MAX_EVIDENCE, MAX_EVIDENCE_BYTES
+from wam.domain.timefmt import read_datetime
 
 from ..context import Context
 
@@ -55,10 +56,9 @@ def form_moment(form: dict[str, str], name: str) -> datetime | None:
     if not text:
         return None
     try:
-        moment = datetime.fromisoformat(text)
+        return read_datetime(text)  # the ledger's rule: T or a space between date and time, else refused
     except ValueError:
         raise InvalidInput(f"{text!r} is not a date and time", field=name) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 async def uploaded_files(raw: Any, field: str, noun: str = "files") -> list[tuple[str, bytes, str | None]]:

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from wam.domain.access import Action
 from wam.domain.errors import InvalidInput, NotFound, WamError
 from wam.domain.movements import EXPENDITURE_REASONS, TEXT_LIMITS, MovementKind, make_movement
-from wam.domain.timefmt import iso
+from wam.domain.timefmt import iso, read_datetime
 from wam.services import lists
 from wam.services.lists import ListPage, ListQuery
 
@@ -159,11 +159,10 @@ async def record(ctx: CurrentUser, request: Request) -> Response:
 def _movements_from_form(ctx: CurrentUser, form: dict[str, str]) -> list:  # noqa: ANN001
     when = datetime.now(UTC)
     if form.get("occurred_at"):
-        try:
-            when = datetime.fromisoformat(form["occurred_at"])
+        try:  # the ledger's rule (T or a space between date and time); the domain refuses what it cannot keep
+            when = read_datetime(form["occurred_at"])
         except ValueError:
             raise InvalidInput("is not a date and time", field="occurred_at") from None
-        when = when.replace(tzinfo=UTC) if when.tzinfo is None else when  # the domain refuses what it cannot keep
     keys: list[tuple[str, str]] = []
     for line, key, status in _resolve_serials(ctx, form.get("serials", "")):
         if key is None:
