@@ -16,7 +16,8 @@ Timed, each as a subprocess (interpreter start-up included, like the user's wait
   transaction;
 * ledger-cli (``ledger -f FILE balance``) on the same movements, written as a journal as
   bench/peers.py writes one;
-* with ``--pg URL``, the same stock files imported on PostgreSQL too;
+* with ``--pg URL``, the same stock files imported on PostgreSQL too, and the movements into the
+  ledger of the weapons;
 * ``wam --help`` and ``wam balance`` on a small ledger (bench/cli_startup.py, 20 runs each).
 
 Each figure carries the 1-minute load average at its end (the machine may be shared).
@@ -311,6 +312,12 @@ def main() -> None:
             got = wam(args.pg, "import", "stock", str(path), *AT["stock"])
             fl = floor(path, work)
             record(f"stock_{tag}_postgresql", {"rows": rows, "wam": got, "floor": fl, **ratio(rows, got, fl)})
+            if tag == "weapons" and "movements" not in skip:  # the movements, into the ledger of those weapons
+                moves = work / "movements.csv"
+                got = wam(args.pg, "import", "movements", str(moves))
+                fl = floor(moves, work)
+                record("movements_postgresql", {"rows": args.movements, "wam": got, "floor": fl,
+                                                **ratio(args.movements, got, fl)})
     if "startup" not in skip:  # wam --help and wam balance on a small ledger (bench/cli_startup.py)
         script = str(Path(__file__).with_name("cli_startup.py"))
         out = subprocess.run([sys.executable, script, "--runs", "20", "--json"],

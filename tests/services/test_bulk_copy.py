@@ -40,7 +40,7 @@ def test_a_batch_of_many_balances_is_written_and_emptied_as_the_entries_say(worl
     persons = ("PTE-RAHMAN", "SGT-DIOP")
     ledger.post_many(mv("transfer", r, "GAO-ARM", "ANSONGO-ARM", days=2) for r in rifles[100:])
     ledger.post_many(mv("issue", r, "GAO-ARM", persons[0], days=3) for r in rifles[:100])
-    assert len([k for k in _held(ledger, "PTE-RAHMAN")]) == 100
+    assert len(_held(ledger, "PTE-RAHMAN")) == 100
     assert all(k not in _held(ledger, "GAO-ARM") for k in (r.key for r in rifles[:100]))
     ledger.post_many(mv("return", r, persons[0], "GAO-ARM", days=4) for r in rifles[:100])
     assert _held(ledger, "PTE-RAHMAN") == {}
