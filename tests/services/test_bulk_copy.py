@@ -100,3 +100,20 @@ def test_insert_new_keeps_the_order_given_and_skips_taken_keys(ledger):
     assert first[0][0] < first[1][0]  # ids follow the order given
     assert [code for _, code in again] == ["H-C"]  # H-A was taken: not inserted, not returned
     assert names == {"H-A": "a", "H-B": "b", "H-C": "c"}
+
+
+@pg_only
+def test_a_bulk_load_leaves_the_planner_statistics_that_count_its_rows(ledger, tmp_path):
+    # Without them, the next import's look-ups of serials and balances scanned whole tables.
+    from tests.factories import HOLDERS
+    from wam.domain.holders import make_holder
+
+    ledger.add_holders([make_holder(code=c, name=n, kind=k, parent=p, country=ctry) for c, n, k, p, ctry in HOLDERS])
+    path = tmp_path / "stock.csv"
+    path.write_text(STOCK_CSV + "".join(f"GAO-ARM,weapon,FN,FAL,C-{n:05d}\n" for n in range(10_000)))
+    assert import_stock(ledger, path, actor="clerk", occurred_at=T0).written == 10_000
+    with ledger.engine.connect() as conn:
+        counted = dict(conn.execute(text(
+            "SELECT relname, reltuples FROM pg_class WHERE oid IN "
+            "('items'::regclass, 'entries'::regclass, 'balances'::regclass)")).all())
+    assert counted == {"items": 10_000, "entries": 10_000, "balances": 20_000}  # a store's +1, a supplier's -1

@@ -653,7 +653,11 @@ class Poster:
         for index in [ix for ix in self._deferred if ix.name in _READ_BACK]:
             index.create(self.conn)
             self._deferred.remove(index)
-        self._write_balances(background=True)  # its lists are built now: the state can be dropped
+        if self._copy:  # the reads from now on are planned with statistics that count these rows
+            self._write_balances()
+            bulk.analyze(self.conn, _ANALYZED)
+        else:
+            self._write_balances(background=True)  # its lists are built now: the state can be dropped
         state = self.state
         state.balances.clear()
         state.stored.clear()
@@ -677,6 +681,8 @@ class Poster:
         if self._dropped_keys:
             bulk.restore_foreign_keys(self.conn, self._dropped_keys)
             self._dropped_keys = []
+        if self._copy and self.seq - self.start_seq >= _ANALYZE_AFTER:
+            bulk.analyze(self.conn, _ANALYZED)
         moved = self.conn.execute(
             update(t.chain_head)
             .where(t.chain_head.c.id == 1, t.chain_head.c.seq == self.start_seq, t.chain_head.c.hash == self.start_hash)
@@ -711,6 +717,9 @@ _COPY_ENTRIES = CopyInto("entries", _ENTRY_COLUMNS)
 _UPSERT_BALANCES = CopyInto("balances", ("holder_id", "item_id", "quantity"), key=("holder_id", "item_id"))
 _DELETE_BALANCES = CopyInto("balances", ("holder_id", "item_id"), key=("holder_id", "item_id"), delete=True)
 _COPY_BALANCES = 64  # from this many balances on, through COPY (a form's two go by one statement)
+# After a batch of this many entries, PostgreSQL's statistics are gathered (wam.storage.bulk.analyze)
+_ANALYZE_AFTER = 10_000
+_ANALYZED = ("items", "entries", "balances", "records")
 Job = tuple[str | CopyInto, object, bool]  # (statement, parameters, whether executemany)
 
 
