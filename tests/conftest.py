@@ -53,19 +53,12 @@ def _keys_apart(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPa
 
 @pytest.fixture
 def db_url(tmp_path: Path) -> Iterator[str]:
-    """A URL to an empty database that lives as long as the test.
-
-    On PostgreSQL, a schema that holds the tables and not one row (``tests.builders.own_db_url``:
-    schemas are emptied and handed on): migrating a new schema for each test took 0.5 s of the
-    server's CPU, a third of the PostgreSQL suite. A test of what ``init`` does to a database
-    without tables takes ``tests.builders.fresh_db_url``.
-    """
+    """A URL to an empty database that lives as long as the test (tests/web's take one that
+    holds the tables: its conftest says why)."""
     if not PG_URL:
         yield f"sqlite:///{tmp_path / 'wam.db'}"
         return
-    from tests.builders import own_db_url
-
-    with own_db_url() as url:
+    with postgres_schema("t") as url:
         yield url
 
 
