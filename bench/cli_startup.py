@@ -52,10 +52,16 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def time_command(argv: list[str], runs: int, cwd: Path) -> tuple[list[float], list[float]]:
+def time_command(argv: list[str], runs: int, cwd: Path,
+                 keep_no_bytecode: bool = False) -> tuple[list[float], list[float]]:
     """Wall and CPU (user + system) seconds of each run. On a shared machine the CPU time is
     what the command itself costs; the wall time adds the wait for a free core."""
     env = {**os.environ, "WAM_DATABASE_URL": ""}
+    if not keep_no_bytecode:
+        # An installed wam runs from compiled bytecode (pip compiles it; an editable install
+        # compiles wam's modules on its first run). A machine that sets PYTHONDONTWRITEBYTECODE
+        # would instead compile wam's 45 modules from source on every run (0.05-0.09 s here).
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
     subprocess.run(argv, cwd=cwd, env=env, capture_output=True, check=True)  # warm the file cache once
     walls, cpus = [], []
     for _ in range(runs):
@@ -75,6 +81,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--no-bytecode", action="store_true",
+                        help="keep PYTHONDONTWRITEBYTECODE if set (every run compiles wam from source)")
     args = parser.parse_args()
     wam = _wam()
     with tempfile.TemporaryDirectory() as tmp:
@@ -87,7 +95,7 @@ def main() -> None:
         }
         results = []
         for name, argv in commands.items():
-            times, cpus = time_command(argv, args.runs, folder)
+            times, cpus = time_command(argv, args.runs, folder, args.no_bytecode)
             median = statistics.median(times)
             results.append({"command": name, "runs": args.runs, "median_s": round(median, 3),
                             "p95_s": round(p95(times), 3), "min_s": round(min(times), 3),

@@ -49,8 +49,77 @@ def test_a_balance_read_does_not_load_alembic_or_upgrade_the_schema(db_url) -> N
     assert _loaded_after(code, "alembic", "fastapi", "cryptography", "sqlalchemy.orm") == []
 
 
+def test_a_balance_read_on_sqlite_does_not_load_the_postgresql_dialect(tmp_path) -> None:  # noqa: ANN001
+    # a tenth of the read's start-up: the entries' PostgreSQL index options are attached only when a
+    # PostgreSQL engine is made (wam.storage.tables.add_postgresql_options)
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'small.db'}")
+    ledger.init("small")
+    build_example(ledger)
+    ledger.engine.dispose()
+    argv = ["--db", str(tmp_path / "small.db"), "balance", "GAO-ARM"]
+    code = ("import contextlib, io\nfrom wam.cli.main import run\n"
+            f"with contextlib.redirect_stdout(io.StringIO()):\n    assert run({argv!r}) == 0")
+    assert _loaded_after(code, "sqlalchemy.dialects.sqlite", "sqlalchemy.dialects.postgresql") == [
+        "sqlalchemy.dialects.sqlite"]
+
+
 @pytest.mark.parametrize("argv", [["balance", "--help"], ["import", "--help"], ["users", "--help"]])
 def test_each_command_help_loads_nothing_heavy(argv: list[str]) -> None:
     code = ("import contextlib, io\nfrom wam.cli.main import run\n"
             f"with contextlib.redirect_stdout(io.StringIO()):\n    assert run({argv!r}) == 0")
     assert _loaded_after(code, *HEAVY) == []
+
+
+def _group(app):  # noqa: ANN001, ANN202
+    import typer.main
+
+    return typer.main.get_command(app)
+
+
+def test_each_command_has_one_registrar_and_every_registrar_a_command() -> None:
+    from wam.cli.main import REGISTRARS, whole_app
+
+    assert set(_group(whole_app()).commands) == set(REGISTRARS)
+
+
+@pytest.mark.parametrize("name", sorted(__import__("wam.cli.main", fromlist=["REGISTRARS"]).REGISTRARS))
+def test_a_command_run_alone_is_the_command_of_the_whole_line(name: str) -> None:
+    # `wam NAME ...` builds only NAME's group (wam.cli.main.app_for): it must be the same command,
+    # with the same options, subcommands and help, as in the whole command line
+    from wam.cli.main import app_for, whole_app
+
+    def described(command) -> tuple:  # noqa: ANN001
+        params = [(p.name, tuple(getattr(p, "opts", ())), getattr(p, "help", None)) for p in command.params]
+        return (command.help, params, sorted(getattr(command, "commands", {})))
+
+    alone = _group(app_for(["--db", "x.db", name, "--help"]))
+    assert name in alone.commands
+    whole = _group(whole_app()).commands[name]
+    assert described(alone.commands[name]) == described(whole)
+    for sub in getattr(whole, "commands", {}):
+        assert described(alone.commands[name].commands[sub]) == described(whole.commands[sub])
+
+
+@pytest.mark.parametrize(("argv", "named"), [
+    (["balance", "GAO-ARM"], "balance"), (["--db", "x.db", "move", "--kind", "issue"], "move"),
+    (["--db=x.db", "import", "stock"], "import"), (["--help"], None), ([], None), (["--db", "x.db"], None),
+    (["--db", "balance", "verify"], "verify"), (["nosuch"], "nosuch"),
+])
+def test_the_command_is_the_first_word_after_the_global_options(argv: list[str], named: str | None) -> None:
+    from wam.cli.main import app_for, command_named, whole_app
+
+    assert command_named(argv) == named
+    if named is None or named == "nosuch":
+        assert app_for(argv) is whole_app()  # --help lists all; a mistyped one is told the others
+
+
+def test_a_balance_read_builds_no_other_command_group(tmp_path) -> None:  # noqa: ANN001
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'small.db'}")
+    ledger.init("small")
+    build_example(ledger)
+    ledger.engine.dispose()
+    argv = ["--db", str(tmp_path / "small.db"), "balance", "GAO-ARM"]
+    code = ("import contextlib, io\nfrom wam.cli.main import run\n"
+            f"with contextlib.redirect_stdout(io.StringIO()):\n    assert run({argv!r}) == 0")
+    assert _loaded_after(code, "wam.cli.ledger_commands", "wam.cli.incidents", "wam.cli.users", "wam.cli.demo",
+                         "wam.cli.report") == ["wam.cli.ledger_commands"]

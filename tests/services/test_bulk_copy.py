@@ -26,6 +26,13 @@ def _foreign_keys(ledger) -> list[tuple[str, str, str]]:  # noqa: ANN001
             "WHERE contype = 'f' AND conrelid IN ('entries'::regclass, 'balances'::regclass) ORDER BY 1, 2"))]
 
 
+def _entry_indexes(ledger) -> dict[str, str]:  # noqa: ANN001
+    with ledger.engine.connect() as conn:
+        return dict(conn.execute(text(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+            "AND tablename = 'entries'")).all())
+
+
 def _held(ledger, holder: str) -> dict[str, int]:  # noqa: ANN001
     return {line.item: line.quantity for line in ledger.balance(holder)}
 
@@ -59,11 +66,17 @@ def test_a_bulk_load_into_an_empty_ledger_keeps_its_foreign_keys(ledger, tmp_pat
     ledger.add_holders([make_holder(code=c, name=n, kind=k, parent=p, country=ctry) for c, n, k, p, ctry in HOLDERS])
     before = _foreign_keys(ledger)
     assert len(before) == 6  # entries: item, origin, source, target; balances: holder, item
+    indexes = _entry_indexes(ledger)  # as the migrations made them
+    assert "INCLUDE (target_id)" in indexes["ix_entries_source_time"]
+    assert "WHERE ((kind)::text = 'transfer'::text)" in indexes["ix_entries_transfers"]
     path = tmp_path / "stock.csv"
     path.write_text(STOCK_CSV + "".join(f"GAO-ARM,weapon,FN,FAL,B-{n:05d}\n" for n in range(300)))
     report = import_stock(ledger, path, actor="clerk", occurred_at=T0)
     assert (report.written, report.errors) == (300, [])
     assert _foreign_keys(ledger) == before
+    # the load dropped six of them and rebuilt them from wam.storage.tables, whose PostgreSQL
+    # options (INCLUDE, WHERE) are attached when the engine is made
+    assert _entry_indexes(ledger) == indexes
     assert len(_held(ledger, "GAO-ARM")) == 300
     assert ledger.verify().ok
 

@@ -19,8 +19,11 @@ exit  meaning
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import typer
 
@@ -33,13 +36,13 @@ from wam.domain.errors import (
     WamError,
 )
 
-from . import common, ledger_commands
+from . import common
 
 # Only Typer, rich and the domain's errors load here; every command imports the services (and
 # SQLAlchemy, Alembic, FastAPI) inside its function, so `wam --help` answers in well under a
 # second. tests/cli/test_startup.py holds this.
 
-app = typer.Typer(
+_SETTINGS: dict[str, Any] = dict(
     name="wam",
     help="Weapons and ammunition management for peace operations: a tamper-evident custody ledger.",
     no_args_is_help=True,
@@ -49,7 +52,6 @@ app = typer.Typer(
 )
 
 
-@app.callback()
 def _global(
     db: str | None = typer.Option(None, "--db",
                                   help="Database URL or SQLite file (default: WAM_DATABASE_URL, else wam.db)."),
@@ -57,43 +59,106 @@ def _global(
     common.set_database(db)
 
 
-ledger_commands.register(app)
+def _ledger(app: typer.Typer) -> None:
+    from . import ledger_commands
+
+    _public_data_imports()
+    ledger_commands.register(app)
 
 
-def _register_optional() -> None:
-    """Commands that live in other modules; each registers itself if present."""
-    try:
-        from .users import users_app
+@functools.cache
+def _public_data_imports() -> None:
+    """`wam import geopko`, `ipi`, ... join the import group once, whichever app is built."""
+    from . import ledger_commands, public_data
 
-        app.add_typer(users_app, name="users", help="Manage users and their grants.")
-    except ImportError:
-        pass
-    try:
-        from .serve import serve
-
-        app.command("serve", help="Serve the web application and the JSON API.")(serve)
-    except ImportError:
-        pass
-    try:
-        from .demo import demo
-
-        app.command("demo", help="Build a realistic demo world and serve it.")(demo)
-    except ImportError:
-        from .ledger_commands import demo_minimal
-
-        app.command("demo", help="Build a small example ledger and print its balances.")(demo_minimal)
-    try:
-        from .public_data import register as register_public
-
-        register_public(ledger_commands.import_app)
-    except ImportError:
-        pass
-    # backup, audit: issue 9
-    for module in ("backup", "audit", "documents", "incidents", "recoveries", "ammo", "assess", "counts", "report"):
-        __import__(f"wam.cli.{module}", fromlist=["register"]).register(app)
+    public_data.register(ledger_commands.import_app)
 
 
-_register_optional()
+def _users(app: typer.Typer) -> None:
+    from .users import users_app
+
+    app.add_typer(users_app, name="users", help="Manage users and their grants.")
+
+
+def _serve(app: typer.Typer) -> None:
+    from .serve import serve
+
+    app.command("serve", help="Serve the web application and the JSON API.")(serve)
+
+
+def _demo(app: typer.Typer) -> None:
+    from .demo import demo
+
+    app.command("demo", help="Build a realistic demo world and serve it.")(demo)
+
+
+def _module(name: str) -> Callable[[typer.Typer], None]:
+    def register(app: typer.Typer) -> None:
+        __import__(f"wam.cli.{name}", fromlist=["register"]).register(app)
+
+    return register
+
+
+# Each top-level command, and what registers it (with the commands registered beside it), in the
+# order `wam --help` lists them. A command names one of them, so only its module is imported and
+# only its group is built: Typer reads every command function's signature when it builds a group,
+# and importing and building all of them was a fifth of `wam balance` on a small ledger (issue 8:
+# under 0.5 s). tests/cli/test_startup.py checks that each command's app and the whole app agree.
+REGISTRARS: dict[str, Callable[[typer.Typer], None]] = {
+    **dict.fromkeys(("init", "import", "move", "balance", "history", "verify", "checkpoint"), _ledger),
+    "users": _users,
+    "serve": _serve,
+    "demo": _demo,
+    **dict.fromkeys(("backup", "restore"), _module("backup")),
+    "audit": _module("audit"),
+    **dict.fromkeys(("disposal", "document"), _module("documents")),
+    "incidents": _module("incidents"),
+    "recoveries": _module("recoveries"),
+    "ammo": _module("ammo"),
+    "assess": _module("assess"),
+    "counts": _module("counts"),
+    **dict.fromkeys(("report", "export"), _module("report")),
+}
+
+
+def _new_app(registrars: list[Callable[[typer.Typer], None]]) -> typer.Typer:
+    made = typer.Typer(**_SETTINGS)
+    made.callback()(_global)
+    for register in registrars:
+        register(made)
+    return made
+
+
+@functools.cache
+def whole_app() -> typer.Typer:
+    """The whole command line: `wam --help`, a mistyped command, and the tests that add to it."""
+    return _new_app(list(dict.fromkeys(REGISTRARS.values())))
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":  # built on first use: `wam balance` needs only its own group
+        return whole_app()
+    raise AttributeError(name)
+
+
+def command_named(argv: list[str]) -> str | None:
+    """The top-level command ``argv`` names after the global options, or None (none, or --help)."""
+    rest = iter(argv)
+    for arg in rest:
+        if arg == "--db":
+            next(rest, None)
+        elif not arg.startswith("-"):
+            return arg
+        elif not arg.startswith("--db="):
+            return None
+    return None
+
+
+def app_for(argv: list[str]) -> typer.Typer:
+    """The app that runs ``argv``: only its command's group if it names a known one, else the whole."""
+    name = command_named(argv)
+    register = REGISTRARS.get(name) if name is not None else None
+    return _new_app([register]) if register is not None else whole_app()
 
 
 def _click_exceptions() -> tuple[tuple[type[BaseException], ...], ...]:
@@ -143,7 +208,7 @@ def run(argv: list[str] | None = None) -> int:
     common.set_database(None)
     exits, aborts, click_errors = _click_exceptions()
     try:
-        result = app(args=argv, prog_name="wam", standalone_mode=False)
+        result = app_for(sys.argv[1:] if argv is None else argv)(args=argv, prog_name="wam", standalone_mode=False)
     except exits as exc:
         return exc.exit_code  # type: ignore[attr-defined]
     except aborts:

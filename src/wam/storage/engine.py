@@ -45,6 +45,9 @@ def make_engine(url: str) -> Engine:
         _configure_sqlite(engine)
         return engine
     if backend == "postgresql":
+        from wam.storage.tables import add_postgresql_options
+
+        add_postgresql_options()
         # No ping before each checkout: it is a round trip per query, a third of a balance read
         # under load. A connection the server dropped fails one request, and SQLAlchemy then
         # replaces the whole pool; connections are renewed every half hour regardless.

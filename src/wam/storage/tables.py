@@ -105,22 +105,36 @@ entries = Table(
     # balance of a holder at a past date: covering indexes on both sides of the movement; on
     # PostgreSQL each carries the other end, so a holder set's entries are counted from the two
     # indexes alone (lists' totals, the dashboard's days: migration 0011_entry_ends)
-    Index("ix_entries_source_time", "source_id", "occurred_at", "item_id", "quantity",
-          postgresql_include=["target_id"]),
-    Index("ix_entries_target_time", "target_id", "occurred_at", "item_id", "quantity",
-          postgresql_include=["source_id"]),
+    Index("ix_entries_source_time", "source_id", "occurred_at", "item_id", "quantity"),
+    Index("ix_entries_target_time", "target_id", "occurred_at", "item_id", "quantity"),
     # the movements lists' sorts (by date, by quantity): a large list walks one of them and stops at
     # its page (wam.services.lists), where gathering its entries to sort them would take seconds
     Index("ix_entries_time", "occurred_at", "seq"),
     Index("ix_entries_quantity", "quantity", "seq"),
     # which entry reverses a given one (a movement may be reversed only once); partial, as
     # reversals are rare and every other entry would only make the index slower to write
-    Index("ix_entries_reverses", "reverses", sqlite_where=text("reverses IS NOT NULL"),
-          postgresql_where=text("reverses IS NOT NULL")),
+    Index("ix_entries_reverses", "reverses", sqlite_where=text("reverses IS NOT NULL")),
     # the transfers, the only movements that await a confirmation of receipt (migration 0013_transfers)
-    Index("ix_entries_transfers", "seq", sqlite_where=text("kind = 'transfer'"),
-          postgresql_where=text("kind = 'transfer'")),
+    Index("ix_entries_transfers", "seq", sqlite_where=text("kind = 'transfer'")),
 )
+
+# The PostgreSQL options of the entries' indexes, as the migrations create them (0001, 0011, 0013).
+# They are attached when a PostgreSQL engine is made (wam.storage.engine), not here: naming one in
+# ``Index(...)`` loads SQLAlchemy's PostgreSQL dialect to check it, a tenth of the start-up of every
+# command on SQLite (`wam balance`, issue 8). The bulk load rebuilds these indexes from this metadata.
+_POSTGRESQL_INDEX_OPTIONS: dict[str, dict[str, object]] = {
+    "ix_entries_source_time": {"include": ["target_id"]},
+    "ix_entries_target_time": {"include": ["source_id"]},
+    "ix_entries_reverses": {"where": text("reverses IS NOT NULL")},
+    "ix_entries_transfers": {"where": text("kind = 'transfer'")},
+}
+
+
+def add_postgresql_options() -> None:
+    """Give the entries' indexes their PostgreSQL options (idempotent; loads the dialect)."""
+    for index in entries.indexes:
+        for key, value in _POSTGRESQL_INDEX_OPTIONS.get(str(index.name), {}).items():
+            index.dialect_options["postgresql"][key] = value
 
 balances = Table(
     "balances",
