@@ -146,6 +146,30 @@ def test_it_refuses_a_disposal_on_every_generic_path(world) -> None:  # noqa: AN
     assert snapshot(ledger) == before
 
 
+def test_a_registers_line_is_not_undone_by_a_reversal(world) -> None:  # noqa: ANN001
+    # a reversal of a disposal's line would bring the destroyed rifle back while the certificate
+    # still says executed: the reversal rule refuses it, on every path and in verify's replay
+    ledger = world.ledger
+    key = world.rifles[0].key
+    draft(ledger, key)
+    documents.step(ledger, "disposal", "DSP-1", "approve", actor="bob")
+    executed = documents.step(ledger, "disposal", "DSP-1", "execute", actor="alice", occurred_at=WHEN)
+    [entry] = documents.entries(ledger, executed)
+    undo = make_movement(kind="reversal", item=key, quantity=1, source="destroyed", target="GAO-ARM",
+                         occurred_at=WHEN + timedelta(days=1), actor="mallory", reverses=entry.uid)
+    before = snapshot(ledger)
+    message = f"entry {entry.uid} is a disposal that its register posted: it is not reversed by a movement"
+    with pytest.raises(InvalidInput, match=re.escape(message)) as refused:
+        ledger.post(undo)
+    assert refused.value.field == "reverses" and "wam disposal" in refused.value.message
+    with pytest.raises(InvalidInput, match="row 1"):
+        ledger.post_many([undo])
+    with pytest.raises(InvalidInput, match="row 4"):
+        ledger.import_movements([(4, undo)])
+    assert snapshot(ledger) == before
+    assert ledger.custodian(key) == "destroyed" and ledger.verify().ok
+
+
 def test_verify_finds_a_document_record_altered(world) -> None:  # noqa: ANN001
     ledger = world.ledger
     draft(ledger, world.rifles[0].key)

@@ -40,12 +40,10 @@ from . import counts, incidents, recoveries
 from .errors import InvalidInput, LedgerProblem, WamError
 from .holders import external_family
 from .materiel import normalise_item_key
-from .movements import MAX_QUANTITY, TEXT_LIMITS, Movement, MovementKind, make_movement
+from .movements import DOCUMENT_KINDS, MAX_QUANTITY, TEXT_LIMITS, Movement, MovementKind, make_movement
 from .text import clean_text, required_text
 from .timefmt import check_readable, from_micros, to_micros
 
-DOCUMENT_KINDS = frozenset({MovementKind.LOSS, MovementKind.RECOVERY, MovementKind.ADJUSTMENT,
-                            MovementKind.DISPOSAL})
 RECORD_PREFIX = "document:"  # the records chain's kind of a document of type T is "document:T"
 NUMBER_LIMIT = 60
 MAX_LINES = 10_000

@@ -50,6 +50,13 @@ class MovementKind(StrEnum):
     REVERSAL = "reversal"
 
 
+#: The kinds only a register posts, each from its document (wam.domain.documents): a loss from an
+#: incident, a recovery from a recovery record, an adjustment from an approved count, a disposal
+#: from a certificate. The generic paths refuse them, and a reversal may not undo one.
+DOCUMENT_KINDS = frozenset({MovementKind.LOSS, MovementKind.RECOVERY, MovementKind.ADJUSTMENT,
+                            MovementKind.DISPOSAL})
+
+
 #: The most one movement may move: a million million (rounds). Far beyond any real lot, and
 #: far inside the 64-bit integers databases keep balances in.
 MAX_QUANTITY = 10**12

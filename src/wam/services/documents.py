@@ -41,7 +41,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import Connection, func, select
 
 from wam.domain.documents import (
-    DOCUMENT_KINDS,
     RECORD_PREFIX,
     TYPES,
     Document,
@@ -58,7 +57,7 @@ from wam.domain.documents import (
 )
 from wam.domain.errors import InvalidInput, LedgerProblem, NotFound, PostingRejected
 from wam.domain.holders import is_external
-from wam.domain.movements import Entry, Movement
+from wam.domain.movements import DOCUMENT_KINDS, Entry, Movement
 from wam.storage import tables as t
 from wam.storage.record_tables import records as r
 

@@ -90,7 +90,7 @@ def recordable_kinds(ctx: CurrentUser) -> list[str]:
     """The movement kinds some grant of the user allows recording (the form offers only these):
     never loss, recovery, adjustment or disposal, which their registers post (wam.services.documents)."""
     from wam.domain.access import RECORD_KINDS
-    from wam.domain.documents import DOCUMENT_KINDS
+    from wam.domain.movements import DOCUMENT_KINDS
 
     allowed = {k for g in ctx.scoped.grants for k in RECORD_KINDS.get(g.role, frozenset())}
     return [k.value for k in MovementKind if k in allowed and k not in DOCUMENT_KINDS]
