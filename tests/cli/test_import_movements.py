@@ -113,6 +113,22 @@ def test_rows_after_a_refused_one_are_checked_as_if_it_were_absent(wam, tmp_path
     assert "law 1" in err
 
 
+def test_a_blank_quantity_is_one_weapon_but_never_one_round(wam, tmp_path, world):
+    # a lot's quantity left blank (an XLSX formula cell saved without its value) must not move 1 round
+    before = snapshot(world.ledger)
+    rows = [
+        row("issue", "56-00001", "", "GAO-ARM", "PTE-RAHMAN", "2024-01-03"),  # 2: a weapon: 1
+        row("transfer", ROUNDS, "", "GAO-ASP", "GAO-ARM", "2024-01-03"),  # 3: a lot: refused
+    ]
+    code, _, err = wam("import", "movements", str(write_csv(tmp_path / "m.csv", rows)))
+    assert code == 2
+    assert err.splitlines()[0] == ("wam: row 3, field 'quantity': is required for a lot (only a weapon's may be "
+                                   "left blank, meaning 1)")
+    assert snapshot(world.ledger) == before
+    code, _, _ = wam("import", "movements", str(write_csv(tmp_path / "w.csv", rows[:1])))
+    assert code == 0 and world.ledger.custodian(rifle("56-00001").key) == "PTE-RAHMAN"
+
+
 def test_a_header_error_is_reported_before_any_row(wam, tmp_path):
     path = tmp_path / "m.csv"
     path.write_text("kind,item,quantity,from,to\nissue,56-00001,1,GAO-ARM,PTE-RAHMAN\n")

@@ -154,6 +154,18 @@ def test_it_counts_lines_past_a_quoted_line_break(tmp_path):
     assert [(e.row, e.field) for e in errors] == [(4, "parent")]
 
 
+@pytest.mark.parametrize(("tail", "problem"), [
+    ('"oops\nGAO-ARM,GAO,store,MINUSMA,,,\n', "a quoted value begins on this line and is never closed"),
+    ('"ok"ay,store,MINUSMA,,,\n', "is not well-formed CSV"),
+])
+def test_a_quote_left_open_is_an_error_on_its_line_not_the_rest_of_the_file(tmp_path, tail, problem):
+    # left open, the quote would take the lines after it into one value: rows silently lost in a note
+    text = HOLDERS_CSV + "UN,United Nations,organisation,,,,\nMINUSMA,MINUSMA,mission,UN,,,\nGAO,Gao," + tail
+    with pytest.raises(InvalidInput, match=problem) as refused:
+        read_holders(write(tmp_path / "h.csv", text))
+    assert (refused.value.row, refused.value.field) == (4, "file")
+
+
 def test_it_refuses_a_file_that_is_not_utf8(tmp_path):
     path = write(tmp_path / "h.csv", HOLDERS_CSV + "GAO,Camp de Gaô,site,UN,,,\n", encoding="latin-1")
     with pytest.raises(InvalidInput, match="is not UTF-8 text") as refused:
@@ -338,6 +350,28 @@ def test_it_lists_every_bad_stock_row_and_writes_nothing(world, tmp_path):
     assert [(e.row, e.field) for e in failed.value.errors] == [
         (3, "serial"), (4, "holder"), (6, "type"), (7, "holder"), (8, "hazard_division")]
     assert failed.value.message == "5 bad row(s); nothing was imported"
+    assert snapshot(ledger) == before
+
+
+def test_a_row_may_not_state_a_registered_items_facts_otherwise(world, tmp_path):
+    # the same lot in two stores: a second row may repeat its facts or leave them blank, but a
+    # different hazard division (in the same file, or in a later one) is refused, naming the field
+    ledger = world.ledger
+    good = write(tmp_path / "good.csv", "holder,type,make,model,lot,quantity,hazard_division,compatibility_group,"
+                 "calibre\n"
+                 "GAO-ASP,ammunition,POF,ball,L-9,100,1.4,S,7.62x39\n"
+                 "JUBA-ARM,ammunition,POF,ball,L-9,50,1.4,S,7.62x39\n"  # the same facts
+                 "ANSONGO-ARM,ammunition,POF,ball,L-9,5,1.4,S,\n")  # calibre left blank: as registered
+    assert import_stock(ledger, good, actor="clerk", occurred_at=T0).written == 3
+    before = snapshot(ledger)
+    bad = write(tmp_path / "bad.csv", STOCK_CSV + (
+        "GAO-ASP,ammunition,POF,ball,,L-10,100,1.4,S\n"
+        "JUBA-ARM,ammunition,POF,ball,,L-10,50,1.1,S\n"  # 3: not as row 2 registered it
+        "JUBA-ARM,ammunition,POF,ball,,L-9,50,1.4,A\n"))  # 4: not as the earlier file registered it
+    with pytest.raises(ImportFailed) as failed:
+        import_stock(ledger, bad, actor="clerk", occurred_at=T0)
+    assert [(e.row, e.field) for e in failed.value.errors] == [(3, "hazard_division"), (4, "compatibility_group")]
+    assert "registered with hazard division 1.4; this row says 1.1" in failed.value.errors[0].message
     assert snapshot(ledger) == before
 
 

@@ -57,7 +57,10 @@ def given_database() -> str | None:
 
 def database_name(db: str | None = None) -> str:
     """The database as the user named it: ``--db``, else ``WAM_DATABASE_URL``, else ``wam.db``."""
-    return db or _state["db"] or os.environ.get("WAM_DATABASE_URL") or DEFAULT_DB
+    for given in (db, _state["db"]):
+        if given is not None:  # an empty one is refused by database_url, not taken for the default
+            return given
+    return os.environ.get("WAM_DATABASE_URL") or DEFAULT_DB
 
 
 def database_url(db: str | None = None) -> str:

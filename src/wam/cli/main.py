@@ -189,6 +189,7 @@ EXIT_CODES: dict[str, int] = {
     PostingRejected.code: 4,
     "confirmation_refused": 4,
     "document_refused": 4,
+    "database_unavailable": 2,
     ConcurrentAppend.code: 5,
     PermissionDenied.code: 6,
 }

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -367,6 +367,25 @@ class ItemMaker:
             (item.category, item.calibre, item.country_of_manufacture, item.year_of_manufacture, item.markings,
              item.hazard_division, item.compatibility_group, item.neq_kg, item.condition))
         return item
+
+#: An item's facts that its key does not name, in Item's order. A file may state them again for an
+#: item already registered (before the file, or by an earlier row of it), but not otherwise: the
+#: ledger never changes an item, and a lot's hazard division silently kept from an earlier row would
+#: put the wrong explosive mass in the storage rules.
+RESTATED_FIELDS = ("category", "calibre", "country_of_manufacture", "year_of_manufacture", "markings",
+                   "hazard_division", "compatibility_group", "neq_kg", "condition")
+
+
+def check_restated(key: str, registered: Sequence[object], given: Sequence[object]) -> None:
+    """Refuse a row that states an item's facts (:data:`RESTATED_FIELDS`' values, in order) other
+    than those it is registered with; a fact left blank (None) is taken as registered."""
+    for name, was, now in zip(RESTATED_FIELDS, registered, given, strict=True):
+        if now is not None and now != was:
+            label = name.replace("_", " ")
+            told = f"without a {label}" if was is None else f"with {label} {was}"
+            raise InvalidInput(f"{key} is registered {told}; this row says {now}. An import does not change an "
+                               f"item: leave {name} blank or give it as registered", field=name)
+
 
 def shape_of_key(key: str) -> Shape:
     """Return the shape a key stands for."""

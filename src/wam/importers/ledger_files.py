@@ -158,9 +158,16 @@ def ledger_countries(ledger) -> dict[str, str | None]:  # noqa: ANN001
     return holder_countries(ledger)
 
 
+def _blank_quantity(item_key: str) -> str:
+    if item_key[:2].upper() == "W|":
+        return "1"
+    raise InvalidInput("is required for a lot (only a weapon's may be left blank, meaning 1)", field="quantity")
+
+
 def movement_row(row: dict[str, str], item_key: str, default_actor: str) -> Movement:
-    """Validate one movements row (its item already resolved to a key) into a movement; a blank
-    quantity is 1, as for `wam move`, and a blank actor is the one who runs the import."""
+    """Validate one movements row (its item already resolved to a key) into a movement; a weapon's
+    blank quantity is 1 (a lot's is refused: a formula cell left without its value must not move
+    one round for 600), and a blank actor is the one who runs the import."""
     when_text = row.get("occurred_at") or ""
     if not when_text:
         raise InvalidInput("is required", field="occurred_at")
@@ -170,7 +177,8 @@ def movement_row(row: dict[str, str], item_key: str, default_actor: str) -> Move
         raise InvalidInput(f"{when_text!r} is not a date (YYYY-MM-DD) or date-time (ISO 8601)",
                            field="occurred_at") from None
     try:
-        return make_movement(kind=row.get("kind"), item=item_key, quantity=row.get("quantity") or "1",
+        quantity = row.get("quantity") or _blank_quantity(item_key)
+        return make_movement(kind=row.get("kind"), item=item_key, quantity=quantity,
                              source=row.get("from"), target=row.get("to"), occurred_at=when,
                              actor=row.get("actor") or default_actor,
                              witness=row.get("witness") or None, document=row.get("document") or None,
@@ -229,8 +237,9 @@ class MovementMaker:
         Otherwise validate it whole (``row``, or a function giving it, for the precise error)."""
         known = self._seen.get(shared)
         if known is not None:
-            quantity = quantity or "1"
-            if when_text and quantity.isascii() and quantity.isdecimal() and is_clean(item_key, _ITEM_MAX):
+            if not quantity and item_key[:2].upper() == "W|":
+                quantity = "1"
+            if when_text and quantity and quantity.isascii() and quantity.isdecimal() and is_clean(item_key, _ITEM_MAX):
                 number = int(quantity)
                 if 0 < number <= MAX_QUANTITY:
                     try:

@@ -116,7 +116,9 @@ def _values(path: Path, names: list[str], rows: Iterator[tuple[int, list[str]]],
 def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
+            # strict: a quote left open would otherwise take every line after it into one value
+            # (the rows after it silently become a note), and `"a"b` would read as `ab`
+            reader = csv.reader(handle, strict=True)
             start = 1
             for values in reader:
                 yield start, values
@@ -124,7 +126,9 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"{path.name} is not UTF-8 text ({exc.reason})", field="file") from None
     except csv.Error as exc:
-        raise InvalidInput(f"{path.name}: {exc}", field="file") from None
+        problem = ("a quoted value begins on this line and is never closed" if "end of data" in str(exc)
+                   else f"is not well-formed CSV ({exc})")
+        raise InvalidInput(f"{path.name}: {problem}", field="file", row=start) from None
 
 
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:

@@ -6,7 +6,7 @@ never deleted, so an id, once read, can be cached for the life of the process.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from json import JSONEncoder
 from operator import itemgetter
@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Row, insert, select
 from wam.domain.errors import InvalidInput, NotFound
 from wam.domain.facts import ITEM_FIELDS
 from wam.domain.holders import Holder, HolderKind, check_parent, external_holder, is_external
-from wam.domain.materiel import Item, ItemType, Shape
+from wam.domain.materiel import RESTATED_FIELDS, Item, ItemType, Shape, check_restated
 from wam.storage import bulk
 from wam.storage import tables as t
 
@@ -30,6 +30,8 @@ _JSON = JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 _ITEM_COLUMNS = ("key", "type", "shape", "make", "model", "serial", "lot", "category", "calibre",
                  "country_of_manufacture", "year_of_manufacture", "markings", "hazard_division", "compatibility_group",
                  "neq_kg", "condition")
+_RESTATED = slice(7, 16)  # an item's stored values from category to condition
+assert _ITEM_COLUMNS[7:16] == RESTATED_FIELDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +265,46 @@ class Catalog:
         if missing:  # cannot happen unless the driver drops rows: say so rather than post without ids
             raise RuntimeError(f"{len(missing)} registered item(s) came back without an id")
         return len(wanted)
+
+    def restated_conflicts(self, conn: Connection, rows: Iterable[tuple[int, tuple[object, ...]]],
+                           new_ids: Collection[int], before_reading: Callable[[], None] | None = None
+                           ) -> dict[int, InvalidInput]:
+        """The rows (line: error) of a file that state their item's facts otherwise than it was
+        registered (:func:`~wam.domain.materiel.check_restated`), after :meth:`ensure_item_values`
+        registered the new ones (their ids ``new_ids``): a new item against the first row that
+        registered it, an item registered before these rows against its stored facts, read back a
+        query per 500 such keys (a file of new weapons reads none), ``before_reading`` called first
+        (a bulk import's writer thread must be done with the connection)."""
+        new, items = set(new_ids), self._items
+        first: dict[str, tuple[object, ...]] = {}
+        earlier: dict[str, list[tuple[int, tuple[object, ...]]]] = {}
+        refused: dict[int, InvalidInput] = {}
+        for row, values in rows:
+            key = str(values[0])
+            if items[key].id in new:
+                registered = first.setdefault(key, values)
+                if registered is not values:
+                    try:
+                        check_restated(key, registered[_RESTATED], values[_RESTATED])
+                    except InvalidInput as exc:
+                        refused[row] = exc
+            else:
+                earlier.setdefault(key, []).append((row, values))
+        keys = list(earlier)
+        if keys and before_reading is not None:
+            before_reading()
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        for start in range(0, len(keys), _IN_CHUNK):
+            chunk = tuple(keys[start:start + _IN_CHUNK])
+            for key, *stored in conn.exec_driver_sql(
+                    f'SELECT "key", {", ".join(RESTATED_FIELDS)} FROM items '
+                    f'WHERE "key" IN ({", ".join([mark] * len(chunk))})', chunk).fetchall():
+                for row, values in earlier[key]:
+                    try:
+                        check_restated(key, stored, values[_RESTATED])
+                    except InvalidInput as exc:
+                        refused[row] = exc
+        return refused
 
     def _insert_new(self, conn: Connection, wanted: dict[str, tuple[object, ...]]) -> list[tuple[int, str]]:
         """On PostgreSQL: insert the items whose key is not taken (``ON CONFLICT DO NOTHING``) and

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import Connection, Engine, insert, select
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError
 
 from wam.domain.chain import GENESIS
 from wam.domain.errors import InvalidInput, LedgerProblem, NotFound, PostingRejected, WamError
@@ -82,7 +82,8 @@ def _stock_field(exc: WamError, movement: Movement) -> str | None:
 def _generic(movements: Iterable[Movement]) -> Iterable[Movement]:
     """``movements``, refusing a kind that only its register posts (:mod:`wam.services.documents`);
     a refusal names its position in the stream."""
-    from wam.domain.documents import DOCUMENT_KINDS, refuse_generic
+    from wam.domain.documents import refuse_generic
+    from wam.domain.movements import DOCUMENT_KINDS
 
     for number, movement in enumerate(movements, start=1):
         if movement[0] in DOCUMENT_KINDS:
@@ -93,7 +94,8 @@ def _generic(movements: Iterable[Movement]) -> Iterable[Movement]:
 def _generic_rows(rows: Iterable[tuple[int, Movement]], keep_going: list[InvalidInput] | None
                   ) -> Iterable[tuple[int, Movement]]:
     """A file's (line, movement) rows, refusing a kind that only its register posts (naming the line)."""
-    from wam.domain.documents import DOCUMENT_KINDS, DocumentRequired, refuse_generic
+    from wam.domain.documents import DocumentRequired, refuse_generic
+    from wam.domain.movements import DOCUMENT_KINDS
 
     for row, movement in rows:
         if movement[0] in DOCUMENT_KINDS:
@@ -125,6 +127,33 @@ def _movement_field(exc: WamError, movement: Movement) -> str | None:
 
 class NotInitialised(WamError):
     code = "not_initialised"
+
+
+class DatabaseUnavailable(WamError):
+    """The database named cannot be used at all: a file that is not SQLite's, a folder that does not
+    exist, a server that refuses the connection or the user, a schema that does not exist."""
+
+    code = "database_unavailable"
+
+
+def unusable(exc: DBAPIError, engine: Engine) -> DatabaseUnavailable | None:
+    """The error to show for ``exc`` if it says that the database itself cannot be used; None if
+    it is about a table that is missing (a database without a ledger yet), or about anything else."""
+    orig = exc.orig
+    state = getattr(orig, "sqlstate", None)  # psycopg's; SQLite's errors carry only their text
+    lines = str(orig).strip().splitlines()
+    text = lines[0] if lines else type(orig).__name__
+    if text.startswith("no such table") or state == "42P01":  # undefined_table
+        return None
+    if state == "3F000":  # invalid_schema_name
+        text = "the schema its search_path names does not exist"
+    elif not isinstance(orig, engine.dialect.loaded_dbapi.OperationalError) and not (
+            engine.dialect.name == "sqlite" and isinstance(orig, engine.dialect.loaded_dbapi.DatabaseError)):
+        return None  # not the database's state: a bug, shown as one
+    url = engine.url
+    shown = url.database if url.get_backend_name() == "sqlite" else url.set(drivername=url.get_backend_name()
+                                                                             ).render_as_string(hide_password=True)
+    return DatabaseUnavailable(f"cannot use the database {shown}: {text}")
 
 
 class Ledger:
@@ -171,7 +200,13 @@ class Ledger:
     # set-up ------------------------------------------------------------------------------
     def init(self, name: str = "wam ledger", *, public_key: str | None = None) -> str:
         """Create the schema and this ledger's identity (idempotent). Returns the ledger id."""
-        schema.upgrade(self.engine)
+        try:
+            schema.upgrade(self.engine)
+        except DBAPIError as exc:
+            problem = unusable(exc, self.engine)
+            if problem is not None:
+                raise problem from None
+            raise
         with write_connection(self.engine) as conn, conn.begin():
             row = conn.execute(select(t.ledgers.c.uuid).where(t.ledgers.c.is_local.is_(True))).first()
             if row is not None:
@@ -192,7 +227,10 @@ class Ledger:
             try:
                 with self.engine.connect() as conn:
                     row = conn.execute(select(t.ledgers.c.id, t.ledgers.c.uuid).where(t.ledgers.c.is_local.is_(True))).first()
-            except (OperationalError, ProgrammingError):
+            except DBAPIError as exc:
+                problem = unusable(exc, self.engine)
+                if problem is not None:
+                    raise problem from None
                 row = None
             if row is None:
                 raise NotInitialised("the database has no ledger yet: run `wam init` first")
@@ -435,7 +473,10 @@ class Ledger:
                 # on SQLite their INSERTs run on the writer thread, before the chunk's entries
                 self.catalog.ensure_item_values(conn, items, new_ids=new_ids, submit=poster.submit)
                 poster.registered(new_ids)
+                restated = self.catalog.restated_conflicts(
+                    conn, [(row, item) for row, _, item in chunk if item is not None], new_ids, poster.drain)
             else:
+                restated = {}
                 keys = [movement.item for _, movement, _ in chunk]
                 cached = self.catalog._items
                 if any(key not in cached for key in keys):  # a query: the connection must be ours alone
@@ -454,6 +495,9 @@ class Ledger:
             def stream() -> Iterator[Movement]:
                 for row, movement, _ in chunk:
                     current[:] = [(row, movement)]
+                    if row in restated:  # an item's facts stated otherwise than registered
+                        refuse(restated[row], row, movement)
+                        continue
                     if check is None:
                         yield movement
                         continue

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, inspect, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError
 
 from wam.domain.chain import GENESIS
 from wam.domain.timefmt import to_micros
@@ -31,17 +31,33 @@ from wam.storage import schema
 from wam.storage import tables as t
 from wam.storage.engine import DEFAULT_URL, make_engine, normalise_url, write_connection
 
-from .ledger import Ledger, NotInitialised
+from .ledger import DatabaseUnavailable, Ledger, NotInitialised, unusable
 
 __all__ = [
-    "DEFAULT_URL", "NotInitialised", "database_url", "fresh_database", "init_ledger", "ledger_status", "open_ledger",
+    "DEFAULT_URL", "DatabaseUnavailable", "NotInitialised", "database_url", "fresh_database", "init_ledger",
+    "ledger_status", "open_ledger",
     "require_ledger", "seeded_uuid", "sqlite_file", "upgrade",
 ]
 
 
 def database_url(db: str) -> str:
-    """A SQLAlchemy URL for ``db``: a URL as given (PostgreSQL with psycopg 3) or a SQLite file path."""
-    return normalise_url(db)
+    """A SQLAlchemy URL for ``db``: a URL as given (PostgreSQL with psycopg 3) or a SQLite file path.
+    Refuses (InvalidInput, field ``db``) an empty name and a database wam does not run on."""
+    from sqlalchemy.exc import ArgumentError
+
+    from wam.domain.errors import InvalidInput
+
+    if not db.strip():
+        raise InvalidInput("is empty: give a SQLite file or a postgresql:// URL", field="db")
+    url = normalise_url(db)
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        raise InvalidInput(f"{db!r} is not a database URL or a file name", field="db") from None
+    if backend not in ("sqlite", "postgresql"):
+        raise InvalidInput(f"wam runs on SQLite and PostgreSQL, not {backend!r}: give a SQLite file or a "
+                           "postgresql:// URL", field="db")
+    return url
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -65,7 +81,10 @@ def ledger_status(url: str) -> str:
         with engine.connect() as conn:
             row = conn.execute(select(t.ledgers.c.id).where(t.ledgers.c.is_local.is_(True))).first()
         return "ready" if row is not None else "uninitialised"
-    except (OperationalError, ProgrammingError):
+    except DBAPIError as exc:
+        problem = unusable(exc, engine)
+        if problem is not None:
+            raise problem from None
         return "empty"
     finally:
         engine.dispose()
@@ -143,7 +162,13 @@ def init_ledger(url: str, name: str, *, ledger_uuid: str, clock: Callable[[], da
     ledger's uuid and the time it was recorded) chooses both. An existing local ledger is kept.
     """
     engine = make_engine(url)
-    schema.upgrade(engine)
+    try:
+        schema.upgrade(engine)
+    except DBAPIError as exc:
+        problem = unusable(exc, engine)
+        if problem is not None:
+            raise problem from None
+        raise
     with write_connection(engine) as conn, conn.begin():
         if conn.execute(select(t.ledgers.c.id)).first() is None:
             conn.execute(insert(t.ledgers).values(uuid=ledger_uuid, name=name, is_local=True, public_key=None,

@@ -39,6 +39,7 @@ STATUS = {
     "unauthenticated": 401,
     "throttled": 429,
     "not_initialised": 503,
+    "database_unavailable": 503,
     "confirmation_refused": 409,
     "document_refused": 409,
     "witness_conflict": 409,
