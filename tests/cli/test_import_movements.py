@@ -129,6 +129,29 @@ def test_a_blank_quantity_is_one_weapon_but_never_one_round(wam, tmp_path, world
     assert code == 0 and world.ledger.custodian(rifle("56-00001").key) == "PTE-RAHMAN"
 
 
+def test_a_reversal_row_cites_the_entry_it_undoes_in_a_reverses_column(wam, tmp_path, world):
+    # the README lists reversal among a file's kinds: its row needs the entry's id, in its own column
+    code, _, _ = wam("import", "movements", str(write_csv(tmp_path / "m.csv", HISTORY[:2])))
+    assert code == 0
+    [issue] = world.ledger.entries(limit=1)
+    path = tmp_path / "r.csv"
+    with path.open("w", newline="") as handle:
+        csv.writer(handle).writerows([
+            [*HEADER, "reverses"],
+            [*row("reversal", "56-00001", 1, "PTE-RAHMAN", "GAO-ARM", "2024-01-03T08:00:00Z", note="wrong soldier"),
+             issue.uid],
+            [*row("issue", "56-00002", 1, "GAO-ARM", "SGT-DIOP", "2024-01-03T09:00:00Z"), ""],  # no reversal: blank
+        ])
+    code, _, err = wam("import", "movements", str(path))
+    assert code == 0, err
+    assert world.ledger.custodian(rifle("56-00001").key) == "GAO-ARM"
+    [undone] = [e for e in world.ledger.entries(limit=2) if e.kind == "reversal"]
+    assert undone.reverses == issue.uid and undone.note == "wrong soldier"
+    # the same row again: an entry is reversed once, and the error names the column
+    code, _, err = wam("import", "movements", str(path))
+    assert code == 2 and "row 2, field 'reverses'" in err and "already been reversed" in err
+
+
 def test_a_header_error_is_reported_before_any_row(wam, tmp_path):
     path = tmp_path / "m.csv"
     path.write_text("kind,item,quantity,from,to\nissue,56-00001,1,GAO-ARM,PTE-RAHMAN\n")

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from wam.domain.errors import InvalidInput
-from wam.domain.text import clean_text, is_clean
+from wam.domain.movements import clean_actor
+from wam.domain.text import clean_name, clean_text, is_clean, is_name
 
 
 @pytest.mark.parametrize("value", ["bob\x07", "esc\x1b[31m", "se\x1ep", "nul\x00", "del\x7f", "c1\x85x",
@@ -31,7 +32,10 @@ def test_ordinary_text_is_kept_as_written(value):
 @pytest.mark.parametrize(("value", "shown"), [
     ("Capt A\u200bB", "U+200B"), ("Norinco\u200b", "U+200B"), ("word\u2060joiner", "U+2060"),
     ("a\u2061b", "U+2061"), ("a\u2062b", "U+2062"), ("a\u2063b", "U+2063"), ("a\u2064b", "U+2064"),
-    ("\ufeffbom", "U+FEFF"), ("soft\u00adhyphen", "U+00AD"), ("mongolian\u180evowel", "U+180E")])
+    ("\ufeffbom", "U+FEFF"), ("soft\u00adhyphen", "U+00AD"), ("mongolian\u180evowel", "U+180E"),
+    # a later trial: fillers that render as nothing, the grapheme joiner, the tags that hide ASCII
+    ("\u3164", "U+3164"), ("Kim\u3164", "U+3164"), ("a\u115fb", "U+115F"), ("a\uffa0b", "U+FFA0"),
+    ("a\u034fb", "U+034F"), ("khmer\u17b4", "U+17B4"), ("tag\U000e0041", "U+E0041"), ("a\U0001d173b", "U+1D173")])
 def test_invisible_characters_are_refused_naming_the_character_and_the_field(value, shown):
     with pytest.raises(InvalidInput) as refused:
         clean_text(value, "actor")
@@ -52,3 +56,22 @@ def test_a_control_character_is_still_named_as_one_beside_an_invisible_one():
     with pytest.raises(InvalidInput) as refused:
         clean_text("a\x07b\u200b", "note")
     assert refused.value.detail == "contains a control character that is not allowed"
+
+
+@pytest.mark.parametrize(("value", "shown"), [("Capt A\u200eB", "U+200E"), ("Capt A\u200fB", "U+200F"),
+                                              ("Ali\u061c", "U+061C"), ("two\u2028lines", "U+2028"),
+                                              ("two\nlines", "U+000A"), ("a\tb", "U+0009")])
+def test_a_name_is_one_line_of_visible_text(value, shown):
+    # who recorded or witnessed a movement: a direction mark shows nothing in a name, and a line
+    # break in it would let one name pass for two lines of a report; a note keeps both
+    for clean in (clean_actor, lambda text: clean_name(text, "actor")):
+        with pytest.raises(InvalidInput) as refused:
+            clean(value)
+        assert refused.value.field == "actor" and refused.value.detail.endswith(f"({shown})")
+    assert not is_name(value)
+    assert clean_text(value, "note") == value
+
+
+def test_a_name_keeps_the_joiners_and_every_script():
+    for value in ("\u0645\u062d\u0645\u062f\u200c\u0631\u0636\u0627", "Sgt. Ngoné Faye", "محمد", "Zoë"):
+        assert clean_actor(value) == value and is_name(value)

@@ -26,6 +26,7 @@ def rows(draw: st.DrawFn) -> tuple[dict[str, str], str]:
         "document": draw(st.sampled_from(["", "INC-1"])),
         "note": draw(st.sampled_from(["", "night patrol", "x" * 2001])),
         "reason": draw(st.sampled_from(["", "training", "fun"])),
+        "reverses": draw(st.sampled_from(["", "", "", "7f3e:12", "x" * 101])),
     }
     key = draw(st.sampled_from(["W|NORINCO|TYPE 56|56-0001", "W|NORINCO|TYPE 56|56-О0001", "L|POF|BALL|LOT-1",
                                 "", " W|A|B|C", "W|A|B|" + "9" * 300, "x\x1ey"]))

@@ -113,8 +113,10 @@ def import_movements(
     kind,item,quantity,from,to,occurred_at,actor,witness,document,note,reason
 
     `item` is a weapon's serial or an item key, as `wam move --item` takes it; `occurred_at` is
-    ISO 8601 (UTC when no offset is given). Every bad row is reported with its line and column, and
-    nothing is written if any is bad.
+    ISO 8601 (UTC when no offset is given); a weapon's quantity may be blank (1), a lot's may not.
+    A reversal row adds a `reverses` column: the id of the entry it undoes. Losses, recoveries,
+    adjustments and disposals go through their registers. Every bad row is reported with its line
+    and column, and nothing is written if any is bad.
 
     Example: wam import movements issues-2024.xlsx
     """
@@ -140,14 +142,22 @@ import_app.command("stock")(import_stock)
 import_app.command("movements")(import_movements)
 
 
-def _resolve_item(ledger, text: str) -> str:  # noqa: ANN001
+def _resolve_item(ledger, text: str, *, looked_up: bool = False) -> str:  # noqa: ANN001
+    """The key of the item ``text`` names (a key, or a weapon's serial). A serial that names none is
+    bad input where a movement or a document's line gives it, and not found (exit 3, as an unknown
+    key) where the item is ``looked_up``."""
     if text.startswith(("W|", "L|")):
         from wam.domain.materiel import normalise_item_key
 
         return normalise_item_key(text)
+    from wam.domain.errors import NotFound
     from wam.domain.materiel import serial_not_found
 
     matches = ledger.find_items(text)
+    if not matches and looked_up:
+        missing = NotFound("item", text)
+        missing.message = serial_not_found(text)
+        raise missing
     if not matches:
         raise InvalidInput(serial_not_found(text), field="item")
     if len(matches) > 1:
@@ -157,8 +167,8 @@ def _resolve_item(ledger, text: str) -> str:  # noqa: ANN001
 
 
 def move(
-    kind: str = typer.Option(..., help="receipt, transfer, issue, return, expenditure, loss, recovery, disposal, "
-                                       "adjustment, reversal"),
+    kind: str = typer.Option(..., help="receipt, transfer, issue, return, expenditure or reversal (a loss, "
+                                       "recovery, adjustment or disposal goes through its register)"),
     item: str = typer.Option(..., help="Item key (W|make|model|serial, L|make|model|lot) or a weapon's serial."),
     source: str = typer.Option(..., "--from", help="The holder it leaves."),
     target: str = typer.Option(..., "--to", help="The holder it reaches."),
@@ -258,7 +268,7 @@ def history(
     from rich.table import Table
 
     ledger = common.open_ledger()
-    key = _resolve_item(ledger, item)
+    key = _resolve_item(ledger, item, looked_up=True)
     entries = ledger.history(key)
     if as_json:
         common.print_json({"item": key, "entries": [entry_dict(e) for e in entries]})

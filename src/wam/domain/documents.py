@@ -460,10 +460,15 @@ def type_of_record(kind: str) -> DocumentType | None:
 
 
 def refuse_generic(kind: MovementKind | str, *, row: int | None = None) -> None:
-    """Refuse a kind that only a register may post, on a generic movement path."""
-    if kind in DOCUMENT_KINDS:
-        kind = MovementKind(kind)
-        raise DocumentRequired(kind.value, TYPE_OF_KIND[kind].command, row=row)
+    """Refuse a kind that only a register may post, on a generic movement path (a kind as a user
+    types it, ``LOSS`` or `` loss``, as make_movement reads it: before any other check of the row)."""
+    text = kind.value if isinstance(kind, MovementKind) else str(kind).strip().lower()
+    if text in _DOCUMENT_KIND_VALUES:
+        document_kind = MovementKind(text)
+        raise DocumentRequired(document_kind.value, TYPE_OF_KIND[document_kind].command, row=row)
+
+
+_DOCUMENT_KIND_VALUES = frozenset(kind.value for kind in DOCUMENT_KINDS)
 
 
 # the one transition function -----------------------------------------------------------------

@@ -33,7 +33,7 @@ from typing import NamedTuple
 from .errors import InvalidInput
 from .holders import external_family
 from .materiel import normalise_item_key
-from .text import clean_text, required_text
+from .text import clean_name, clean_text, required_text
 from .timefmt import check_readable
 
 
@@ -125,7 +125,9 @@ def clean_actor(value: object) -> str:
     """Who records a movement, as a movement holds it: required, free text (no control or invisible
     character), at most ``TEXT_LIMITS["actor"]`` characters. A default given for many movements (an
     import's ``--actor``) is checked by it before any row, whether a row uses the default or not."""
-    return required_text(value, "actor", max_len=TEXT_LIMITS["actor"])
+    name = clean_name(value, "actor", required=True, max_len=TEXT_LIMITS["actor"])
+    assert name is not None
+    return name
 
 
 def make_movement(
@@ -171,7 +173,7 @@ def make_movement(
         target=required_text(target, "target", max_len=TEXT_LIMITS["target"]),
         occurred_at=occurred_at,
         actor=clean_actor(actor),
-        witness=clean_text(witness, "witness", max_len=TEXT_LIMITS["witness"]),
+        witness=clean_name(witness, "witness", max_len=TEXT_LIMITS["witness"]),
         document=clean_text(document, "document", max_len=TEXT_LIMITS["document"]),
         note=clean_text(note, "note", max_len=TEXT_LIMITS["note"]),
         reason=clean_text(reason, "reason", max_len=TEXT_LIMITS["reason"]),

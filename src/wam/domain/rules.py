@@ -33,7 +33,7 @@ from .holders import HolderKind
 from .laws import check_nets_to_zero, check_non_negative, check_serial_custody, check_serial_not_backdated
 from .movements import DOCUMENT_KINDS, MAX_QUANTITY, TEXT_LIMITS, Movement, MovementKind, check_kind_rules
 from .storage import BLOCKED_KINDS, Contents, LotClass, LotStatus, check_storage, check_suspension
-from .text import is_clean
+from .text import is_clean, is_name
 
 
 class Reads(StrEnum):
@@ -162,6 +162,8 @@ def check_fields(mv: Movement) -> None:
                 "without control separators",
                 field=name,
             )
+        if value is not None and name in ("actor", "witness") and not is_name(value):
+            raise InvalidInput("is a name: one line, without a line break, tab or direction mark", field=name)
 
 
 def check_persons(kind: MovementKind, source: End, target: End) -> None:

@@ -20,7 +20,11 @@ _CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
 # no-break space inside a text), the soft hyphen and the Mongolian vowel separator. The zero width
 # non-joiner and joiner (U+200C, U+200D) stay: Persian, Arabic and Indic names are spelt with them.
 # An item's key refuses them too, and every other format character (:func:`first_format_character`).
-_INVISIBLE = "\u00ad\u180e\u200b\u2060-\u2064\ufeff"
+# So are the fillers that render as nothing (the combining grapheme joiner, the Hangul and Khmer
+# fillers: "\u3164" alone passes for a blank name), the invisible musical formatting marks and the
+# tags (U+E0000-U+E007F, which hide ASCII text inside a name).
+_INVISIBLE = ("\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b\u2060-\u2064\u3164\ufeff\uffa0"
+              "\U0001d173-\U0001d17a\U000e0000-\U000e007f")
 # One search finds either; which one it found is told apart only when text is refused.
 _FORBIDDEN = re.compile(f"[{_CONTROL}{_INVISIBLE}]")
 _INVISIBLE_ONE = re.compile(f"[{_INVISIBLE}]")
@@ -57,6 +61,29 @@ def clean_text(value: object, field: str, *, required: bool = False, max_len: in
     if len(text) > max_len:
         raise InvalidInput(f"is longer than {max_len} characters", field=field)
     return text
+
+
+# A name (who recorded a movement, who witnessed it) is one line of visible text: besides what all
+# free text refuses, no tab or line break (U+2028 and U+2029 among them) and no direction mark
+# (U+200E, U+200F, U+061C), which shows nothing in a name: "Capt A\u200eB" is not the "Capt AB" it
+# looks like. A note keeps them: it may span lines, and bidirectional text needs the marks.
+_NOT_IN_NAME = re.compile("[\t\n\r\u2028\u2029\u200e\u200f\u061c]")
+
+
+def clean_name(value: object, field: str, *, required: bool = False, max_len: int = 100) -> str | None:
+    """:func:`clean_text` for a person's name: one line of visible text (see ``_NOT_IN_NAME``)."""
+    text = clean_text(value, field, required=required, max_len=max_len)
+    if text is not None and not is_name(text):
+        found = _NOT_IN_NAME.search(text)
+        assert found is not None
+        raise InvalidInput(f"is a name: one line, without a line break, tab or direction mark "
+                           f"(U+{ord(found.group()):04X})", field=field)
+    return text
+
+
+def is_name(text: str) -> bool:
+    """Whether ``text`` (already clean) may be a name: :func:`clean_name`'s own rule."""
+    return _NOT_IN_NAME.search(text) is None
 
 
 def invisible_message(char: str) -> str:

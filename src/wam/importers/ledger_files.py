@@ -4,8 +4,9 @@ Holders: ``code,name,kind,parent,country,latitude,longitude``.
 Stock: ``holder,type,make,model,serial,category,calibre,lot,quantity,hazard_division,
 compatibility_group,neq_kg``; each row becomes a receipt from ``supply:<country>``, the
 contributing country of the contingent above the holder.
-Movements: ``kind,item,quantity,from,to,occurred_at,actor,witness,document,note,reason``; each
-row is posted as it stands (``item``: a weapon's serial or an item key, as ``wam move`` takes it).
+Movements: ``kind,item,quantity,from,to,occurred_at,actor,witness,document,note,reason`` (and
+``reverses`` for a reversal's row); each row is posted as it stands (``item``: a weapon's serial or
+an item key, as ``wam move`` takes it).
 
 Every bad row is reported with its line and field, and nothing is written if any row is bad.
 """
@@ -18,6 +19,7 @@ from datetime import datetime
 from operator import itemgetter
 from pathlib import Path
 
+from wam.domain.documents import refuse_generic
 from wam.domain.errors import InvalidInput
 from wam.domain.holders import Holder, make_holder
 from wam.domain.materiel import (
@@ -41,7 +43,7 @@ STOCK_COLUMNS = ("holder", "type", "make", "model")
 STOCK_OPTIONAL = ("serial", "category", "calibre", "lot", "quantity", "hazard_division", "compatibility_group",
                   "neq_kg", "country_of_manufacture", "year_of_manufacture", "markings", "condition")
 MOVEMENT_COLUMNS = ("kind", "item", "quantity", "from", "to", "occurred_at")
-MOVEMENT_OPTIONAL = ("actor", "witness", "document", "note", "reason")
+MOVEMENT_OPTIONAL = ("actor", "witness", "document", "note", "reason", "reverses")
 _CHUNK = 5000  # rows whose serials are looked up together
 _ITEM_MAX = TEXT_LIMITS["item"]
 
@@ -182,7 +184,8 @@ def movement_row(row: dict[str, str], item_key: str, default_actor: str) -> Move
                              source=row.get("from"), target=row.get("to"), occurred_at=when,
                              actor=row.get("actor") or default_actor,
                              witness=row.get("witness") or None, document=row.get("document") or None,
-                             note=row.get("note") or None, reason=row.get("reason") or None)
+                             note=row.get("note") or None, reason=row.get("reason") or None,
+                             reverses=row.get("reverses") or None)
     except InvalidInput as exc:  # make_movement names the model's fields; the file's columns are from and to
         raise InvalidInput(exc.detail,
                            field={"source": "from", "target": "to"}.get(exc.field or "", exc.field)) from None
@@ -210,6 +213,8 @@ class MovementMaker:
 
     def make(self, row: dict[str, str], item_key: str) -> Movement:
         get = row.get
+        if get("reverses"):  # a reversal cites its own entry: validated whole, as movement_row does
+            return movement_row(row, item_key, self.default_actor)
         return self._make(tuple(map(get, _SHARED)), get("occurred_at"), get("quantity"), item_key, row)
 
     def for_header(self, names: list[str]) -> Callable[[list[str], str], Movement]:
@@ -222,8 +227,12 @@ class MovementMaker:
         at = [where.get(name, width) for name in (*_SHARED, "occurred_at", "quantity")]
         shared_of, when_of, quantity_of = itemgetter(*at[:-2]), itemgetter(at[-2]), itemgetter(at[-1])
         make, padded = self._make, any(n == width for n in at)
+        reverses_at = where.get("reverses")
 
         def make_values(values: list[str], item_key: str) -> Movement:
+            if reverses_at is not None and reverses_at < len(values) and values[reverses_at]:
+                return movement_row({name: values[n] for n, name in enumerate(names) if name and n < len(values)},
+                                    item_key, self.default_actor)
             if padded:
                 values = [*values, None]  # type: ignore[list-item]
             return make(shared_of(values), when_of(values), quantity_of(values), item_key,
@@ -265,7 +274,7 @@ def read_movements(ledger, path: Path, *, default_actor: str, errors: list[Inval
     """Yield (line, movement) for every good row of a movements file, streamed a chunk at a time;
     append every bad row's error to ``errors``. Weapons named by serial are looked up per chunk."""
     names, rows = read_table(path, required=MOVEMENT_COLUMNS, optional=MOVEMENT_OPTIONAL, problems=errors)
-    item_at = names.index("item")
+    item_at, kind_at = names.index("item"), names.index("kind")
     chunk: list[tuple[int, list[str]]] = []
     keys: dict[str, list[str]] = {}
     make = MovementMaker(default_actor).for_header(names)
@@ -274,12 +283,13 @@ def read_movements(ledger, path: Path, *, default_actor: str, errors: list[Inval
             on_row()
         chunk.append((line, values))
         if len(chunk) >= _CHUNK:
-            yield from _movements(ledger, chunk, item_at, keys, make, errors)
+            yield from _movements(ledger, chunk, item_at, kind_at, keys, make, errors)
             chunk = []
-    yield from _movements(ledger, chunk, item_at, keys, make, errors)
+    yield from _movements(ledger, chunk, item_at, kind_at, keys, make, errors)
 
 
-def _movements(ledger, chunk: list[tuple[int, list[str]]], item_at: int, keys: dict[str, list[str]],  # noqa: ANN001
+def _movements(ledger, chunk: list[tuple[int, list[str]]], item_at: int, kind_at: int,  # noqa: ANN001
+               keys: dict[str, list[str]],
                make: Callable[[list[str], str], Movement], errors: list[InvalidInput]
                ) -> Iterable[tuple[int, Movement]]:
     serials: dict[str, str] = {}  # as written -> normalised
@@ -300,6 +310,8 @@ def _movements(ledger, chunk: list[tuple[int, list[str]]], item_at: int, keys: d
     for line, values in chunk:
         text = values[item_at]
         try:
+            # a register's kind is named first: a recovered weapon's serial is not in the ledger yet
+            refuse_generic(values[kind_at] if kind_at < len(values) else "", row=line)
             if not text:
                 raise InvalidInput("is required", field="item")
             if text.startswith(("W|", "L|")):
