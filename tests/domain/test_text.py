@@ -35,7 +35,8 @@ def test_ordinary_text_is_kept_as_written(value):
     ("\ufeffbom", "U+FEFF"), ("soft\u00adhyphen", "U+00AD"), ("mongolian\u180evowel", "U+180E"),
     # a later trial: fillers that render as nothing, the grapheme joiner, the tags that hide ASCII
     ("\u3164", "U+3164"), ("Kim\u3164", "U+3164"), ("a\u115fb", "U+115F"), ("a\uffa0b", "U+FFA0"),
-    ("a\u034fb", "U+034F"), ("khmer\u17b4", "U+17B4"), ("tag\U000e0041", "U+E0041"), ("a\U0001d173b", "U+1D173")])
+    ("a\u034fb", "U+034F"), ("\u2800", "U+2800"), ("khmer\u17b4", "U+17B4"), ("tag\U000e0041", "U+E0041"),
+    ("a\U0001d173b", "U+1D173")])
 def test_invisible_characters_are_refused_naming_the_character_and_the_field(value, shown):
     with pytest.raises(InvalidInput) as refused:
         clean_text(value, "actor")

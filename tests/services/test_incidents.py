@@ -194,3 +194,14 @@ def test_evidence_files_are_kept_by_their_sha256_and_verified(world) -> None:  #
     bypass(ledger.engine, "DELETE FROM records WHERE kind = 'evidence'")
     messages = [p.message for p in ledger.verify().problems]
     assert any("cites evidence door.png" in m and "which is not kept" in m for m in messages)
+
+
+def test_a_report_whose_start_is_outside_the_time_window_names_started_at(world) -> None:  # noqa: ANN001
+    # its losses are posted when it began: the window's refusal names the report's own field
+    ledger = world.ledger
+    head = ledger.head()
+    given = {**fields(), "started_at": "1900-01-01T00:00:00Z"}
+    with pytest.raises(InvalidInput) as refused:
+        incidents.report(ledger, actor="alice", lines=[[world.rifles[0].key, 1, "GAO-ARM"]], **given)
+    assert refused.value.field == "started_at" and "earliest date" in refused.value.message
+    assert ledger.head() == head

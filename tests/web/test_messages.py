@@ -55,9 +55,9 @@ def test_it_translates_invalid_input_and_not_found(client, personas) -> None:  #
     assert hidden["error"]["message"] == "Détenteur « JUBA-ARM » introuvable"
     assert missing["error"]["message"] == "Détenteur « NO-SUCH » introuvable"
     denied = client.post("/api/movements", headers=_bearer(personas, "armourer", **FR), json={
-        "kind": "loss", "item": rifle("56-00002").key, "document": "INC-1", "source": "GAO-ARM", "target": "lost"})
+        "kind": "receipt", "item": rifle("56-00002").key, "source": "supply:BGD", "target": "GAO-ARM"})
     assert denied.json()["error"]["message"] == ("Non autorisé : votre rôle ne permet pas d’enregistrer un mouvement "
-                                                 "« Perte » à GAO-ARM")
+                                                 "« Réception » à GAO-ARM")
 
 
 def test_it_translates_the_error_pages_and_forms(client, personas) -> None:  # noqa: ANN001

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.factories import rifle
+from tests.factories import ball_rounds, rifle
 from wam.domain.timewindow import TimeWindow, check_occurred_at
 from wam.web.i18n import Translator
 from wam.web.messages import localize
@@ -118,3 +118,35 @@ def test_the_record_form_reads_a_date_and_time_by_the_ledgers_rule(app, client, 
                                         "serials": "56-00002", "occurred_at": when})
     assert page.status_code == 422 and "occurred_at" in page.text
     assert app.state.wam.ledger.head() == head
+
+
+# A later trial: pydantic read a body's "20240201" and 1700000000 as Unix timestamps (1970-08-23,
+# 2023-11-14) and refused a time without an offset. Every body's moment is now read as the command
+# line and the files read it (wam.web.api.schemas.Moment).
+@pytest.mark.parametrize(("when", "stored"), [
+    ("20240201", "2024-02-01T23:59:59.999999Z"),  # a date alone: the end of that day
+    ("2024-02-01", "2024-02-01T23:59:59.999999Z"),
+    ("2024-02-01T05:00", "2024-02-01T05:00:00.000000Z"),  # no offset: UTC
+    ("2024-02-01T05:00+05:00", "2024-02-01T00:00:00.000000Z"),
+])
+def test_the_api_reads_a_moment_as_every_path_does(app, client, personas, when: str, stored: str) -> None:  # noqa: ANN001
+    response = client.post("/api/movements", headers=_bearer(personas), json=_issue(when))
+    assert response.status_code == 201, response.text
+    assert response.json()["occurred_at"] == stored
+
+
+@pytest.mark.parametrize("when", [1700000000, "1700000000", True, "2024-02-01_05:00", "2024-W05"])
+def test_the_api_refuses_a_number_or_a_malformed_moment(app, client, personas, when: object) -> None:  # noqa: ANN001
+    head = app.state.wam.ledger.head()
+    response = client.post("/api/movements", headers=_bearer(personas), json=_issue(when))  # type: ignore[arg-type]
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["field"] == "occurred_at"
+    assert app.state.wam.ledger.head() == head
+
+
+@pytest.mark.parametrize("quantity", [True, "1_000", 1.5, "12"])
+def test_the_api_takes_a_quantity_as_a_whole_json_number(app, client, personas, quantity: object) -> None:  # noqa: ANN001
+    body = {"kind": "transfer", "item": ball_rounds().key, "quantity": quantity, "source": "GAO-ASP",
+            "target": "GAO-ARM", "occurred_at": "2024-01-02T10:00:00Z"}
+    response = client.post("/api/movements", headers=_bearer(personas, "officer"), json=body)
+    assert response.status_code == 422 and response.json()["error"]["field"] == "quantity", response.text

@@ -121,6 +121,17 @@ class Entry:
         return f"{self.origin}:{self.origin_seq}"
 
 
+def given_quantity(text: str | None, item_key: str) -> str:
+    """A movement's quantity as a file or a form gives it: a weapon's may be left blank, meaning 1;
+    a lot's may not (a formula cell saved without its value, or a field left empty, must not move
+    one round for 600)."""
+    if text:
+        return text
+    if item_key[:2].upper() == "W|":
+        return "1"
+    raise InvalidInput("is required for a lot (only a weapon's may be left blank, meaning 1)", field="quantity")
+
+
 def clean_actor(value: object) -> str:
     """Who records a movement, as a movement holds it: required, free text (no control or invisible
     character), at most ``TEXT_LIMITS["actor"]`` characters. A default given for many movements (an

@@ -21,9 +21,9 @@ _CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
 # non-joiner and joiner (U+200C, U+200D) stay: Persian, Arabic and Indic names are spelt with them.
 # An item's key refuses them too, and every other format character (:func:`first_format_character`).
 # So are the fillers that render as nothing (the combining grapheme joiner, the Hangul and Khmer
-# fillers: "\u3164" alone passes for a blank name), the invisible musical formatting marks and the
-# tags (U+E0000-U+E007F, which hide ASCII text inside a name).
-_INVISIBLE = ("\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b\u2060-\u2064\u3164\ufeff\uffa0"
+# fillers, the blank Braille pattern: "\u3164" or "\u2800" alone passes for a blank name), the
+# invisible musical formatting marks and the tags (U+E0000-U+E007F, which hide ASCII in a name).
+_INVISIBLE = ("\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b\u2060-\u2064\u2800\u3164\ufeff\uffa0"
               "\U0001d173-\U0001d17a\U000e0000-\U000e007f")
 # One search finds either; which one it found is told apart only when text is refused.
 _FORBIDDEN = re.compile(f"[{_CONTROL}{_INVISIBLE}]")

@@ -31,7 +31,15 @@ from wam.domain.materiel import (
     normalise_serial,
     serial_not_found,
 )
-from wam.domain.movements import MAX_QUANTITY, TEXT_LIMITS, Movement, MovementKind, clean_actor, make_movement
+from wam.domain.movements import (
+    MAX_QUANTITY,
+    TEXT_LIMITS,
+    Movement,
+    MovementKind,
+    clean_actor,
+    given_quantity,
+    make_movement,
+)
 from wam.domain.text import is_clean
 from wam.domain.timefmt import parse_moment
 
@@ -160,12 +168,6 @@ def ledger_countries(ledger) -> dict[str, str | None]:  # noqa: ANN001
     return holder_countries(ledger)
 
 
-def _blank_quantity(item_key: str) -> str:
-    if item_key[:2].upper() == "W|":
-        return "1"
-    raise InvalidInput("is required for a lot (only a weapon's may be left blank, meaning 1)", field="quantity")
-
-
 def movement_row(row: dict[str, str], item_key: str, default_actor: str) -> Movement:
     """Validate one movements row (its item already resolved to a key) into a movement; a weapon's
     blank quantity is 1 (a lot's is refused: a formula cell left without its value must not move
@@ -179,7 +181,7 @@ def movement_row(row: dict[str, str], item_key: str, default_actor: str) -> Move
         raise InvalidInput(f"{when_text!r} is not a date (YYYY-MM-DD) or date-time (ISO 8601)",
                            field="occurred_at") from None
     try:
-        quantity = row.get("quantity") or _blank_quantity(item_key)
+        quantity = given_quantity(row.get("quantity"), item_key)
         return make_movement(kind=row.get("kind"), item=item_key, quantity=quantity,
                              source=row.get("from"), target=row.get("to"), occurred_at=when,
                              actor=row.get("actor") or default_actor,

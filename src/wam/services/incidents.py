@@ -92,6 +92,11 @@ def report(ledger: Ledger, *, actor: str, lines: Sequence[Mapping[str, Any] | Se
         try:
             return uow.take(TYPE, "post", actor=actor, number=drafted.number,
                             occurred_at=from_micros(clean["started_at"]))
+        except InvalidInput as exc:
+            if exc.field != "occurred_at":
+                raise
+            # its losses are posted when it began: a time outside the window is the report's started_at
+            raise InvalidInput(exc.detail, field="started_at") from None
         except PostingRejected as exc:
             row = next((i for i, line in enumerate(drafted.lines, start=1)
                         if line.item == exc.item and line.source == exc.holder), None)

@@ -114,6 +114,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         first = exc.errors()[0] if exc.errors() else {}
+        if first.get("type") == "json_invalid":  # its loc is a character position, not a field
+            reason = (first.get("ctx") or {}).get("error", "")
+            message = f"the body is not valid JSON{': ' + reason if reason else ''}"
+            return error_response(request, 422, "invalid_input", messages.validation(translator(request), first, None,
+                                                                                     message), "body")
         loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "header", "cookie")]
         field = ".".join(loc) or None
         message = f"field {field!r}: {first.get('msg', 'is not valid')}" if field else str(first.get("msg", "invalid"))
@@ -122,6 +127,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            # FastAPI's word for a body it could not decode (not UTF-8, a number of 5,000 digits):
+            # bad input, as every other, 422 naming the body
+            message = "the body cannot be read as JSON (UTF-8 text, numbers of at most 4,300 digits)"
+            return error_response(request, 422, "invalid_input", message, "body")
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "error")
         message = str(exc.detail)
         t = translator(request)

@@ -13,7 +13,6 @@ a count being counted shows its progress (how many lines were recorded), not wha
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -22,7 +21,7 @@ from pydantic import BaseModel, Field
 from wam.services.counts import ScopedCounts
 
 from ..context import CurrentUser
-from .schemas import ErrorPublic, Text
+from .schemas import ErrorPublic, Moment, Quantity, Text
 
 router = APIRouter(tags=["counts"])
 ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": ErrorPublic}, 403: {"model": ErrorPublic},
@@ -45,10 +44,10 @@ class CountCreate(BaseModel):
 class CountedLine(BaseModel):
     serial: Text | None = Field(None, max_length=64, description="a serial as scanned or typed")
     item: Text | None = Field(None, max_length=300, description="or an item key (a lot)")
-    quantity: int = Field(1, ge=1, le=10**12)
+    quantity: Quantity = 1
     how: Literal["scan", "typed"] = "scan"
     holder: Text | None = Field(None, max_length=64, description="where it was counted (default: the count's)")
-    at: datetime | None = Field(None, description="when it was counted (default: now)")
+    at: Moment | None = Field(None, description="when it was counted (default: now)")
 
 
 class Lines(BaseModel):

@@ -7,7 +7,6 @@ are posted, all or none. Scoped by the holder tree (:mod:`wam.services.registers
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -18,7 +17,7 @@ from wam.domain.timefmt import iso
 from wam.services.registers import ScopedDocuments
 
 from ..context import CurrentUser
-from .schemas import Cursor, ErrorPublic, Limit, Text
+from .schemas import Cursor, ErrorPublic, Limit, Moment, Quantity, Text
 
 router = APIRouter(tags=["disposals"])
 ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": ErrorPublic}, 403: {"model": ErrorPublic},
@@ -29,7 +28,7 @@ State = Annotated[str | None, Query(max_length=20)]
 
 class LineCreate(BaseModel):
     item: Text = Field(min_length=1, max_length=300, description="item key, e.g. W|NORINCO|TYPE 56|56-00001")
-    quantity: int = Field(1, ge=1, le=10**12)
+    quantity: Quantity = 1
     source: Text = Field(min_length=1, max_length=64, alias="from", description="the holder it leaves")
 
 
@@ -48,7 +47,7 @@ class DisposalCreate(BaseModel):
 
 
 class Execution(BaseModel):
-    occurred_at: datetime | None = Field(None, description="when it was destroyed or handed over (default: now)")
+    occurred_at: Moment | None = Field(None, description="when it was destroyed or handed over (default: now)")
 
 
 class Cancellation(BaseModel):

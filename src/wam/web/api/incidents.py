@@ -22,7 +22,7 @@ from wam.services.incidents import Filters, ScopedIncidents
 
 from ..context import CurrentUser
 from . import research
-from .schemas import ErrorPublic, Text
+from .schemas import ErrorPublic, Moment, Quantity, Text
 
 router = APIRouter(tags=["incidents"])
 router.include_router(research.router)  # /api/research: the research records beside the incidents
@@ -34,7 +34,7 @@ Short = Annotated[str | None, Query(max_length=40)]
 
 class LineCreate(BaseModel):
     item: Text = Field(min_length=1, max_length=300, description="item key, e.g. W|NORINCO|TYPE 56|56-00001")
-    quantity: int = Field(1, ge=1, le=10**12)
+    quantity: Quantity = 1
     source: Text = Field(min_length=1, max_length=64, alias="from", description="the holder that held it")
 
 
@@ -60,8 +60,8 @@ class IncidentCreate(BaseModel):
     """An incident to report; its losses are posted at ``started_at`` from the lines' holders."""
 
     lines: list[LineCreate] = Field(min_length=1, max_length=10_000)
-    started_at: datetime
-    ended_at: datetime | None = None
+    started_at: Moment
+    ended_at: Moment | None = None
     time_precision: Literal["minute", "hour", "day", "week", "month", "year"] | None = None
     site: Text | None = Field(None, max_length=64, description="a site of the tree: every line leaves it or below")
     place: Text | None = Field(None, max_length=200)

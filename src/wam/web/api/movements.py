@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from wam.domain.documents import refuse_generic
-from wam.domain.errors import InvalidInput, WamError
+from wam.domain.errors import WamError
 from wam.domain.movements import Entry, make_movement
 
 from ..context import CurrentUser
@@ -58,15 +58,12 @@ async def record_movement(body: EntryCreate, ctx: CurrentUser, request: Request,
     replay = Replay.of(request, ctx.user.name, body)
     if (stored := await replay.stored_async()) is not None:
         return stored
-    try:
-        movement = make_movement(
-            kind=body.kind.value, item=body.item, quantity=body.quantity, source=body.source, target=body.target,
-            occurred_at=(body.occurred_at or datetime.now(UTC)), actor=ctx.user.name, witness=body.witness,
-            document=body.document, note=body.note, reason=body.reason, reverses=body.reverses,
-        )
-    except InvalidInput:
-        refuse_generic(body.kind.value)  # a register's kind (loss: wam incidents report) rather than its fields
-        raise
+    refuse_generic(body.kind)  # a register's kind (loss: wam incidents report), in any case, before its fields
+    movement = make_movement(
+        kind=body.kind, item=body.item, quantity=body.quantity, source=body.source, target=body.target,
+        occurred_at=(body.occurred_at or datetime.now(UTC)), actor=ctx.user.name, witness=body.witness,
+        document=body.document, note=body.note, reason=body.reason, reverses=body.reverses,
+    )
     try:
         entry = await ctx.scoped.record_async(movement, then=replay.then(201, EntryPublic.of))
     except WamError:

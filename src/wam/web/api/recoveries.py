@@ -13,7 +13,6 @@ is in sight of whoever reads movements at its store.
 from __future__ import annotations
 
 import base64
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -25,7 +24,7 @@ from wam.services.recoveries import ScopedRecoveries
 
 from ..context import CurrentUser
 from .incidents import ERRORS, STEP_ERRORS, EvidenceCreate, evidence_response
-from .schemas import Text
+from .schemas import Moment, Text
 
 router = APIRouter(tags=["recoveries"])
 Short = Annotated[str | None, Query(max_length=40)]
@@ -58,7 +57,7 @@ class RecoveryCreate(BaseModel):
 
     to: Text = Field(min_length=1, max_length=64, description="the store the items go into")
     how: How
-    recovered_at: datetime
+    recovered_at: Moment
     place: Text | None = Field(None, max_length=200)
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
@@ -77,7 +76,7 @@ class RecoveryCreate(BaseModel):
 class Mark(BaseModel):
     line: int = Field(ge=1, le=500)
     mark: Text = Field(min_length=1, max_length=64)
-    at: datetime | None = None
+    at: Moment | None = None
 
 
 class Trace(BaseModel):
@@ -87,7 +86,7 @@ class Trace(BaseModel):
     reference: Text | None = Field(None, max_length=100)
     answer: Text | None = Field(None, max_length=20_000)
     detail: Text | None = Field(None, max_length=2000)
-    at: datetime | None = None
+    at: Moment | None = None
 
 
 class Dispose(BaseModel):
@@ -100,7 +99,7 @@ class Dispose(BaseModel):
     certificate: Text | None = Field(None, max_length=60, description="default: the next DSP-nnnnnn")
     reason: Text | None = Field(None, max_length=2000, description="for retention: why it is kept as evidence")
     note: Text | None = Field(None, max_length=2000)
-    at: datetime | None = None
+    at: Moment | None = None
 
 
 class Decision(BaseModel):

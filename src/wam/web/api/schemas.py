@@ -6,18 +6,42 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import Query
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, ValidationInfo
 
 from wam.domain.access import Role
+from wam.domain.errors import InvalidInput
 from wam.domain.holders import Holder
 from wam.domain.materiel import Item
-from wam.domain.movements import Entry, MovementKind
-from wam.domain.timefmt import iso
+from wam.domain.movements import Entry
+from wam.domain.timefmt import iso, parse_moment
 from wam.services.accounts import User
 from wam.services.confirmations import Confirmation
 
 # No NUL (or the ledger's separators) in any text: PostgreSQL refuses NUL in text columns.
 Text = Annotated[str, StringConstraints(pattern=r"^[^\x00\x1e\x1f]*$")]
+
+
+def _moment(value: object, info: ValidationInfo) -> object:
+    """A moment in a request body, read by the rule every path reads dates by
+    (:func:`wam.domain.timefmt.parse_moment`: ISO 8601 text, UTC without an offset, a date alone
+    the end of that day). Pydantic's own reading took ``"20240201"`` and ``1700000000`` for Unix
+    timestamps (1970-08-23 and 2023-11-14) and refused a time without an offset. A refusal is the
+    ledger's InvalidInput naming the field, answered (and translated) as every path's is."""
+    if isinstance(value, datetime) or value is None:
+        return value
+    field = info.field_name or "at"
+    if not isinstance(value, str):
+        raise InvalidInput("give a date or a date and time as ISO 8601 text (2024-01-31, 2024-01-31T08:00+05:00): "
+                           "a number is not read as a moment", field=field)
+    try:
+        return parse_moment(value, field)
+    except ValueError:
+        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD) or date-time (ISO 8601)", field=field) from None
+
+
+Moment = Annotated[datetime, BeforeValidator(_moment)]
+#: a whole number in JSON: not true, not "1_000", not 1.0 (the command line and the forms read the digits 0-9)
+Quantity = Annotated[int, Field(strict=True, ge=1, le=10**12)]
 Cursor = Annotated[str | None, Query(max_length=400, description="the `next` value of the previous page")]
 Limit = Annotated[int, Query(ge=1, le=200, description="page size")]
 
@@ -123,12 +147,13 @@ class ConfirmationPublic(BaseModel):
 class EntryCreate(BaseModel):
     """A movement to record; the actor is the signed-in user, the time defaults to now."""
 
-    kind: MovementKind
+    kind: Text = Field(min_length=1, max_length=40, description="receipt, transfer, issue, return, expenditure or "
+                                                               "reversal (the registers post the others)")
     item: Text = Field(min_length=1, max_length=300, description="item key, e.g. W|NORINCO|TYPE 56|56-00001")
-    quantity: int = Field(1, ge=1, le=10**12)
+    quantity: Quantity = 1
     source: Text = Field(min_length=1, max_length=64)
     target: Text = Field(min_length=1, max_length=64)
-    occurred_at: datetime | None = None
+    occurred_at: Moment | None = None
     witness: Text | None = Field(None, max_length=100)
     document: Text | None = Field(None, max_length=200)
     note: Text | None = Field(None, max_length=2000)

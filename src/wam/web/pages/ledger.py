@@ -9,15 +9,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from wam.domain.access import Action
+from wam.domain.documents import refuse_generic
 from wam.domain.errors import InvalidInput, NotFound, WamError
-from wam.domain.movements import EXPENDITURE_REASONS, TEXT_LIMITS, MovementKind, make_movement
-from wam.domain.timefmt import iso, read_datetime
+from wam.domain.movements import EXPENDITURE_REASONS, TEXT_LIMITS, MovementKind, given_quantity, make_movement
+from wam.domain.timefmt import iso, parse_moment
 from wam.services import lists
 from wam.services.lists import ListPage, ListQuery
 
 from ..api.holders import moment
 from ..context import CurrentUser
-from ..errors import STATUS
+from ..errors import status_of
 from ..messages import localize
 from .common import render
 
@@ -149,7 +150,7 @@ async def record(ctx: CurrentUser, request: Request) -> Response:
         count = ctx.scoped.record_many(movements)
     except WamError as exc:
         field = exc.field if isinstance(exc, InvalidInput) else None
-        return render(request, ctx, "record.html", status=STATUS.get(exc.code, 400),
+        return render(request, ctx, "record.html", status=status_of(exc),
                       **_form_context(ctx, form, error=localize(exc, ctx.t), error_code=exc.code, field=field,
                                       checked=_resolve_serials(ctx, form.get("serials", ""))))
     place = movements[0].source if not movements[0].source.count(":") else movements[0].target
@@ -157,10 +158,11 @@ async def record(ctx: CurrentUser, request: Request) -> Response:
 
 
 def _movements_from_form(ctx: CurrentUser, form: dict[str, str]) -> list:  # noqa: ANN001
+    refuse_generic(form.get("kind", ""))  # a register's kind, in any case, named before its fields
     when = datetime.now(UTC)
     if form.get("occurred_at"):
-        try:  # the ledger's rule (T or a space between date and time); the domain refuses what it cannot keep
-            when = read_datetime(form["occurred_at"])
+        try:  # the ledger's rule, as every path reads a moment: a date alone is the end of that day
+            when = parse_moment(form["occurred_at"], "occurred_at")
         except ValueError:
             raise InvalidInput("is not a date and time", field="occurred_at") from None
     keys: list[tuple[str, str]] = []
@@ -169,7 +171,8 @@ def _movements_from_form(ctx: CurrentUser, form: dict[str, str]) -> list:  # noq
             raise InvalidInput(f"{line}: {ctx.t(status)}", field="serials")
         keys.append((key, "1"))
     if form.get("item", "").strip():
-        keys.append((form["item"].strip(), form.get("quantity", "1") or "1"))
+        item = form["item"].strip()
+        keys.append((item, given_quantity(form.get("quantity", "").strip(), item)))
     if not keys:
         raise InvalidInput(ctx.t("record.nothing"), field="serials")
     common = {k: form.get(k) or None for k in ("witness", "document", "note", "reason", "reverses")}
