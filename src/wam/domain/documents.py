@@ -378,7 +378,7 @@ def _s(*states: str) -> frozenset[str]:
 
 DISPOSAL = DocumentType(
     name="disposal", kind=MovementKind.DISPOSAL, title="disposal certificate",
-    command="wam disposal draft|approve|execute (or /api/disposals)", draft="draft", initial="drafted",
+    command="wam disposal draft|approve|execute, /api/disposals", draft="draft", initial="drafted",
     steps=_steps(
         Step("draft", _s(), "drafted"),
         Step("approve", _s("drafted"), "approved", by_other=True, approves=True),
@@ -388,7 +388,7 @@ DISPOSAL = DocumentType(
     check=check_disposal, prefix="DSP", held_when_drafted=True,
 )
 INCIDENT = DocumentType(
-    name="incident", kind=MovementKind.LOSS, title="loss incident", command="wam incidents report (or /api/incidents)",
+    name="incident", kind=MovementKind.LOSS, title="loss incident", command="wam incidents report, /api/incidents",
     draft="report", initial="reported",
     steps=_steps(
         Step("report", _s(), "reported"),
@@ -407,7 +407,7 @@ INCIDENT = DocumentType(
 _HELD = _s("posted", "retained", "disposal")  # in the ledger: marked, traced, matched whatever its disposition
 RECOVERY = DocumentType(
     name="recovery", kind=MovementKind.RECOVERY, title="recovery record",
-    command="wam recoveries register (or /api/recoveries)", draft="register", initial="registered",
+    command="wam recoveries register, /api/recoveries", draft="register", initial="registered",
     steps=_steps(
         Step("register", _s(), "registered"),
         Step("post", _s("registered"), "posted", posts=True, accepts=("occurred_at",)),
@@ -423,7 +423,7 @@ RECOVERY = DocumentType(
 )
 COUNT = DocumentType(
     name="count", kind=MovementKind.ADJUSTMENT, title="stock count",
-    command="wam counts start|record|close|approve (or /api/counts)", draft="count", initial="counted",
+    command="wam counts start|record|close|approve, /api/counts", draft="count", initial="counted",
     steps=_steps(
         # discrepancies reconciled elsewhere, given as lines (an import, the first demo worlds)
         Step("count", _s(), "counted"),

@@ -91,6 +91,8 @@ DETAILS: list[tuple[re.Pattern[str], str]] = [(re.compile(f"^{p}$"), k) for p, k
     (r"a reversal cannot itself be reversed; record a new movement", "msg.reverse_reversal"),
     (r"a reversal cannot be dated before the movement it undoes", "msg.reversal_before"),
     (r"entry (?P<value>\S+) has already been reversed", "msg.already_reversed"),
+    (r"entry (?P<value>\S+) is a (?P<kind>\w+) that its register posted: it is not reversed by a movement; "
+     r"record what followed through the register \((?P<command>.+)\)", "msg.register_line"),
     (r"a reversal moves the same item and quantity back, from the original's target to its source",
      "msg.reversal_shape"),
     (r"a movement is recorded in the name of the signed-in user", "msg.own_name"),
