@@ -49,16 +49,21 @@ def test_a_balance_read_does_not_load_alembic_or_upgrade_the_schema(db_url) -> N
     assert _loaded_after(code, "alembic", "fastapi", "cryptography", "sqlalchemy.orm") == []
 
 
-def test_a_balance_read_on_sqlite_does_not_load_the_postgresql_dialect(tmp_path) -> None:  # noqa: ANN001
-    # a tenth of the read's start-up: the entries' PostgreSQL index options are attached only when a
-    # PostgreSQL engine is made (wam.storage.tables.add_postgresql_options)
-    ledger = Ledger.open(f"sqlite:///{tmp_path / 'small.db'}")
+def _balance_read_on_sqlite(folder) -> str:  # noqa: ANN001
+    """The code of a `wam balance GAO-ARM` run on a small SQLite ledger made in ``folder``."""
+    ledger = Ledger.open(f"sqlite:///{folder / 'small.db'}")
     ledger.init("small")
     build_example(ledger)
     ledger.engine.dispose()
-    argv = ["--db", str(tmp_path / "small.db"), "balance", "GAO-ARM"]
-    code = ("import contextlib, io\nfrom wam.cli.main import run\n"
+    argv = ["--db", str(folder / "small.db"), "balance", "GAO-ARM"]
+    return ("import contextlib, io\nfrom wam.cli.main import run\n"
             f"with contextlib.redirect_stdout(io.StringIO()):\n    assert run({argv!r}) == 0")
+
+
+def test_a_balance_read_on_sqlite_does_not_load_the_postgresql_dialect(tmp_path) -> None:  # noqa: ANN001
+    # a tenth of the read's start-up: the entries' PostgreSQL index options are attached only when a
+    # PostgreSQL engine is made (wam.storage.tables.add_postgresql_options)
+    code = _balance_read_on_sqlite(tmp_path)
     assert _loaded_after(code, "sqlalchemy.dialects.sqlite", "sqlalchemy.dialects.postgresql") == [
         "sqlalchemy.dialects.sqlite"]
 
@@ -114,12 +119,6 @@ def test_the_command_is_the_first_word_after_the_global_options(argv: list[str],
 
 
 def test_a_balance_read_builds_no_other_command_group(tmp_path) -> None:  # noqa: ANN001
-    ledger = Ledger.open(f"sqlite:///{tmp_path / 'small.db'}")
-    ledger.init("small")
-    build_example(ledger)
-    ledger.engine.dispose()
-    argv = ["--db", str(tmp_path / "small.db"), "balance", "GAO-ARM"]
-    code = ("import contextlib, io\nfrom wam.cli.main import run\n"
-            f"with contextlib.redirect_stdout(io.StringIO()):\n    assert run({argv!r}) == 0")
+    code = _balance_read_on_sqlite(tmp_path)
     assert _loaded_after(code, "wam.cli.ledger_commands", "wam.cli.incidents", "wam.cli.users", "wam.cli.demo",
                          "wam.cli.report") == ["wam.cli.ledger_commands"]
