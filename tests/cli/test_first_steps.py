@@ -52,7 +52,8 @@ def test_serve_refuses_a_missing_database_and_does_not_create_it(tmp_path, capsy
     assert not (tmp_path / "other.db").exists()
 
 
-def test_serve_refuses_a_database_without_tables(db_url, tmp_path, capsys) -> None:  # noqa: ANN001
+def test_serve_refuses_a_database_without_tables(db_url_without_tables, tmp_path, capsys) -> None:  # noqa: ANN001
+    db_url = db_url_without_tables  # db_url's may hold the tables already (tests/conftest.py)
     if db_url.startswith("sqlite:///"):
         Path(db_url[len("sqlite:///"):]).touch()  # an empty file, as the old `wam serve` left behind
     assert run(["--db", db_url, "serve"]) == 2
@@ -82,8 +83,9 @@ def _post(base: str, path: str, body: dict) -> tuple[int, dict]:
         return error.code, json.loads(error.read())
 
 
-def test_demo_keeps_its_accounts_and_prints_the_command_that_serves_them(db_url, tmp_path, capsys,  # noqa: ANN001
-                                                                        monkeypatch) -> None:
+def test_demo_keeps_its_accounts_and_prints_the_command_that_serves_them(db_url_without_tables, tmp_path,  # noqa: ANN001
+                                                                        capsys, monkeypatch) -> None:
+    db_url = db_url_without_tables  # the demo refuses a server database that has tables (db_url's may)
     monkeypatch.chdir(tmp_path)
     db = "demo.db" if db_url.startswith("sqlite:///") else db_url  # a relative path, as a newcomer types it
     assert run(["demo", "--scale", "small", "--no-serve", "--db", db]) == 0

@@ -8,6 +8,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, inspect, select
 
 from tests.builders import is_postgres
+from tests.factories import build_world
 from wam.services.ledger import Ledger, NotInitialised
 from wam.storage import schema
 from wam.storage import tables as t
@@ -76,8 +77,9 @@ def test_it_installs_the_append_only_guards(ledger):
             "witnessed_heads_no_delete", "ledgers_key_fixed"}
 
 
-def test_it_creates_the_ledger_on_init(db_url):
-    ledger = Ledger.open(db_url)
+def test_it_creates_the_ledger_on_init(db_url_without_tables):
+    # a database without tables: db_url's may hold them already (tests/conftest.py)
+    ledger = Ledger.open(db_url_without_tables)
     try:
         assert not schema.is_initialised(ledger.engine)
         ledger_id = ledger.init("MINUSMA Sector East")
@@ -92,26 +94,33 @@ def test_it_creates_the_ledger_on_init(db_url):
         ledger.engine.dispose()
 
 
-def test_it_inits_idempotently(world, db_url):
-    ledger = world.ledger
-    head, first_id = ledger.head(), ledger.uuid
-    for _ in range(2):
-        again = Ledger.open(db_url)
-        try:
-            assert again.init("another name") == first_id
-        finally:
-            again.engine.dispose()
-    with ledger.engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(t.ledgers)).scalar() == 1
-        assert conn.execute(select(func.count()).select_from(t.chain_head)).scalar() == 1
-        assert conn.execute(select(t.ledgers.c.name)).scalar() == "test ledger"
-    assert ledger.head() == head
-    assert differences(ledger.engine) == []
-    assert ledger.verify().ok
+def test_it_inits_idempotently(db_url_without_tables):
+    # the first init creates the tables, the next ones find them: a database without tables to start
+    ledger = Ledger.open(db_url_without_tables)
+    try:
+        ledger.init("test ledger")
+        build_world(ledger)
+        head, first_id = ledger.head(), ledger.uuid
+        for _ in range(2):
+            again = Ledger.open(db_url_without_tables)
+            try:
+                assert again.init("another name") == first_id
+            finally:
+                again.engine.dispose()
+        with ledger.engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(t.ledgers)).scalar() == 1
+            assert conn.execute(select(func.count()).select_from(t.chain_head)).scalar() == 1
+            assert conn.execute(select(t.ledgers.c.name)).scalar() == "test ledger"
+        assert ledger.head() == head
+        assert differences(ledger.engine) == []
+        assert ledger.verify().ok
+    finally:
+        ledger.engine.dispose()
 
 
-def test_it_says_to_run_init_on_an_empty_database(db_url):
-    ledger = Ledger.open(db_url)
+def test_it_says_to_run_init_on_an_empty_database(db_url_without_tables):
+    # no table at all (tables without a ledger: tests/cli/test_first_steps.py)
+    ledger = Ledger.open(db_url_without_tables)
     try:
         with pytest.raises(NotInitialised, match="run `wam init` first"):
             _ = ledger.uuid
