@@ -40,7 +40,15 @@ from . import counts, incidents, recoveries
 from .errors import InvalidInput, LedgerProblem, WamError
 from .holders import external_family
 from .materiel import normalise_item_key
-from .movements import DOCUMENT_KINDS, MAX_QUANTITY, TEXT_LIMITS, Movement, MovementKind, make_movement
+from .movements import (
+    DOCUMENT_KIND_VALUES,
+    DOCUMENT_KINDS,
+    MAX_QUANTITY,
+    TEXT_LIMITS,
+    Movement,
+    MovementKind,
+    make_movement,
+)
 from .text import clean_text, required_text
 from .timefmt import check_readable, from_micros, to_micros
 
@@ -463,12 +471,9 @@ def refuse_generic(kind: MovementKind | str, *, row: int | None = None) -> None:
     """Refuse a kind that only a register may post, on a generic movement path (a kind as a user
     types it, ``LOSS`` or `` loss``, as make_movement reads it: before any other check of the row)."""
     text = kind.value if isinstance(kind, MovementKind) else str(kind).strip().lower()
-    if text in _DOCUMENT_KIND_VALUES:
+    if text in DOCUMENT_KIND_VALUES:
         document_kind = MovementKind(text)
         raise DocumentRequired(document_kind.value, TYPE_OF_KIND[document_kind].command, row=row)
-
-
-_DOCUMENT_KIND_VALUES = frozenset(kind.value for kind in DOCUMENT_KINDS)
 
 
 # the one transition function -----------------------------------------------------------------

@@ -37,7 +37,7 @@ from typing import Any
 
 from .errors import InvalidInput
 from .text import clean_text, required_text
-from .timefmt import check_readable, from_micros, parse_moment, to_micros
+from .timefmt import check_readable, from_micros, read_moment, to_micros
 
 
 class Circumstance(StrEnum):
@@ -304,10 +304,7 @@ def _moment(value: object, field: str) -> int | None:
     if type(value) is int:
         return value
     if isinstance(value, str):
-        try:
-            return to_micros(parse_moment(value, field))
-        except ValueError:
-            raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD) or date-time (ISO 8601)", field=field) from None
+        return to_micros(read_moment(value, field))
     raise InvalidInput("give a date and time", field=field)
 
 

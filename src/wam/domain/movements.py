@@ -55,6 +55,7 @@ class MovementKind(StrEnum):
 #: from a certificate. The generic paths refuse them, and a reversal may not undo one.
 DOCUMENT_KINDS = frozenset({MovementKind.LOSS, MovementKind.RECOVERY, MovementKind.ADJUSTMENT,
                             MovementKind.DISPOSAL})
+DOCUMENT_KIND_VALUES = frozenset(kind.value for kind in DOCUMENT_KINDS)  # as entries store them
 
 
 #: The most one movement may move: a million million (rounds). Far beyond any real lot, and

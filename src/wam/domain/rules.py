@@ -31,7 +31,7 @@ from typing import NamedTuple, Protocol
 from .errors import InvalidInput
 from .holders import HolderKind
 from .laws import check_nets_to_zero, check_non_negative, check_serial_custody, check_serial_not_backdated
-from .movements import DOCUMENT_KINDS, MAX_QUANTITY, TEXT_LIMITS, Movement, MovementKind, check_kind_rules
+from .movements import DOCUMENT_KIND_VALUES, MAX_QUANTITY, TEXT_LIMITS, Movement, MovementKind, check_kind_rules
 from .storage import BLOCKED_KINDS, Contents, LotClass, LotStatus, check_storage, check_suspension
 from .text import is_clean, is_name
 
@@ -183,9 +183,6 @@ def check_persons(kind: MovementKind, source: End, target: End) -> None:
         raise InvalidInput("materiel goes to and from persons by issue and return", field="kind")
 
 
-_DOCUMENT_KIND_VALUES = frozenset(kind.value for kind in DOCUMENT_KINDS)
-
-
 def check_reversal(mv: Movement, when: int, original: Callable[[str, int], Original | None]) -> None:
     """A reversal undoes one earlier entry, once: the same item and quantity, back from the
     original's target to its source, not dated before it, and never a reversal itself."""
@@ -198,7 +195,7 @@ def check_reversal(mv: Movement, when: int, original: Callable[[str, int], Origi
         raise InvalidInput(f"entry {mv.reverses!r} does not exist", field="reverses")
     if row.kind == MovementKind.REVERSAL.value:
         raise InvalidInput("a reversal cannot itself be reversed; record a new movement", field="reverses")
-    if row.kind in _DOCUMENT_KIND_VALUES:
+    if row.kind in DOCUMENT_KIND_VALUES:
         # a register's line belongs to its document: undoing it by a movement would leave the document
         # saying otherwise (a destroyed rifle back in store, the certificate still "executed")
         from .documents import TYPE_OF_KIND

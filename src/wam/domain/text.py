@@ -73,9 +73,8 @@ _NOT_IN_NAME = re.compile("[\t\n\r\u2028\u2029\u200e\u200f\u061c]")
 def clean_name(value: object, field: str, *, required: bool = False, max_len: int = 100) -> str | None:
     """:func:`clean_text` for a person's name: one line of visible text (see ``_NOT_IN_NAME``)."""
     text = clean_text(value, field, required=required, max_len=max_len)
-    if text is not None and not is_name(text):
-        found = _NOT_IN_NAME.search(text)
-        assert found is not None
+    found = None if text is None else _NOT_IN_NAME.search(text)
+    if found is not None:
         raise InvalidInput(f"is a name: one line, without a line break, tab or direction mark "
                            f"(U+{ord(found.group()):04X})", field=field)
     return text

@@ -93,6 +93,15 @@ def parse_moment(text: str, field: str = "at") -> datetime:
     return check_readable(_date_and_time(text), field).astimezone(UTC)
 
 
+def read_moment(text: str, field: str) -> datetime:
+    """:func:`parse_moment` for what a user typed: text that is not a date raises InvalidInput naming
+    ``field`` (files, forms' bodies and the API read a moment by this one rule and this one message)."""
+    try:
+        return parse_moment(text, field)
+    except ValueError:
+        raise InvalidInput(f"{text!r} is not a date (YYYY-MM-DD) or date-time (ISO 8601)", field=field) from None
+
+
 def _date_and_time(text: str) -> datetime:
     """``text`` (stripped, not a date alone) as a date-time, UTC when it gives no offset."""
     if _DATE_THEN_TIME.match(text) is None:

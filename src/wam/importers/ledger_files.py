@@ -41,7 +41,7 @@ from wam.domain.movements import (
     make_movement,
 )
 from wam.domain.text import is_clean
-from wam.domain.timefmt import parse_moment
+from wam.domain.timefmt import parse_moment, read_moment
 
 from .spreadsheets import read_rows, read_table
 
@@ -175,11 +175,7 @@ def movement_row(row: dict[str, str], item_key: str, default_actor: str) -> Move
     when_text = row.get("occurred_at") or ""
     if not when_text:
         raise InvalidInput("is required", field="occurred_at")
-    try:
-        when = parse_moment(when_text, "occurred_at")
-    except ValueError:
-        raise InvalidInput(f"{when_text!r} is not a date (YYYY-MM-DD) or date-time (ISO 8601)",
-                           field="occurred_at") from None
+    when = read_moment(when_text, "occurred_at")
     try:
         quantity = given_quantity(row.get("quantity"), item_key)
         return make_movement(kind=row.get("kind"), item=item_key, quantity=quantity,

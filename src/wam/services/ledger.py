@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -156,6 +157,19 @@ def unusable(exc: DBAPIError, engine: Engine) -> DatabaseUnavailable | None:
     return DatabaseUnavailable(f"cannot use the database {shown}: {text}")
 
 
+@contextmanager
+def usable(engine: Engine) -> Iterator[None]:
+    """Turn an error that says the database cannot be used at all (:func:`unusable`) into
+    DatabaseUnavailable; let every other error through as it is."""
+    try:
+        yield
+    except DBAPIError as exc:
+        problem = unusable(exc, engine)
+        if problem is not None:
+            raise problem from None
+        raise
+
+
 class Ledger:
     """A custody ledger on one database.
 
@@ -200,13 +214,8 @@ class Ledger:
     # set-up ------------------------------------------------------------------------------
     def init(self, name: str = "wam ledger", *, public_key: str | None = None) -> str:
         """Create the schema and this ledger's identity (idempotent). Returns the ledger id."""
-        try:
+        with usable(self.engine):
             schema.upgrade(self.engine)
-        except DBAPIError as exc:
-            problem = unusable(exc, self.engine)
-            if problem is not None:
-                raise problem from None
-            raise
         with write_connection(self.engine) as conn, conn.begin():
             row = conn.execute(select(t.ledgers.c.uuid).where(t.ledgers.c.is_local.is_(True))).first()
             if row is not None:
@@ -225,12 +234,9 @@ class Ledger:
         """(database id, uuid) of the local ledger."""
         if self._identity is None:
             try:
-                with self.engine.connect() as conn:
+                with usable(self.engine), self.engine.connect() as conn:
                     row = conn.execute(select(t.ledgers.c.id, t.ledgers.c.uuid).where(t.ledgers.c.is_local.is_(True))).first()
-            except DBAPIError as exc:
-                problem = unusable(exc, self.engine)
-                if problem is not None:
-                    raise problem from None
+            except DBAPIError:  # a table missing: no ledger yet
                 row = None
             if row is None:
                 raise NotInitialised("the database has no ledger yet: run `wam init` first")

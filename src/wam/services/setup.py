@@ -31,7 +31,7 @@ from wam.storage import schema
 from wam.storage import tables as t
 from wam.storage.engine import DEFAULT_URL, make_engine, normalise_url, write_connection
 
-from .ledger import DatabaseUnavailable, Ledger, NotInitialised, unusable
+from .ledger import DatabaseUnavailable, Ledger, NotInitialised, usable
 
 __all__ = [
     "DEFAULT_URL", "DatabaseUnavailable", "NotInitialised", "database_url", "fresh_database", "init_ledger",
@@ -76,15 +76,13 @@ def ledger_status(url: str) -> str:
         return "missing"
     engine = make_engine(url)
     try:
-        if not inspect(engine).has_table("ledgers"):
-            return "empty"
-        with engine.connect() as conn:
-            row = conn.execute(select(t.ledgers.c.id).where(t.ledgers.c.is_local.is_(True))).first()
+        with usable(engine):
+            if not inspect(engine).has_table("ledgers"):
+                return "empty"
+            with engine.connect() as conn:
+                row = conn.execute(select(t.ledgers.c.id).where(t.ledgers.c.is_local.is_(True))).first()
         return "ready" if row is not None else "uninitialised"
-    except DBAPIError as exc:
-        problem = unusable(exc, engine)
-        if problem is not None:
-            raise problem from None
+    except DBAPIError:  # a table missing (usable turned the database's own failures into DatabaseUnavailable)
         return "empty"
     finally:
         engine.dispose()
@@ -162,13 +160,8 @@ def init_ledger(url: str, name: str, *, ledger_uuid: str, clock: Callable[[], da
     ledger's uuid and the time it was recorded) chooses both. An existing local ledger is kept.
     """
     engine = make_engine(url)
-    try:
+    with usable(engine):
         schema.upgrade(engine)
-    except DBAPIError as exc:
-        problem = unusable(exc, engine)
-        if problem is not None:
-            raise problem from None
-        raise
     with write_connection(engine) as conn, conn.begin():
         if conn.execute(select(t.ledgers.c.id)).first() is None:
             conn.execute(insert(t.ledgers).values(uuid=ledger_uuid, name=name, is_local=True, public_key=None,

@@ -13,7 +13,7 @@ from wam.domain.errors import InvalidInput
 from wam.domain.holders import Holder
 from wam.domain.materiel import Item
 from wam.domain.movements import Entry
-from wam.domain.timefmt import iso, parse_moment
+from wam.domain.timefmt import iso, read_moment
 from wam.services.accounts import User
 from wam.services.confirmations import Confirmation
 
@@ -33,10 +33,7 @@ def _moment(value: object, info: ValidationInfo) -> object:
     if not isinstance(value, str):
         raise InvalidInput("give a date or a date and time as ISO 8601 text (2024-01-31, 2024-01-31T08:00+05:00): "
                            "a number is not read as a moment", field=field)
-    try:
-        return parse_moment(value, field)
-    except ValueError:
-        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD) or date-time (ISO 8601)", field=field) from None
+    return read_moment(value, field)
 
 
 Moment = Annotated[datetime, BeforeValidator(_moment)]
