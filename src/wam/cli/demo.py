@@ -27,7 +27,7 @@ ACCOUNTS = [  # (name, role, scope description, holder or None, country or None)
     ("quartermaster", "quartermaster", "{contingent}", "{contingent}", None),
     ("armourer", "armourer", "{site}", "{site}", None),
     ("auditor", "auditor", "MONUSCO", "MONUSCO", None),
-    ("researcher", "researcher", "everywhere (aggregates)", None, None),
+    ("researcher", "researcher", "everywhere (no persons or movements)", None, None),
     ("viewer", "viewer", "MONUSCO", "MONUSCO", None),
     ("country-hq", "viewer", "contingents of {country}", None, "{country}"),
 ]
