@@ -197,3 +197,27 @@ def test_evidence_never_runs_in_wams_origin(client, personas) -> None:  # noqa: 
     assert "sandbox" in served.headers["content-security-policy"]
     home = client.get("/login")
     assert "sandbox" not in home.headers["content-security-policy"]  # every other page keeps the site's policy
+
+
+def test_the_period_in_the_query_string_is_read_by_the_ledger_rule(client, personas) -> None:  # noqa: ANN001
+    """``?until=2024-02-01`` includes that day (the incident began at 02:00), ``?since=`` of the day takes it
+    from its start, and a number or a week is refused naming the parameter (pydantic read 1700000000 as
+    2023-11-14 and a date as its midnight)."""
+    qm = _headers(personas, "quartermaster")
+    number = client.post("/api/incidents", headers=qm, json=_report()).json()["id"]
+
+    def ids(**period: str) -> list[Any]:
+        answer = client.get("/api/incidents", headers=qm, params=period)
+        assert answer.status_code == 200, answer.text
+        return [i["id"] for i in answer.json()["items"]]
+
+    assert ids(until="2024-02-01") == [number] == ids(since="2024-02-01") == ids(since="2024-02-01", until="2024-02-01")
+    assert ids(until="2024-01-31") == [] == ids(since="2024-02-02")
+    assert ids(since="2024-02-01T03:00:00+02:00") == [number]  # 01:00 UTC
+    for name, value in (("since", "1700000000"), ("until", "20240201T"), ("since", "2024-W05"), ("until", "soon"),
+                        ("since", "0001-01-01T00:00:00+05:00")):
+        refused = client.get("/api/incidents", headers=qm, params={name: value})
+        assert refused.status_code == 422 and refused.json()["error"]["field"] == name, (name, value, refused.text)
+    for path in ("/api/research", "/api/research/export"):
+        refused = client.get(path, headers=qm, params={"since": "1700000000"})
+        assert refused.status_code == 422 and refused.json()["error"]["field"] == "since", refused.text

@@ -102,6 +102,20 @@ def read_moment(text: str, field: str) -> datetime:
         raise InvalidInput(f"{text!r} is not a date (YYYY-MM-DD) or date-time (ISO 8601)", field=field) from None
 
 
+def read_bound(text: str, field: str, end: bool) -> datetime | None:
+    """One end of a period a user filters by (a list's or a register's ``since``/``until``, in a page's
+    query string or the API's): blank is no bound; a date alone is from the start of that day (``end``
+    false) or to its end; a date-time is that moment, UTC. Anything else raises InvalidInput naming
+    ``field``: a number is not a moment, nor a week (pages and the API read a period by this one rule)."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return parse_moment(text, field) if end else read_datetime(text).astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise InvalidInput(f"{text[:40]!r} is not a date (YYYY-MM-DD) or date-time (ISO 8601)", field=field) from None
+
+
 def _date_and_time(text: str) -> datetime:
     """``text`` (stripped, not a date alone) as a date-time, UTC when it gives no offset."""
     if _DATE_THEN_TIME.match(text) is None:

@@ -10,7 +10,6 @@ tree (:class:`wam.services.incidents.ScopedIncidents`), like ``/api/disposals``.
 from __future__ import annotations
 
 import base64
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -22,7 +21,7 @@ from wam.services.incidents import Filters, ScopedIncidents
 
 from ..context import CurrentUser
 from . import research
-from .schemas import ErrorPublic, Moment, Quantity, Text
+from .schemas import ErrorPublic, Moment, Quantity, Since, Text, Until
 
 router = APIRouter(tags=["incidents"])
 router.include_router(research.router)  # /api/research: the research records beside the incidents
@@ -106,7 +105,7 @@ def _register(ctx: CurrentUser) -> ScopedIncidents:
 @router.get("/incidents", response_model=IncidentPage, responses=ERRORS)
 def list_incidents(ctx: CurrentUser, mission: Short = None, country: Short = None, circumstance: Short = None,
                    mechanism: Short = None, ownership: Short = None, step: Short = None,
-                   since: datetime | None = None, until: datetime | None = None, notable: bool | None = None,
+                   since: Since = None, until: Until = None, notable: bool | None = None,
                    board_of_inquiry_required: bool | None = None, overdue: bool | None = None,
                    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
                    offset: Annotated[int, Query(ge=0)] = 0) -> IncidentPage:

@@ -21,7 +21,7 @@ from wam.services.incidents import Filters
 from wam.services.research import ScopedResearch
 
 from ..context import CurrentUser
-from .schemas import ErrorPublic, Text
+from .schemas import ErrorPublic, Since, Text, Until
 
 router = APIRouter(tags=["research"])
 ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": ErrorPublic}, 403: {"model": ErrorPublic},
@@ -113,8 +113,8 @@ def _filters(mission: str | None, country: str | None, circumstance: str | None,
 
 @router.get("/research", response_model=ResearchPage, responses=ERRORS)
 def list_research(ctx: CurrentUser, mission: Short = None, country: Short = None, circumstance: Short = None,
-                  mechanism: Short = None, ownership: Short = None, since: datetime | None = None,
-                  until: datetime | None = None, notable: bool | None = None) -> ResearchPage:
+                  mechanism: Short = None, ownership: Short = None, since: Since = None,
+                  until: Until = None, notable: bool | None = None) -> ResearchPage:
     """The research records, with the weapons and rounds lost (minimum, maximum) and ``notable``."""
     filters = _filters(mission, country, circumstance, mechanism, ownership, since, until, notable)
     return ResearchPage(items=_register(ctx).listing(filters))
@@ -124,8 +124,8 @@ def list_research(ctx: CurrentUser, mission: Short = None, country: Short = None
     "text/csv": {}, "application/json": {}}}})
 def export_research(ctx: CurrentUser, format: Literal["csv", "json"] = "csv",  # noqa: A002
                     mission: Short = None, country: Short = None, circumstance: Short = None,
-                    mechanism: Short = None, ownership: Short = None, since: datetime | None = None,
-                    until: datetime | None = None, notable: bool | None = None) -> Response:
+                    mechanism: Short = None, ownership: Short = None, since: Since = None,
+                    until: Until = None, notable: bool | None = None) -> Response:
     """The research records in the exchange layout (docs/incidents.md): never a confidential source or record."""
     filters = _filters(mission, country, circumstance, mechanism, ownership, since, until, notable)
     text = _register(ctx).export(filters, format)

@@ -13,7 +13,7 @@ from wam.domain.errors import InvalidInput
 from wam.domain.holders import Holder
 from wam.domain.materiel import Item
 from wam.domain.movements import Entry
-from wam.domain.timefmt import iso, read_moment
+from wam.domain.timefmt import iso, read_bound, read_moment
 from wam.services.accounts import User
 from wam.services.confirmations import Confirmation
 
@@ -37,6 +37,18 @@ def _moment(value: object, info: ValidationInfo) -> object:
 
 
 Moment = Annotated[datetime, BeforeValidator(_moment)]
+
+
+def _window_end(field: str, end: bool) -> BeforeValidator:
+    """A query string's ``since`` (``end`` false) or ``until`` read by the ledger's rule
+    (:func:`wam.domain.timefmt.read_bound`), not pydantic's: ``?since=1700000000`` was 2023-11-14, and
+    ``?until=2024-02-01`` its midnight, leaving that day out."""
+    return BeforeValidator(lambda value: read_bound(value, field, end) if isinstance(value, str) else value)
+
+
+#: ``?since=`` and ``?until=`` of a register's list (a date alone: from its start, to its end)
+Since = Annotated[datetime | None, _window_end("since", end=False), Query()]
+Until = Annotated[datetime | None, _window_end("until", end=True), Query()]
 #: a whole number in JSON: not true, not "1_000", not 1.0 (the command line and the forms read the digits 0-9)
 Quantity = Annotated[int, Field(strict=True, ge=1, le=10**12)]
 Cursor = Annotated[str | None, Query(max_length=400, description="the `next` value of the previous page")]

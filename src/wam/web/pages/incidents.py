@@ -20,6 +20,7 @@ from wam.domain import research as research_rules
 from wam.domain.access import Action
 from wam.domain.documents import INCIDENT
 from wam.domain.errors import InvalidInput, NotFound, WamError
+from wam.domain.timefmt import read_bound
 from wam.services import incidents, research
 from wam.services.incidents import Filters, ScopedIncidents
 from wam.services.research import ScopedResearch
@@ -57,17 +58,6 @@ def _labels(ctx: CurrentUser) -> dict[str, dict[str, str]]:
     }
 
 
-def _day(text: str, end: bool = False) -> datetime | None:
-    text = text.strip()[:10]
-    if not text:
-        return None
-    try:
-        day = datetime.fromisoformat(text).replace(tzinfo=UTC)
-    except ValueError:
-        raise InvalidInput(f"{text!r} is not a date (YYYY-MM-DD)", field="until" if end else "since") from None
-    return day.replace(hour=23, minute=59, second=59, microsecond=999_999) if end else day
-
-
 def _flag(text: str) -> bool | None:
     return {"1": True, "0": False}.get(text)
 
@@ -85,7 +75,8 @@ def incident_list(ctx: CurrentUser, request: Request, mission: str = "", country
     try:
         filters = Filters(mission=q["mission"] or None, country=q["country"] or None,
                           circumstance=q["circumstance"] or None, mechanism=q["mechanism"] or None,
-                          step=q["step"] or None, since=_day(q["since"]), until=_day(q["until"], end=True),
+                          step=q["step"] or None, since=read_bound(q["since"], "since", end=False),
+                          until=read_bound(q["until"], "until", end=True),
                           notable=_flag(q["notable"]))
         if record != "research" and ctx.scoped.can(Action.READ_MOVEMENTS):
             rows += ScopedIncidents(ctx.scoped).listing(filters)

@@ -9,7 +9,7 @@ the export (``?format=csv`` or ``xlsx``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,7 +21,7 @@ from wam.domain.errors import InvalidInput, PermissionDenied
 from wam.domain.holders import HolderKind
 from wam.domain.materiel import ItemType
 from wam.domain.movements import MovementKind
-from wam.domain.timefmt import iso
+from wam.domain.timefmt import iso, read_bound
 from wam.services import export, lists
 from wam.services.lists import ListPage, ListQuery
 
@@ -41,23 +41,14 @@ def _int(value: str | None, field: str, default: int) -> int:
     return int(value)
 
 
-def _date(value: str | None, field: str, end: bool) -> datetime | None:
-    if not value:
-        return None
-    try:
-        day = datetime.fromisoformat(value[:10]).date()
-    except ValueError:
-        raise InvalidInput("is not a date (YYYY-MM-DD)", field=field) from None
-    return datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
-
-
 def list_query(request: Request) -> ListQuery:
     """The list's filters, sort and page from the query string (bad values name their field)."""
     p = request.query_params
     return ListQuery(page=_int(p.get("page"), "page", 1), per=_int(p.get("per"), "per", lists.PER_PAGE),
                      sort=p.get("sort") or None, desc=(p.get("desc") or "").lower() in ("1", "true", "yes", "on"),
                      q=p.get("q", ""), kind=p.get("kind", ""),
-                     since=_date(p.get("since"), "since", False), until=_date(p.get("until"), "until", True),
+                     since=read_bound(p.get("since") or "", "since", end=False),
+                     until=read_bound(p.get("until") or "", "until", end=True),
                      under=p.get("under", ""), category=p.get("category", ""), calibre=p.get("calibre", ""))
 
 
