@@ -14,6 +14,7 @@ Every bad row is reported with its line and field, and nothing is written if any
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from operator import itemgetter
@@ -244,8 +245,9 @@ class MovementMaker:
         Otherwise validate it whole (``row``, or a function giving it, for the precise error)."""
         known = self._seen.get(shared)
         if known is not None:
-            if not quantity and item_key[:2].upper() == "W|":
-                quantity = "1"
+            if not quantity:  # a weapon's blank is 1; a lot's is refused by the whole row's check below
+                with suppress(InvalidInput):
+                    quantity = given_quantity(quantity, item_key)
             if when_text and quantity and quantity.isascii() and quantity.isdecimal() and is_clean(item_key, _ITEM_MAX):
                 number = int(quantity)
                 if 0 < number <= MAX_QUANTITY:
