@@ -49,13 +49,13 @@ def test_a_balance_read_does_not_load_alembic_or_upgrade_the_schema(db_url) -> N
     assert _loaded_after(code, "alembic", "fastapi", "cryptography", "sqlalchemy.orm") == []
 
 
-def _balance_read_on_sqlite(folder) -> str:  # noqa: ANN001
+def _balance_read_on_sqlite(folder, *options: str) -> str:  # noqa: ANN001
     """The code of a `wam balance GAO-ARM` run on a small SQLite ledger made in ``folder``."""
     ledger = Ledger.open(f"sqlite:///{folder / 'small.db'}")
     ledger.init("small")
     build_example(ledger)
     ledger.engine.dispose()
-    argv = ["--db", str(folder / "small.db"), "balance", "GAO-ARM"]
+    argv = ["--db", str(folder / "small.db"), "balance", "GAO-ARM", *options]
     return ("import contextlib, io\nfrom wam.cli.main import run\n"
             f"with contextlib.redirect_stdout(io.StringIO()):\n    assert run({argv!r}) == 0")
 
@@ -63,9 +63,15 @@ def _balance_read_on_sqlite(folder) -> str:  # noqa: ANN001
 def test_a_balance_read_on_sqlite_does_not_load_the_postgresql_dialect(tmp_path) -> None:  # noqa: ANN001
     # a tenth of the read's start-up: the entries' PostgreSQL index options are attached only when a
     # PostgreSQL engine is made (wam.storage.tables.add_postgresql_options)
-    code = _balance_read_on_sqlite(tmp_path)
+    code = _balance_read_on_sqlite(tmp_path, "--tree")
     assert _loaded_after(code, "sqlalchemy.dialects.sqlite", "sqlalchemy.dialects.postgresql") == [
         "sqlalchemy.dialects.sqlite"]
+
+
+def test_a_store_balance_now_on_sqlite_loads_no_sqlalchemy(tmp_path) -> None:  # noqa: ANN001
+    # `wam balance STORE`, the read run most: wam.services.current_balance reads it with sqlite3
+    code = _balance_read_on_sqlite(tmp_path)
+    assert _loaded_after(code, *HEAVY) == []
 
 
 @pytest.mark.parametrize("argv", [["balance", "--help"], ["import", "--help"], ["users", "--help"]])

@@ -240,8 +240,13 @@ def balance(
     """
     from rich.table import Table
 
-    ledger = common.open_ledger()
-    lines = ledger.balance(holder, at=_moment(at, "at"), tree=tree)
+    lines = None
+    if at is None and not tree:  # the common case, read without loading SQLAlchemy when it can be
+        from wam.services.current_balance import read_sqlite
+
+        lines = read_sqlite(common.database_name(), holder)
+    if lines is None:
+        lines = common.open_ledger().balance(holder, at=_moment(at, "at"), tree=tree)
     if as_json:
         common.print_json({"holder": holder, "at": at, "tree": tree, "lines": [
             {"holder": b.holder, "item": b.item, "type": b.type, "label": b.label,

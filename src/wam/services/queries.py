@@ -5,7 +5,6 @@ Every read names holders and items by code and key, never by database id.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -17,16 +16,8 @@ from wam.domain.movements import Entry
 from wam.storage import tables as t
 
 from .catalog import holder_from_row
+from .current_balance import CURRENT_SQL, CURRENT_SQL_SQLITE, BalanceLine, line_of
 from .marks import marked_moves, nearest_mark
-
-
-@dataclass(frozen=True, slots=True)
-class BalanceLine:
-    holder: str
-    item: str
-    quantity: int
-    type: str
-    label: str
 
 
 def subtree_ids(conn: Connection, holder_id: int) -> Select[tuple[int]]:
@@ -35,11 +26,6 @@ def subtree_ids(conn: Connection, holder_id: int) -> Select[tuple[int]]:
     child = t.holders.alias("child")
     sub = sub.union_all(select(child.c.id).where(child.c.parent_id == sub.c.id))
     return select(sub.c.id)
-
-
-def _item_label(row: Row[*tuple[Any, ...]]) -> str:
-    ident = row.serial if row.shape == "serial" else f"lot {row.lot}"
-    return f"{row.make} {row.model} {ident}"
 
 
 def balances(conn: Connection, holder_id: int, *, at: int | None, tree: bool) -> list[BalanceLine]:
@@ -112,29 +98,22 @@ def balances(conn: Connection, holder_id: int, *, at: int | None, tree: bool) ->
         .join(t.items, t.items.c.id == inner.c.item_id)
         .order_by(t.holders.c.code, t.items.c.key)
     )
-    return [BalanceLine(r.code, r.key, int(r.qty), r.type, _item_label(r)) for r in conn.execute(query)]
+    return [line_of(*r) for r in conn.execute(query)]
 
 
 # What one holder holds now: the most frequent read of all (every holder page, every API
 # balance call), so written out once rather than built per call; SQLAlchemy's statement
 # cache key for the equivalent select costs five times the query itself.
-_CURRENT_SQL = (
-    'SELECT h.code, i."key", b.quantity, i.type, i.shape, i.make, i.model, i.serial, i.lot '
-    "FROM balances AS b JOIN holders AS h ON h.id = b.holder_id {items} "
-    'WHERE b.holder_id = {mark} AND b.quantity != 0 ORDER BY i."key"'
-)
-_CURRENT_SQL_SQLITE = _CURRENT_SQL.format(items="JOIN items AS i ON i.id = b.item_id", mark="?")
 # PostgreSQL's planner joins a store's hundred lines to the items by hashing the whole items
 # table; a lateral look-up per line (OFFSET 0 keeps it from being flattened back into the
 # join) reads a hundred index entries instead: half the time, and a fifth of the planning.
-_CURRENT_SQL_POSTGRESQL = _CURRENT_SQL.format(
+_CURRENT_SQL_POSTGRESQL = CURRENT_SQL.format(
     items="CROSS JOIN LATERAL (SELECT * FROM items WHERE items.id = b.item_id OFFSET 0) AS i", mark="%s")
 
 
 def _current_balances(conn: Connection, holder_id: int) -> list[BalanceLine]:
-    sql = _CURRENT_SQL_POSTGRESQL if conn.dialect.name == "postgresql" else _CURRENT_SQL_SQLITE
-    return [BalanceLine(r.code, r.key, int(r.quantity), r.type, _item_label(r))
-            for r in conn.exec_driver_sql(sql, (holder_id,))]
+    sql = _CURRENT_SQL_POSTGRESQL if conn.dialect.name == "postgresql" else CURRENT_SQL_SQLITE
+    return [line_of(*r) for r in conn.exec_driver_sql(sql, (holder_id,))]
 
 
 @cache
