@@ -74,6 +74,10 @@ def test_movements_per_day_cover_the_days_asked_for(client, personas) -> None:  
     later = client.get("/dashboard", params={"until": "2025-06-30"}).text
     assert re.search(r'id="fig-movements"><b>(\d+)</b>', later)[1] == "0"
     assert client.get("/dashboard", params={"until": "soon"}).status_code in (400, 422)
+    # a window before year 1, or a last day after the ledger's (year 9999 once in UTC), is refused, not a 500
+    for until in ("0001-01-01", "0001-01-29", "9998-12-31T23:59:59-12:00", "1700000000"):
+        assert client.get("/dashboard", params={"until": until}).status_code == 422, until
+    assert client.get("/dashboard", params={"until": "0001-01-30"}).status_code == 200
 
 
 def test_the_dashboard_and_the_record_page_stay_light(app, client, personas) -> None:  # noqa: ANN001

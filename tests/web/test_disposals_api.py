@@ -33,6 +33,11 @@ def test_a_certificate_is_drafted_approved_and_executed(app, client, personas) -
     assert [(s["step"], s["by"]) for s in shown["steps"]] == [
         ("draft", "quartermaster"), ("approve", "officer"), ("execute", "officer")]
     assert app.state.wam.ledger.verify().ok
+    listed = client.get("/api/disposals", headers=qm, params={"state": "executed"}).json()["items"]
+    assert [d["number"] for d in listed] == [number]
+    assert client.get("/api/disposals", headers=qm, params={"state": "approved"}).json()["items"] == []
+    bogus = client.get("/api/disposals", headers=qm, params={"state": "bogus"})  # was an empty list
+    assert bogus.status_code == 422 and bogus.json()["error"]["field"] == "state"
 
 
 def test_the_drafter_may_not_approve_in_either_language(client, personas) -> None:  # noqa: ANN001

@@ -96,13 +96,17 @@ class PostingRejected(LedgerError):
 
     code = "posting_rejected"
 
-    def __init__(self, message: str, *, law: int | None, item: str | None, holder: str | None) -> None:
+    def __init__(self, message: str, *, law: int | None, item: str | None, holder: str | None,
+                 mentions: tuple[str, ...] = ()) -> None:
         prefix = f"law {law}: " if law else ""
         super().__init__(prefix + message)
         self.detail = message
         self.law = law
         self.item = item
         self.holder = holder
+        #: every holder the message names (the item's custodian as well as the movement's end): a user who
+        #: may not see one of them is told "not found", never who holds the item (wam.web.app)
+        self.mentions = tuple(dict.fromkeys((*mentions, *((holder,) if holder else ()))))
 
     @property
     def params(self) -> dict[str, object]:

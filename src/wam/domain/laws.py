@@ -47,7 +47,8 @@ def check_serial_custody(*, item: str, quantity: int, source: str, holder_now: s
                 holder=source,
             )
     elif holder_now != source:
-        raise PostingRejected(f"{item} is held by {holder_now}, not by {source}", law=1, item=item, holder=source)
+        raise PostingRejected(f"{item} is held by {holder_now}, not by {source}", law=1, item=item, holder=source,
+                              mentions=(holder_now,))
 
 
 def check_serial_not_backdated(*, item: str, source: str, next_source: str | None, next_at: int | None) -> None:
@@ -60,6 +61,7 @@ def check_serial_not_backdated(*, item: str, source: str, next_source: str | Non
             law=1,
             item=item,
             holder=source,
+            mentions=(next_source,),
         )
 
 

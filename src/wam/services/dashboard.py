@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, select, union, union_all
 
 from wam.domain.access import Action, Role, grants_for
-from wam.domain.errors import PermissionDenied
+from wam.domain.errors import InvalidInput, PermissionDenied
 from wam.domain.holders import HolderKind
 from wam.storage import tables as t
 
@@ -117,6 +117,8 @@ def per_day(scoped: ScopedLedger, *, days: int = 30, until: date | None = None) 
         return None
     scope = scope_ids(grants)
     last = until or scoped.ledger.clock().date()
+    if (last - date.min).days < days - 1:  # the window would begin before year 1
+        raise InvalidInput(f"the {days} days up to it begin before the first day of year 1", field="until")
     first = last - timedelta(days=days - 1)
     start = (first - EPOCH).days
     with scoped.ledger.engine.connect() as conn:

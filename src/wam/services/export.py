@@ -72,12 +72,19 @@ def csv_stream(rows: Iterable[dict[str, Any]], columns: list[Column]) -> Iterato
     yield buffer.getvalue().encode()
 
 
+def sheet_title(title: str) -> str:
+    """A worksheet's name from a list's title: Excel refuses ``\\ / ? * : [ ]`` (a holder's code may hold a
+    slash, MONUSCO-BGD-NDROMO/ASP), a leading or trailing apostrophe and more than 31 characters."""
+    cleaned = "".join("-" if ch in '\\/?*:[]' else ch for ch in title)[:31].strip("'")
+    return cleaned or "wam"
+
+
 def xlsx_stream(rows: Iterable[dict[str, Any]], columns: list[Column], title: str = "wam") -> Iterator[bytes]:
     from openpyxl import Workbook  # only when exporting: the server starts without it
     from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=title[:31] or "wam")
+    sheet = book.create_sheet(title=sheet_title(title))
     sheet.append([header for _, header in columns])
 
     def cell(value: object, key: str) -> object:

@@ -103,7 +103,8 @@ def report(ledger: Ledger, *, actor: str, lines: Sequence[Mapping[str, Any] | Se
             if row is None:
                 raise
             raise PostingRejected(f"line {row}, field 'item': {exc.detail}",
-                                  law=exc.law, item=exc.item, holder=exc.holder) from None
+                                  law=exc.law, item=exc.item, holder=exc.holder,
+                                  mentions=exc.mentions) from None
 
     return documents.run(ledger, work)
 

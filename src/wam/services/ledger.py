@@ -35,8 +35,8 @@ from wam.storage.engine import make_engine, write_connection
 
 from . import queries, records
 from .catalog import Catalog, HolderRef, ItemRef, item_from_row, item_tuple
+from .current_balance import BalanceLine
 from .marks import wrong_marks
-from .queries import BalanceLine
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey

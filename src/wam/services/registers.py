@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from wam.domain.access import Action
 from wam.domain.documents import Document, document_type
-from wam.domain.errors import NotFound, PermissionDenied
+from wam.domain.errors import InvalidInput, NotFound, PermissionDenied
 
 from . import documents
 from .scoped import Ancestry, Page, ScopedLedger, _page
@@ -57,6 +57,9 @@ class ScopedDocuments:
     def listing(self, *, state: str | None = None, cursor: str | None = None, limit: int = 50) -> Page:
         """The documents in sight, by number; page with ``cursor`` (the last number seen)."""
         self.scoped.require_movements(None)
+        if state is not None and state not in self.type.states:
+            raise InvalidInput(f"is not a state of a {self.type.name} (one of {', '.join(self.type.states)})",
+                               field="state")
         found = [d for d in documents.documents(self.scoped.ledger, self.type.name, state=state)
                  if (cursor is None or d.number > cursor) and self._visible(d)]
         return _page(found[:limit + 1], limit, lambda d: d.number)

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
@@ -23,7 +24,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, CompoundSelect, Connection, Select, and_, false, func, or_, select
 
 from wam.domain.access import Action, Grant, Place, Role, allowed_at, covers, grants_for, may_record_at, roles_at
-from wam.domain.errors import InvalidInput, NotFound, PermissionDenied
+from wam.domain.errors import InvalidInput, NotFound, PermissionDenied, PostingRejected
 from wam.domain.holders import Holder, HolderKind, is_external
 from wam.domain.materiel import Item
 from wam.domain.movements import Entry, Movement, MovementKind
@@ -31,9 +32,9 @@ from wam.domain.timefmt import to_micros
 from wam.storage import tables as t
 
 from . import queries, records
+from .current_balance import BalanceLine
 from .group_writer import GroupWriter, append_locked
 from .ledger import Ledger, Then
-from .queries import BalanceLine
 from .signing import Checkpoint
 from .verify import VerifyReport
 
@@ -480,7 +481,8 @@ class ScopedLedger:
         """Record one movement; ``then(conn, entry)`` runs in its transaction (an idempotency key)."""
         self.check_record(movement)
         if self.group_writer is not None:
-            return self.group_writer.post(movement, then=then)
+            with self._unseen_holders_unnamed():
+                return self.group_writer.post(movement, then=then)
         return self._append(lambda: self.ledger.post(movement, then=then))
 
     async def record_async(self, movement: Movement, *, then: Then | None = None) -> Entry:
@@ -489,11 +491,25 @@ class ScopedLedger:
         if self.group_writer is None:
             return await asyncio.to_thread(lambda: self.record(movement, then=then))
         self.check_record(movement)
-        return await asyncio.wrap_future(self.group_writer.submit(movement, then=then))
+        with self._unseen_holders_unnamed():
+            return await asyncio.wrap_future(self.group_writer.submit(movement, then=then))
 
     def _append(self, post: Callable[[], _T]) -> _T:
-        """Post under the write locks (this process's, then all processes'), retrying a lost race."""
-        return append_locked(self.ledger, self.write_lock, post, retries=RETRIES)
+        """Post under the write locks (this process's, then all processes'), retrying a lost race. Every
+        write of a signed-in user (a movement, a register's step) comes through here."""
+        with self._unseen_holders_unnamed():
+            return append_locked(self.ledger, self.write_lock, post, retries=RETRIES)
+
+    @contextmanager
+    def _unseen_holders_unnamed(self) -> Iterator[None]:
+        """A refusal naming a holder out of the user's sight ("held by MONUSCO-PAK-SANGE/ARM") says only
+        that the item is not found, as every read of it outside the scope does."""
+        try:
+            yield
+        except PostingRejected as exc:
+            if any(not is_external(code) and not self.visible(code) for code in exc.mentions):
+                raise NotFound("item", exc.item or "") from None
+            raise
 
     def record_many(self, movements: Sequence[Movement]) -> int:
         """Record several movements (one form, several serials) in one transaction: all or none."""

@@ -26,7 +26,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": ErrorPublic}, 403: {"m
                                            404: {"model": ErrorPublic}, 422: {"model": ErrorPublic}}
 Text = Annotated[str, Query(max_length=100)]
 Code = Annotated[str, Query(max_length=64)]
-Date = Annotated[str, Query(max_length=10, description="YYYY-MM-DD (UTC)")]
+Date = Annotated[str, Query(max_length=40, description="YYYY-MM-DD (UTC: from that day's start, or to its end) "
+                                                       "or an ISO 8601 moment")]
 Format = Annotated[str, Query(pattern="^(|json|csv|xlsx)$", description="json (default), csv or xlsx")]
 
 

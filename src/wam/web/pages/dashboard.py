@@ -9,15 +9,13 @@ offers it to those who verify (the mission WAM officer, administrators, auditors
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from wam.domain.access import Action
-from wam.domain.errors import InvalidInput
-from wam.domain.timefmt import iso
+from wam.domain.timefmt import iso, read_bound
 from wam.services import dashboard
 from wam.services.confirmations import COUNT_CAP
 from wam.services.counts_due import counts_due
@@ -34,12 +32,8 @@ SITES_CHARTED = 12
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard_page(ctx: CurrentUser, request: Request, until: str = "") -> Response:
     scoped = ctx.scoped
-    end = None
-    if until:
-        try:
-            end = date.fromisoformat(until[:10])
-        except ValueError:
-            raise InvalidInput("is not a date (YYYY-MM-DD)", field="until") from None
+    bound = read_bound(until, "until", end=True)  # a day the ledger can keep (year 1 overflowed the window)
+    end = None if bound is None else bound.date()
     categories = dashboard.by_category(scoped)  # PermissionDenied for a user with no role at all
     sites = dashboard.by_site(scoped)
     days = dashboard.per_day(scoped, days=DAYS, until=end)
